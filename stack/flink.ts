@@ -1,0 +1,30 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface FlinkClientEndpoints {
+  java: string;
+  /** Flink version → java classpath of its client (flink-kubernetes with its dependencies). */
+  classpaths: Record<string, string>;
+  /** A conf dir with an empty config.yaml, so Flink's client finds a configuration to load. */
+  confDir: string;
+}
+
+/** The main class of Flink's `kubernetes-session.sh`. */
+export const KUBERNETES_SESSION_CLI = 'org.apache.flink.kubernetes.cli.KubernetesSessionCli';
+
+/** Flink's client needs no server: prepare its conf dir and hand out the classpaths. */
+export function prepareFlinkClient(java: string, classpaths: Record<string, string>, stateDir: string): FlinkClientEndpoints {
+  const confDir = join(stateDir, 'flink-conf');
+  mkdirSync(confDir, { recursive: true });
+  writeFileSync(join(confDir, 'config.yaml'), '# empty: every option comes as -D on the command line\n');
+  return { java, classpaths, confDir };
+}
+
+/** argv for running Flink's `kubernetes-session.sh` main class with the given arguments. */
+export function kubernetesSessionCommand(client: FlinkClientEndpoints, flinkVersion: string, args: readonly string[]): string[] {
+  const classpath = client.classpaths[flinkVersion];
+  if (!classpath) {
+    throw new Error(`no Flink client for version ${flinkVersion}; the stack has ${Object.keys(client.classpaths).join(', ')} (stack/versions.env FLINK_VERSIONS)`);
+  }
+  return [client.java, '-cp', classpath, KUBERNETES_SESSION_CLI, ...args];
+}

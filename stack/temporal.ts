@@ -1,0 +1,67 @@
+import { Connection } from '@temporalio/client';
+import { join } from 'node:path';
+import { freePorts } from './ports.ts';
+import { startProcess, waitUntilHealthy, type ManagedProcess } from './processes.ts';
+
+export interface TemporalEndpoints {
+  /** gRPC frontend, host:port. */
+  address: string;
+  namespace: string;
+  uiUrl: string;
+  /** The CLI the stack runs the server with, for tests that drive it like a user would. */
+  cli: string;
+}
+
+/** Search attributes the operator puts on every run (SPEC: Temporal contract). */
+export const STACK_SEARCH_ATTRIBUTES = {
+  FlinkSessionNamespace: 'Keyword',
+  FlinkSessionName: 'Keyword',
+  FlinkSessionGeneration: 'Int',
+} as const;
+
+export interface TemporalOptions {
+  binary: string;
+  stateDir: string;
+  logDir: string;
+  namespace?: string;
+}
+
+/** Starts `temporal server start-dev` with its Web UI; history persists in a sqlite file in stateDir. */
+export async function startTemporal(options: TemporalOptions): Promise<{ process: ManagedProcess; endpoints: TemporalEndpoints }> {
+  const namespace = options.namespace ?? 'default';
+  const [port, uiPort, httpPort, metricsPort] = await freePorts(4) as [number, number, number, number];
+  const searchAttributes = Object.entries(STACK_SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+  const process = startProcess({
+    name: 'temporal',
+    command: options.binary,
+    args: [
+      'server', 'start-dev',
+      '--ip', '127.0.0.1',
+      '--port', String(port),
+      '--ui-port', String(uiPort),
+      '--http-port', String(httpPort),
+      '--metrics-port', String(metricsPort),
+      '--db-filename', join(options.stateDir, 'temporal.sqlite'),
+      '--namespace', namespace,
+      '--log-level', 'warn',
+      ...searchAttributes,
+    ],
+    logDir: options.logDir,
+  });
+  const address = `127.0.0.1:${port}`;
+  await waitUntilHealthy(process, () => temporalServing(address), 60_000);
+  return {
+    process,
+    endpoints: { address, namespace, uiUrl: `http://127.0.0.1:${uiPort}`, cli: options.binary },
+  };
+}
+
+async function temporalServing(address: string): Promise<true | undefined> {
+  const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+  try {
+    const response = await connection.healthService.check({});
+    return response.status === 1 ? true : undefined; // 1 = SERVING
+  } finally {
+    await connection.close();
+  }
+}

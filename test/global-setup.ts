@@ -1,0 +1,35 @@
+// Starts the real local stack once per test run and hands its endpoints to every test file
+// (`inject('stack')`). FSO_TEST_STACK=path/to/stack.json reuses a stack started with `npm run stack:up`.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { killGroup } from '../stack/processes.ts';
+import { startStack, type StackEndpoints, type StackStateFile } from '../stack/stack.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: StackEndpoints;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  const reuse = process.env.FSO_TEST_STACK;
+  if (reuse) {
+    const state = JSON.parse(readFileSync(reuse, 'utf8')) as StackStateFile;
+    project.provide('stack', state.endpoints);
+    return undefined;
+  }
+  const stateDir = mkdtempSync(join(tmpdir(), 'fso-test-stack-'));
+  const started = Date.now();
+  const stack = await startStack({ stateDir, env: process.env, fresh: true });
+  console.log(`local stack healthy in ${((Date.now() - started) / 1000).toFixed(1)} s (state in ${stateDir})`);
+  // If the run is interrupted or dies, take the servers down with it.
+  const killAll = (): void => stack.processes.forEach((p) => killGroup(p.pid, 'SIGKILL'));
+  process.once('exit', killAll);
+  project.provide('stack', stack.endpoints);
+  return async () => {
+    process.off('exit', killAll);
+    await stack.stop();
+  };
+}
