@@ -20,11 +20,17 @@ export function prepareFlinkClient(java: string, classpaths: Record<string, stri
   return { java, classpaths, confDir };
 }
 
-/** argv for running Flink's `kubernetes-session.sh` main class with the given arguments. */
-export function kubernetesSessionCommand(client: FlinkClientEndpoints, flinkVersion: string, args: readonly string[]): string[] {
+export interface FlinkCommand {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** How to run Flink's `kubernetes-session.sh` (its main class) with the given arguments. */
+export function kubernetesSessionCommand(client: FlinkClientEndpoints, flinkVersion: string, args: readonly string[]): FlinkCommand {
   const classpath = client.classpaths[flinkVersion];
   if (!classpath) {
     throw new Error(`no Flink client for version ${flinkVersion}; the stack has ${Object.keys(client.classpaths).join(', ')} (stack/versions.env FLINK_VERSIONS)`);
   }
-  return [client.java, '-cp', classpath, KUBERNETES_SESSION_CLI, ...args];
+  return { file: client.java, args: ['-cp', classpath, KUBERNETES_SESSION_CLI, ...args], env: { FLINK_CONF_DIR: client.confDir } };
 }
