@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{stack,crds,watcher,workflows,activities,worker}/**/*.test.ts'],
+          include: ['{model,stack,crds,watcher,workflows,activities,worker}/**/*.test.ts'],
         },
       },
       {
