@@ -1,7 +1,5 @@
 // Generated from crds/flinksession.yaml by model/generate.ts (npm run generate:model). Do not edit.
 
-/* eslint-disable */
-
 /**
  * The desired session cluster. Any change of it (metadata.generation) redeploys the cluster.
  */
@@ -240,7 +238,10 @@ export interface FlinkSessionSpec {
     };
     emptyDir?: {
       medium?: string;
-      sizeLimit?: number | string;
+      /**
+       * A Kubernetes quantity, e.g. 1Gi.
+       */
+      sizeLimit?: string;
     };
     persistentVolumeClaim?: {
       claimName: string;

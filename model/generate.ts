@@ -42,7 +42,6 @@ export async function generateModel(): Promise<string> {
   const status = await compile(toJsonSchema(properties.status!) as JSONSchema, 'FlinkSessionStatus', options);
   return [
     '// Generated from crds/flinksession.yaml by model/generate.ts (npm run generate:model). Do not edit.',
-    '/* eslint-disable */',
     spec.trim(),
     status.trim(),
     '',
