@@ -39,16 +39,17 @@ export interface VersionedKeys {
 
 export function versionedKeys(v: FlinkVersion): VersionedKeys {
   const since117 = atLeast(v, 1, 17);
-  const since2 = atLeast(v, 2, 0);
+  // Flink 1.20 moved checkpoint settings under execution.checkpointing.* (the old keys still work, deprecated).
+  const since120 = atLeast(v, 1, 20);
   return {
     containerImage: since117 ? 'kubernetes.container.image.ref' : 'kubernetes.container.image',
     jobManagerCpu: since117 ? 'kubernetes.jobmanager.cpu.amount' : 'kubernetes.jobmanager.cpu',
     taskManagerCpu: since117 ? 'kubernetes.taskmanager.cpu.amount' : 'kubernetes.taskmanager.cpu',
     haType: since117 ? 'high-availability.type' : 'high-availability',
     stateBackend: since117 ? 'state.backend.type' : 'state.backend',
-    incrementalCheckpoints: since2 ? 'execution.checkpointing.incremental' : 'state.backend.incremental',
-    checkpointsDir: since2 ? 'execution.checkpointing.dir' : 'state.checkpoints.dir',
-    savepointsDir: since2 ? 'execution.checkpointing.savepoint-dir' : 'state.savepoints.dir',
+    incrementalCheckpoints: since120 ? 'execution.checkpointing.incremental' : 'state.backend.incremental',
+    checkpointsDir: since120 ? 'execution.checkpointing.dir' : 'state.checkpoints.dir',
+    savepointsDir: since120 ? 'execution.checkpointing.savepoint-dir' : 'state.savepoints.dir',
     javaOpts: since117 ? 'env.java.opts.all' : 'env.java.opts',
     javaOptsAliases: ['env.java.opts', 'env.java.opts.all'],
     configFile: atLeast(v, 1, 19) ? 'config.yaml' : 'flink-conf.yaml',

@@ -3,9 +3,11 @@
 // Secrets never appear here: S3 credentials reach the Flink pods through kubernetes.env.secretKeyRef.
 import type { V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { renderFlinkOptions, type FlinkOptions, type RenderSettings, DEFAULT_RENDER_SETTINGS } from './flink-options.ts';
+import { DEFAULT_FLINK_VERSION } from './flink-version.ts';
 import type { FlinkSessionSpec, SessionRef } from './flinksession.ts';
 import { FLINK_CONF_DIR, FLINK_HOME, KERBEROS_DIR, OPERATOR_FILES_DIR } from './launch-layout.ts';
 import {
+  LABEL_FLINK_VERSION,
   LABEL_GENERATION,
   LABEL_MANAGED_BY,
   LABEL_SESSION,
@@ -48,7 +50,12 @@ export function launchCommand(spec: FlinkSessionSpec, options: FlinkOptions): st
 export function renderLaunchJob(session: SessionRef, spec: FlinkSessionSpec, attempt: number, settings: LaunchJobSettings = DEFAULT_LAUNCH_JOB_SETTINGS): V1Job {
   const options = renderFlinkOptions(session, spec, settings);
   const name = launchJobName(session.name, session.generation, attempt);
-  const labels = { [LABEL_MANAGED_BY]: OPERATOR_NAME, [LABEL_SESSION]: session.name, [LABEL_GENERATION]: String(session.generation) };
+  const labels = {
+    [LABEL_MANAGED_BY]: OPERATOR_NAME,
+    [LABEL_SESSION]: session.name,
+    [LABEL_GENERATION]: String(session.generation),
+    [LABEL_FLINK_VERSION]: spec.flinkVersion ?? DEFAULT_FLINK_VERSION,
+  };
   const { volumes, mounts } = launchVolumes(session, spec);
   const [command, ...args] = launchCommand(spec, options);
   return {

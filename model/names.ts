@@ -16,6 +16,8 @@ export const OPERATOR_NAME = 'flink-session-operator';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const LABEL_SESSION = `${API_GROUP}/session`;
 export const LABEL_GENERATION = `${API_GROUP}/generation`;
+/** On launch Jobs: the Flink version (major.minor) whose client the Job runs. */
+export const LABEL_FLINK_VERSION = `${API_GROUP}/flink-version`;
 
 /** Labels Flink's native Kubernetes mode puts on what it creates (Flink's own convention). */
 export const FLINK_LABEL_APP = 'app';
