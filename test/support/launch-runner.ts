@@ -1,0 +1,98 @@
+// Plays the kubelet for the operator's launch Jobs: reads a Job from the API server, lays out its
+// ConfigMap and Secret volumes in a temporary root, and runs the Job's exact argv with Flink's own
+// client (the stack's Maven classpath) against the test API server. Paths under the Job's mounts are
+// moved under the temporary root; nothing else in the argv changes.
+import * as k8s from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { LABEL_FLINK_VERSION } from '../../model/names.ts';
+import { KUBERNETES_SESSION_CLI } from '../../stack/flink.ts';
+import type { StackEndpoints } from '../../stack/stack.ts';
+
+const run = promisify(execFile);
+
+export interface LaunchRun {
+  exitCode: number;
+  output: string;
+  /** The argv the Job asked for, as the container would have run it. */
+  jobArgv: string[];
+}
+
+export async function runLaunchJob(kc: k8s.KubeConfig, stack: StackEndpoints, namespace: string, jobName: string): Promise<LaunchRun> {
+  const batch = kc.makeApiClient(k8s.BatchV1Api);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const job = await batch.readNamespacedJob({ name: jobName, namespace });
+  const pod = job.spec?.template.spec;
+  const container = pod?.containers[0];
+  if (!pod || !container?.command) throw new Error(`launch Job ${namespace}/${jobName} has no container command`);
+  const jobArgv = [...container.command, ...(container.args ?? [])];
+  if (basename(container.command[0]!) !== 'kubernetes-session.sh') {
+    throw new Error(`the launch runner runs kubernetes-session.sh only, not ${container.command[0]}`);
+  }
+  const flinkVersion = job.metadata?.labels?.[LABEL_FLINK_VERSION] ?? '';
+  const clientVersion = Object.keys(stack.flink.classpaths).find((v) => v === flinkVersion || v.startsWith(`${flinkVersion}.`));
+  if (!clientVersion) throw new Error(`no Flink client in the stack for ${LABEL_FLINK_VERSION}=${flinkVersion}`);
+
+  const root = mkdtempSync(join(tmpdir(), 'fso-launch-'));
+  const mountPaths: string[] = [];
+  for (const mount of container.volumeMounts ?? []) {
+    const volume = pod.volumes?.find((v) => v.name === mount.name);
+    if (!volume) throw new Error(`volumeMount ${mount.name} names no volume`);
+    const files = await volumeFiles(core, namespace, volume);
+    const target = join(root, mount.mountPath);
+    if (mount.subPath) {
+      const content = files.get(mount.subPath);
+      if (content === undefined) throw new Error(`volume ${mount.name} has no ${mount.subPath} for ${mount.mountPath}`);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    } else {
+      mkdirSync(target, { recursive: true });
+      for (const [file, content] of files) writeFileSync(join(target, file), content);
+    }
+    mountPaths.push(mount.mountPath);
+  }
+  const confDir = join(root, container.env?.find((e) => e.name === 'FLINK_CONF_DIR')?.value ?? '/opt/flink/conf');
+  mkdirSync(confDir, { recursive: true });
+  // The image ships a config file; an empty one stands in for it when the user mounts none.
+  if (!existsSync(join(confDir, 'config.yaml')) && !existsSync(join(confDir, 'flink-conf.yaml'))) writeFileSync(join(confDir, 'config.yaml'), '');
+
+  const relocate = (arg: string): string => {
+    const match = /^-D([^=]+)=(.*)$/s.exec(arg);
+    if (!match) return arg;
+    const value = match[2]!;
+    return mountPaths.some((p) => value.startsWith(p)) ? `-D${match[1]}=${join(root, value)}` : arg;
+  };
+  const args = ['-cp', stack.flink.classpaths[clientVersion]!, KUBERNETES_SESSION_CLI,
+    ...(container.args ?? []).map(relocate), `-Dkubernetes.config.file=${stack.kubernetes.kubeconfig}`];
+  try {
+    const { stdout, stderr } = await run(stack.flink.java, args, { env: { ...process.env, FLINK_CONF_DIR: confDir }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+    return { exitCode: 0, output: stdout + stderr, jobArgv };
+  } catch (error: unknown) {
+    if (error instanceof Error && 'code' in error && typeof error.code === 'number') {
+      const failed = error as Error & { code: number; stdout?: string; stderr?: string };
+      return { exitCode: failed.code, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}`, jobArgv };
+    }
+    throw error;
+  }
+}
+
+/** The files a ConfigMap or Secret volume shows in a pod: key (or item path) → content. */
+async function volumeFiles(core: k8s.CoreV1Api, namespace: string, volume: k8s.V1Volume): Promise<Map<string, string | Buffer>> {
+  let data: Record<string, string | Buffer>;
+  let items: k8s.V1KeyToPath[] | undefined;
+  if (volume.configMap) {
+    data = (await core.readNamespacedConfigMap({ name: volume.configMap.name!, namespace })).data ?? {};
+    items = volume.configMap.items;
+  } else if (volume.secret) {
+    const secret = await core.readNamespacedSecret({ name: volume.secret.secretName!, namespace });
+    data = Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+    items = volume.secret.items;
+  } else {
+    throw new Error(`the launch runner lays out configMap and secret volumes only, not ${volume.name}`);
+  }
+  if (!items) return new Map(Object.entries(data));
+  return new Map(items.flatMap((item) => (data[item.key] === undefined ? [] : [[item.path, data[item.key]!] as const])));
+}
