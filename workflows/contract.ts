@@ -1,0 +1,80 @@
+// The Temporal contract of a FlinkSession (SPEC: Temporal contract): workflow id, signals, query and
+// search attributes. The watcher, the workflow, the CLI and the tests all import it from here.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { FlinkSessionSpec, FlinkSessionStatus } from '../model/flinksession.ts';
+
+export { TASK_QUEUE, workflowId } from '../model/names.ts';
+
+/** The workflow type name, as the Temporal UI shows it. */
+export const SESSION_WORKFLOW = 'flinkSessionWorkflow';
+
+/**
+ * The watcher saw a spec (first sight, a new generation, or a new redeploy annotation value).
+ * `spec` carries no secret values: the watcher replaces inline credentials by REDACTED.
+ */
+export interface SpecChanged {
+  uid: string;
+  generation: number;
+  spec: FlinkSessionSpec;
+  /** Value of the redeploy annotation; a new value forces a redeploy of the same generation. */
+  redeployToken?: string;
+}
+
+export interface RedeployRequest {
+  reason?: string;
+}
+
+export interface DeleteRequest {
+  uid: string;
+}
+
+export const specChangedSignal = defineSignal<[SpecChanged]>('specChanged');
+export const redeploySignal = defineSignal<[RedeployRequest?]>('redeploy');
+export const deleteSignal = defineSignal<[DeleteRequest]>('delete');
+
+export type SessionPhase = NonNullable<FlinkSessionStatus['phase']>;
+
+/** What `temporal workflow query --name status` answers. */
+export interface SessionWorkflowStatus {
+  namespace: string;
+  name: string;
+  uid?: string;
+  phase: SessionPhase;
+  /** The step being run now, e.g. "delete JobManager deployment". */
+  step?: string;
+  desiredGeneration?: number;
+  deployedGeneration?: number;
+  redeploys: number;
+  lastError?: string;
+}
+
+export const statusQuery = defineQuery<SessionWorkflowStatus>('status');
+
+export { REDACTED } from '../model/redact.ts';
+
+export const SEARCH_ATTRIBUTES = {
+  namespace: defineSearchAttributeKey('FlinkSessionNamespace', SearchAttributeType.KEYWORD),
+  name: defineSearchAttributeKey('FlinkSessionName', SearchAttributeType.KEYWORD),
+  generation: defineSearchAttributeKey('FlinkSessionGeneration', SearchAttributeType.INT),
+} as const;
+
+/** Input of the workflow (also what continue-as-new carries over). */
+export interface SessionWorkflowInput {
+  namespace: string;
+  name: string;
+  /** State carried across continue-as-new. */
+  carried?: CarriedState;
+}
+
+export interface CarriedState {
+  uid?: string;
+  desired?: SpecChanged;
+  deployed?: { uid: string; generation: number; attempt: number; redeployToken?: string };
+  forcedReasons: string[];
+  deleteRequestedFor?: string;
+  redeploys: number;
+  /** Launch attempts per generation, so every launch Job name is new. */
+  attempts: Record<string, number>;
+  lastError?: string;
+}
