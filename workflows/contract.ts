@@ -25,8 +25,11 @@ export interface RedeployRequest {
   reason?: string;
 }
 
+/** Carries the spec too, so a workflow that starts with the delete (nothing ran before) can clean up. */
 export interface DeleteRequest {
   uid: string;
+  generation?: number;
+  spec?: FlinkSessionSpec;
 }
 
 export const specChangedSignal = defineSignal<[SpecChanged]>('specChanged');
@@ -74,7 +77,9 @@ export interface CarriedState {
   forcedReasons: string[];
   deleteRequestedFor?: string;
   redeploys: number;
-  /** Launch attempts per generation, so every launch Job name is new. */
+  /** Launch attempts per uid/generation, so every launch Job name is new. */
   attempts: Record<string, number>;
+  /** A generation whose spec was refused or whose launch failed: not retried until something changes. */
+  refusedGeneration?: number;
   lastError?: string;
 }

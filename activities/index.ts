@@ -1,0 +1,37 @@
+// All activities of the per-session workflow, built from injected clients (the worker hands in real
+// ones; tests hand in clients pointed at the local stack).
+import type * as k8s from '@kubernetes/client-node';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { LaunchJobSettings } from '../model/launch-job.ts';
+import { createHaConfigMapActivities } from './ha-configmaps.ts';
+import { createJobManagerActivities } from './jobmanager.ts';
+import { createLaunchActivities } from './launch.ts';
+import { createS3Activities, type S3Target } from './s3.ts';
+import { createSessionStatusActivities } from './session-status.ts';
+import { createZooKeeperActivities, type ZooKeeperSession } from './zookeeper.ts';
+
+export interface ActivityDeps {
+  kubeConfig: k8s.KubeConfig;
+  s3ClientFor: (target: S3Target) => Promise<S3Client>;
+  connectZooKeeper: (quorum: string) => Promise<ZooKeeperSession>;
+  launchJobSettings: LaunchJobSettings;
+  readinessDeadlineSeconds: number;
+  pollIntervalMs: number;
+  restUrlTemplate?: string;
+  temporalUiUrl?: string;
+  temporalNamespace: string;
+  instance: string;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createLaunchActivities(deps),
+    ...createJobManagerActivities(deps),
+    ...createHaConfigMapActivities(deps),
+    ...createSessionStatusActivities(deps),
+    ...createS3Activities({ s3ClientFor: deps.s3ClientFor }),
+    ...createZooKeeperActivities({ connect: deps.connectZooKeeper }),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,148 @@
+// The JobManager Flink created: find it, delete it, wait for its pods to go, wait until it serves.
+import * as k8s from '@kubernetes/client-node';
+import { ApplicationFailure } from '@temporalio/common';
+import type { SessionRef } from '../model/flinksession.ts';
+import {
+  FLINK_LABEL_APP,
+  FLINK_LABEL_TYPE,
+  FLINK_REST_PORT_NAME,
+  FLINK_TYPE_NATIVE,
+  jobManagerDeploymentName,
+  restServiceName,
+} from '../model/names.ts';
+import { heartbeatIfInActivity } from './heartbeat.ts';
+import { apiMessage, deleteIgnoringNotFound, isNotFound } from './kube-errors.ts';
+
+export interface JobManagerDeps {
+  kubeConfig: k8s.KubeConfig;
+  /** How often polls look again. */
+  pollIntervalMs: number;
+  /** How long a launch may take until the JobManager serves. */
+  readinessDeadlineSeconds: number;
+  /** Flink's REST overview: `{namespace}`/`{name}` in a URL template, or (undefined) the API server's service proxy. */
+  restUrlTemplate?: string;
+}
+
+export interface JobManagerEndpoint {
+  deployment: string;
+  restService: string;
+  nodePort?: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const flinkPodSelector = (session: string): string => `${FLINK_LABEL_APP}=${session},${FLINK_LABEL_TYPE}=${FLINK_TYPE_NATIVE}`;
+
+export function createJobManagerActivities(deps: JobManagerDeps) {
+  const apps = deps.kubeConfig.makeApiClient(k8s.AppsV1Api);
+  const core = deps.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const batch = deps.kubeConfig.makeApiClient(k8s.BatchV1Api);
+
+  async function jobManagerExists(ref: SessionRef): Promise<boolean> {
+    try {
+      await apps.readNamespacedDeployment({ name: jobManagerDeploymentName(ref.name), namespace: ref.namespace });
+      return true;
+    } catch (error: unknown) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Deletes the JobManager Deployment; its ReplicaSets, pods and TaskManagers follow (owner references). */
+  async function deleteJobManagerDeployment(ref: SessionRef): Promise<{ deleted: boolean }> {
+    const deleted = await deleteIgnoringNotFound(() =>
+      apps.deleteNamespacedDeployment({ name: jobManagerDeploymentName(ref.name), namespace: ref.namespace, propagationPolicy: 'Background' }));
+    return { deleted };
+  }
+
+  /** Waits until no pod of the session's Flink cluster (JobManager or TaskManager) is left. */
+  async function waitForFlinkPodsGone(ref: SessionRef): Promise<{ waitedMs: number }> {
+    const started = Date.now();
+    for (;;) {
+      const pods = await core.listNamespacedPod({ namespace: ref.namespace, labelSelector: flinkPodSelector(ref.name) });
+      if (pods.items.length === 0) return { waitedMs: Date.now() - started };
+      heartbeatIfInActivity({ podsLeft: pods.items.map((p) => p.metadata?.name) });
+      await sleep(deps.pollIntervalMs);
+    }
+  }
+
+  /**
+   * Waits until the JobManager Deployment is available and Flink's REST answers /v1/overview. A launch
+   * Job that failed ends the wait at once (non-retryable: a redeploy with a fixed spec is needed).
+   */
+  async function waitForJobManagerReady(input: { ref: SessionRef; launchJob: string }): Promise<JobManagerEndpoint> {
+    const { ref } = input;
+    const deadline = Date.now() + deps.readinessDeadlineSeconds * 1000;
+    let waitingFor = 'the JobManager Deployment';
+    while (Date.now() < deadline) {
+      heartbeatIfInActivity({ waitingFor });
+      await failIfLaunchFailed(ref, input.launchJob);
+      const deployment = await readDeployment(ref);
+      if (deployment && (deployment.status?.availableReplicas ?? 0) >= 1) {
+        waitingFor = "Flink's REST /v1/overview";
+        if (await restAnswers(ref)) return endpoint(ref);
+      } else if (deployment) {
+        waitingFor = 'an available JobManager pod';
+      }
+      await sleep(deps.pollIntervalMs);
+    }
+    throw ApplicationFailure.nonRetryable(
+      `the JobManager of ${ref.namespace}/${ref.name} was not ready within ${deps.readinessDeadlineSeconds} s (waiting for ${waitingFor}); see the launch Job ${input.launchJob} and the JobManager pod's events`,
+      'ReadinessTimeout');
+  }
+
+  async function readDeployment(ref: SessionRef): Promise<k8s.V1Deployment | undefined> {
+    try {
+      return await apps.readNamespacedDeployment({ name: jobManagerDeploymentName(ref.name), namespace: ref.namespace });
+    } catch (error: unknown) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async function failIfLaunchFailed(ref: SessionRef, jobName: string): Promise<void> {
+    let job: k8s.V1Job;
+    try {
+      job = await batch.readNamespacedJob({ name: jobName, namespace: ref.namespace });
+    } catch (error: unknown) {
+      if (isNotFound(error)) return; // removed by its TTL after it finished: the Deployment tells the rest
+      throw error;
+    }
+    const failed = job.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
+    if (failed) {
+      throw ApplicationFailure.nonRetryable(
+        `the launch Job ${jobName} failed (${failed.reason ?? 'Failed'}: ${failed.message ?? 'no message'}); read its pod's log: kubectl -n ${ref.namespace} logs job/${jobName}`,
+        'LaunchFailed');
+    }
+  }
+
+  async function restAnswers(ref: SessionRef): Promise<boolean> {
+    try {
+      if (deps.restUrlTemplate) {
+        const url = deps.restUrlTemplate.replaceAll('{namespace}', ref.namespace).replaceAll('{name}', ref.name);
+        const response = await fetch(`${url.replace(/\/$/, '')}/v1/overview`, { signal: AbortSignal.timeout(5_000) });
+        return response.ok && typeof ((await response.json()) as { taskmanagers?: unknown }).taskmanagers === 'number';
+      }
+      const body = await core.connectGetNamespacedServiceProxyWithPath({
+        name: `${restServiceName(ref.name)}:${FLINK_REST_PORT_NAME}`, namespace: ref.namespace, path: 'v1/overview',
+      });
+      return typeof (JSON.parse(body) as { taskmanagers?: unknown }).taskmanagers === 'number';
+    } catch (error: unknown) {
+      heartbeatIfInActivity({ restError: apiMessage(error) });
+      return false;
+    }
+  }
+
+  async function endpoint(ref: SessionRef): Promise<JobManagerEndpoint> {
+    const restService = restServiceName(ref.name);
+    let nodePort: number | undefined;
+    try {
+      const service = await core.readNamespacedService({ name: restService, namespace: ref.namespace });
+      nodePort = service.spec?.ports?.find((p) => p.name === FLINK_REST_PORT_NAME)?.nodePort;
+    } catch (error: unknown) {
+      if (!isNotFound(error)) throw error;
+    }
+    return { deployment: jobManagerDeploymentName(ref.name), restService, ...(nodePort ? { nodePort } : {}) };
+  }
+
+  return { jobManagerExists, deleteJobManagerDeployment, waitForFlinkPodsGone, waitForJobManagerReady };
+}

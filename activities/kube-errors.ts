@@ -1,0 +1,43 @@
+// Kubernetes API errors, narrowed in one place.
+import { ApiException } from '@kubernetes/client-node';
+
+export function apiStatusCode(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
+}
+
+export const isNotFound = (error: unknown): boolean => apiStatusCode(error) === 404;
+export const isConflict = (error: unknown): boolean => apiStatusCode(error) === 409;
+
+/** Runs a delete; "already gone" is success. */
+export async function deleteIgnoringNotFound(remove: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await remove();
+    return true;
+  } catch (error: unknown) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+/** Runs a create; "already exists" is success (names are deterministic, so it is the same object). */
+export async function createIgnoringConflict(create: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await create();
+    return true;
+  } catch (error: unknown) {
+    if (isConflict(error)) return false;
+    throw error;
+  }
+}
+
+/** The API server's message from a refused request, for error texts. */
+export function apiMessage(error: unknown): string {
+  if (error instanceof ApiException) {
+    try {
+      return (JSON.parse(String(error.body)) as { message?: string }).message ?? String(error.body);
+    } catch {
+      return String(error.body);
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,119 @@
+// The operator's own objects for a launch: its files ConfigMap, the Secret of migrated inline
+// credentials, and the launch Job itself; and their removal.
+import * as k8s from '@kubernetes/client-node';
+import { ApplicationFailure } from '@temporalio/common';
+import type { FlinkSession, FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
+import { renderLaunchJob, type LaunchJobSettings } from '../model/launch-job.ts';
+import {
+  API_GROUP,
+  API_VERSION,
+  FLINKSESSION_PLURAL,
+  LABEL_MANAGED_BY,
+  LABEL_SESSION,
+  OPERATOR_NAME,
+  migratedCredentialsSecretName,
+} from '../model/names.ts';
+import { ownerReference } from '../model/owner.ts';
+import { REDACTED } from '../model/redact.ts';
+import { renderSessionFiles } from '../model/session-files.ts';
+import { describeProblems, validateSpec, type SpecProblem } from '../model/validate.ts';
+import { createIgnoringConflict, deleteIgnoringNotFound, isConflict, isNotFound } from './kube-errors.ts';
+
+export interface LaunchDeps {
+  kubeConfig: k8s.KubeConfig;
+  launchJobSettings: LaunchJobSettings;
+}
+
+export function createLaunchActivities(deps: LaunchDeps) {
+  const core = deps.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const batch = deps.kubeConfig.makeApiClient(k8s.BatchV1Api);
+  const objects = deps.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+
+  /** Semantic validation, before anything is touched; problems are returned, not thrown. */
+  async function validateSessionSpec(spec: FlinkSessionSpec): Promise<{ problems: SpecProblem[]; message: string }> {
+    const problems = validateSpec(spec);
+    return { problems, message: describeProblems(problems) };
+  }
+
+  /** Writes the files ConfigMap, and moves inline credentials (read from the object, never from history) into a Secret. */
+  async function applySessionFiles(input: { ref: SessionRef; spec: FlinkSessionSpec }): Promise<void> {
+    const { ref, spec } = input;
+    await createOrReplaceConfigMap(renderSessionFiles(ref, spec));
+    const inlineS3 = spec.s3?.accessKey !== undefined;
+    const inlineKeytab = spec.security?.kerberos?.base64Keytab !== undefined;
+    if (!inlineS3 && !inlineKeytab) return;
+    const session = await readSession(ref);
+    if (session.metadata.uid !== ref.uid) throw ApplicationFailure.nonRetryable(`${ref.namespace}/${ref.name} was replaced (uid changed)`, 'SessionReplaced');
+    const data: Record<string, string> = {};
+    const s3 = session.spec.s3;
+    if (inlineS3 && s3?.accessKey && s3.secretKey && s3.accessKey !== REDACTED) {
+      data.accessKey = s3.accessKey;
+      data.secretKey = s3.secretKey;
+    }
+    const keytab = session.spec.security?.kerberos?.base64Keytab;
+    if (inlineKeytab && keytab && keytab !== REDACTED) data['krb5.keytab'] = keytab.replace(/\s+/g, '');
+    const secret: k8s.V1Secret = {
+      metadata: {
+        name: migratedCredentialsSecretName(ref.name),
+        namespace: ref.namespace,
+        labels: { [LABEL_MANAGED_BY]: OPERATOR_NAME, [LABEL_SESSION]: ref.name },
+        ownerReferences: [ownerReference(ref)],
+      },
+      type: 'Opaque',
+      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, k === 'krb5.keytab' ? v : Buffer.from(v).toString('base64')])),
+    };
+    try {
+      await core.createNamespacedSecret({ namespace: ref.namespace, body: secret });
+    } catch (error: unknown) {
+      if (!isConflict(error)) throw error;
+      await core.replaceNamespacedSecret({ name: secret.metadata!.name!, namespace: ref.namespace, body: secret });
+    }
+  }
+
+  async function createOrReplaceConfigMap(configMap: k8s.V1ConfigMap): Promise<void> {
+    const { name, namespace } = configMap.metadata as { name: string; namespace: string };
+    try {
+      await core.createNamespacedConfigMap({ namespace, body: configMap });
+    } catch (error: unknown) {
+      if (!isConflict(error)) throw error;
+      await core.replaceNamespacedConfigMap({ name, namespace, body: configMap });
+    }
+  }
+
+  async function readSession(ref: SessionRef): Promise<FlinkSession> {
+    return (await objects.getNamespacedCustomObject({
+      group: API_GROUP, version: API_VERSION, namespace: ref.namespace, plural: FLINKSESSION_PLURAL, name: ref.name,
+    })) as FlinkSession;
+  }
+
+  /** Creates the launch Job of this generation and attempt; a Job of that name already there is the same launch. */
+  async function submitLaunchJob(input: { ref: SessionRef; spec: FlinkSessionSpec; attempt: number }): Promise<{ jobName: string; created: boolean }> {
+    const job = renderLaunchJob(input.ref, input.spec, input.attempt, deps.launchJobSettings);
+    const created = await createIgnoringConflict(() => batch.createNamespacedJob({ namespace: input.ref.namespace, body: job }));
+    return { jobName: job.metadata!.name!, created };
+  }
+
+  /** Removes the session's launch Jobs (all, or all but `keep`), with their pods. */
+  async function removeLaunchJobs(input: { ref: SessionRef; keep?: string }): Promise<{ removed: string[] }> {
+    const jobs = await batch.listNamespacedJob({ namespace: input.ref.namespace, labelSelector: `${LABEL_MANAGED_BY}=${OPERATOR_NAME},${LABEL_SESSION}=${input.ref.name}` });
+    const removed: string[] = [];
+    for (const job of jobs.items) {
+      const name = job.metadata!.name!;
+      if (name === input.keep) continue;
+      if (await deleteIgnoringNotFound(() => batch.deleteNamespacedJob({ name, namespace: input.ref.namespace, propagationPolicy: 'Background' }))) removed.push(name);
+    }
+    return { removed };
+  }
+
+  /** Whether the FlinkSession still exists with this uid (a delete may have raced a redeploy). */
+  async function sessionExists(ref: SessionRef): Promise<boolean> {
+    try {
+      return (await readSession(ref)).metadata.uid === ref.uid;
+    } catch (error: unknown) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  return { validateSessionSpec, applySessionFiles, submitLaunchJob, removeLaunchJobs, sessionExists };
+}

@@ -1,0 +1,98 @@
+// What a person sees with kubectl: the status subresource, Events, and the finalizer that holds a delete.
+import * as k8s from '@kubernetes/client-node';
+import type { FlinkSession, FlinkSessionStatus, SessionRef } from '../model/flinksession.ts';
+import { API_GROUP, API_VERSION, FINALIZER, FLINKSESSION_API_VERSION, FLINKSESSION_KIND, FLINKSESSION_PLURAL, OPERATOR_NAME } from '../model/names.ts';
+import { nextStatus, type StatusReport } from '../model/status.ts';
+import { isConflict, isNotFound } from './kube-errors.ts';
+
+export interface SessionStatusDeps {
+  kubeConfig: k8s.KubeConfig;
+  /** Temporal Web UI base URL, for the workflow link in status. */
+  temporalUiUrl?: string;
+  temporalNamespace: string;
+  /** Identifies this worker in Events (reportingInstance). */
+  instance: string;
+}
+
+export interface WorkflowRef {
+  id: string;
+  runId: string;
+}
+
+const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const JSON_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
+
+export function createSessionStatusActivities(deps: SessionStatusDeps) {
+  const objects = deps.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+  const events = deps.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const target = (ref: SessionRef) => ({ group: API_GROUP, version: API_VERSION, namespace: ref.namespace, plural: FLINKSESSION_PLURAL, name: ref.name });
+
+  async function read(ref: SessionRef): Promise<FlinkSession | undefined> {
+    try {
+      const session = (await objects.getNamespacedCustomObject(target(ref))) as FlinkSession;
+      return session.metadata.uid === ref.uid ? session : undefined;
+    } catch (error: unknown) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  function workflowLink(workflow: WorkflowRef): NonNullable<FlinkSessionStatus['workflow']> {
+    const url = deps.temporalUiUrl
+      ? `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.temporalNamespace)}/workflows/${encodeURIComponent(workflow.id)}/${workflow.runId}/history`
+      : undefined;
+    return { id: workflow.id, runId: workflow.runId, ...(url ? { url } : {}) };
+  }
+
+  /** Merge-patches the status subresource; a session that is gone (or replaced) is left alone. */
+  async function reportStatus(input: { ref: SessionRef; report: StatusReport; workflow: WorkflowRef }): Promise<{ patched: boolean }> {
+    const current = await read(input.ref);
+    if (!current) return { patched: false };
+    const status: Record<string, unknown> = { ...nextStatus(current.status, { ...input.report, workflow: workflowLink(input.workflow) }, new Date().toISOString()) };
+    if (input.report.error === undefined) status.lastError = null; // merge patch: null removes it
+    await objects.patchNamespacedCustomObjectStatus({ ...target(input.ref), body: { status } }, MERGE_PATCH);
+    return { patched: true };
+  }
+
+  /** Records a Kubernetes Event on the FlinkSession (kubectl describe fls shows them). */
+  async function recordEvent(input: { ref: SessionRef; type: 'Normal' | 'Warning'; reason: string; message: string }): Promise<void> {
+    const now = new Date();
+    const event: k8s.CoreV1Event = {
+      metadata: { generateName: `${input.ref.name}.`, namespace: input.ref.namespace },
+      involvedObject: { apiVersion: FLINKSESSION_API_VERSION, kind: FLINKSESSION_KIND, name: input.ref.name, namespace: input.ref.namespace, uid: input.ref.uid },
+      type: input.type,
+      reason: input.reason,
+      message: input.message.slice(0, 1024),
+      source: { component: OPERATOR_NAME },
+      reportingComponent: OPERATOR_NAME,
+      reportingInstance: deps.instance,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    };
+    await events.createNamespacedEvent({ namespace: input.ref.namespace, body: event });
+  }
+
+  /** Removes the finalizer, so Kubernetes completes the delete; retried on conflicting writes. */
+  async function releaseFinalizer(ref: SessionRef): Promise<{ released: boolean }> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await read(ref);
+      const index = current?.metadata.finalizers?.indexOf(FINALIZER) ?? -1;
+      if (!current || index < 0) return { released: false };
+      const patch = [
+        { op: 'test', path: '/metadata/resourceVersion', value: current.metadata.resourceVersion },
+        { op: 'remove', path: `/metadata/finalizers/${index}` },
+      ];
+      try {
+        await objects.patchNamespacedCustomObject({ ...target(ref), body: patch }, JSON_PATCH);
+        return { released: true };
+      } catch (error: unknown) {
+        if (isNotFound(error)) return { released: false };
+        if (!(isConflict(error) || (error instanceof k8s.ApiException && error.code === 422))) throw error;
+      }
+    }
+    throw new Error(`could not remove the finalizer of ${ref.namespace}/${ref.name}: the object kept changing`);
+  }
+
+  return { reportStatus, recordEvent, releaseFinalizer };
+}

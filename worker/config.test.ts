@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { readWorkerConfig } from './config.ts';
+
+describe('readWorkerConfig', () => {
+  it('has defaults that reach a local dev server', () => {
+    expect(readWorkerConfig({})).toMatchObject({
+      temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'flink-session-operator' },
+      readinessDeadlineSeconds: 600,
+      launchJob: { restExposedType: 'NodePort' },
+    });
+  });
+
+  it.each([
+    [{ TEMPORAL_ADDRESS: 'http://temporal:7233' }, /TEMPORAL_ADDRESS must be host:port/],
+    [{ TEMPORAL_TLS_CERT: '/tls/client.pem' }, /TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together/],
+    [{ FSO_READINESS_DEADLINE_SECONDS: 'ten' }, /FSO_READINESS_DEADLINE_SECONDS must be a positive whole number \(got "ten"\)/],
+    [{ FSO_REST_EXPOSED_TYPE: 'Ingress' }, /FSO_REST_EXPOSED_TYPE must be ClusterIP, NodePort or LoadBalancer/],
+    [{ FSO_REST_URL_TEMPLATE: '{name}:8081' }, /FSO_REST_URL_TEMPLATE must be an http\(s\) URL/],
+  ])('refuses %o', (env, message) => {
+    expect(() => readWorkerConfig(env)).toThrow(message);
+  });
+
+  it('lists every problem at once', () => {
+    expect(() => readWorkerConfig({ TEMPORAL_ADDRESS: 'x', FSO_POLL_INTERVAL_MS: '0' })).toThrow(/TEMPORAL_ADDRESS[\s\S]*FSO_POLL_INTERVAL_MS/);
+  });
+});

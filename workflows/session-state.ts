@@ -1,0 +1,117 @@
+// The per-session state machine: signal handlers only record here; the workflow's main loop asks it
+// what to do next. Pure and deterministic (no Temporal APIs), so it is unit-tested on its own.
+import type { FlinkSessionSpec } from '../model/flinksession.ts';
+import type { CarriedState, DeleteRequest, RedeployRequest, SessionPhase, SessionWorkflowStatus, SpecChanged } from './contract.ts';
+
+export type NextWork =
+  | { kind: 'delete'; uid: string; spec?: FlinkSessionSpec }
+  | { kind: 'deploy'; change: SpecChanged; reasons: string[]; attempt: number }
+  | { kind: 'idle' };
+
+export class SessionState {
+  phase: SessionPhase = 'Pending';
+  step: string | undefined;
+  readonly namespace: string;
+  readonly name: string;
+  private readonly carried: CarriedState;
+
+  constructor(namespace: string, name: string, carried?: CarriedState) {
+    this.namespace = namespace;
+    this.name = name;
+    this.carried = carried ?? { forcedReasons: [], redeploys: 0, attempts: {} };
+    if (this.carried.deployed) this.phase = 'Running';
+  }
+
+  get snapshot(): CarriedState {
+    return structuredClone(this.carried);
+  }
+
+  /** Newest generation wins; a repeat of what is known (a second watcher, a relist) changes nothing. */
+  onSpecChanged(change: SpecChanged): void {
+    const known = this.carried.desired;
+    if (known && known.uid === change.uid) {
+      if (change.generation < known.generation) return;
+      if (change.generation === known.generation && change.redeployToken === known.redeployToken) return;
+    }
+    if (this.carried.deleteRequestedFor === change.uid) return; // a deleting object's late update
+    this.carried.desired = change;
+  }
+
+  onRedeploy(request: RedeployRequest | undefined): void {
+    this.carried.forcedReasons.push(request?.reason ? `redeploy signal: ${request.reason}` : 'redeploy signal');
+  }
+
+  onDelete(request: DeleteRequest): void {
+    this.carried.deleteRequestedFor = request.uid;
+    const desired = this.carried.desired;
+    if (request.spec && (!desired || desired.uid !== request.uid)) {
+      this.carried.desired = { uid: request.uid, generation: request.generation ?? 0, spec: request.spec };
+    }
+  }
+
+  hasWork(): boolean {
+    return this.next().kind !== 'idle';
+  }
+
+  next(): NextWork {
+    const c = this.carried;
+    if (c.deleteRequestedFor !== undefined) {
+      const spec = c.desired?.uid === c.deleteRequestedFor ? c.desired.spec : undefined;
+      return { kind: 'delete', uid: c.deleteRequestedFor, spec };
+    }
+    const desired = c.desired;
+    if (!desired || desired.generation === c.refusedGeneration && c.forcedReasons.length === 0) return { kind: 'idle' };
+    const deployed = c.deployed;
+    const reasons: string[] = [];
+    if (!deployed || deployed.uid !== desired.uid) reasons.push(`generation ${desired.generation} is not deployed yet`);
+    else if (deployed.generation < desired.generation) reasons.push(`spec changed: generation ${deployed.generation} → ${desired.generation}`);
+    else if (desired.redeployToken !== undefined && desired.redeployToken !== deployed.redeployToken) reasons.push(`redeploy annotation set to "${desired.redeployToken}"`);
+    reasons.push(...c.forcedReasons);
+    if (reasons.length === 0) return { kind: 'idle' };
+    const attempt = c.attempts[attemptKey(desired)] ?? 0;
+    return { kind: 'deploy', change: desired, reasons, attempt };
+  }
+
+  /** A launch was submitted for this change: the next launch of the same generation gets a new Job name. */
+  launched(change: SpecChanged): void {
+    const key = attemptKey(change);
+    this.carried.attempts[key] = (this.carried.attempts[key] ?? 0) + 1;
+  }
+
+  deployed(change: SpecChanged, attempt: number): void {
+    this.carried.deployed = { uid: change.uid, generation: change.generation, attempt, redeployToken: change.redeployToken };
+    this.carried.forcedReasons = [];
+    this.carried.redeploys += 1;
+    this.carried.lastError = undefined;
+    this.carried.refusedGeneration = undefined;
+  }
+
+  /** The spec was refused (or the launch failed): wait for a newer generation or a redeploy signal. */
+  refused(change: SpecChanged, error: string): void {
+    this.carried.refusedGeneration = change.generation;
+    this.carried.forcedReasons = [];
+    this.carried.lastError = error;
+  }
+
+  /** Whether the session currently has a JobManager the operator deployed (for status after a refusal). */
+  get running(): boolean {
+    return this.carried.deployed !== undefined && this.carried.deployed.uid === this.carried.desired?.uid;
+  }
+
+  status(): SessionWorkflowStatus {
+    const c = this.carried;
+    return {
+      namespace: this.namespace,
+      name: this.name,
+      uid: c.desired?.uid,
+      phase: this.phase,
+      step: this.step,
+      desiredGeneration: c.desired?.generation,
+      deployedGeneration: c.deployed?.generation,
+      redeploys: c.redeploys,
+      lastError: c.lastError,
+    };
+  }
+}
+
+const attemptKey = (change: SpecChanged): string => `${change.uid}/${change.generation}`;

@@ -1,0 +1,171 @@
+// One long-lived workflow per FlinkSession (id flinksession/<namespace>/<name>). Signal handlers only
+// record into SessionState; this loop does the work, one step (activity) at a time, so every step is
+// visible in the Temporal UI and a crash of any component resumes at the step it was in.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
+import { sessionS3Prefix } from '../model/names.ts';
+import type { StatusReport } from '../model/status.ts';
+import {
+  deleteSignal,
+  redeploySignal,
+  SEARCH_ATTRIBUTES,
+  specChangedSignal,
+  statusQuery,
+  type SessionWorkflowInput,
+  type SpecChanged,
+} from './contract.ts';
+import { SessionState } from './session-state.ts';
+
+const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
+/** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
+const api = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: RETRY });
+const poll = proxyActivities<Activities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry: RETRY });
+const cleanup = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute', retry: RETRY });
+
+/** Where autoClean purges in the session's bucket: its HA metadata and its checkpoints. */
+const AUTO_CLEAN_S3_DIRS = ['ha/', 'checkpoints/'] as const;
+
+export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise<void> {
+  const state = new SessionState(input.namespace, input.name, input.carried);
+  setHandler(specChangedSignal, (change) => state.onSpecChanged(change));
+  setHandler(redeploySignal, (request) => state.onRedeploy(request));
+  setHandler(deleteSignal, (request) => state.onDelete(request));
+  setHandler(statusQuery, () => state.status());
+  const workflow = { id: workflowInfo().workflowId, runId: workflowInfo().runId };
+
+  const refOf = (uid: string, generation: number): SessionRef => ({ namespace: input.namespace, name: input.name, uid, generation });
+  const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    state.step = name;
+    try {
+      return await run();
+    } finally {
+      state.step = undefined;
+    }
+  };
+  const report = (ref: SessionRef, r: StatusReport) => api.reportStatus({ ref, report: r, workflow });
+  const event = (ref: SessionRef, type: 'Normal' | 'Warning', reason: string, message: string) => api.recordEvent({ ref, type, reason, message });
+
+  for (;;) {
+    await condition(() => state.hasWork() || workflowInfo().continueAsNewSuggested);
+    const work = state.next();
+    if (work.kind === 'idle') {
+      await continueAsNew<typeof flinkSessionWorkflow>({ namespace: input.namespace, name: input.name, carried: state.snapshot });
+      return;
+    }
+    if (work.kind === 'delete') {
+      await deleteSession(refOf(work.uid, 0), work.spec);
+      return;
+    }
+    await deploy(work.change, work.reasons, work.attempt);
+  }
+
+  async function deploy(change: SpecChanged, reasons: string[], attempt: number): Promise<void> {
+    const ref = refOf(change.uid, change.generation);
+    const spec = change.spec;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.generation, value: change.generation }]);
+
+    // 1. Validate the new spec before anything is touched: a bad edit never takes a session down.
+    const validation = await step('validate spec', () => api.validateSessionSpec(spec));
+    if (validation.problems.length > 0) {
+      state.refused(change, validation.message);
+      const running = state.running;
+      await report(ref, {
+        phase: running ? 'Running' : 'Failed', reason: 'InvalidSpec', generation: change.generation, ready: running,
+        message: running ? `generation ${change.generation} was refused; the running JobManager is kept` : 'the spec was refused',
+        error: `fix the spec: ${validation.message}`,
+      });
+      await event(ref, 'Warning', 'InvalidSpec', `generation ${change.generation} refused, nothing was changed: ${validation.message}`);
+      return;
+    }
+
+    const redeploying = state.running || (await api.jobManagerExists(ref));
+    state.phase = redeploying ? 'Redeploying' : 'Deploying';
+    const why = reasons.join('; ');
+    await report(ref, { phase: state.phase, reason: state.phase, generation: change.generation, ready: false, message: why });
+    await event(ref, 'Normal', state.phase, `${state.phase.toLowerCase()} generation ${change.generation}: ${why}`);
+    try {
+      // 2. What the launch needs: the bucket, and the operator's files (config, pod templates, secrets moved out of the spec).
+      if (spec.s3) await step('ensure bucket', () => api.ensureBucket(s3Target(ref, spec)));
+      await step('write session files', () => api.applySessionFiles({ ref, spec }));
+
+      // 3. Take the old cluster down, and with autoClean clear its HA data and state.
+      if (redeploying) {
+        await step('delete JobManager deployment', () => api.deleteJobManagerDeployment(ref));
+        await step('wait for Flink pods to go', () => poll.waitForFlinkPodsGone(ref));
+        await event(ref, 'Normal', 'JobManagerDeleted', 'the JobManager Deployment and its pods are gone');
+        if (spec.autoClean) await clearHaData(ref, spec);
+      }
+
+      // 4. Launch, and wait until Flink serves.
+      const launch = await step('submit launch Job', () => api.submitLaunchJob({ ref, spec, attempt }));
+      state.launched(change);
+      await event(ref, 'Normal', 'Launched', `launch Job ${launch.jobName} submitted`);
+      await report(ref, { phase: state.phase, reason: 'WaitingForJobManager', generation: change.generation, ready: false, message: `launch Job ${launch.jobName} runs kubernetes-session.sh` });
+      const endpoint = await step('wait for JobManager ready', () => poll.waitForJobManagerReady({ ref, launchJob: launch.jobName }));
+      await step('remove old launch Jobs', () => api.removeLaunchJobs({ ref, keep: launch.jobName }));
+
+      state.deployed(change, attempt);
+      state.phase = 'Running';
+      await report(ref, { phase: 'Running', reason: 'JobManagerReady', generation: change.generation, ready: true, message: `Flink REST answers at ${endpoint.restService}`, jobManager: endpoint });
+      await event(ref, 'Normal', 'Ready', `generation ${change.generation} is running`);
+    } catch (error: unknown) {
+      const message = failureMessage(error);
+      state.refused(change, message);
+      state.phase = 'Failed';
+      await report(ref, { phase: 'Failed', reason: failureReason(error), generation: change.generation, ready: false, message, error: message });
+      await event(ref, 'Warning', failureReason(error), message);
+    }
+  }
+
+  async function clearHaData(ref: SessionRef, spec: FlinkSessionSpec): Promise<void> {
+    if (spec.ha?.type === 'zookeeper' && spec.ha.quorum) {
+      const { znodes } = await step('clear ZooKeeper HA', () => cleanup.clearZooKeeperHa({ quorum: spec.ha!.quorum!, root: spec.ha!.path, clusterId: ref.name }));
+      await event(ref, 'Normal', 'HaCleared', `deleted ${znodes} znodes under ${spec.ha.path ?? '/flink'}/${ref.name}`);
+    } else if (spec.ha?.type === 'kubernetes') {
+      const { configMaps } = await step('clear Kubernetes HA ConfigMaps', () => api.clearKubernetesHa({ ref }));
+      await event(ref, 'Normal', 'HaCleared', `deleted ${configMaps.length} HA ConfigMaps`);
+    }
+    if (spec.s3) {
+      const prefixes = AUTO_CLEAN_S3_DIRS.map((dir) => `${sessionS3Prefix(ref.name)}${dir}`);
+      const purged = await step('purge S3 prefix', () => cleanup.purgeS3Prefixes({ target: s3Target(ref, spec), prefixes }));
+      await event(ref, 'Normal', 'S3Purged', `deleted ${purged.versions} object versions and ${purged.deleteMarkers} delete markers (${purged.bytes} bytes) under s3://${spec.s3.bucket}/${prefixes.join(', ')}`);
+    }
+  }
+
+  async function deleteSession(ref: SessionRef, spec: FlinkSessionSpec | undefined): Promise<void> {
+    state.phase = 'Deleting';
+    await report(ref, { phase: 'Deleting', reason: 'Deleting', generation: ref.generation, ready: false, message: 'removing the Flink cluster' });
+    await event(ref, 'Normal', 'Deleting', 'removing the JobManager, its pods and the launch Jobs');
+    await step('delete JobManager deployment', () => api.deleteJobManagerDeployment(ref));
+    await step('wait for Flink pods to go', () => poll.waitForFlinkPodsGone(ref));
+    if (spec?.autoClean) await clearHaData(ref, spec);
+    await step('remove launch Jobs', () => api.removeLaunchJobs({ ref }));
+    await event(ref, 'Normal', 'Deleted', 'the Flink cluster is gone; releasing the finalizer');
+    await step('release finalizer', () => api.releaseFinalizer(ref));
+  }
+}
+
+function s3Target(ref: SessionRef, spec: FlinkSessionSpec) {
+  const s3 = spec.s3!;
+  return { namespace: ref.namespace, session: ref.name, endPoint: s3.endPoint, bucket: s3.bucket, ...(s3.credentialsSecret ? { credentialsSecret: s3.credentialsSecret } : {}) };
+}
+
+function failureMessage(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function failureReason(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure && cause.type ? cause.type : 'LaunchFailed';
+}
