@@ -1,11 +1,13 @@
 // The operator registers its search attributes at start, so every run can be found by session.
 import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../workflows/contract.ts';
 
-const INDEXED_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-  KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+// @temporalio/proto is CommonJS: its namespaces come through the default export under Node's ESM.
+const { IndexedValueType } = proto.temporal.api.enums.v1;
+const INDEXED_TYPE: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
+  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
 };
 
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {

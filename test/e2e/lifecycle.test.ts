@@ -1,0 +1,180 @@
+// The whole path on the real stack: kubectl → API server → watcher → Temporal → worker → Kubernetes,
+// S3 and ZooKeeper, with Flink's own client running every launch Job.
+import { ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import * as k8s from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlinkSessionSpec } from '../../model/flinksession.ts';
+import { workflowId } from '../../model/names.ts';
+import { stackS3Client } from '../../stack/s3.ts';
+import { installFlinkSessionCrd } from '../support/crd.ts';
+import { startFlinkRestStandIn, type FlinkRestStandIn } from '../support/flink-rest.ts';
+import { startLaunchKubelet, type LaunchKubelet } from '../support/kubelet.ts';
+import { startOperator, type OperatorProcesses } from '../support/operator.ts';
+import { sessionApi } from '../support/sessions.ts';
+import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
+import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.ts';
+
+const run = promisify(execFile);
+
+describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to delete', (flinkVersion) => {
+  const namespace = uniqueName('e2e');
+  const name = 'orders';
+  const neighbour = 'orders-2';
+  const bucket = uniqueName('state');
+  let kc: k8s.KubeConfig;
+  let core: k8s.CoreV1Api;
+  let apps: k8s.AppsV1Api;
+  let batch: k8s.BatchV1Api;
+  let rest: FlinkRestStandIn;
+  let kubelet: LaunchKubelet;
+  let operator: OperatorProcesses;
+  let s3: S3Client;
+  let zk: TestZooKeeper;
+  let sessions: ReturnType<typeof sessionApi>;
+  let spec: FlinkSessionSpec;
+
+  beforeAll(async () => {
+    const stack = stackEndpoints();
+    kc = kubeConfig();
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    apps = kc.makeApiClient(k8s.AppsV1Api);
+    batch = kc.makeApiClient(k8s.BatchV1Api);
+    await installFlinkSessionCrd(kc);
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'flink' } } });
+    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 's3-credentials' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } } });
+    s3 = stackS3Client(stack.s3);
+    zk = await connectTestZooKeeper(stack.zookeeper.connect);
+    rest = await startFlinkRestStandIn(kc);
+    kubelet = startLaunchKubelet(kc, stack, namespace);
+    operator = await startOperator({ stack, namespace, taskQueue: uniqueName('fso'), restUrlTemplate: rest.urlTemplate });
+    sessions = sessionApi(kc, namespace);
+    spec = {
+      image: `example.invalid/flink:${flinkVersion}`,
+      flinkVersion,
+      sa: 'flink',
+      autoClean: true,
+      resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
+      s3: { endPoint: stack.s3.endpoint, bucket, credentialsSecret: { name: 's3-credentials' } },
+      ha: { type: 'zookeeper', quorum: stack.zookeeper.connect, path: `/flink-${namespace}` },
+    };
+  });
+
+  afterAll(async () => {
+    await operator?.stop();
+    kubelet?.stop();
+    await rest?.close();
+    zk?.close();
+    s3?.destroy();
+  });
+
+  it('create → Ready, with events, status, and a workflow the Temporal CLI finds', async () => {
+    const created = await sessions.create(name, spec);
+    const { stdout } = await run('kubectl', ['wait', '--for=condition=Ready', `fls/${name}`, '-n', namespace, '--timeout=120s'],
+      { env: { ...process.env, KUBECONFIG: stackEndpoints().kubernetes.kubeconfig } });
+    expect(stdout).toContain('condition met');
+    const ready = await sessions.waitReady(name, 1);
+    expect(ready.metadata.finalizers).toContain('flink.session-operator.io/finalizer');
+    expect(ready.status).toMatchObject({
+      phase: 'Running', observedGeneration: 1,
+      jobManager: { deployment: name, restService: `${name}-rest` },
+      workflow: { id: workflowId(namespace, name) },
+    });
+    expect(ready.status?.workflow?.url).toContain(stackEndpoints().temporal.uiUrl);
+    expect(await sessions.eventReasons(name)).toEqual(expect.arrayContaining(['Deploying', 'Launched', 'Ready']));
+    const deployment = await apps.readNamespacedDeployment({ name, namespace });
+    expect(deployment.metadata?.labels).toMatchObject({ app: name, type: 'flink-native-kubernetes', component: 'jobmanager' });
+    expect(kubelet.runs.map((r) => [r.job, r.exitCode])).toEqual([[`${name}-launch-g1-0`, 0]]);
+
+    const { temporal } = stackEndpoints();
+    const listed = await eventually('the run in `temporal workflow list`', async () => {
+      const out = await run(temporal.cli, ['workflow', 'list', '--address', temporal.address, '--namespace', temporal.namespace,
+        '--query', `FlinkSessionName="${name}" AND FlinkSessionNamespace="${namespace}"`, '--output', 'json']);
+      const runs = JSON.parse(out.stdout || '[]') as Array<{ execution: { workflowId: string } }>;
+      return runs.length > 0 ? runs : undefined;
+    }, 30_000);
+    expect(listed[0]!.execution.workflowId).toBe(workflowId(namespace, name));
+    expect(created.metadata.generation).toBe(1);
+  });
+
+  it('an edit redeploys in order (delete → pods gone → clean → launch → ready) and clears only this session\'s HA data', async () => {
+    const root = `/flink-${namespace}`;
+    for (const path of [`${root}/${name}/leader/rest_server`, `${root}/${name}/jobs/abc`, `${root}/${neighbour}/leader/rest_server`]) await zk.mkdirp(path);
+    for (const key of [`${name}/flink/ha/metadata/a`, `${name}/flink/checkpoints/c1/_metadata`, `${name}/flink/savepoints/sp1`, `${neighbour}/flink/ha/metadata/a`]) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' }));
+    }
+    const before = await sessions.eventReasons(name);
+    await sessions.patch(name, { spec: { resource: { taskManager: { memory: '2g' } } } });
+    const ready = await sessions.waitReady(name, 2);
+    expect(ready.status?.observedGeneration).toBe(2);
+
+    const steps = (await sessions.eventReasons(name)).slice(before.length);
+    expect(steps).toEqual(['Redeploying', 'JobManagerDeleted', 'HaCleared', 'S3Purged', 'Launched', 'Ready']);
+    expect(await zk.exists(`${root}/${name}`)).toBe(false);
+    expect(await zk.exists(`${root}/${neighbour}/leader/rest_server`)).toBe(true);
+    const left = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    expect((left.Versions ?? []).map((v) => v.Key).sort()).toEqual([`${neighbour}/flink/ha/metadata/a`, `${name}/flink/savepoints/sp1`]);
+
+    const flinkConfig = await core.readNamespacedConfigMap({ name: `flink-config-${name}`, namespace });
+    expect(Object.values(flinkConfig.data ?? {}).join('\n')).toMatch(/taskmanager\.memory\.process\.size: 2g/);
+    const jobs = await batch.listNamespacedJob({ namespace });
+    expect(jobs.items.map((j) => j.metadata?.name)).toEqual([`${name}-launch-g2-0`]);
+  });
+
+  it('the redeploy signal from the Temporal CLI redeploys an unchanged spec', async () => {
+    const { temporal } = stackEndpoints();
+    const launches = kubelet.runs.length;
+    await run(temporal.cli, ['workflow', 'signal', '--address', temporal.address, '--namespace', temporal.namespace,
+      '--workflow-id', workflowId(namespace, name), '--name', 'redeploy', '--input', '{"reason":"e2e"}']);
+    await eventually('a second launch of generation 2', async () => (kubelet.runs.some((r) => r.job === `${name}-launch-g2-1`) ? true : undefined));
+    await sessions.waitReady(name, 2);
+    await eventually('Ready after the forced redeploy', async () => {
+      const reasons = await sessions.eventReasons(name);
+      return reasons.at(-1) === 'Ready' && reasons.filter((r) => r === 'Launched').length === 3 ? true : undefined;
+    });
+    expect(kubelet.runs.length).toBe(launches + 1);
+  });
+
+  it('an edit that fails semantic validation changes nothing, says what to fix, and a fixed spec recovers', async () => {
+    const deployment = await apps.readNamespacedDeployment({ name, namespace });
+    await sessions.patch(name, { spec: { resource: { taskManager: { memory: '1g', managed: { max: '900m' } } } } });
+    const refused = await eventually('the refusal in status', async () => {
+      const session = await sessions.read(name);
+      const degraded = session?.status?.conditions?.find((c) => c.type === 'Degraded');
+      return degraded?.status === 'True' && session?.status?.observedGeneration === 3 ? session : undefined;
+    });
+    expect(refused.status?.lastError).toMatch(/spec\.resource\.taskManager\.memory: 1g is smaller than its parts/);
+    expect(refused.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect((await sessions.eventReasons(name)).at(-1)).toBe('InvalidSpec');
+    const still = await apps.readNamespacedDeployment({ name, namespace });
+    expect(still.metadata?.uid).toBe(deployment.metadata?.uid);
+
+    await sessions.patch(name, { spec: { resource: { taskManager: { memory: '3g', managed: { max: '900m' } } } } });
+    const recovered = await sessions.waitReady(name, 4);
+    expect(recovered.status?.conditions?.find((c) => c.type === 'Degraded')?.status).toBe('False');
+    expect(recovered.status?.lastError).toBeUndefined();
+  });
+
+  it('delete removes the JobManager, its pods, the launch Jobs and the HA data, releases the finalizer, and completes the workflow', async () => {
+    await zk.mkdirp(`/flink-${namespace}/${name}/leader/x`);
+    await sessions.remove(name);
+    await eventually('the FlinkSession to be gone', async () => ((await sessions.read(name)) === undefined ? true : undefined));
+    expect((await apps.listNamespacedDeployment({ namespace, labelSelector: `app=${name}` })).items).toEqual([]);
+    expect((await core.listNamespacedPod({ namespace, labelSelector: `app=${name}` })).items).toEqual([]);
+    expect((await batch.listNamespacedJob({ namespace })).items).toEqual([]);
+    expect(await zk.exists(`/flink-${namespace}/${name}`)).toBe(false);
+    const { temporal } = stackEndpoints();
+    const described = await run(temporal.cli, ['workflow', 'describe', '--address', temporal.address, '--namespace', temporal.namespace, '--workflow-id', workflowId(namespace, name), '--output', 'json']);
+    expect(JSON.parse(described.stdout).workflowExecutionInfo.status).toMatch(/COMPLETED/);
+  });
+
+  it('re-creating the same name afterwards works', async () => {
+    await sessions.create(name, { ...spec, autoClean: false });
+    const ready = await sessions.waitReady(name, 1);
+    expect(ready.status?.phase).toBe('Running');
+    await sessions.remove(name);
+    await eventually('the re-created FlinkSession to be gone', async () => ((await sessions.read(name)) === undefined ? true : undefined));
+  });
+});

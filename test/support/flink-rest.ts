@@ -1,0 +1,39 @@
+// Stands in for Flink's REST endpoint in the tests: kwok's pods run no Flink, so this local server
+// answers /<namespace>/<name>/v1/overview — only while the session's JobManager Deployment exists, so
+// "REST answers" still means "the JobManager Flink created is there".
+import * as k8s from '@kubernetes/client-node';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FlinkRestStandIn {
+  /** For FSO_REST_URL_TEMPLATE. */
+  urlTemplate: string;
+  requests: number;
+  close(): Promise<void>;
+}
+
+export async function startFlinkRestStandIn(kc: k8s.KubeConfig): Promise<FlinkRestStandIn> {
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const standIn = { requests: 0 } as FlinkRestStandIn;
+  const server: Server = createServer((req, res) => {
+    standIn.requests += 1;
+    const match = /^\/([^/]+)\/([^/]+)\/v1\/overview$/.exec(req.url ?? '');
+    if (!match) {
+      res.writeHead(404).end();
+      return;
+    }
+    apps.readNamespacedDeployment({ namespace: match[1]!, name: match[2]! }).then(
+      (deployment) => {
+        const ready = (deployment.status?.availableReplicas ?? 0) > 0;
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(ready ? { taskmanagers: 0, 'slots-total': 0, 'slots-available': 0, 'jobs-running': 0, 'flink-version': 'stand-in' } : { errors: ['JobManager not available'] }));
+      },
+      () => res.writeHead(503).end(JSON.stringify({ errors: ['no JobManager'] })),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  standIn.urlTemplate = `http://127.0.0.1:${port}/{namespace}/{name}`;
+  standIn.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return standIn;
+}

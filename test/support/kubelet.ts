@@ -1,0 +1,37 @@
+// Plays the kubelet for launch Jobs in the given namespaces: every launch Job the operator creates is
+// run once with Flink's real client (test/support/launch-runner.ts), so the JobManager the operator
+// waits for is one Flink itself created. kwok marks the Job's pod complete.
+import * as k8s from '@kubernetes/client-node';
+import { LABEL_MANAGED_BY, OPERATOR_NAME } from '../../model/names.ts';
+import type { StackEndpoints } from '../../stack/stack.ts';
+import { runLaunchJob, type LaunchRun } from './launch-runner.ts';
+
+export interface LaunchKubelet {
+  runs: Array<LaunchRun & { namespace: string; job: string }>;
+  stop(): void;
+}
+
+export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, namespace: string): LaunchKubelet {
+  const batch = kc.makeApiClient(k8s.BatchV1Api);
+  const labelSelector = `${LABEL_MANAGED_BY}=${OPERATOR_NAME}`;
+  const informer = k8s.makeInformer(kc, `/apis/batch/v1/namespaces/${namespace}/jobs`,
+    () => batch.listNamespacedJob({ namespace, labelSelector }), labelSelector);
+  const seen = new Set<string>();
+  const kubelet: LaunchKubelet = { runs: [], stop: () => void informer.stop() };
+  let queue = Promise.resolve();
+  informer.on('add', (job) => {
+    const name = job.metadata?.name;
+    const uid = job.metadata?.uid;
+    if (!name || !uid || seen.has(uid)) return;
+    seen.add(uid);
+    queue = queue.then(async () => {
+      const run = await runLaunchJob(kc, stack, namespace, name).catch((error: unknown) => ({
+        exitCode: -1, output: error instanceof Error ? error.message : String(error), jobArgv: [],
+      }));
+      kubelet.runs.push({ ...run, namespace, job: name });
+    });
+  });
+  informer.on('error', () => setTimeout(() => void informer.start(), 1_000));
+  void informer.start();
+  return kubelet;
+}
