@@ -157,7 +157,12 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
 
 function s3Target(ref: SessionRef, spec: FlinkSessionSpec) {
   const s3 = spec.s3!;
-  return { namespace: ref.namespace, session: ref.name, endPoint: s3.endPoint, bucket: s3.bucket, ...(s3.credentialsSecret ? { credentialsSecret: s3.credentialsSecret } : {}) };
+  return {
+    namespace: ref.namespace, session: ref.name, endPoint: s3.endPoint, bucket: s3.bucket,
+    ...(s3.credentialsSecret ? { credentialsSecret: s3.credentialsSecret } : {}),
+    // Inline keys (redacted in the signal) were moved into the migrated Secret by applySessionFiles.
+    inlineCredentials: s3.accessKey !== undefined,
+  };
 }
 
 function failureMessage(error: unknown): string {

@@ -1,0 +1,22 @@
+import { Context } from '@temporalio/activity';
+
+/**
+ * Heartbeats with `details` when called inside a Temporal activity; does nothing when the function
+ * runs outside one (a test or the CLI calling an activity function directly), where
+ * `Context.current()` throws because there is no activity context.
+ *
+ * Heartbeats are also how a cancellation reaches an activity, so once Temporal has cancelled this
+ * one it throws the CancelledFailure: a loop that heartbeats stops at its next step instead of
+ * working on for a result nobody will read. Every loop here may stop at any step, because every
+ * activity is idempotent.
+ */
+export function heartbeatIfInActivity(details?: unknown): void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return; // not in an activity: nobody to tell
+  }
+  context.heartbeat(details);
+  if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+}

@@ -1,0 +1,67 @@
+// Pure rules that keep a ZooKeeper clear inside `<root>/<cluster-id>` (SPEC: Scope safety), and the
+// reading of the `zookeeper` package's errors. No I/O here, so all of it is tested without a server
+// (zookeeper-scope.test.ts).
+import { dns1123LabelProblem } from './s3-scope.ts';
+
+/** Flink's default high-availability.zookeeper.path.root. */
+export const DEFAULT_ZOOKEEPER_ROOT = '/flink';
+
+/** The CRD's rule for ha.path: absolute, no trailing '/', no empty, '.' or '..' segment (none starts with '.'). */
+const ZOOKEEPER_ROOT = /^(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$/;
+/** The CRD's rule for ha.quorum: host[:port] pairs, comma-separated, an optional /chroot. */
+const ZOOKEEPER_QUORUM = /^[A-Za-z0-9.-]+(:[0-9]{1,5})?(,[A-Za-z0-9.-]+(:[0-9]{1,5})?)*(\/[A-Za-z0-9_./-]*)?$/;
+/** ZooKeeper's own tree (quotas, config); no Flink data lives there. */
+const ZOOKEEPER_SYSTEM_TREE = '/zookeeper';
+
+/** Why `root` may not hold Flink HA data to clear, or undefined. */
+export function zooKeeperRootProblem(root: string): string | undefined {
+  if (!ZOOKEEPER_ROOT.test(root)) {
+    return `ZooKeeper root ${JSON.stringify(root)} is not an absolute path such as /flink or /flink/prod: it starts with '/', has no trailing '/' or empty, '.' or '..' segments, and uses letters, digits, '_', '-' and '.'`;
+  }
+  if (root === ZOOKEEPER_SYSTEM_TREE || root.startsWith(`${ZOOKEEPER_SYSTEM_TREE}/`)) {
+    return `ZooKeeper root ${root} is ZooKeeper's own tree: use Flink's, such as /flink`;
+  }
+  return undefined;
+}
+
+/** Why `quorum` is not a ZooKeeper connect string, or undefined. */
+export function zooKeeperQuorumProblem(quorum: string): string | undefined {
+  if (ZOOKEEPER_QUORUM.test(quorum)) return undefined;
+  return `ZooKeeper quorum ${JSON.stringify(quorum)} is not host:port pairs separated by commas, such as zk-0.zk:2181,zk-1.zk:2181 (an optional /chroot may follow)`;
+}
+
+/**
+ * The one znode a clear may remove, with everything under it: `<root>/<clusterId>`, or every problem
+ * with the input (so one failure names everything to fix).
+ */
+export function zooKeeperHaPath(input: { quorum: string; root?: string; clusterId: string }):
+  { path: string; problems?: undefined } | { path?: undefined; problems: string[] } {
+  const root = input.root ?? DEFAULT_ZOOKEEPER_ROOT;
+  const problems = [
+    zooKeeperQuorumProblem(input.quorum),
+    zooKeeperRootProblem(root),
+    dns1123LabelProblem('cluster id', input.clusterId),
+  ].filter((problem) => problem !== undefined);
+  return problems.length > 0 ? { problems } : { path: `${root}/${input.clusterId}` };
+}
+
+/** The path of `child` (a name, as getChildren returns it) under `parent`. */
+export function childPath(parent: string, child: string): string {
+  if (child === '' || child.includes('/')) throw new Error(`ZooKeeper returned ${JSON.stringify(child)} as a child name of ${parent}`);
+  return `${parent}/${child}`;
+}
+
+/**
+ * The error code and text in an error from the `zookeeper` package, or undefined when it is not one.
+ * Its promise API rejects with `Error("<code> <text>")` for a server's answer (e.g. "-101 no node"),
+ * and with `Error('fn: "…" args: "…" result: "<NAME> <code>"')` when the C client refuses a call
+ * outright (e.g. a malformed path: ZBADARGUMENTS -8). The only place that reads its messages.
+ */
+export function zooKeeperFailure(error: unknown): { code: number; text: string } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const answer = /^(-\d+) /.exec(error.message);
+  if (answer?.[1] !== undefined) return { code: Number(answer[1]), text: error.message };
+  const refused = /result: "([A-Za-z_]+) (-\d+)"$/.exec(error.message);
+  if (refused?.[2] !== undefined) return { code: Number(refused[2]), text: `${refused[2]} ${refused[1]}` };
+  return undefined;
+}

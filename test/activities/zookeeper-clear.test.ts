@@ -1,0 +1,240 @@
+// The ZooKeeper activity against the stack's real ZooKeeper: a Flink-shaped HA tree, its neighbours,
+// and the client's behaviour on the server's real errors.
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZOOKEEPER_NO_NODE, ZOOKEEPER_NOT_EMPTY, ZooKeeperError, createZooKeeperActivities } from '../../activities/zookeeper.ts';
+import { connectZooKeeper } from '../../activities/zookeeper-client.ts';
+import { freePort } from '../../stack/ports.ts';
+import { stackEndpoints, uniqueName } from '../support/stack.ts';
+import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.ts';
+
+/** Znodes as Flink's ZooKeeper HA writes them for a session with three jobs: 53 under `<root>/<id>`, 4 levels deep. */
+function flinkHaLeaves(top: string): string[] {
+  const jobs = ['0000000000000000a1b2c3d4e5f60001', '0000000000000000a1b2c3d4e5f60002', '0000000000000000a1b2c3d4e5f60003'];
+  return [
+    ...['rest_server', 'resource_manager', 'dispatcher', ...jobs].map((name) => `${top}/leader/${name}/connection_info`),
+    ...['rest_server', 'resource_manager', 'dispatcher'].map((name) => `${top}/leaderlatch/${name}/latch-0000000000`),
+    ...jobs.flatMap((job) => [
+      ...[1, 2, 3, 4].map((n) => `${top}/jobs/${job}/checkpoints/000000000000000000${n}`),
+      `${top}/jobs/${job}/checkpoint_id_counter`,
+      `${top}/leaderlatch/${job}/latch-0000000001`,
+      `${top}/jobgraphs/${job}`,
+    ]),
+  ];
+}
+
+/** `top` and every znode under it that creating `leaves` makes. */
+function treeOf(top: string, leaves: string[]): Set<string> {
+  const nodes = new Set<string>([top]);
+  for (const leaf of leaves) {
+    const parts = leaf.slice(top.length + 1).split('/');
+    parts.forEach((_, i) => nodes.add(`${top}/${parts.slice(0, i + 1).join('/')}`));
+  }
+  return nodes;
+}
+
+async function seed(zk: TestZooKeeper, leaves: string[]): Promise<void> {
+  for (const leaf of leaves) await zk.mkdirp(leaf);
+}
+
+/** Every znode at or under `path` that exists now. */
+async function existing(zk: TestZooKeeper, path: string): Promise<Set<string>> {
+  const found = new Set<string>();
+  if (!(await zk.exists(path))) return found;
+  const pending = [path];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    found.add(next);
+    for (const child of await zk.children(next)) pending.push(`${next}/${child}`);
+  }
+  return found;
+}
+
+function expectBadInput(error: unknown, message: RegExp): void {
+  expect(error).toBeInstanceOf(ApplicationFailure);
+  const failure = error as ApplicationFailure;
+  expect(failure.type).toBe('BadInput');
+  expect(failure.nonRetryable).toBe(true);
+  expect(failure.message).toMatch(message);
+}
+
+describe('clearZooKeeperHa (real ZooKeeper)', () => {
+  const quorum = stackEndpoints().zookeeper.connect;
+  let connections = 0;
+  const { clearZooKeeperHa } = createZooKeeperActivities({
+    connect: (q) => {
+      connections += 1;
+      return connectZooKeeper(q, 10_000);
+    },
+  });
+  const clusterId = uniqueName('zk');
+  const top = `/flink/${clusterId}`;
+  const leaves = flinkHaLeaves(top);
+  const tree = treeOf(top, leaves);
+  const neighbourLeaves = [...flinkHaLeaves(`/flink/${clusterId}-2`), `/flink/${uniqueName('other')}/leader/rest_server/connection_info`];
+  let zk: TestZooKeeper;
+  let neighbours: Set<string>;
+
+  beforeAll(async () => {
+    zk = await connectTestZooKeeper(quorum);
+    await seed(zk, [...leaves, ...neighbourLeaves]);
+    expect(tree.size).toBe(53);
+    expect(await existing(zk, top)).toEqual(tree);
+    neighbours = await existing(zk, '/flink');
+    for (const node of tree) neighbours.delete(node);
+  });
+
+  afterAll(() => zk?.close());
+
+  it('a dry run counts the znodes and deletes none', async () => {
+    expect(await clearZooKeeperHa({ quorum, clusterId, dryRun: true })).toEqual({ znodes: tree.size });
+    expect(await existing(zk, top)).toEqual(tree);
+  });
+
+  it('deletes <root>/<cluster-id> and everything under it, and nothing else', async () => {
+    const started = performance.now();
+    expect(await clearZooKeeperHa({ quorum, clusterId })).toEqual({ znodes: tree.size });
+    console.log(`cleared ${tree.size} znodes in ${(performance.now() - started).toFixed(0)} ms`);
+    expect(await zk.exists(top)).toBe(false);
+    expect(await zk.exists('/flink')).toBe(true);
+    const left = await existing(zk, '/flink');
+    for (const node of neighbours) expect(left.has(node), node).toBe(true);
+  });
+
+  it('a second clear finds nothing to do', async () => {
+    expect(await clearZooKeeperHa({ quorum, clusterId })).toEqual({ znodes: 0 });
+    expect(await clearZooKeeperHa({ quorum, clusterId, dryRun: true })).toEqual({ znodes: 0 });
+  });
+
+  it('clears under a custom root and keeps the root, even when nothing else is in it', async () => {
+    const root = `/${uniqueName('ha')}/prod`;
+    const id = uniqueName('zk');
+    const customLeaves = flinkHaLeaves(`${root}/${id}`);
+    await seed(zk, customLeaves);
+    expect(await clearZooKeeperHa({ quorum, root, clusterId: id })).toEqual({ znodes: treeOf(`${root}/${id}`, customLeaves).size });
+    expect(await existing(zk, root)).toEqual(new Set([root]));
+  });
+
+  it.each([
+    [{ root: '/flink/..' }, /ZooKeeper root "\/flink\/\.\."/],
+    [{ root: 'flink' }, /ZooKeeper root "flink" is not an absolute path/],
+    [{ root: '/' }, /ZooKeeper root "\/" is not an absolute path/],
+    [{ root: '/flink/' }, /ZooKeeper root "\/flink\/"/],
+    [{ root: '/zookeeper' }, /ZooKeeper's own tree/],
+    [{ clusterId: '..' }, /cluster id "\.\." is not a DNS-1123 label/],
+    [{ clusterId: '' }, /cluster id is empty/],
+    [{ clusterId: `${clusterId}-2/leader` }, /is not a DNS-1123 label/],
+    [{ clusterId: 'Upper' }, /cluster id "Upper"/],
+    [{ quorum: '' }, /ZooKeeper quorum ""/],
+  ])('refuses %j without connecting', async (override, message) => {
+    const before = connections;
+    const error = await clearZooKeeperHa({ quorum, clusterId: `${clusterId}-2`, ...override }).catch((e: unknown) => e);
+    expectBadInput(error, message);
+    expect(connections).toBe(before);
+    const left = await existing(zk, '/flink');
+    for (const node of neighbours) expect(left.has(node), node).toBe(true);
+  });
+
+  it.each([
+    [1, 'lists a znode again when a child appears before its delete'],
+    [Infinity, 'gives up, retryably, on a znode that keeps gaining children'],
+  ])('late children, %s time(s): %s', async (times, _title) => {
+    const id = uniqueName('zk');
+    const busyTop = `/flink/${id}`;
+    const busyTree = treeOf(busyTop, flinkHaLeaves(busyTop));
+    await seed(zk, flinkHaLeaves(busyTop));
+    let arrivals = 0;
+    // The real session, except that a still-running JobManager (played by the test's own client)
+    // writes a new leader znode just before the clear deletes `<top>/leader`.
+    const { clearZooKeeperHa: clearWithLateArrivals } = createZooKeeperActivities({
+      connect: async (q) => {
+        const session = await connectZooKeeper(q, 10_000);
+        return {
+          ...session,
+          delete: async (path) => {
+            if (path === `${busyTop}/leader` && arrivals < times) {
+              arrivals += 1;
+              await zk.mkdirp(`${busyTop}/leader/late-${arrivals}`);
+            }
+            await session.delete(path);
+          },
+        };
+      },
+    });
+
+    const outcome = await clearWithLateArrivals({ quorum, clusterId: id }).catch((e: unknown) => e);
+    if (times === 1) {
+      expect(outcome).toEqual({ znodes: busyTree.size + 1 });
+      expect(await zk.exists(busyTop)).toBe(false);
+    } else {
+      expect(outcome).toBeInstanceOf(ApplicationFailure);
+      expect(outcome).toMatchObject({ type: 'ZooKeeperNodeBusy', nonRetryable: false });
+      expect((outcome as Error).message).toMatch(`ZooKeeper znode ${busyTop}/leader keeps gaining children`);
+      expect(arrivals).toBe(3);
+      const left = await existing(zk, busyTop);
+      expect(left).toContain(`${busyTop}/leader/late-3`);
+      expect(await clearZooKeeperHa({ quorum, clusterId: id })).toEqual({ znodes: left.size });
+    }
+  });
+
+  it('heartbeats while it runs as an activity, and stops when cancelled; the next run finishes the job', async () => {
+    const id = uniqueName('zk');
+    const cancelledTop = `/flink/${id}`;
+    const cancelledTree = treeOf(cancelledTop, flinkHaLeaves(cancelledTop));
+    await seed(zk, flinkHaLeaves(cancelledTop));
+
+    // Cancelled at its first heartbeat, which follows its first delete.
+    const cancelled = new MockActivityEnvironment();
+    cancelled.on('heartbeat', () => cancelled.cancel('CANCELLED'));
+    await expect(cancelled.run(clearZooKeeperHa, { quorum, clusterId: id })).rejects.toBeInstanceOf(CancelledFailure);
+    expect((await existing(zk, cancelledTop)).size).toBe(cancelledTree.size - 1);
+
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    expect(await env.run(clearZooKeeperHa, { quorum, clusterId: id })).toEqual({ znodes: cancelledTree.size - 1 });
+    expect(beats).toHaveLength(cancelledTree.size - 1);
+    expect(beats.at(-1)).toEqual({ path: cancelledTop, dryRun: false, znodes: cancelledTree.size - 1 });
+    expect(await zk.exists(cancelledTop)).toBe(false);
+  });
+});
+
+describe('connectZooKeeper (real ZooKeeper)', () => {
+  const quorum = stackEndpoints().zookeeper.connect;
+
+  it('reports the server\'s refusals as ZooKeeperErrors with their codes', async () => {
+    const session = await connectZooKeeper(quorum, 10_000);
+    const zk = await connectTestZooKeeper(quorum);
+    try {
+      const missing = `/${uniqueName('missing')}`;
+      expect(await session.exists(missing)).toBe(false);
+      await expect(session.getChildren(missing)).rejects.toMatchObject({ name: 'ZooKeeperError', code: ZOOKEEPER_NO_NODE });
+      await expect(session.delete(missing)).rejects.toBeInstanceOf(ZooKeeperError);
+
+      const parent = `/${uniqueName('full')}`;
+      await zk.mkdirp(`${parent}/child`);
+      await expect(session.delete(parent)).rejects.toMatchObject({ code: ZOOKEEPER_NOT_EMPTY });
+      expect(await session.getChildren(parent)).toEqual(['child']);
+      await session.delete(`${parent}/child`);
+      await session.delete(parent);
+      expect(await session.exists(parent)).toBe(false);
+    } finally {
+      await session.close();
+      zk.close();
+    }
+  });
+
+  it('refuses calls once closed, and closing twice is harmless', async () => {
+    const session = await connectZooKeeper(quorum, 10_000);
+    await session.close();
+    await session.close();
+    await expect(session.exists('/flink')).rejects.toThrow(/is closed/);
+  });
+
+  it('gives up when no server answers within the timeout', async () => {
+    const nobody = `127.0.0.1:${await freePort()}`;
+    const started = performance.now();
+    await expect(connectZooKeeper(nobody, 1_500)).rejects.toThrow(`no ZooKeeper session with ${nobody} within 1500 ms`);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+});
