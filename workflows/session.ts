@@ -94,9 +94,10 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     await report(ref, { phase: state.phase, reason: state.phase, generation: change.generation, ready: false, message: why });
     await event(ref, 'Normal', state.phase, `${state.phase.toLowerCase()} generation ${change.generation}: ${why}`);
     try {
-      // 2. What the launch needs: the bucket, and the operator's files (config, pod templates, secrets moved out of the spec).
-      if (spec.s3) await step('ensure bucket', () => api.ensureBucket(s3Target(ref, spec)));
+      // 2. What the launch needs: the operator's files (config, pod templates, inline secrets moved into
+      //    a Secret, which the bucket check may need), and the bucket.
       await step('write session files', () => api.applySessionFiles({ ref, spec }));
+      if (spec.s3) await step('ensure bucket', () => api.ensureBucket(s3Target(ref, spec)));
 
       // 3. Take the old cluster down, and with autoClean clear its HA data and state.
       if (redeploying) {
