@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, isHostPort, readConfig } from './config.ts';
+
+describe('readConfig', () => {
+  it('has defaults for everything', () => {
+    expect(readConfig({})).toEqual({
+      temporal: { address: '127.0.0.1:7233', namespace: 'default' },
+      namespaces: [],
+      relistSeconds: 300,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    expect(readConfig({
+      TEMPORAL_ADDRESS: 'temporal-frontend.temporal:7233',
+      TEMPORAL_NAMESPACE: 'flink',
+      FSO_WATCH_NAMESPACES: ' team-a, team-b ,,team-a',
+      FSO_RELIST_SECONDS: '60',
+      FSO_LOG_LEVEL: 'debug',
+    })).toEqual({
+      temporal: { address: 'temporal-frontend.temporal:7233', namespace: 'flink' },
+      namespaces: ['team-a', 'team-b'],
+      relistSeconds: 60,
+      logLevel: 'debug',
+    });
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    ['address without port', { TEMPORAL_ADDRESS: 'localhost' }, 'TEMPORAL_ADDRESS must be host:port (e.g. 127.0.0.1:7233), not "localhost"'],
+    ['address with a scheme', { TEMPORAL_ADDRESS: 'http://localhost:7233' }, 'TEMPORAL_ADDRESS must be host:port'],
+    ['port out of range', { TEMPORAL_ADDRESS: 'localhost:70000' }, 'TEMPORAL_ADDRESS must be host:port'],
+    ['upper-case namespace', { FSO_WATCH_NAMESPACES: 'Team-A' }, 'FSO_WATCH_NAMESPACES: "Team-A" is not a namespace name'],
+    ['namespace with a slash', { FSO_WATCH_NAMESPACES: 'a/b' }, 'FSO_WATCH_NAMESPACES: "a/b" is not a namespace name'],
+    ['relist not a number', { FSO_RELIST_SECONDS: '5m' }, 'FSO_RELIST_SECONDS must be a whole number of seconds, at least 10, not "5m"'],
+    ['relist too short', { FSO_RELIST_SECONDS: '1' }, 'FSO_RELIST_SECONDS must be a whole number'],
+    ['unknown log level', { FSO_LOG_LEVEL: 'verbose' }, 'FSO_LOG_LEVEL must be one of debug, info, warn, error, not "verbose"'],
+  ])('refuses %s', (_name, env, message) => {
+    expect(() => readConfig(env)).toThrow(ConfigError);
+    expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it('reports every problem at once', () => {
+    try {
+      readConfig({ TEMPORAL_ADDRESS: 'x', FSO_LOG_LEVEL: 'loud' });
+      expect.unreachable();
+    } catch (error: unknown) {
+      expect(error instanceof ConfigError ? error.problems : []).toHaveLength(2);
+    }
+  });
+});
+
+describe('isHostPort', () => {
+  it.each<[string, boolean]>([
+    ['127.0.0.1:7233', true],
+    ['temporal:7233', true],
+    ['temporal-frontend.temporal.svc.cluster.local:7233', true],
+    ['[::1]:7233', true],
+    ['temporal', false],
+    [':7233', false],
+    ['temporal:', false],
+    ['temporal:0', false],
+    ['temporal:65536', false],
+    ['dns:///temporal:7233', false],
+    ['temporal :7233', false],
+  ])('%s → %s', (value, expected) => {
+    expect(isHostPort(value)).toBe(expected);
+  });
+});

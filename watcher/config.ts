@@ -1,0 +1,71 @@
+// The watcher's configuration, read from the environment once, at the entry point (main.ts), and
+// checked here so a mistake is reported by the variable's name before anything connects.
+import { DEFAULT_RELIST_SECONDS } from './watcher.ts';
+
+export interface WatcherConfig {
+  temporal: { address: string; namespace: string };
+  /** Empty: every namespace. */
+  namespaces: string[];
+  relistSeconds: number;
+  logLevel: LogLevel;
+}
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** host:port, host a name, an IPv4 address or a bracketed IPv6 address; port 1-65535. */
+export function isHostPort(value: string): boolean {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  return match !== null && port >= 1 && port <= 65535;
+}
+
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function readConfig(env: Record<string, string | undefined>): WatcherConfig {
+  const problems: string[] = [];
+  const value = (name: string, fallback: string): string => {
+    const text = env[name]?.trim();
+    return text ? text : fallback;
+  };
+
+  const address = value('TEMPORAL_ADDRESS', '127.0.0.1:7233');
+  if (!isHostPort(address)) problems.push(`TEMPORAL_ADDRESS must be host:port (e.g. 127.0.0.1:7233), not "${address}"`);
+  const temporalNamespace = value('TEMPORAL_NAMESPACE', 'default');
+
+  const namespaces = [...new Set((env.FSO_WATCH_NAMESPACES ?? '').split(',').map((n) => n.trim()).filter((n) => n !== ''))];
+  for (const namespace of namespaces) {
+    if (namespace.length > 63 || !NAMESPACE_NAME.test(namespace)) {
+      problems.push(`FSO_WATCH_NAMESPACES: "${namespace}" is not a namespace name (lowercase letters, digits and '-', at most 63)`);
+    }
+  }
+
+  const relistText = value('FSO_RELIST_SECONDS', String(DEFAULT_RELIST_SECONDS));
+  const relistSeconds = Number(relistText);
+  if (!Number.isInteger(relistSeconds) || relistSeconds < 10) {
+    problems.push(`FSO_RELIST_SECONDS must be a whole number of seconds, at least 10, not "${relistText}"`);
+  }
+
+  const logLevel = value('FSO_LOG_LEVEL', 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`FSO_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    temporal: { address, namespace: temporalNamespace },
+    namespaces,
+    relistSeconds,
+    logLevel: logLevel as LogLevel,
+  };
+}

@@ -1,0 +1,55 @@
+// Adds the operator's finalizer, so a `kubectl delete` waits for the workflow to clean up. The patch is
+// guarded by the resourceVersion the decision was made on: if the object changed meanwhile, the patch
+// is refused and the watcher decides again on the event that change brings. Another watcher replica
+// adding it first is just such a change.
+import { ApiException, PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
+import type { FlinkSession } from '../model/flinksession.ts';
+import { API_GROUP, API_VERSION, FINALIZER, FLINKSESSION_PLURAL } from '../model/names.ts';
+
+export type FinalizerOutcome =
+  /** The finalizer is on the object now. */
+  | 'added'
+  | 'present'
+  /** The object is gone (404): nothing to hold. */
+  | 'gone'
+  /** The object changed since it was read (409/422): decide again on the next event. */
+  | 'stale';
+
+/** A JSON patch that adds the finalizer if the object is still at the resourceVersion it was read at. */
+export function addFinalizerPatch(session: FlinkSession): object[] {
+  const finalizers = session.metadata.finalizers;
+  const add = finalizers === undefined
+    ? { op: 'add', path: '/metadata/finalizers', value: [FINALIZER] }
+    : { op: 'add', path: '/metadata/finalizers/-', value: FINALIZER };
+  return session.metadata.resourceVersion === undefined
+    ? [add]
+    : [{ op: 'test', path: '/metadata/resourceVersion', value: session.metadata.resourceVersion }, add];
+}
+
+export async function ensureFinalizer(api: CustomObjectsApi, session: FlinkSession): Promise<FinalizerOutcome> {
+  if (session.metadata.finalizers?.includes(FINALIZER)) return 'present';
+  try {
+    await api.patchNamespacedCustomObject(
+      {
+        group: API_GROUP,
+        version: API_VERSION,
+        plural: FLINKSESSION_PLURAL,
+        namespace: session.metadata.namespace,
+        name: session.metadata.name,
+        body: addFinalizerPatch(session),
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+    return 'added';
+  } catch (error: unknown) {
+    const code = apiStatusCode(error);
+    if (code === 404) return 'gone';
+    if (code === 409 || code === 422) return 'stale';
+    throw error;
+  }
+}
+
+/** The HTTP status of a refused Kubernetes API call (the same narrowing as activities/kube-errors.ts). */
+export function apiStatusCode(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
+}
