@@ -8,7 +8,7 @@ import {
   FLINK_LABEL_TYPE,
   FLINK_TYPE_NATIVE,
 } from '../model/names.ts';
-import { deleteIgnoringNotFound } from './kube-errors.ts';
+import { deleteIgnoringNotFound } from '../kube/errors.ts';
 
 export const haConfigMapSelector = (session: string): string =>
   `${FLINK_LABEL_APP}=${session},${FLINK_LABEL_TYPE}=${FLINK_TYPE_NATIVE},${FLINK_LABEL_CONFIGMAP_TYPE}=${FLINK_CONFIGMAP_TYPE_HA}`;

@@ -11,7 +11,7 @@ import {
   restServiceName,
 } from '../model/names.ts';
 import { heartbeatIfInActivity } from './heartbeat.ts';
-import { apiMessage, deleteIgnoringNotFound, isNotFound } from './kube-errors.ts';
+import { apiMessage, deleteIgnoringNotFound, isNotFound } from '../kube/errors.ts';
 
 export interface JobManagerDeps {
   kubeConfig: k8s.KubeConfig;

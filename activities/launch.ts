@@ -17,7 +17,7 @@ import { ownerReference } from '../model/owner.ts';
 import { REDACTED } from '../model/redact.ts';
 import { renderSessionFiles } from '../model/session-files.ts';
 import { describeProblems, validateSpec, type SpecProblem } from '../model/validate.ts';
-import { createIgnoringConflict, deleteIgnoringNotFound, isConflict, isNotFound } from './kube-errors.ts';
+import { createIgnoringConflict, deleteIgnoringNotFound, isConflict, isNotFound } from '../kube/errors.ts';
 
 export interface LaunchDeps {
   kubeConfig: k8s.KubeConfig;

@@ -3,7 +3,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { FlinkSession, FlinkSessionStatus, SessionRef } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FINALIZER, FLINKSESSION_API_VERSION, FLINKSESSION_KIND, FLINKSESSION_PLURAL, OPERATOR_NAME } from '../model/names.ts';
 import { nextStatus, type StatusReport } from '../model/status.ts';
-import { isConflict, isNotFound } from './kube-errors.ts';
+import { isConflict, isNotFound } from '../kube/errors.ts';
 
 export interface SessionStatusDeps {
   kubeConfig: k8s.KubeConfig;

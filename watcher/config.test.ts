@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isHostPort, readConfig } from './config.ts';
+import { isHostPort } from '../config/temporal.ts';
+import { ConfigError, readConfig } from './config.ts';
 
 describe('readConfig', () => {
   it('has defaults for everything', () => {
     expect(readConfig({})).toEqual({
-      temporal: { address: '127.0.0.1:7233', namespace: 'default' },
+      temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'flink-session-operator' },
       namespaces: [],
       relistSeconds: 300,
       logLevel: 'info',
@@ -15,11 +16,12 @@ describe('readConfig', () => {
     expect(readConfig({
       TEMPORAL_ADDRESS: 'temporal-frontend.temporal:7233',
       TEMPORAL_NAMESPACE: 'flink',
+      TEMPORAL_TASK_QUEUE: 'fso-test',
       FSO_WATCH_NAMESPACES: ' team-a, team-b ,,team-a',
       FSO_RELIST_SECONDS: '60',
       FSO_LOG_LEVEL: 'debug',
     })).toEqual({
-      temporal: { address: 'temporal-frontend.temporal:7233', namespace: 'flink' },
+      temporal: { address: 'temporal-frontend.temporal:7233', namespace: 'flink', taskQueue: 'fso-test' },
       namespaces: ['team-a', 'team-b'],
       relistSeconds: 60,
       logLevel: 'debug',
@@ -27,7 +29,7 @@ describe('readConfig', () => {
   });
 
   it.each<[string, Record<string, string>, string]>([
-    ['address without port', { TEMPORAL_ADDRESS: 'localhost' }, 'TEMPORAL_ADDRESS must be host:port (e.g. 127.0.0.1:7233), not "localhost"'],
+    ['address without port', { TEMPORAL_ADDRESS: 'localhost' }, 'TEMPORAL_ADDRESS must be host:port, e.g. temporal-frontend.temporal:7233 (got "localhost")'],
     ['address with a scheme', { TEMPORAL_ADDRESS: 'http://localhost:7233' }, 'TEMPORAL_ADDRESS must be host:port'],
     ['port out of range', { TEMPORAL_ADDRESS: 'localhost:70000' }, 'TEMPORAL_ADDRESS must be host:port'],
     ['upper-case namespace', { FSO_WATCH_NAMESPACES: 'Team-A' }, 'FSO_WATCH_NAMESPACES: "Team-A" is not a namespace name'],

@@ -1,9 +1,10 @@
 // The watcher's configuration, read from the environment once, at the entry point (main.ts), and
 // checked here so a mistake is reported by the variable's name before anything connects.
+import { readTemporalSettings, type TemporalSettings } from '../config/temporal.ts';
 import { DEFAULT_RELIST_SECONDS } from './watcher.ts';
 
 export interface WatcherConfig {
-  temporal: { address: string; namespace: string };
+  temporal: TemporalSettings;
   /** Empty: every namespace. */
   namespaces: string[];
   relistSeconds: number;
@@ -23,13 +24,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** host:port, host a name, an IPv4 address or a bracketed IPv6 address; port 1-65535. */
-export function isHostPort(value: string): boolean {
-  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(value);
-  const port = Number(match?.[3]);
-  return match !== null && port >= 1 && port <= 65535;
-}
-
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function readConfig(env: Record<string, string | undefined>): WatcherConfig {
@@ -39,9 +33,7 @@ export function readConfig(env: Record<string, string | undefined>): WatcherConf
     return text ? text : fallback;
   };
 
-  const address = value('TEMPORAL_ADDRESS', '127.0.0.1:7233');
-  if (!isHostPort(address)) problems.push(`TEMPORAL_ADDRESS must be host:port (e.g. 127.0.0.1:7233), not "${address}"`);
-  const temporalNamespace = value('TEMPORAL_NAMESPACE', 'default');
+  const temporal = readTemporalSettings(env, problems);
 
   const namespaces = [...new Set((env.FSO_WATCH_NAMESPACES ?? '').split(',').map((n) => n.trim()).filter((n) => n !== ''))];
   for (const namespace of namespaces) {
@@ -63,7 +55,7 @@ export function readConfig(env: Record<string, string | undefined>): WatcherConf
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    temporal: { address, namespace: temporalNamespace },
+    temporal,
     namespaces,
     relistSeconds,
     logLevel: logLevel as LogLevel,

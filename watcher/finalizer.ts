@@ -2,7 +2,8 @@
 // guarded by the resourceVersion the decision was made on: if the object changed meanwhile, the patch
 // is refused and the watcher decides again on the event that change brings. Another watcher replica
 // adding it first is just such a change.
-import { ApiException, PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
+import { apiStatusCode } from '../kube/errors.ts';
+import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
 import type { FlinkSession } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FINALIZER, FLINKSESSION_PLURAL } from '../model/names.ts';
 
@@ -47,9 +48,4 @@ export async function ensureFinalizer(api: CustomObjectsApi, session: FlinkSessi
     if (code === 409 || code === 422) return 'stale';
     throw error;
   }
-}
-
-/** The HTTP status of a refused Kubernetes API call (the same narrowing as activities/kube-errors.ts). */
-export function apiStatusCode(error: unknown): number | undefined {
-  return error instanceof ApiException ? error.code : undefined;
 }

@@ -2,12 +2,15 @@
 //   KUBECONFIG            kubeconfig file(s); unset: ~/.kube/config, or the pod's service account
 //   TEMPORAL_ADDRESS      host:port of Temporal's frontend (default 127.0.0.1:7233)
 //   TEMPORAL_NAMESPACE    Temporal namespace (default "default")
+//   TEMPORAL_TASK_QUEUE   task queue runs start on (default flink-session-operator)
+//   TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_TLS, TEMPORAL_API_KEY   TLS and API key (config/temporal.ts)
 //   FSO_WATCH_NAMESPACES  comma-separated Kubernetes namespaces to watch; empty: all
 //   FSO_RELIST_SECONDS    full relist period (default 300)
 //   FSO_LOG_LEVEL         debug | info | warn | error (default info)
 // Logs JSON lines to stdout; stops cleanly on SIGTERM and SIGINT.
 import { KubeConfig } from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
+import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { SEARCH_ATTRIBUTES } from '../workflows/contract.ts';
 import { ConfigError, readConfig, type WatcherConfig } from './config.ts';
 import { jsonLogger } from './log.ts';
@@ -39,7 +42,7 @@ async function main(): Promise<number> {
 
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address: config.temporal.address });
+    connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   } catch (error: unknown) {
     log(`cannot reach Temporal at TEMPORAL_ADDRESS=${config.temporal.address}`, { level: 'error', error: errorText(error) });
     return 1;
@@ -47,7 +50,7 @@ async function main(): Promise<number> {
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   await warnAboutMissingSearchAttributes(connection, config.temporal.namespace, log);
 
-  const watcher = await startWatcher({ kubeConfig, temporal, namespaces: config.namespaces, relistSeconds: config.relistSeconds, log });
+  const watcher = await startWatcher({ kubeConfig, temporal, namespaces: config.namespaces, relistSeconds: config.relistSeconds, taskQueue: config.temporal.taskQueue, log });
   log('watcher started', {
     kubernetes: cluster.server,
     temporal: config.temporal.address,

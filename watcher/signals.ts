@@ -60,7 +60,8 @@ export function signalSpecChanged(client: Client, session: FlinkSession, taskQue
 }
 
 export function signalDelete(client: Client, session: FlinkSession, taskQueue = TASK_QUEUE): Promise<WorkflowHandleWithSignaledRunId> {
-  const request: DeleteRequest = { uid: session.metadata.uid };
+  // The spec rides along: a run that starts with the delete still knows what to clean (autoClean, HA).
+  const request: DeleteRequest = { uid: session.metadata.uid, generation: session.metadata.generation, spec: redactSpec(session.spec) };
   return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [DeleteRequest]>(SESSION_WORKFLOW, {
     ...startOptions(session, taskQueue),
     signal: deleteSignal,

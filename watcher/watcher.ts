@@ -23,7 +23,8 @@ import type { Client } from '@temporalio/client';
 import type { FlinkSession } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL, TASK_QUEUE, workflowId } from '../model/names.ts';
 import { decide, SPEC_SIGNALS, type SignalDecision } from './decide.ts';
-import { apiStatusCode, ensureFinalizer } from './finalizer.ts';
+import { apiStatusCode } from '../kube/errors.ts';
+import { ensureFinalizer } from './finalizer.ts';
 import { KeyedQueue } from './queue.ts';
 import { signalDelete, signalSpecChanged } from './signals.ts';
 

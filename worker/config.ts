@@ -1,16 +1,7 @@
 // The worker's settings, read once from the environment at start and validated with messages that say
 // what to fix. Pure: the entry point hands in process.env.
 import { DEFAULT_LAUNCH_JOB_SETTINGS, type LaunchJobSettings } from '../model/launch-job.ts';
-import { TASK_QUEUE } from '../model/names.ts';
-
-export interface TemporalSettings {
-  address: string;
-  namespace: string;
-  taskQueue: string;
-  tls?: { certFile?: string; keyFile?: string; caFile?: string };
-  apiKey?: string;
-  uiUrl?: string;
-}
+import { readTemporalSettings, type Env, type TemporalSettings } from '../config/temporal.ts';
 
 export interface WorkerConfig {
   temporal: TemporalSettings;
@@ -22,28 +13,6 @@ export interface WorkerConfig {
 }
 
 export class ConfigError extends Error {}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
-
-export function readTemporalSettings(env: Env, problems: string[]): TemporalSettings {
-  const address = env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  if (!HOST_PORT.test(address)) problems.push(`TEMPORAL_ADDRESS must be host:port, e.g. temporal-frontend.temporal:7233 (got "${address}")`);
-  const certFile = env.TEMPORAL_TLS_CERT;
-  const keyFile = env.TEMPORAL_TLS_KEY;
-  if (Boolean(certFile) !== Boolean(keyFile)) problems.push('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS client certificate and its key)');
-  const caFile = env.TEMPORAL_TLS_CA;
-  const tls = certFile || caFile || env.TEMPORAL_TLS === 'true' ? { certFile, keyFile, caFile } : undefined;
-  return {
-    address,
-    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
-    taskQueue: env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE,
-    ...(tls ? { tls } : {}),
-    ...(env.TEMPORAL_API_KEY ? { apiKey: env.TEMPORAL_API_KEY } : {}),
-    ...(env.TEMPORAL_UI_URL ? { uiUrl: env.TEMPORAL_UI_URL } : {}),
-  };
-}
 
 function positiveInt(env: Env, key: string, fallback: number, problems: string[]): number {
   const text = env[key];

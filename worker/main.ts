@@ -11,7 +11,7 @@ import { connectZooKeeper } from '../activities/zookeeper-client.ts';
 import { migratedCredentialsSecretName } from '../model/names.ts';
 import { ConfigError, readWorkerConfig } from './config.ts';
 import { registerSearchAttributes } from './search-attributes.ts';
-import { temporalConnectionOptions } from './temporal-connection.ts';
+import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 
 async function main(): Promise<void> {
   const config = readWorkerConfig(process.env);

@@ -1,6 +1,6 @@
 // Temporal connection options from settings (TLS files are read here, once, at start).
 import { readFileSync } from 'node:fs';
-import type { TemporalSettings } from './config.ts';
+import type { TemporalSettings } from '../config/temporal.ts';
 
 export interface ConnectionOptions {
   address: string;
