@@ -3,7 +3,9 @@ import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SessionRef } from '../model/flinksession.ts';
 import {
+  FLINK_CONFIGMAP_TYPE_HA,
   FLINK_LABEL_APP,
+  FLINK_LABEL_CONFIGMAP_TYPE,
   FLINK_LABEL_TYPE,
   FLINK_REST_PORT_NAME,
   FLINK_TYPE_NATIVE,
@@ -54,13 +56,30 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
     return { deleted };
   }
 
-  /** Waits until no pod of the session's Flink cluster (JobManager or TaskManager) is left. */
-  async function waitForFlinkPodsGone(ref: SessionRef): Promise<{ waitedMs: number }> {
+  /**
+   * Waits until nothing of the session's Flink cluster is left: the Deployment, its pods (JobManager and
+   * TaskManagers), and the Services and ConfigMaps Flink owns through it. A new launch while Flink's old
+   * rest Service is still there would make Flink's client fail ("already exists") and tear its new cluster down.
+   * HA ConfigMaps are not waited for: they outlive the cluster on purpose.
+   */
+  async function waitForFlinkClusterGone(ref: SessionRef): Promise<{ waitedMs: number }> {
     const started = Date.now();
+    const selector = flinkPodSelector(ref.name);
     for (;;) {
-      const pods = await core.listNamespacedPod({ namespace: ref.namespace, labelSelector: flinkPodSelector(ref.name) });
-      if (pods.items.length === 0) return { waitedMs: Date.now() - started };
-      heartbeatIfInActivity({ podsLeft: pods.items.map((p) => p.metadata?.name) });
+      const [deployment, pods, services, configMaps] = await Promise.all([
+        readDeployment(ref),
+        core.listNamespacedPod({ namespace: ref.namespace, labelSelector: selector }),
+        core.listNamespacedService({ namespace: ref.namespace, labelSelector: selector }),
+        core.listNamespacedConfigMap({ namespace: ref.namespace, labelSelector: `${selector},${FLINK_LABEL_CONFIGMAP_TYPE}!=${FLINK_CONFIGMAP_TYPE_HA}` }),
+      ]);
+      const left = [
+        ...(deployment ? [`deployment/${deployment.metadata?.name}`] : []),
+        ...pods.items.map((p) => `pod/${p.metadata?.name}`),
+        ...services.items.map((s) => `service/${s.metadata?.name}`),
+        ...configMaps.items.map((c) => `configmap/${c.metadata?.name}`),
+      ];
+      if (left.length === 0) return { waitedMs: Date.now() - started };
+      heartbeatIfInActivity({ left });
       await sleep(deps.pollIntervalMs);
     }
   }
@@ -144,5 +163,5 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
     return { deployment: jobManagerDeploymentName(ref.name), restService, ...(nodePort ? { nodePort } : {}) };
   }
 
-  return { jobManagerExists, deleteJobManagerDeployment, waitForFlinkPodsGone, waitForJobManagerReady };
+  return { jobManagerExists, deleteJobManagerDeployment, waitForFlinkClusterGone, waitForJobManagerReady };
 }

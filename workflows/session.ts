@@ -79,12 +79,13 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     if (validation.problems.length > 0) {
       state.refused(change, validation.message);
       const running = state.running;
+      // The event first, then the status people wait on, so whoever sees the status also finds the event.
+      await event(ref, 'Warning', 'InvalidSpec', `generation ${change.generation} refused, nothing was changed: ${validation.message}`);
       await report(ref, {
         phase: running ? 'Running' : 'Failed', reason: 'InvalidSpec', generation: change.generation, ready: running,
         message: running ? `generation ${change.generation} was refused; the running JobManager is kept` : 'the spec was refused',
         error: `fix the spec: ${validation.message}`,
       });
-      await event(ref, 'Warning', 'InvalidSpec', `generation ${change.generation} refused, nothing was changed: ${validation.message}`);
       return;
     }
 
@@ -102,8 +103,8 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       // 3. Take the old cluster down, and with autoClean clear its HA data and state.
       if (redeploying) {
         await step('delete JobManager deployment', () => api.deleteJobManagerDeployment(ref));
-        await step('wait for Flink pods to go', () => poll.waitForFlinkPodsGone(ref));
-        await event(ref, 'Normal', 'JobManagerDeleted', 'the JobManager Deployment and its pods are gone');
+        await step('wait for the Flink cluster to go', () => poll.waitForFlinkClusterGone(ref));
+        await event(ref, 'Normal', 'JobManagerDeleted', 'the JobManager Deployment, its pods, Services and ConfigMap are gone');
         if (spec.autoClean) await clearHaData(ref, spec);
       }
 
@@ -117,14 +118,14 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
 
       state.deployed(change, attempt);
       state.phase = 'Running';
-      await report(ref, { phase: 'Running', reason: 'JobManagerReady', generation: change.generation, ready: true, message: `Flink REST answers at ${endpoint.restService}`, jobManager: endpoint });
       await event(ref, 'Normal', 'Ready', `generation ${change.generation} is running`);
+      await report(ref, { phase: 'Running', reason: 'JobManagerReady', generation: change.generation, ready: true, message: `Flink REST answers at ${endpoint.restService}`, jobManager: endpoint });
     } catch (error: unknown) {
       const message = failureMessage(error);
       state.refused(change, message);
       state.phase = 'Failed';
-      await report(ref, { phase: 'Failed', reason: failureReason(error), generation: change.generation, ready: false, message, error: message });
       await event(ref, 'Warning', failureReason(error), message);
+      await report(ref, { phase: 'Failed', reason: failureReason(error), generation: change.generation, ready: false, message, error: message });
     }
   }
 
@@ -148,7 +149,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     await report(ref, { phase: 'Deleting', reason: 'Deleting', generation: ref.generation, ready: false, message: 'removing the Flink cluster' });
     await event(ref, 'Normal', 'Deleting', 'removing the JobManager, its pods and the launch Jobs');
     await step('delete JobManager deployment', () => api.deleteJobManagerDeployment(ref));
-    await step('wait for Flink pods to go', () => poll.waitForFlinkPodsGone(ref));
+    await step('wait for the Flink cluster to go', () => poll.waitForFlinkClusterGone(ref));
     if (spec?.autoClean) await clearHaData(ref, spec);
     await step('remove launch Jobs', () => api.removeLaunchJobs({ ref }));
     await event(ref, 'Normal', 'Deleted', 'the Flink cluster is gone; releasing the finalizer');

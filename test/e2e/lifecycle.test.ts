@@ -5,6 +5,7 @@ import * as k8s from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { workflowId } from '../../model/names.ts';
 import { stackS3Client } from '../../stack/s3.ts';
@@ -86,6 +87,8 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
     expect(await sessions.eventReasons(name)).toEqual(expect.arrayContaining(['Deploying', 'Launched', 'Ready']));
     const deployment = await apps.readNamespacedDeployment({ name, namespace });
     expect(deployment.metadata?.labels).toMatchObject({ app: name, type: 'flink-native-kubernetes', component: 'jobmanager' });
+    // The kubelet records a run when Flink's client exits, a moment after the Deployment appeared.
+    await eventually('the launch run to be recorded', async () => (kubelet.runs.length > 0 ? true : undefined));
     expect(kubelet.runs.map((r) => [r.job, r.exitCode])).toEqual([[`${name}-launch-g1-0`, 0]]);
 
     const { temporal } = stackEndpoints();
@@ -117,15 +120,20 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
     const left = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     expect((left.Versions ?? []).map((v) => v.Key).sort()).toEqual([`${neighbour}/flink/ha/metadata/a`, `${name}/flink/savepoints/sp1`]);
 
-    const flinkConfig = await core.readNamespacedConfigMap({ name: `flink-config-${name}`, namespace });
-    expect(Object.values(flinkConfig.data ?? {}).join('\n')).toMatch(/taskmanager\.memory\.process\.size: 2g/);
+    // Flink writes its ConfigMap right after the Deployment.
+    const shipped = await eventually('the new flink-config ConfigMap', async () => {
+      const flinkConfig = await core.readNamespacedConfigMap({ name: `flink-config-${name}`, namespace });
+      const file = flinkConfig.data?.['config.yaml'] ?? flinkConfig.data?.['flink-conf.yaml'];
+      return file === undefined ? undefined : (parse(file) as { taskmanager: { memory: { process: { size: string } } } });
+    });
+    expect(shipped.taskmanager.memory.process.size).toBe('2g');
     const jobs = await batch.listNamespacedJob({ namespace });
     expect(jobs.items.map((j) => j.metadata?.name)).toEqual([`${name}-launch-g2-0`]);
   });
 
   it('the redeploy signal from the Temporal CLI redeploys an unchanged spec', async () => {
     const { temporal } = stackEndpoints();
-    const launches = kubelet.runs.length;
+    await eventually('the launch of generation 2 to be recorded', async () => (kubelet.runs.length === 2 ? true : undefined));
     await run(temporal.cli, ['workflow', 'signal', '--address', temporal.address, '--namespace', temporal.namespace,
       '--workflow-id', workflowId(namespace, name), '--name', 'redeploy', '--input', '{"reason":"e2e"}']);
     await eventually('a second launch of generation 2', async () => (kubelet.runs.some((r) => r.job === `${name}-launch-g2-1`) ? true : undefined));
@@ -134,7 +142,8 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
       const reasons = await sessions.eventReasons(name);
       return reasons.at(-1) === 'Ready' && reasons.filter((r) => r === 'Launched').length === 3 ? true : undefined;
     });
-    expect(kubelet.runs.length).toBe(launches + 1);
+    expect(kubelet.runs.map((r) => r.job)).toEqual([`${name}-launch-g1-0`, `${name}-launch-g2-0`, `${name}-launch-g2-1`]);
+    expect(kubelet.runs.filter((r) => r.exitCode !== 0).map((r) => `${r.job}: ${r.output.slice(-1500)}`)).toEqual([]);
   });
 
   it('an edit that fails semantic validation changes nothing, says what to fix, and a fixed spec recovers', async () => {
