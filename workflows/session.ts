@@ -28,9 +28,9 @@ import { SessionState } from './session-state.ts';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
-const api = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: RETRY });
+const api = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: RETRY });
 const poll = proxyActivities<Activities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry: RETRY });
-const cleanup = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute', retry: RETRY });
+const cleanup = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '30 seconds', retry: RETRY });
 
 /** Where autoClean purges in the session's bucket: its HA metadata and its checkpoints. */
 const AUTO_CLEAN_S3_DIRS = ['ha/', 'checkpoints/'] as const;
