@@ -10,6 +10,7 @@ import { s3ClientFactory } from '../activities/s3-client.ts';
 import { connectZooKeeper } from '../activities/zookeeper-client.ts';
 import { migratedCredentialsSecretName } from '../model/names.ts';
 import { ConfigError, readWorkerConfig } from './config.ts';
+import { faultInjector, parseFaultPlan } from './fault-injection.ts';
 import { registerSearchAttributes } from './search-attributes.ts';
 import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 
@@ -44,8 +45,10 @@ async function main(): Promise<void> {
     temporalNamespace: config.temporal.namespace,
     instance: `${hostname()}/${process.pid}`,
   });
+  const faultPlan = parseFaultPlan(process.env.FSO_FAULT_SIGKILL);
   const worker = await Worker.create({
     connection,
+    ...(faultPlan ? { interceptors: { activity: [faultInjector(faultPlan, (msg) => console.log(JSON.stringify({ level: 'warn', msg })))] } } : {}),
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),

@@ -18,7 +18,8 @@ export interface OperatorOptions {
 export interface OperatorProcesses {
   worker: ManagedProcess;
   watcher: ManagedProcess;
-  startWorker(): Promise<ManagedProcess>;
+  /** `extraEnv` e.g. FSO_FAULT_SIGKILL for a worker that crashes on purpose (worker/fault-injection.ts). */
+  startWorker(extraEnv?: Record<string, string>): Promise<ManagedProcess>;
   startWatcher(): Promise<ManagedProcess>;
   stop(): Promise<void>;
 }
@@ -38,13 +39,13 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
     FSO_READINESS_DEADLINE_SECONDS: String(options.readinessDeadlineSeconds ?? 120),
   };
   let count = 0;
-  const start = async (role: 'worker' | 'watcher', ready: RegExp): Promise<ManagedProcess> => {
+  const start = async (role: 'worker' | 'watcher', ready: RegExp, extraEnv: Record<string, string> = {}): Promise<ManagedProcess> => {
     count += 1;
     const process_ = startProcess({
       name: `${role}-${options.taskQueue}-${count}`,
       command: process.execPath,
       args: [entry(`${role}/main.ts`)],
-      env,
+      env: { ...env, ...extraEnv },
       logDir: options.stack.logDir,
     });
     let exited: string | undefined;
@@ -58,8 +59,8 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
   const operator: OperatorProcesses = {
     worker: await start('worker', /worker started/),
     watcher: await start('watcher', /watcher started/),
-    async startWorker() {
-      operator.worker = await start('worker', /worker started/);
+    async startWorker(extraEnv) {
+      operator.worker = await start('worker', /worker started/, extraEnv);
       return operator.worker;
     },
     async startWatcher() {
