@@ -19,17 +19,28 @@ export const STACK_SEARCH_ATTRIBUTES = {
   FlinkSessionGeneration: 'Int',
 } as const;
 
+export interface TemporalPorts {
+  port: number;
+  uiPort: number;
+  httpPort: number;
+  metricsPort: number;
+}
+
 export interface TemporalOptions {
   binary: string;
   stateDir: string;
   logDir: string;
   namespace?: string;
+  /** The ports of an earlier start, to restart the same server (same address, same sqlite file). */
+  ports?: TemporalPorts;
 }
 
 /** Starts `temporal server start-dev` with its Web UI; history persists in a sqlite file in stateDir. */
-export async function startTemporal(options: TemporalOptions): Promise<{ process: ManagedProcess; endpoints: TemporalEndpoints }> {
+export async function startTemporal(options: TemporalOptions): Promise<{ process: ManagedProcess; endpoints: TemporalEndpoints; ports: TemporalPorts }> {
   const namespace = options.namespace ?? 'default';
-  const [port, uiPort, httpPort, metricsPort] = await freePorts(4) as [number, number, number, number];
+  const [port, uiPort, httpPort, metricsPort] = options.ports
+    ? [options.ports.port, options.ports.uiPort, options.ports.httpPort, options.ports.metricsPort]
+    : await freePorts(4) as [number, number, number, number];
   const searchAttributes = Object.entries(STACK_SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
   const process = startProcess({
     name: 'temporal',
@@ -53,6 +64,7 @@ export async function startTemporal(options: TemporalOptions): Promise<{ process
   return {
     process,
     endpoints: { address, namespace, uiUrl: `http://127.0.0.1:${uiPort}`, cli: options.binary },
+    ports: { port, uiPort, httpPort, metricsPort },
   };
 }
 

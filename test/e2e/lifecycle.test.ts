@@ -2,6 +2,9 @@
 // S3 and ZooKeeper, with Flink's own client running every launch Job.
 import { ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import * as k8s from '@kubernetes/client-node';
+import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +180,30 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
     const { temporal } = stackEndpoints();
     const described = await run(temporal.cli, ['workflow', 'describe', '--address', temporal.address, '--namespace', temporal.namespace, '--workflow-id', workflowId(namespace, name), '--output', 'json']);
     expect(JSON.parse(described.stdout).workflowExecutionInfo.status).toMatch(/COMPLETED/);
+  });
+
+  it("replays every run's real history with today's workflow code (determinism)", async () => {
+    const { temporal } = stackEndpoints();
+    const connection = await Connection.connect({ address: temporal.address });
+    try {
+      const client = new Client({ connection, namespace: temporal.namespace });
+      const query = `WorkflowId="${workflowId(namespace, name)}"`;
+      let replayed = 0;
+      for await (const execution of client.workflow.list({ query })) if (execution.workflowId) replayed += 1;
+      const histories = client.workflow.list({ query }).intoHistories();
+      const results = Worker.runReplayHistories({ workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)) }, histories);
+      const failures: string[] = [];
+      let checked = 0;
+      for await (const result of results) {
+        checked += 1;
+        if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+      }
+      expect(failures).toEqual([]);
+      expect(checked).toBe(replayed);
+      expect(checked).toBeGreaterThanOrEqual(1);
+    } finally {
+      await connection.close();
+    }
   });
 
   it('re-creating the same name afterwards works', async () => {

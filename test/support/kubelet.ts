@@ -2,6 +2,8 @@
 // run once with Flink's real client (test/support/launch-runner.ts), so the JobManager the operator
 // waits for is one Flink itself created. kwok marks the Job's pod complete.
 import * as k8s from '@kubernetes/client-node';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LABEL_MANAGED_BY, OPERATOR_NAME } from '../../model/names.ts';
 import type { StackEndpoints } from '../../stack/stack.ts';
 import { runLaunchJob, type LaunchRun } from './launch-runner.ts';
@@ -28,6 +30,8 @@ export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, na
       const run = await runLaunchJob(kc, stack, namespace, name).catch((error: unknown) => ({
         exitCode: -1, output: error instanceof Error ? error.message : String(error), jobArgv: [],
       }));
+      // Flink's own output, for whoever reads a failed run: <logDir>/launch-<namespace>-<job>.log
+      writeFileSync(join(stack.logDir, `launch-${namespace}-${name}.log`), `exit ${run.exitCode}\n${run.jobArgv.join(' ')}\n\n${run.output}`);
       kubelet.runs.push({ ...run, namespace, job: name });
     });
   });
