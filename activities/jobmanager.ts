@@ -94,7 +94,6 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
     let waitingFor = 'the JobManager Deployment';
     while (Date.now() < deadline) {
       heartbeatIfInActivity({ waitingFor });
-      await failIfLaunchFailed(ref, input.launchJob);
       const deployment = await readDeployment(ref);
       if (deployment && (deployment.status?.availableReplicas ?? 0) >= 1) {
         waitingFor = "Flink's REST /v1/overview";
@@ -102,6 +101,8 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
       } else if (deployment) {
         waitingFor = 'an available JobManager pod';
       }
+      // Only then the launch Job: Flink's client can fail after it created a cluster that runs fine.
+      if (!deployment) await failIfLaunchFailed(ref, input.launchJob);
       await sleep(deps.pollIntervalMs);
     }
     throw ApplicationFailure.nonRetryable(

@@ -9,6 +9,7 @@ describe('readConfig', () => {
       namespaces: [],
       relistSeconds: 300,
       logLevel: 'info',
+      driftPolicy: 'redeploy',
     });
   });
 
@@ -20,11 +21,13 @@ describe('readConfig', () => {
       FSO_WATCH_NAMESPACES: ' team-a, team-b ,,team-a',
       FSO_RELIST_SECONDS: '60',
       FSO_LOG_LEVEL: 'debug',
+      FSO_DRIFT_POLICY: 'report',
     })).toEqual({
       temporal: { address: 'temporal-frontend.temporal:7233', namespace: 'flink', taskQueue: 'fso-test' },
       namespaces: ['team-a', 'team-b'],
       relistSeconds: 60,
       logLevel: 'debug',
+      driftPolicy: 'report',
     });
   });
 
@@ -36,6 +39,7 @@ describe('readConfig', () => {
     ['namespace with a slash', { FSO_WATCH_NAMESPACES: 'a/b' }, 'FSO_WATCH_NAMESPACES: "a/b" is not a namespace name'],
     ['relist not a number', { FSO_RELIST_SECONDS: '5m' }, 'FSO_RELIST_SECONDS must be a whole number of seconds, at least 10, not "5m"'],
     ['relist too short', { FSO_RELIST_SECONDS: '1' }, 'FSO_RELIST_SECONDS must be a whole number'],
+    ['unknown drift policy', { FSO_DRIFT_POLICY: 'ignore' }, 'FSO_DRIFT_POLICY must be redeploy or report, not "ignore"'],
     ['unknown log level', { FSO_LOG_LEVEL: 'verbose' }, 'FSO_LOG_LEVEL must be one of debug, info, warn, error, not "verbose"'],
   ])('refuses %s', (_name, env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);

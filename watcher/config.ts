@@ -9,7 +9,11 @@ export interface WatcherConfig {
   namespaces: string[];
   relistSeconds: number;
   logLevel: LogLevel;
+  driftPolicy: DriftPolicy;
 }
+
+export const DRIFT_POLICIES = ['redeploy', 'report'] as const;
+export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -53,11 +57,17 @@ export function readConfig(env: Record<string, string | undefined>): WatcherConf
     problems.push(`FSO_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
   }
 
+  const driftPolicy = value('FSO_DRIFT_POLICY', 'redeploy');
+  if (!(DRIFT_POLICIES as readonly string[]).includes(driftPolicy)) {
+    problems.push(`FSO_DRIFT_POLICY must be redeploy or report, not "${driftPolicy}"`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     temporal,
     namespaces,
     relistSeconds,
     logLevel: logLevel as LogLevel,
+    driftPolicy: driftPolicy as DriftPolicy,
   };
 }

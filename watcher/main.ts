@@ -7,12 +7,14 @@
 //   FSO_WATCH_NAMESPACES  comma-separated Kubernetes namespaces to watch; empty: all
 //   FSO_RELIST_SECONDS    full relist period (default 300)
 //   FSO_LOG_LEVEL         debug | info | warn | error (default info)
+//   FSO_DRIFT_POLICY      redeploy | report: what a JobManager Deployment deleted behind the operator's back leads to (default redeploy)
 // Logs JSON lines to stdout; stops cleanly on SIGTERM and SIGINT.
 import { KubeConfig } from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { SEARCH_ATTRIBUTES } from '../workflows/contract.ts';
 import { ConfigError, readConfig, type WatcherConfig } from './config.ts';
+import { watchJobManagers } from './drift.ts';
 import { jsonLogger } from './log.ts';
 import { errorText, startWatcher, type Log } from './watcher.ts';
 
@@ -51,12 +53,14 @@ async function main(): Promise<number> {
   await warnAboutMissingSearchAttributes(connection, config.temporal.namespace, log);
 
   const watcher = await startWatcher({ kubeConfig, temporal, namespaces: config.namespaces, relistSeconds: config.relistSeconds, taskQueue: config.temporal.taskQueue, log });
+  const drift = watchJobManagers({ kubeConfig, temporal, namespaces: config.namespaces, redeploy: config.driftPolicy === 'redeploy', log });
   log('watcher started', {
     kubernetes: cluster.server,
     temporal: config.temporal.address,
     temporalNamespace: config.temporal.namespace,
     namespaces: config.namespaces.length > 0 ? config.namespaces : 'all',
     relistSeconds: config.relistSeconds,
+    driftPolicy: config.driftPolicy,
   });
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -64,7 +68,7 @@ async function main(): Promise<number> {
     process.once('SIGINT', resolve);
   });
   log('stopping', { signal });
-  await watcher.stop();
+  await Promise.all([watcher.stop(), drift.stop()]);
   await connection.close();
   return 0;
 }

@@ -32,7 +32,15 @@ export interface DeleteRequest {
   spec?: FlinkSessionSpec;
 }
 
+/** The watcher saw Flink's JobManager Deployment deleted by someone else (drift). */
+export interface JobManagerMissing {
+  deployment: string;
+  /** The watcher's drift policy: redeploy, or only report. */
+  redeploy: boolean;
+}
+
 export const specChangedSignal = defineSignal<[SpecChanged]>('specChanged');
+export const jobManagerMissingSignal = defineSignal<[JobManagerMissing]>('jobManagerMissing');
 export const redeploySignal = defineSignal<[RedeployRequest?]>('redeploy');
 export const deleteSignal = defineSignal<[DeleteRequest]>('delete');
 
@@ -81,5 +89,7 @@ export interface CarriedState {
   attempts: Record<string, number>;
   /** A generation whose spec was refused or whose launch failed: not retried until something changes. */
   refusedGeneration?: number;
+  /** A drift report to check: whether to redeploy if the JobManager is really gone. */
+  driftRedeploy?: boolean;
   lastError?: string;
 }

@@ -92,4 +92,19 @@ describe('SessionState', () => {
     next.onRedeploy(undefined);
     expect(next.next()).toMatchObject({ attempt: 1 });
   });
+
+  it('a drift report is checked only for a deployed session, and a redeploy policy wins when reports disagree', () => {
+    const state = new SessionState('ns', 'demo');
+    state.onJobManagerMissing({ deployment: 'demo', redeploy: true });
+    expect(state.next()).toEqual({ kind: 'idle' });
+    state.onSpecChanged(change(1));
+    state.deployed(change(1), 0);
+    state.onJobManagerMissing({ deployment: 'demo', redeploy: false });
+    state.onJobManagerMissing({ deployment: 'demo', redeploy: true });
+    expect(state.next()).toMatchObject({ kind: 'check-drift', redeploy: true, change: { generation: 1 } });
+    state.driftChecked();
+    expect(state.next()).toEqual({ kind: 'idle' });
+    state.forceRedeploy('the JobManager Deployment was deleted outside the operator');
+    expect(state.next()).toMatchObject({ kind: 'deploy', reasons: ['the JobManager Deployment was deleted outside the operator'] });
+  });
 });

@@ -1,11 +1,12 @@
 // The per-session state machine: signal handlers only record here; the workflow's main loop asks it
 // what to do next. Pure and deterministic (no Temporal APIs), so it is unit-tested on its own.
 import type { FlinkSessionSpec } from '../model/flinksession.ts';
-import type { CarriedState, DeleteRequest, RedeployRequest, SessionPhase, SessionWorkflowStatus, SpecChanged } from './contract.ts';
+import type { CarriedState, DeleteRequest, JobManagerMissing, RedeployRequest, SessionPhase, SessionWorkflowStatus, SpecChanged } from './contract.ts';
 
 export type NextWork =
   | { kind: 'delete'; uid: string; spec?: FlinkSessionSpec }
   | { kind: 'deploy'; change: SpecChanged; reasons: string[]; attempt: number }
+  | { kind: 'check-drift'; change: SpecChanged; redeploy: boolean }
   | { kind: 'idle' };
 
 export class SessionState {
@@ -38,7 +39,20 @@ export class SessionState {
   }
 
   onRedeploy(request: RedeployRequest | undefined): void {
-    this.carried.forcedReasons.push(request?.reason ? `redeploy signal: ${request.reason}` : 'redeploy signal');
+    this.forceRedeploy(request?.reason ? `redeploy signal: ${request.reason}` : 'redeploy signal');
+  }
+
+  forceRedeploy(reason: string): void {
+    this.carried.forcedReasons.push(reason);
+  }
+
+  /** Only a deployed session can drift; the main loop checks whether the JobManager is really gone. */
+  onJobManagerMissing(report: JobManagerMissing): void {
+    if (this.carried.deployed) this.carried.driftRedeploy = report.redeploy || (this.carried.driftRedeploy ?? false);
+  }
+
+  driftChecked(): void {
+    this.carried.driftRedeploy = undefined;
   }
 
   onDelete(request: DeleteRequest): void {
@@ -60,6 +74,7 @@ export class SessionState {
       return { kind: 'delete', uid: c.deleteRequestedFor, spec };
     }
     const desired = c.desired;
+    if (c.driftRedeploy !== undefined && desired) return { kind: 'check-drift', change: desired, redeploy: c.driftRedeploy };
     if (!desired || desired.generation === c.refusedGeneration && c.forcedReasons.length === 0) return { kind: 'idle' };
     const deployed = c.deployed;
     const reasons: string[] = [];

@@ -17,6 +17,7 @@ import { sessionS3Prefix } from '../model/names.ts';
 import type { StatusReport } from '../model/status.ts';
 import {
   deleteSignal,
+  jobManagerMissingSignal,
   redeploySignal,
   SEARCH_ATTRIBUTES,
   specChangedSignal,
@@ -40,6 +41,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
   setHandler(specChangedSignal, (change) => state.onSpecChanged(change));
   setHandler(redeploySignal, (request) => state.onRedeploy(request));
   setHandler(deleteSignal, (request) => state.onDelete(request));
+  setHandler(jobManagerMissingSignal, (report) => state.onJobManagerMissing(report));
   setHandler(statusQuery, () => state.status());
   const workflow = { id: workflowInfo().workflowId, runId: workflowInfo().runId };
 
@@ -65,6 +67,10 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     if (work.kind === 'delete') {
       await deleteSession(refOf(work.uid, 0), work.spec);
       return;
+    }
+    if (work.kind === 'check-drift') {
+      await checkDrift(work.change, work.redeploy);
+      continue;
     }
     await deploy(work.change, work.reasons, work.attempt);
   }
@@ -127,6 +133,18 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       await event(ref, 'Warning', failureReason(error), message);
       await report(ref, { phase: 'Failed', reason: failureReason(error), generation: change.generation, ready: false, message, error: message });
     }
+  }
+
+  /** The watcher saw the JobManager Deployment deleted: if it is really gone (not a redeploy's own delete), report it, and redeploy when the policy says so. */
+  async function checkDrift(change: SpecChanged, redeploy: boolean): Promise<void> {
+    const ref = refOf(change.uid, change.generation);
+    const exists = await step('check JobManager deployment', () => api.jobManagerExists(ref));
+    state.driftChecked();
+    if (exists || state.phase !== 'Running') return;
+    const message = `the JobManager Deployment ${ref.name} was deleted outside the operator${redeploy ? '; redeploying' : '; FSO_DRIFT_POLICY=report, so it stays down until a redeploy'}`;
+    await event(ref, 'Warning', 'JobManagerMissing', message);
+    await report(ref, { phase: redeploy ? 'Running' : 'Failed', reason: 'JobManagerMissing', generation: change.generation, ready: false, message, error: message });
+    if (redeploy) state.forceRedeploy('the JobManager Deployment was deleted outside the operator');
   }
 
   async function clearHaData(ref: SessionRef, spec: FlinkSessionSpec): Promise<void> {

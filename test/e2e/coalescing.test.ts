@@ -97,4 +97,18 @@ describe('coalescing and watcher failures', () => {
       await second.stop();
     }
   });
+
+  it('a JobManager Deployment deleted behind the operator\'s back is reported and redeployed', async () => {
+    const name = 'drifty';
+    await sessions.create(name, spec);
+    await sessions.waitReady(name, 1);
+    await eventually('the first launch to be recorded', async () => (launchesOf(name).length === 1 ? true : undefined));
+    await kc.makeApiClient(k8s.AppsV1Api).deleteNamespacedDeployment({ name, namespace, propagationPolicy: 'Background' });
+    await eventually('the drift to be reported', async () => ((await sessions.eventReasons(name)).includes('JobManagerMissing') ? true : undefined));
+    await eventually('a new launch of generation 1', async () => (launchesOf(name).includes(`${name}-launch-g1-1`) ? true : undefined));
+    const ready = await sessions.waitReady(name, 1);
+    expect(ready.status?.conditions?.find((c) => c.type === 'Degraded')?.status).toBe('False');
+    const reasons = await sessions.eventReasons(name);
+    expect(reasons.slice(reasons.indexOf('JobManagerMissing'))).toEqual(['JobManagerMissing', 'Redeploying', 'JobManagerDeleted', 'Launched', 'Ready']);
+  });
 });
