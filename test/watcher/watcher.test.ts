@@ -270,7 +270,7 @@ describe('watcher (real API server, real Temporal)', () => {
 
       await objects.deleteNamespacedCustomObject({ ...crd, namespace, name });
       const [deletion] = await signalled(name, 'delete', 1);
-      expect(deletion!.payload).toMatchObject({ uid: metadata.uid, generation: 1, spec: { image: 'flink:1.20.1' } });
+      expect(deletion!.payload).toMatchObject({ uid: metadata.uid, spec: { image: 'flink:1.20.1' } });
       const secondRun = await handle.describe();
       expect(secondRun.runId).not.toBe(firstRun);
       expect(secondRun.status.name).toBe('RUNNING');
