@@ -1,0 +1,101 @@
+// Times one create → Ready and one redeploy on the real local stack, and splits each into the time the
+// operator waits on others (Flink's client run by the launch kubelet, Kubernetes' garbage collector,
+// kwok) and its own overhead (everything else: Temporal round trips, API calls, status, events).
+//   npm run bench:lifecycle            (starts its own stack; FSO_TEST_STACK=.stack/stack.json reuses one)
+import * as k8s from '@kubernetes/client-node';
+import { Client, Connection } from '@temporalio/client';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { workflowId } from '../model/names.ts';
+import { startStack, type StackEndpoints, type StackStateFile } from '../stack/stack.ts';
+import { installFlinkSessionCrd } from '../test/support/crd.ts';
+import { startFlinkRestStandIn } from '../test/support/flink-rest.ts';
+import { startLaunchKubelet } from '../test/support/kubelet.ts';
+import { startOperator } from '../test/support/operator.ts';
+import { sessionApi } from '../test/support/sessions.ts';
+
+/** Steps that wait on Flink, Kubernetes or kwok rather than on the operator. */
+const EXTERNAL_WAITS = new Set(['waitForJobManagerReady', 'waitForFlinkClusterGone']);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+/** Time spent in steps that wait on others, from the workflow's own history (Temporal's clock). */
+async function externalWaitMs(client: Client, id: string, sinceMs: number): Promise<number> {
+  const history = await client.workflow.getHandle(id).fetchHistory();
+  const scheduled = new Map<string, { type: string; at: number }>();
+  let externalMs = 0;
+  for (const event of history.events ?? []) {
+    const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+    if (at < sinceMs) continue;
+    if (event.activityTaskScheduledEventAttributes) {
+      scheduled.set(String(event.eventId), { type: event.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at });
+    }
+    const done = event.activityTaskCompletedEventAttributes;
+    if (done) {
+      const start = scheduled.get(String(done.scheduledEventId));
+      if (!start) continue;
+      if (EXTERNAL_WAITS.has(start.type)) externalMs += at - start.at;
+    }
+  }
+  return externalMs;
+}
+
+async function main(): Promise<void> {
+  let stop = async (): Promise<void> => {};
+  let stack: StackEndpoints;
+  if (process.env.FSO_TEST_STACK) {
+    stack = (JSON.parse(readFileSync(process.env.FSO_TEST_STACK, 'utf8')) as StackStateFile).endpoints;
+  } else {
+    const started = await startStack({ stateDir: mkdtempSync(join(tmpdir(), 'fso-bench-')), env: process.env, fresh: true });
+    stack = started.endpoints;
+    stop = () => started.stop();
+  }
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(stack.kubernetes.kubeconfig);
+  const namespace = `bench-${Date.now().toString(36)}`;
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  await installFlinkSessionCrd(kc);
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'flink' } } });
+  const rest = await startFlinkRestStandIn(kc);
+  const kubelet = startLaunchKubelet(kc, stack, namespace);
+  const operator = await startOperator({ stack, namespace, taskQueue: `bench-${Date.now()}`, restUrlTemplate: rest.urlTemplate });
+  const connection = await Connection.connect({ address: stack.temporal.address });
+  const client = new Client({ connection, namespace: stack.temporal.namespace });
+  const sessions = sessionApi(kc, namespace);
+  const rows: string[] = [];
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      const name = `bench-${round}`;
+      const t0 = Date.now();
+      await sessions.create(name, { image: 'example.invalid/flink:1.20', sa: 'flink', resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } } });
+      await sessions.waitReady(name, 1);
+      const create = { totalMs: Date.now() - t0, externalMs: await externalWaitMs(client, workflowId(namespace, name), t0) };
+      const t1 = Date.now();
+      await sessions.patch(name, { spec: { numberOfTaskSlots: 2 } });
+      await sessions.waitReady(name, 2);
+      const redeploy = { totalMs: Date.now() - t1, externalMs: await externalWaitMs(client, workflowId(namespace, name), t1) };
+      for (const [what, split] of [['create → Ready', create], ['redeploy → Ready', redeploy]] as const) {
+        const own = split.totalMs - split.externalMs;
+        rows.push(`| ${round} | ${what} | ${(split.totalMs / 1000).toFixed(2)} s | ${(split.externalMs / 1000).toFixed(2)} s | ${(own / 1000).toFixed(2)} s (${Math.round((100 * own) / split.totalMs)} %) |`);
+      }
+    }
+    console.log(`lifecycle timing, ${ROUNDS} rounds (Flink 1.20 client, kwok nodes, local stack):`);
+    console.log('| round | operation | total (kubectl to Ready) | waiting on Flink/Kubernetes | operator overhead |');
+    console.log('|---|---|---|---|---|');
+    for (const row of rows) console.log(row);
+    console.log(`launch runs recorded so far: ${kubelet.runs.length}, of which Flink's client failed: ${kubelet.runs.filter((r) => r.exitCode !== 0).length}`);
+  } finally {
+    await operator.stop();
+    kubelet.stop();
+    await rest.close();
+    await connection.close();
+    await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+    await stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
