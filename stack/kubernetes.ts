@@ -106,23 +106,28 @@ export async function startKubernetes(options: KubernetesOptions): Promise<{ pro
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, renderKubeconfig(server, readFileSync(caFile), token), { mode: 0o600 });
 
+    // Both control-plane components talk to the API server with the admin kubeconfig and serve their
+    // own /healthz on a self-signed port.
+    const componentArgs = (port: number, certs: string): string[] => [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--cert-dir=${join(certDir, certs)}`,
+      '--v=0',
+    ];
     const controllerManager = startProcess({
       name: 'kube-controller-manager',
       command: options.kubeControllerManager,
       args: [
-        `--kubeconfig=${kubeconfig}`,
-        `--authentication-kubeconfig=${kubeconfig}`,
-        `--authorization-kubeconfig=${kubeconfig}`,
-        '--leader-elect=false',
-        '--bind-address=127.0.0.1',
-        `--secure-port=${cmPort}`,
-        `--cert-dir=${join(certDir, 'controller-manager')}`,
+        ...componentArgs(cmPort, 'controller-manager'),
         `--service-account-private-key-file=${saKey}`,
         `--root-ca-file=${caFile}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         '--use-service-account-credentials=false',
         '--controllers=*',
-        '--v=0',
       ],
       logDir: options.logDir,
     });
@@ -130,16 +135,7 @@ export async function startKubernetes(options: KubernetesOptions): Promise<{ pro
     const scheduler = startProcess({
       name: 'kube-scheduler',
       command: options.kubeScheduler,
-      args: [
-        `--kubeconfig=${kubeconfig}`,
-        `--authentication-kubeconfig=${kubeconfig}`,
-        `--authorization-kubeconfig=${kubeconfig}`,
-        '--leader-elect=false',
-        '--bind-address=127.0.0.1',
-        `--secure-port=${schedulerPort}`,
-        `--cert-dir=${join(certDir, 'scheduler')}`,
-        '--v=0',
-      ],
+      args: componentArgs(schedulerPort, 'scheduler'),
       logDir: options.logDir,
     });
     processes.push(scheduler);

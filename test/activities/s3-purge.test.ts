@@ -9,13 +9,14 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Activities, type PurgeCounts, type S3Target } from '../../activities/s3.ts';
 import { s3ClientFactory } from '../../activities/s3-client.ts';
 import { stackS3Client } from '../../stack/s3.ts';
 import { stackEndpoints, uniqueName } from '../support/stack.ts';
+import { expectBadInput } from '../support/failures.ts';
 
 /** Every version and delete marker under `prefix` (or the whole bucket), as sorted `kind key@version` lines. */
 async function listAll(s3: S3Client, bucket: string, prefix = ''): Promise<string[]> {
@@ -41,14 +42,6 @@ async function inParallel(limit: number, tasks: (() => Promise<unknown>)[]): Pro
     while (next < tasks.length) await tasks[next++]?.();
   };
   await Promise.all(Array.from({ length: limit }, lane));
-}
-
-function expectBadInput(error: unknown, message: RegExp): void {
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  const failure = error as ApplicationFailure;
-  expect(failure.type).toBe('BadInput');
-  expect(failure.nonRetryable).toBe(true);
-  expect(failure.message).toMatch(message);
 }
 
 describe('S3 activities (versitygw, real server)', () => {

@@ -7,6 +7,7 @@ import { ZOOKEEPER_NO_NODE, ZOOKEEPER_NOT_EMPTY, ZooKeeperError, createZooKeeper
 import { connectZooKeeper } from '../../activities/zookeeper-client.ts';
 import { freePort } from '../../stack/ports.ts';
 import { stackEndpoints, uniqueName } from '../support/stack.ts';
+import { expectBadInput } from '../support/failures.ts';
 import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.ts';
 
 /** Znodes as Flink's ZooKeeper HA writes them for a session with three jobs: 53 under `<root>/<id>`, 4 levels deep. */
@@ -48,14 +49,6 @@ async function existing(zk: TestZooKeeper, path: string): Promise<Set<string>> {
     for (const child of await zk.children(next)) pending.push(`${next}/${child}`);
   }
   return found;
-}
-
-function expectBadInput(error: unknown, message: RegExp): void {
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  const failure = error as ApplicationFailure;
-  expect(failure.type).toBe('BadInput');
-  expect(failure.nonRetryable).toBe(true);
-  expect(failure.message).toMatch(message);
 }
 
 describe('clearZooKeeperHa (real ZooKeeper)', () => {
