@@ -83,7 +83,10 @@ export interface CarriedState {
   desired?: SpecChanged;
   deployed?: { uid: string; generation: number; attempt: number; redeployToken?: string };
   forcedReasons: string[];
-  deleteRequestedFor?: string;
+  /** The object being deleted (its spec, for the clean-up), once a delete arrived. */
+  deleting?: { uid: string; spec?: FlinkSessionSpec };
+  /** A delete of the re-created object that arrived while the old one was still being deleted. */
+  deleteNext?: { uid: string; spec?: FlinkSessionSpec };
   redeploys: number;
   /** Launch attempts per uid/generation, so every launch Job name is new. */
   attempts: Record<string, number>;

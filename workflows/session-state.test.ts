@@ -67,6 +67,13 @@ describe('SessionState', () => {
     expect(state.next()).toMatchObject({ kind: 'delete' });
   });
 
+  it('after a plain delete there is nothing to carry on with', () => {
+    const state = new SessionState('ns', 'demo');
+    state.onSpecChanged(change(1));
+    state.onDelete({ uid: 'u1' });
+    expect(state.afterDelete()).toBeUndefined();
+  });
+
   it('a delete that starts the workflow brings its own spec', () => {
     const state = new SessionState('ns', 'demo');
     state.onDelete({ uid: 'u9', generation: 4, spec: { image: 'f', autoClean: true } });
@@ -106,5 +113,20 @@ describe('SessionState', () => {
     expect(state.next()).toEqual({ kind: 'idle' });
     state.forceRedeploy('the JobManager Deployment was deleted outside the operator');
     expect(state.next()).toMatchObject({ kind: 'deploy', reasons: ['the JobManager Deployment was deleted outside the operator'] });
+  });
+
+  it('an object re-created while the old one is being deleted waits for the delete, then starts clean', () => {
+    const state = new SessionState('ns', 'demo');
+    state.onSpecChanged(change(2, { spec: { image: 'old', autoClean: true } }));
+    state.deployed(change(2), 0);
+    state.onDelete({ uid: 'u1' });
+    state.onSpecChanged({ uid: 'u2', generation: 1, spec: { image: 'new' } });
+    expect(state.next()).toEqual({ kind: 'delete', uid: 'u1', spec: { image: 'old', autoClean: true } });
+    expect(state.afterDelete()).toMatchObject({ desired: { uid: 'u2', generation: 1, spec: { image: 'new' } } });
+    state.onDelete({ uid: 'u2' });
+    expect(state.next()).toMatchObject({ kind: 'delete', uid: 'u1' });
+    const next = new SessionState('ns', 'demo', state.afterDelete());
+    expect(next.next()).toEqual({ kind: 'delete', uid: 'u2', spec: { image: 'new' } });
+    expect(next.afterDelete()).toBeUndefined();
   });
 });

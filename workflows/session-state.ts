@@ -34,7 +34,8 @@ export class SessionState {
       if (change.generation < known.generation) return;
       if (change.generation === known.generation && change.redeployToken === known.redeployToken) return;
     }
-    if (this.carried.deleteRequestedFor === change.uid) return; // a deleting object's late update
+    if (this.carried.deleting?.uid === change.uid) return; // a deleting object's late update
+    // A new uid is a re-created object: it is kept for after the delete of the old one.
     this.carried.desired = change;
   }
 
@@ -56,11 +57,22 @@ export class SessionState {
   }
 
   onDelete(request: DeleteRequest): void {
-    this.carried.deleteRequestedFor = request.uid;
     const desired = this.carried.desired;
-    if (request.spec && (!desired || desired.uid !== request.uid)) {
-      this.carried.desired = { uid: request.uid, generation: request.generation ?? 0, spec: request.spec };
-    }
+    const spec = desired?.uid === request.uid ? desired.spec : request.spec;
+    const target = { uid: request.uid, ...(spec ? { spec } : {}) };
+    if (!this.carried.deleting) this.carried.deleting = target;
+    else if (this.carried.deleting.uid !== request.uid) this.carried.deleteNext = target;
+  }
+
+  /**
+   * After a delete: what a new run must carry on with, when the object was re-created (new uid) while
+   * the old one was being deleted: its spec, and its own delete if that came too.
+   */
+  afterDelete(): CarriedState | undefined {
+    const { desired, deleting, deleteNext } = this.carried;
+    const recreated = desired && deleting && desired.uid !== deleting.uid ? desired : undefined;
+    if (!recreated && !deleteNext) return undefined;
+    return { forcedReasons: [], redeploys: 0, attempts: {}, ...(recreated ? { desired: recreated } : {}), ...(deleteNext ? { deleting: deleteNext } : {}) };
   }
 
   hasWork(): boolean {
@@ -69,10 +81,7 @@ export class SessionState {
 
   next(): NextWork {
     const c = this.carried;
-    if (c.deleteRequestedFor !== undefined) {
-      const spec = c.desired?.uid === c.deleteRequestedFor ? c.desired.spec : undefined;
-      return { kind: 'delete', uid: c.deleteRequestedFor, spec };
-    }
+    if (c.deleting) return { kind: 'delete', uid: c.deleting.uid, spec: c.deleting.spec };
     const desired = c.desired;
     if (c.driftRedeploy !== undefined && desired) return { kind: 'check-drift', change: desired, redeploy: c.driftRedeploy };
     if (!desired || desired.generation === c.refusedGeneration && c.forcedReasons.length === 0) return { kind: 'idle' };

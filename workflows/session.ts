@@ -66,6 +66,9 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     }
     if (work.kind === 'delete') {
       await deleteSession(refOf(work.uid, 0), work.spec);
+      // An object re-created (new uid) during the delete starts clean in a new run.
+      const carried = state.afterDelete();
+      if (carried) await continueAsNew<typeof flinkSessionWorkflow>({ namespace: input.namespace, name: input.name, carried });
       return;
     }
     if (work.kind === 'check-drift') {
@@ -85,6 +88,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     if (validation.problems.length > 0) {
       state.refused(change, validation.message);
       const running = state.running;
+      state.phase = running ? 'Running' : 'Failed';
       // The event first, then the status people wait on, so whoever sees the status also finds the event.
       await event(ref, 'Warning', 'InvalidSpec', `generation ${change.generation} refused, nothing was changed: ${validation.message}`);
       await report(ref, {
