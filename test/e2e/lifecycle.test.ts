@@ -149,6 +149,17 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
     expect(kubelet.runs.filter((r) => r.exitCode !== 0).map((r) => `${r.job}: ${r.output.slice(-1500)}`)).toEqual([]);
   });
 
+  it('changing the redeploy annotation redeploys an unchanged spec too', async () => {
+    await sessions.patch(name, { metadata: { annotations: { 'flink.session-operator.io/redeploy': 'e2e-1' } } });
+    await eventually('a third launch of generation 2', async () => (kubelet.runs.some((r) => r.job === `${name}-launch-g2-2`) ? true : undefined));
+    await eventually('Ready after the annotation redeploy', async () => {
+      const reasons = await sessions.eventReasons(name);
+      return reasons.at(-1) === 'Ready' && reasons.filter((r) => r === 'Launched').length === 4 ? true : undefined;
+    });
+    const session = await sessions.read(name);
+    expect(session?.status?.observedGeneration).toBe(2);
+  });
+
   it('an edit that fails semantic validation changes nothing, says what to fix, and a fixed spec recovers', async () => {
     const deployment = await apps.readNamespacedDeployment({ name, namespace });
     await sessions.patch(name, { spec: { resource: { taskManager: { memory: '1g', managed: { max: '900m' } } } } });
@@ -206,10 +217,20 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
     }
   });
 
-  it('re-creating the same name afterwards works', async () => {
+  it('re-creating the same name afterwards works, and without autoClean a redeploy clears nothing', async () => {
     await sessions.create(name, { ...spec, autoClean: false });
     const ready = await sessions.waitReady(name, 1);
     expect(ready.status?.phase).toBe('Running');
+    const root = `/flink-${namespace}`;
+    await zk.mkdirp(`${root}/${name}/leader/rest_server`);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${name}/flink/ha/metadata/kept`, Body: 'x' }));
+    await sessions.patch(name, { spec: { resource: { taskManager: { memory: '2g' } } } });
+    await sessions.waitReady(name, 2);
+    const reasons = await sessions.eventReasons(name);
+    expect(reasons.slice(reasons.lastIndexOf('Redeploying'))).toEqual(['Redeploying', 'JobManagerDeleted', 'Launched', 'Ready']);
+    expect(await zk.exists(`${root}/${name}/leader/rest_server`)).toBe(true);
+    const kept = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: `${name}/flink/ha/` }));
+    expect((kept.Versions ?? []).map((v) => v.Key)).toContain(`${name}/flink/ha/metadata/kept`);
     await sessions.remove(name);
     await eventually('the re-created FlinkSession to be gone', async () => ((await sessions.read(name)) === undefined ? true : undefined));
   });
