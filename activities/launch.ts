@@ -17,7 +17,7 @@ import { ownerReference } from '../model/owner.ts';
 import { REDACTED } from '../model/redact.ts';
 import { renderSessionFiles } from '../model/session-files.ts';
 import { describeProblems, validateSpec, type SpecProblem } from '../model/validate.ts';
-import { createIgnoringConflict, deleteIgnoringNotFound, isConflict, isNotFound } from '../kube/errors.ts';
+import { createIgnoringConflict, deleteIgnoringNotFound, isConflict } from '../kube/errors.ts';
 
 export interface LaunchDeps {
   kubeConfig: k8s.KubeConfig;
@@ -105,15 +105,5 @@ export function createLaunchActivities(deps: LaunchDeps) {
     return { removed };
   }
 
-  /** Whether the FlinkSession still exists with this uid (a delete may have raced a redeploy). */
-  async function sessionExists(ref: SessionRef): Promise<boolean> {
-    try {
-      return (await readSession(ref)).metadata.uid === ref.uid;
-    } catch (error: unknown) {
-      if (isNotFound(error)) return false;
-      throw error;
-    }
-  }
-
-  return { validateSessionSpec, applySessionFiles, submitLaunchJob, removeLaunchJobs, sessionExists };
+  return { validateSessionSpec, applySessionFiles, submitLaunchJob, removeLaunchJobs };
 }
