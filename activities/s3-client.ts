@@ -1,3 +1,4 @@
+import { s3EndpointUrl } from '../model/flink-options.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { migratedCredentialsSecretName } from '../model/names.ts';
@@ -18,11 +19,6 @@ export interface S3ClientFactoryDeps {
 
 const DEFAULT_ACCESS_KEY_KEY = 'accessKey';
 const DEFAULT_SECRET_KEY_KEY = 'secretKey';
-
-/** The earlier operator's convention (and model/flink-options.ts'): an endpoint without a scheme is http. */
-export function s3EndpointUrl(endPoint: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(endPoint) ? endPoint : `http://${endPoint}`;
-}
 
 /**
  * Makes `s3ClientFor(target)`: an S3 client for one session's bucket, set up the way S3-compatible

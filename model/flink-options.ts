@@ -33,6 +33,11 @@ export function flinkVersionOf(spec: FlinkSessionSpec): FlinkVersion {
   return version;
 }
 
+/** The spec's s3.endPoint as a URL: without a scheme, http:// (the earlier operator's convention). */
+export function s3EndpointUrl(endPoint: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(endPoint) ? endPoint : `http://${endPoint}`;
+}
+
 /** s3://<bucket>/<name>/flink/<what> */
 export const sessionS3Url = (bucket: string, session: string, what: string): string => `s3://${bucket}/${session}/flink/${what}`;
 
@@ -78,8 +83,7 @@ export function renderFlinkOptions(session: SessionRef, spec: FlinkSessionSpec, 
   // 3. State in S3: checkpoints, savepoints and archives under s3://<bucket>/<name>/flink/.
   const s3 = spec.s3;
   if (s3) {
-    const endpoint = /^[a-z][a-z0-9+.-]*:\/\//i.test(s3.endPoint) ? s3.endPoint : `http://${s3.endPoint}`;
-    set('s3.endpoint', endpoint);
+    set('s3.endpoint', s3EndpointUrl(s3.endPoint));
     set('s3.path.style.access', 'true');
     set(keys.stateBackend, 'hashmap');
     set(keys.incrementalCheckpoints, 'true');

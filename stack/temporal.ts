@@ -1,4 +1,5 @@
 import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../workflows/contract.ts';
 import { join } from 'node:path';
 import { freePorts } from './ports.ts';
 import { startProcess, waitUntilHealthy, type ManagedProcess } from './processes.ts';
@@ -12,12 +13,8 @@ export interface TemporalEndpoints {
   cli: string;
 }
 
-/** Search attributes the operator puts on every run (SPEC: Temporal contract). */
-export const STACK_SEARCH_ATTRIBUTES = {
-  FlinkSessionNamespace: 'Keyword',
-  FlinkSessionName: 'Keyword',
-  FlinkSessionGeneration: 'Int',
-} as const;
+/** The dev server's name for a search attribute type (`--search-attribute Name=Type`). */
+const CLI_TYPE: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int' };
 
 export interface TemporalPorts {
   port: number;
@@ -41,7 +38,8 @@ export async function startTemporal(options: TemporalOptions): Promise<{ process
   const [port, uiPort, httpPort, metricsPort] = options.ports
     ? [options.ports.port, options.ports.uiPort, options.ports.httpPort, options.ports.metricsPort]
     : await freePorts(4) as [number, number, number, number];
-  const searchAttributes = Object.entries(STACK_SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+  // The operator's search attributes (SPEC: Temporal contract), registered at start.
+  const searchAttributes = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]);
   const process = startProcess({
     name: 'temporal',
     command: options.binary,
