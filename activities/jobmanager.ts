@@ -64,24 +64,32 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
    */
   async function waitForFlinkClusterGone(ref: SessionRef): Promise<{ waitedMs: number }> {
     const started = Date.now();
-    const selector = flinkPodSelector(ref.name);
     for (;;) {
-      const [deployment, pods, services, configMaps] = await Promise.all([
-        readDeployment(ref),
-        core.listNamespacedPod({ namespace: ref.namespace, labelSelector: selector }),
-        core.listNamespacedService({ namespace: ref.namespace, labelSelector: selector }),
-        core.listNamespacedConfigMap({ namespace: ref.namespace, labelSelector: `${selector},${FLINK_LABEL_CONFIGMAP_TYPE}!=${FLINK_CONFIGMAP_TYPE_HA}` }),
-      ]);
-      const left = [
-        ...(deployment ? [`deployment/${deployment.metadata?.name}`] : []),
-        ...pods.items.map((p) => `pod/${p.metadata?.name}`),
-        ...services.items.map((s) => `service/${s.metadata?.name}`),
-        ...configMaps.items.map((c) => `configmap/${c.metadata?.name}`),
-      ];
+      const left = await listFlinkCluster(ref);
       if (left.length === 0) return { waitedMs: Date.now() - started };
       heartbeatIfInActivity({ left });
       await sleep(deps.pollIntervalMs);
     }
+  }
+
+  /**
+   * What is there of the session's Flink cluster, as kind/name: the JobManager Deployment, the pods
+   * (JobManager and TaskManagers), Services and non-HA ConfigMaps Flink created for it.
+   */
+  async function listFlinkCluster(ref: SessionRef): Promise<string[]> {
+    const selector = flinkPodSelector(ref.name);
+    const [deployment, pods, services, configMaps] = await Promise.all([
+      readDeployment(ref),
+      core.listNamespacedPod({ namespace: ref.namespace, labelSelector: selector }),
+      core.listNamespacedService({ namespace: ref.namespace, labelSelector: selector }),
+      core.listNamespacedConfigMap({ namespace: ref.namespace, labelSelector: `${selector},${FLINK_LABEL_CONFIGMAP_TYPE}!=${FLINK_CONFIGMAP_TYPE_HA}` }),
+    ]);
+    return [
+      ...(deployment ? [`deployment/${deployment.metadata?.name}`] : []),
+      ...pods.items.map((p) => `pod/${p.metadata?.name}`),
+      ...services.items.map((s) => `service/${s.metadata?.name}`),
+      ...configMaps.items.map((c) => `configmap/${c.metadata?.name}`),
+    ];
   }
 
   /**
@@ -164,5 +172,5 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
     return { deployment: jobManagerDeploymentName(ref.name), restService, ...(nodePort ? { nodePort } : {}) };
   }
 
-  return { jobManagerExists, deleteJobManagerDeployment, waitForFlinkClusterGone, waitForJobManagerReady };
+  return { jobManagerExists, deleteJobManagerDeployment, waitForFlinkClusterGone, listFlinkCluster, waitForJobManagerReady };
 }

@@ -93,14 +93,15 @@ export function createLaunchActivities(deps: LaunchDeps) {
     return { jobName: job.metadata!.name!, created };
   }
 
-  /** Removes the session's launch Jobs (all, or all but `keep`), with their pods. */
-  async function removeLaunchJobs(input: { ref: SessionRef; keep?: string }): Promise<{ removed: string[] }> {
+  /** Removes the session's launch Jobs (all, or all but `keep`), with their pods; with dryRun only names them. */
+  async function removeLaunchJobs(input: { ref: SessionRef; keep?: string; dryRun?: boolean }): Promise<{ removed: string[] }> {
     const jobs = await batch.listNamespacedJob({ namespace: input.ref.namespace, labelSelector: `${LABEL_MANAGED_BY}=${OPERATOR_NAME},${LABEL_SESSION}=${input.ref.name}` });
     const removed: string[] = [];
     for (const job of jobs.items) {
       const name = job.metadata!.name!;
       if (name === input.keep) continue;
-      if (await deleteIgnoringNotFound(() => batch.deleteNamespacedJob({ name, namespace: input.ref.namespace, propagationPolicy: 'Background' }))) removed.push(name);
+      if (input.dryRun) removed.push(name);
+      else if (await deleteIgnoringNotFound(() => batch.deleteNamespacedJob({ name, namespace: input.ref.namespace, propagationPolicy: 'Background' }))) removed.push(name);
     }
     return { removed };
   }

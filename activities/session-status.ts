@@ -1,4 +1,5 @@
 // What a person sees with kubectl: the status subresource, Events, and the finalizer that holds a delete.
+import { temporalUiWorkflowUrl } from '../config/temporal.ts';
 import * as k8s from '@kubernetes/client-node';
 import type { FlinkSession, FlinkSessionStatus, SessionRef } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FINALIZER, FLINKSESSION_API_VERSION, FLINKSESSION_KIND, FLINKSESSION_PLURAL, OPERATOR_NAME } from '../model/names.ts';
@@ -39,7 +40,7 @@ export function createSessionStatusActivities(deps: SessionStatusDeps) {
 
   function workflowLink(workflow: WorkflowRef): NonNullable<FlinkSessionStatus['workflow']> {
     const url = deps.temporalUiUrl
-      ? `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.temporalNamespace)}/workflows/${encodeURIComponent(workflow.id)}/${workflow.runId}/history`
+      ? temporalUiWorkflowUrl(deps.temporalUiUrl, deps.temporalNamespace, workflow.id, workflow.runId)
       : undefined;
     return { id: workflow.id, runId: workflow.runId, ...(url ? { url } : {}) };
   }

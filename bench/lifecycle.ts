@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workflowId } from '../model/names.ts';
 import { startStack, type StackEndpoints, type StackStateFile } from '../stack/stack.ts';
-import { installFlinkSessionCrd } from '../test/support/crd.ts';
-import { startFlinkRestStandIn } from '../test/support/flink-rest.ts';
-import { startLaunchKubelet } from '../test/support/kubelet.ts';
+import { installFlinkSessionCrd } from '../stack/crd.ts';
+import { startFlinkRestStandIn } from '../stack/flink-rest.ts';
+import { startLaunchKubelet } from '../stack/launch-kubelet.ts';
 import { startOperator } from '../test/support/operator.ts';
 import { sessionApi } from '../test/support/sessions.ts';
 

@@ -3,7 +3,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { freePorts } from './ports.ts';
+import { freePorts } from '../net/ports.ts';
 import { startProcess, waitUntilHealthy, type ManagedProcess } from './processes.ts';
 
 export interface KubernetesEndpoints {

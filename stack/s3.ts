@@ -1,7 +1,7 @@
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from './ports.ts';
+import { freePort } from '../net/ports.ts';
 import { startProcess, waitUntilHealthy, type ManagedProcess } from './processes.ts';
 
 export interface S3Endpoints {

@@ -1,7 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../workflows/contract.ts';
 import { join } from 'node:path';
-import { freePorts } from './ports.ts';
+import { freePorts } from '../net/ports.ts';
 import { startProcess, waitUntilHealthy, type ManagedProcess } from './processes.ts';
 
 export interface TemporalEndpoints {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from './ports.ts';
+import { freePort } from '../net/ports.ts';
 import { startProcess, waitUntilHealthy, type ManagedProcess } from './processes.ts';
 
 export interface ZooKeeperEndpoints {

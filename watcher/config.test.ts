@@ -8,7 +8,7 @@ describe('readConfig', () => {
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'flink-session-operator' },
       namespaces: [],
       relistSeconds: 300,
-      logLevel: 'info',
+      observability: { logLevel: 'info', metricsPort: 9464 },
       driftPolicy: 'redeploy',
     });
   });
@@ -26,7 +26,7 @@ describe('readConfig', () => {
       temporal: { address: 'temporal-frontend.temporal:7233', namespace: 'flink', taskQueue: 'fso-test' },
       namespaces: ['team-a', 'team-b'],
       relistSeconds: 60,
-      logLevel: 'debug',
+      observability: { logLevel: 'debug', metricsPort: 9464 },
       driftPolicy: 'report',
     });
   });

@@ -1,5 +1,7 @@
 // The watcher's configuration, read from the environment once, at the entry point (main.ts), and
 // checked here so a mistake is reported by the variable's name before anything connects.
+import { ConfigError } from '../config/errors.ts';
+import { readObservabilitySettings, type ObservabilitySettings } from '../config/observability.ts';
 import { readTemporalSettings, type TemporalSettings } from '../config/temporal.ts';
 import { DEFAULT_RELIST_SECONDS } from './watcher.ts';
 
@@ -8,25 +10,14 @@ export interface WatcherConfig {
   /** Empty: every namespace. */
   namespaces: string[];
   relistSeconds: number;
-  logLevel: LogLevel;
+  observability: ObservabilitySettings;
   driftPolicy: DriftPolicy;
 }
 
 export const DRIFT_POLICIES = ['redeploy', 'report'] as const;
 export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export class ConfigError extends Error {
-  readonly problems: string[];
-
-  constructor(problems: string[]) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+export { ConfigError };
 
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -52,22 +43,19 @@ export function readConfig(env: Record<string, string | undefined>): WatcherConf
     problems.push(`FSO_RELIST_SECONDS must be a whole number of seconds, at least 10, not "${relistText}"`);
   }
 
-  const logLevel = value('FSO_LOG_LEVEL', 'info');
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    problems.push(`FSO_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
-  }
+  const observability = readObservabilitySettings(env, problems);
 
   const driftPolicy = value('FSO_DRIFT_POLICY', 'redeploy');
   if (!(DRIFT_POLICIES as readonly string[]).includes(driftPolicy)) {
     problems.push(`FSO_DRIFT_POLICY must be redeploy or report, not "${driftPolicy}"`);
   }
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, 'watcher configuration');
   return {
     temporal,
     namespaces,
     relistSeconds,
-    logLevel: logLevel as LogLevel,
+    observability,
     driftPolicy: driftPolicy as DriftPolicy,
   };
 }

@@ -5,6 +5,7 @@ import { AppsV1Api, makeInformer, type KubeConfig, type KubernetesObject, type V
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { FLINK_LABEL_APP, FLINK_LABEL_COMPONENT, FLINK_LABEL_TYPE, FLINK_TYPE_NATIVE, workflowId } from '../model/names.ts';
 import { jobManagerMissingSignal } from '../workflows/contract.ts';
+import type { WatcherMetrics } from '../observability/watcher-metrics.ts';
 import type { Log } from './watcher.ts';
 import { errorText } from './watcher.ts';
 
@@ -16,6 +17,7 @@ export interface DriftDeps {
   namespaces: string[];
   redeploy: boolean;
   log: Log;
+  metrics: WatcherMetrics;
 }
 
 /** The session a JobManager Deployment belongs to: Flink names the cluster id in the app label. */
@@ -37,6 +39,7 @@ export function watchJobManagers(deps: DriftDeps): { stop(): Promise<void> } {
     informer.on('delete', (deployment) => void report(deployment));
     informer.on('error', (error: unknown) => {
       deps.log('JobManager informer failed; restarting in 5 s', { level: 'warn', error: errorText(error) });
+      deps.metrics.watchRestarted('jobmanager-deployments');
       setTimeout(() => void informer.start(), 5_000);
     });
     void informer.start();
@@ -49,10 +52,13 @@ export function watchJobManagers(deps: DriftDeps): { stop(): Promise<void> } {
     const id = workflowId(session.namespace, session.name);
     try {
       await deps.temporal.workflow.getHandle(id).signal(jobManagerMissingSignal, { deployment: deployment.metadata!.name!, redeploy: deps.redeploy });
+      deps.metrics.signalSent('jobManagerMissing', 'ok');
       deps.log('signalled jobManagerMissing', { ...session, workflowId: id, redeploy: deps.redeploy });
     } catch (error: unknown) {
       // No run: the session is gone or was never the operator's; nothing to report to.
-      if (!(error instanceof WorkflowNotFoundError)) deps.log('could not report a deleted JobManager', { level: 'error', ...session, error: errorText(error) });
+      if (error instanceof WorkflowNotFoundError) return;
+      deps.metrics.signalSent('jobManagerMissing', 'error');
+      deps.log('could not report a deleted JobManager', { level: 'error', ...session, workflowId: id, error: errorText(error) });
     }
   }
 

@@ -26,10 +26,11 @@ import { decide, SPEC_SIGNALS, type SignalDecision } from './decide.ts';
 import { apiStatusCode } from '../kube/errors.ts';
 import { ensureFinalizer } from './finalizer.ts';
 import { KeyedQueue } from './queue.ts';
+import { NO_WATCHER_METRICS, type WatcherMetrics } from '../observability/watcher-metrics.ts';
 import { signalDelete, signalSpecChanged } from './signals.ts';
 
-/** Structured log line; `fields.level` is `debug`, `info` (default), `warn` or `error`. */
-export type Log = (msg: string, fields?: object) => void;
+export type { Log } from '../observability/logger.ts';
+import type { Log } from '../observability/logger.ts';
 
 export interface WatcherDeps {
   kubeConfig: KubeConfig;
@@ -43,9 +44,12 @@ export interface WatcherDeps {
   taskQueue?: string;
   /** First retry delay of a failed action or informer (default 1 s); doubles up to 30 s. */
   retryBaseMs?: number;
+  metrics?: WatcherMetrics;
 }
 
 export interface Watcher {
+  /** undefined while every informer watches; otherwise which ones are failing (for /readyz). */
+  unready(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -89,6 +93,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
   const relistMs = (deps.relistSeconds ?? DEFAULT_RELIST_SECONDS) * 1000;
   const retryBaseMs = deps.retryBaseMs ?? 1_000;
   const taskQueue = deps.taskQueue ?? TASK_QUEUE;
+  const metrics = deps.metrics ?? NO_WATCHER_METRICS;
   const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
   const queue = new KeyedQueue();
   /** The newest state the informers reported, per key. */
@@ -151,6 +156,17 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
     }
   }
 
+  async function counted<T>(signal: 'specChanged' | 'delete', sent: Promise<T>): Promise<T> {
+    try {
+      const result = await sent;
+      metrics.signalSent(signal, 'ok');
+      return result;
+    } catch (error: unknown) {
+      metrics.signalSent(signal, 'error');
+      throw error;
+    }
+  }
+
   async function handle(key: string, { object, gone }: Sighting): Promise<void> {
     const decision = decide({ object, previous: actedOn.get(key), gone });
     const fields = { ...sessionFields(object), decision: decision.kind, reason: decision.reason };
@@ -163,10 +179,10 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
       if (outcome === 'stale' || outcome === 'gone') return;
     }
     if (SPEC_SIGNALS.has(next.kind)) {
-      const run = await signalSpecChanged(temporal, object, taskQueue);
+      const run = await counted('specChanged', signalSpecChanged(temporal, object, taskQueue));
       log('signalled specChanged', { ...fields, decision: next.kind, reason: next.reason, runId: run.signaledRunId });
     } else if (next.kind === 'deletion-requested') {
-      const run = await signalDelete(temporal, object, taskQueue);
+      const run = await counted('delete', signalDelete(temporal, object, taskQueue));
       log('signalled delete', { ...fields, decision: next.kind, reason: next.reason, runId: run.signaledRunId });
     } else {
       log('nothing to do', { ...fields, level: 'debug', decision: next.kind, reason: next.reason });
@@ -216,6 +232,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
         if (!live() || failed) return;
         failed = true;
         failures += 1;
+        metrics.watchRestarted('flinksessions');
         const delay = backoffMs(failures, retryBaseMs);
         log('informer failed; restarting', { level: 'error', scope, error: errorText(error), retryInMs: delay });
         clearTimeout(restartTimer);
@@ -249,6 +266,9 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
     }, relistMs);
 
     return {
+      scope,
+      failing: () => failures > 0,
+      size: () => current?.list().length ?? 0,
       start: () => replace('start'),
       async stop(): Promise<void> {
         clearInterval(relistTimer);
@@ -263,8 +283,13 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
   const namespaces = deps.namespaces?.length ? [...new Set(deps.namespaces)] : [undefined];
   const scopes = namespaces.map(watchScope);
   await Promise.all(scopes.map((s) => s.start()));
+  metrics.sessionsWatched(() => scopes.reduce((sum, s) => sum + s.size(), 0));
 
   return {
+    unready() {
+      const failing = scopes.filter((s) => s.failing()).map((s) => s.scope);
+      return failing.length > 0 ? `FlinkSession informer failing for ${failing.join(', ')}` : undefined;
+    },
     async stop(): Promise<void> {
       stopped = true;
       for (const retry of retries.values()) clearTimeout(retry.timer);

@@ -1,10 +1,13 @@
 // The worker's settings, read once from the environment at start and validated with messages that say
 // what to fix. Pure: the entry point hands in process.env.
 import { DEFAULT_LAUNCH_JOB_SETTINGS, type LaunchJobSettings } from '../model/launch-job.ts';
+import { ConfigError } from '../config/errors.ts';
+import { readObservabilitySettings, type ObservabilitySettings } from '../config/observability.ts';
 import { readTemporalSettings, type Env, type TemporalSettings } from '../config/temporal.ts';
 
 export interface WorkerConfig {
   temporal: TemporalSettings;
+  observability: ObservabilitySettings;
   kubeconfig?: string;
   readinessDeadlineSeconds: number;
   pollIntervalMs: number;
@@ -12,7 +15,7 @@ export interface WorkerConfig {
   launchJob: LaunchJobSettings;
 }
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 function positiveInt(env: Env, key: string, fallback: number, problems: string[]): number {
   const text = env[key];
@@ -36,12 +39,13 @@ export function readWorkerConfig(env: Env): WorkerConfig {
   if (restUrlTemplate && !/^https?:\/\//.test(restUrlTemplate)) problems.push(`FSO_REST_URL_TEMPLATE must be an http(s) URL with {namespace} and {name}, e.g. http://{name}-rest.{namespace}:8081 (got "${restUrlTemplate}")`);
   const config: WorkerConfig = {
     temporal,
+    observability: readObservabilitySettings(env, problems),
     ...(env.KUBECONFIG ? { kubeconfig: env.KUBECONFIG } : {}),
     readinessDeadlineSeconds: positiveInt(env, 'FSO_READINESS_DEADLINE_SECONDS', 600, problems),
     pollIntervalMs: positiveInt(env, 'FSO_POLL_INTERVAL_MS', 1000, problems),
     ...(restUrlTemplate ? { restUrlTemplate } : {}),
     launchJob: { ...DEFAULT_LAUNCH_JOB_SETTINGS, restExposedType: exposed as LaunchJobSettings['restExposedType'] },
   };
-  if (problems.length > 0) throw new ConfigError(`the worker's configuration is not usable:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length > 0) throw new ConfigError(problems, 'worker configuration');
   return config;
 }

@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -13,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
-import { sessionS3Prefix } from '../model/names.ts';
+import { autoCleanS3Prefixes, sessionS3Target } from '../model/auto-clean.ts';
 import type { StatusReport } from '../model/status.ts';
 import {
   deleteSignal,
@@ -25,6 +26,7 @@ import {
   type SessionWorkflowInput,
   type SpecChanged,
 } from './contract.ts';
+import { countDeploy, countHaConfigMapsDeleted, countS3Purge, countZnodesDeleted, type DeployKind } from './metrics.ts';
 import { SessionState } from './session-state.ts';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
@@ -33,8 +35,6 @@ const api = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', ret
 const poll = proxyActivities<Activities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry: RETRY });
 const cleanup = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '30 seconds', retry: RETRY });
 
-/** Where autoClean purges in the session's bucket: its HA metadata and its checkpoints. */
-const AUTO_CLEAN_S3_DIRS = ['ha/', 'checkpoints/'] as const;
 
 export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise<void> {
   const state = new SessionState(input.namespace, input.name, input.carried);
@@ -81,11 +81,15 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
   async function deploy(change: SpecChanged, reasons: string[], attempt: number): Promise<void> {
     const ref = refOf(change.uid, change.generation);
     const spec = change.spec;
+    const startedAt = Date.now();
+    const fields = logFields(ref);
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.generation, value: change.generation }]);
 
     // 1. Validate the new spec before anything is touched: a bad edit never takes a session down.
     const validation = await step('validate spec', () => api.validateSessionSpec(spec));
     if (validation.problems.length > 0) {
+      log.warn('spec refused; nothing changed', { ...fields, problems: validation.message });
+      countDeploy(state.running ? 'redeploy' : 'deploy', 'refused', startedAt);
       state.refused(change, validation.message);
       const running = state.running;
       state.phase = running ? 'Running' : 'Failed';
@@ -101,7 +105,9 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
 
     const redeploying = state.running || (await api.jobManagerExists(ref));
     state.phase = redeploying ? 'Redeploying' : 'Deploying';
+    const kind: DeployKind = redeploying ? 'redeploy' : 'deploy';
     const why = reasons.join('; ');
+    log.info(`${kind} started`, { ...fields, reasons: why });
     await report(ref, { phase: state.phase, reason: state.phase, generation: change.generation, ready: false, message: why });
     await event(ref, 'Normal', state.phase, `${state.phase.toLowerCase()} generation ${change.generation}: ${why}`);
     try {
@@ -128,10 +134,14 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
 
       state.deployed(change, attempt);
       state.phase = 'Running';
+      countDeploy(kind, 'ready', startedAt);
+      log.info(`${kind} ready`, { ...fields, seconds: (Date.now() - startedAt) / 1000, launchJob: launch.jobName });
       await event(ref, 'Normal', 'Ready', `generation ${change.generation} is running`);
       await report(ref, { phase: 'Running', reason: 'JobManagerReady', generation: change.generation, ready: true, message: `Flink REST answers at ${endpoint.restService}`, jobManager: endpoint });
     } catch (error: unknown) {
       const message = failureMessage(error);
+      countDeploy(kind, 'failed', startedAt);
+      log.error(`${kind} failed`, { ...fields, error: message });
       state.refused(change, message);
       state.phase = 'Failed';
       await event(ref, 'Warning', failureReason(error), message);
@@ -154,20 +164,24 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
   async function clearHaData(ref: SessionRef, spec: FlinkSessionSpec): Promise<void> {
     if (spec.ha?.type === 'zookeeper' && spec.ha.quorum) {
       const { znodes } = await step('clear ZooKeeper HA', () => cleanup.clearZooKeeperHa({ quorum: spec.ha!.quorum!, root: spec.ha!.path, clusterId: ref.name }));
+      countZnodesDeleted(znodes);
       await event(ref, 'Normal', 'HaCleared', `deleted ${znodes} znodes under ${spec.ha.path ?? '/flink'}/${ref.name}`);
     } else if (spec.ha?.type === 'kubernetes') {
       const { configMaps } = await step('clear Kubernetes HA ConfigMaps', () => api.clearKubernetesHa({ ref }));
+      countHaConfigMapsDeleted(configMaps.length);
       await event(ref, 'Normal', 'HaCleared', `deleted ${configMaps.length} HA ConfigMaps`);
     }
     if (spec.s3) {
-      const prefixes = AUTO_CLEAN_S3_DIRS.map((dir) => `${sessionS3Prefix(ref.name)}${dir}`);
+      const prefixes = autoCleanS3Prefixes(ref.name);
       const purged = await step('purge S3 prefix', () => cleanup.purgeS3Prefixes({ target: s3Target(ref, spec), prefixes }));
+      countS3Purge(purged);
       await event(ref, 'Normal', 'S3Purged', `deleted ${purged.versions} object versions and ${purged.deleteMarkers} delete markers (${purged.bytes} bytes) under s3://${spec.s3.bucket}/${prefixes.join(', ')}`);
     }
   }
 
   async function deleteSession(ref: SessionRef, spec: FlinkSessionSpec | undefined): Promise<void> {
     state.phase = 'Deleting';
+    log.info('delete started', logFields(ref));
     await report(ref, { phase: 'Deleting', reason: 'Deleting', generation: ref.generation, ready: false, message: 'removing the Flink cluster' });
     await event(ref, 'Normal', 'Deleting', 'removing the JobManager, its pods and the launch Jobs');
     await step('delete JobManager deployment', () => api.deleteJobManagerDeployment(ref));
@@ -176,17 +190,17 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     await step('remove launch Jobs', () => api.removeLaunchJobs({ ref }));
     await event(ref, 'Normal', 'Deleted', 'the Flink cluster is gone; releasing the finalizer');
     await step('release finalizer', () => api.releaseFinalizer(ref));
+    log.info('deleted; finalizer released', logFields(ref));
   }
 }
 
+/** What every log line about a session carries (the SDK adds workflowId, runId and workflowType). */
+function logFields(ref: SessionRef) {
+  return { namespace: ref.namespace, name: ref.name, generation: ref.generation, temporalNamespace: workflowInfo().namespace };
+}
+
 function s3Target(ref: SessionRef, spec: FlinkSessionSpec) {
-  const s3 = spec.s3!;
-  return {
-    namespace: ref.namespace, session: ref.name, endPoint: s3.endPoint, bucket: s3.bucket,
-    ...(s3.credentialsSecret ? { credentialsSecret: s3.credentialsSecret } : {}),
-    // Inline keys (redacted in the signal) were moved into the migrated Secret by applySessionFiles.
-    inlineCredentials: s3.accessKey !== undefined,
-  };
+  return sessionS3Target(ref, spec.s3!);
 }
 
 function failureMessage(error: unknown): string {

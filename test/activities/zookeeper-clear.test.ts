@@ -5,7 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZOOKEEPER_NO_NODE, ZOOKEEPER_NOT_EMPTY, ZooKeeperError, createZooKeeperActivities } from '../../activities/zookeeper.ts';
 import { connectZooKeeper } from '../../activities/zookeeper-client.ts';
-import { freePort } from '../../stack/ports.ts';
+import { freePort } from '../../net/ports.ts';
 import { stackEndpoints, uniqueName } from '../support/stack.ts';
 import { expectBadInput } from '../support/failures.ts';
 import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.ts';

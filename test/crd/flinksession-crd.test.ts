@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL } from '../../model/names.ts';
-import { installFlinkSessionCrd } from '../support/crd.ts';
+import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 
 const group = API_GROUP;

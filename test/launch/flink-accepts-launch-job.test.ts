@@ -7,8 +7,8 @@ import { renderLaunchJob } from '../../model/launch-job.ts';
 import { FLINKSESSION_API_VERSION, FLINKSESSION_KIND, FLINKSESSION_PLURAL, API_GROUP, API_VERSION } from '../../model/names.ts';
 import { renderSessionFiles } from '../../model/session-files.ts';
 import { readVersions } from '../../stack/binaries.ts';
-import { installFlinkSessionCrd } from '../support/crd.ts';
-import { runLaunchJob } from '../support/launch-runner.ts';
+import { installFlinkSessionCrd } from '../../stack/crd.ts';
+import { runLaunchJob } from '../../stack/launch-runner.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 import { everyOptionSpec } from '../fixtures/specs.ts';
 

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pollUntil } from '../../stack/poll.ts';
+import { freePort } from '../../net/ports.ts';
 import { startProcess, type ManagedProcess } from '../../stack/processes.ts';
 import type { StackEndpoints } from '../../stack/stack.ts';
 
@@ -13,22 +14,29 @@ export interface OperatorOptions {
   namespace: string;
   restUrlTemplate: string;
   readinessDeadlineSeconds?: number;
+  /** Kubeconfig of both processes instead of the stack's admin one, e.g. a service account's token (test/deploy). */
+  kubeconfig?: string;
+}
+
+export interface OperatorProcess extends ManagedProcess {
+  /** Port of its /metrics, /healthz and /readyz. */
+  metricsPort: number;
 }
 
 export interface OperatorProcesses {
-  worker: ManagedProcess;
-  watcher: ManagedProcess;
+  worker: OperatorProcess;
+  watcher: OperatorProcess;
   /** `extraEnv` e.g. FSO_FAULT_SIGKILL for a worker that crashes on purpose (worker/fault-injection.ts). */
-  startWorker(extraEnv?: Record<string, string>): Promise<ManagedProcess>;
-  startWatcher(): Promise<ManagedProcess>;
+  startWorker(extraEnv?: Record<string, string>): Promise<OperatorProcess>;
+  startWatcher(): Promise<OperatorProcess>;
   stop(): Promise<void>;
 }
 
-const entry = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+const PROGRAM = fileURLToPath(new URL('../../bin/flink-session-operator.ts', import.meta.url));
 
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcesses> {
   const env = {
-    KUBECONFIG: options.stack.kubernetes.kubeconfig,
+    KUBECONFIG: options.kubeconfig ?? options.stack.kubernetes.kubeconfig,
     TEMPORAL_ADDRESS: options.stack.temporal.address,
     TEMPORAL_NAMESPACE: options.stack.temporal.namespace,
     TEMPORAL_TASK_QUEUE: options.taskQueue,
@@ -39,13 +47,14 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
     FSO_READINESS_DEADLINE_SECONDS: String(options.readinessDeadlineSeconds ?? 120),
   };
   let count = 0;
-  const start = async (role: 'worker' | 'watcher', ready: RegExp, extraEnv: Record<string, string> = {}): Promise<ManagedProcess> => {
+  const start = async (role: 'worker' | 'watcher', ready: RegExp, extraEnv: Record<string, string> = {}): Promise<OperatorProcess> => {
     count += 1;
+    const metricsPort = await freePort();
     const process_ = startProcess({
       name: `${role}-${options.taskQueue}-${count}`,
       command: process.execPath,
-      args: [entry(`${role}/main.ts`)],
-      env: { ...env, ...extraEnv },
+      args: [PROGRAM, role],
+      env: { ...env, FSO_METRICS_PORT: String(metricsPort), ...extraEnv },
       logDir: options.stack.logDir,
     });
     let exited: string | undefined;
@@ -54,11 +63,16 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       timeoutMs: 60_000,
       giveUpIf: () => (exited ? `it exited (${exited}): ${readFileSync(process_.logFile, 'utf8').slice(-2000)}` : undefined),
     });
-    return process_;
+    return Object.assign(process_, { metricsPort });
   };
+  const worker = await start('worker', /worker started/);
+  const watcher = await start('watcher', /watcher started/).catch(async (error: unknown) => {
+    await worker.stop();
+    throw error;
+  });
   const operator: OperatorProcesses = {
-    worker: await start('worker', /worker started/),
-    watcher: await start('watcher', /watcher started/),
+    worker,
+    watcher,
     async startWorker(extraEnv) {
       operator.worker = await start('worker', /worker started/, extraEnv);
       return operator.worker;

@@ -12,7 +12,7 @@ import type { FlinkSession, FlinkSessionSpec } from '../../model/flinksession.ts
 import { API_GROUP, API_VERSION, FINALIZER, FLINKSESSION_API_VERSION, FLINKSESSION_KIND, FLINKSESSION_PLURAL, REDEPLOY_ANNOTATION } from '../../model/names.ts';
 import { startWatcher, type Log, type Watcher } from '../../watcher/watcher.ts';
 import { REDACTED, SEARCH_ATTRIBUTES, SESSION_WORKFLOW, workflowId, type DeleteRequest, type SpecChanged } from '../../workflows/contract.ts';
-import { installFlinkSessionCrd } from '../support/crd.ts';
+import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 
 const crd = { group: API_GROUP, version: API_VERSION, plural: FLINKSESSION_PLURAL };

@@ -1,12 +1,12 @@
 import * as k8s from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
-import { eventually } from './stack.ts';
+import { pollUntil } from './poll.ts';
 
-export const CRD_FILE = new URL('../../crds/flinksession.yaml', import.meta.url);
+export const CRD_FILE = new URL('../crds/flinksession.yaml', import.meta.url);
 
 /**
- * Creates the FlinkSession CRD from crds/, or replaces it when another test file (or an earlier run on
- * the same stack) applied it; waits until it is served. Only a conflicting write is retried.
+ * Creates the FlinkSession CRD from crds/, or replaces it when another test file, dev mode or an earlier
+ * run on the same stack applied it; waits until it is served. Only a conflicting write is retried.
  */
 export async function installFlinkSessionCrd(kc: k8s.KubeConfig): Promise<k8s.V1CustomResourceDefinition> {
   const extensions = kc.makeApiClient(k8s.ApiextensionsV1Api);
@@ -27,8 +27,8 @@ export async function installFlinkSessionCrd(kc: k8s.KubeConfig): Promise<k8s.V1
       }
     }
   }
-  return eventually(`CRD ${name} to be established`, async () => {
+  return pollUntil(`CRD ${name} to be established`, async () => {
     const current = await extensions.readCustomResourceDefinition({ name });
     return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? current : undefined;
-  });
+  }, { timeoutMs: 60_000, intervalMs: 250 });
 }

@@ -1,4 +1,4 @@
-// Stands in for Flink's REST endpoint in the tests: kwok's pods run no Flink, so this local server
+// Stands in for Flink's REST endpoint on the local stack (tests, dev mode): kwok's pods run no Flink, so this local server
 // answers /<namespace>/<name>/v1/overview — only while the session's JobManager Deployment exists, so
 // "REST answers" still means "the JobManager Flink created is there".
 import * as k8s from '@kubernetes/client-node';

@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { LABEL_FLINK_VERSION } from '../../model/names.ts';
-import { KUBERNETES_SESSION_CLI } from '../../stack/flink.ts';
-import type { StackEndpoints } from '../../stack/stack.ts';
+import { LABEL_FLINK_VERSION } from '../model/names.ts';
+import { KUBERNETES_SESSION_CLI } from './flink.ts';
+import type { StackEndpoints } from './stack.ts';
 
 const run = promisify(execFile);
 

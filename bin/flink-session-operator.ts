@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// flink-session-operator: the operator's one program. `run` (watcher and worker in one process),
+// `watcher` and `worker` (to scale them apart), `dev` (everything locally), and the commands people
+// run against a live operator: `status`, `redeploy`, `plan`. `--help` on each.
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError } from '../config/errors.ts';
+import { settingsFor, withFlags, type SettingRole } from '../config/settings.ts';
+import { TemporalUnreachableError } from '../config/temporal-connection.ts';
+import type { Env } from '../config/temporal.ts';
+import { loadKubeConfig } from '../kube/kubeconfig.ts';
+import { startOperator, type OperatorRole } from '../cli/operator.ts';
+import { formatPlan, planRedeploy, SessionNotFoundError } from '../cli/plan.ts';
+import { redeploy } from '../cli/redeploy.ts';
+import { status } from '../cli/status.ts';
+import { parseSessionTarget } from '../cli/target.ts';
+import { readWorkerConfig } from '../worker/config.ts';
+import { realActivityDeps } from '../worker/start.ts';
+
+const PROGRAM = 'flink-session-operator';
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Adds a flag for every setting the roles read; returns how to lay the given flags over the environment. */
+function withSettingFlags(command: Command, roles: readonly SettingRole[]): () => Env {
+  const options = settingsFor(roles).flatMap((setting) => {
+    if (!setting.flag) return [];
+    const option = new Option(`--${setting.flag} <${setting.value}>`, `${setting.description} (env ${setting.env}; default ${setting.default})`);
+    command.addOption(option);
+    return [{ flag: setting.flag, attribute: option.attributeName() }];
+  });
+  return () => {
+    const given = command.opts<Record<string, string | undefined>>();
+    const env = withFlags(process.env, Object.fromEntries(options.map((o) => [o.flag, given[o.attribute]])));
+    // @kubernetes/client-node reads KUBECONFIG itself for a list of files.
+    if (env.KUBECONFIG) process.env.KUBECONFIG = env.KUBECONFIG;
+    return env;
+  };
+}
+
+/** Runs a command's action; known mistakes print their message (exit 2 for settings, 1 otherwise), not a stack. */
+function action<A extends unknown[]>(run: (...args: A) => Promise<number>) {
+  return async (...args: A): Promise<void> => {
+    try {
+      process.exitCode = await run(...args);
+    } catch (error: unknown) {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`${PROGRAM}: ${error.message}\n`);
+        process.exitCode = 2;
+      } else if (error instanceof TemporalUnreachableError || error instanceof SessionNotFoundError) {
+        process.stderr.write(`${PROGRAM}: ${error.message}\n`);
+        process.exitCode = 1;
+      } else {
+        process.stderr.write(`${PROGRAM} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        process.exitCode = 1;
+      }
+    }
+  };
+}
+
+/** Starts the roles and runs until SIGTERM/SIGINT (exit 0) or a fatal error (exit 1). */
+async function runUntilSignalled(roles: readonly OperatorRole[], env: Env): Promise<number> {
+  const operator = await startOperator(roles, env);
+  const signalled = new Promise<'signal'>((resolve) => {
+    process.once('SIGTERM', () => resolve('signal'));
+    process.once('SIGINT', () => resolve('signal'));
+  });
+  const outcome = await Promise.race([signalled, operator.done.then(() => 'done' as const)]);
+  await operator.stop();
+  return outcome === 'signal' ? 0 : 1;
+}
+
+const program = new Command(PROGRAM)
+  .description('Kubernetes operator for Apache Flink session clusters; every change runs as a durable Temporal workflow.')
+  .version(version)
+  .showHelpAfterError('(add --help for usage)');
+
+const ROLE_COMMANDS: Array<{ name: string; roles: OperatorRole[]; description: string }> = [
+  { name: 'run', roles: ['watcher', 'worker'], description: 'run the watcher and the worker in one process' },
+  { name: 'watcher', roles: ['watcher'], description: 'run the watcher: FlinkSession changes become Temporal signals' },
+  { name: 'worker', roles: ['worker'], description: 'run the worker: the session workflows and their activities' },
+];
+for (const { name, roles, description } of ROLE_COMMANDS) {
+  const command = program.command(name).description(`${description}; serves /metrics, /healthz and /readyz; stops on SIGTERM`);
+  const env = withSettingFlags(command, roles);
+  command.action(action(() => runUntilSignalled(roles, env())));
+}
+
+program.command('dev')
+  .description('run everything locally: Temporal with its Web UI, Kubernetes with kwok nodes, S3, ZooKeeper, the operator and an example FlinkSession; Ctrl-C stops it all')
+  .option('--state-dir <dir>', 'where data, logs and the kubeconfig live (env FSO_STACK_DIR)', process.env.FSO_STACK_DIR ?? '.stack')
+  .option('--fresh', 'start from empty state (delete the state folder first)', false)
+  .option('--no-example', 'do not apply the example FlinkSession')
+  .action(action(async (options: { stateDir: string; fresh: boolean; example: boolean }) => {
+    // Loaded on use: the local stack's code is not part of the operator's image.
+    const { dev } = await import('../cli/dev.ts');
+    return dev({ stateDir: resolve(options.stateDir), fresh: options.fresh, example: options.example, print: (text) => process.stdout.write(`${text}\n`) });
+  }));
+
+const statusCommand = program.command('status')
+  .description('show what the session\'s workflow is doing (its `status` query)')
+  .argument('<namespace/name>', 'the FlinkSession')
+  .option('--json', 'print JSON');
+const statusEnv = withSettingFlags(statusCommand, ['client']);
+statusCommand.action(action(async (target: string, options: { json?: boolean }) => {
+  const result = await status(statusEnv(), parseSessionTarget(target), options.json === true);
+  process.stdout.write(`${result.output}\n`);
+  return result.exitCode;
+}));
+
+const redeployCommand = program.command('redeploy')
+  .description('redeploy the session now with its current spec (the workflow\'s `redeploy` signal)')
+  .argument('<namespace/name>', 'the FlinkSession')
+  .option('--reason <text>', 'why, shown in the Event and the workflow history');
+const redeployEnv = withSettingFlags(redeployCommand, ['client']);
+redeployCommand.action(action(async (target: string, options: { reason?: string }) => {
+  const result = await redeploy(redeployEnv(), parseSessionTarget(target), options.reason);
+  process.stdout.write(`${result.output}\n`);
+  return result.exitCode;
+}));
+
+const planCommand = program.command('plan')
+  .description('list what a redeploy of the current spec would delete (Flink cluster, znodes, S3 objects, HA ConfigMaps); changes nothing')
+  .argument('<namespace/name>', 'the FlinkSession')
+  .option('--json', 'print JSON');
+const planEnv = withSettingFlags(planCommand, ['client', 'worker']);
+planCommand.action(action(async (target: string, options: { json?: boolean }) => {
+  const env = planEnv();
+  const session = parseSessionTarget(target);
+  const deps = realActivityDeps(readWorkerConfig(env), loadKubeConfig(env.KUBECONFIG));
+  const plan = await planRedeploy(deps, session);
+  process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan)}\n`);
+  return 0;
+}));
+
+await program.parseAsync(process.argv);
+// Done (or stopped by a signal): leave even if a client library keeps a handle open.
+process.exit();

@@ -1,0 +1,98 @@
+// `flink-session-operator plan <namespace>/<name>`: what a redeploy of the current spec would delete,
+// counted by the very activities a redeploy runs, in their dry-run mode. Changes nothing.
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import type { PurgeCounts } from '../activities/s3.ts';
+import { zooKeeperHaPath } from '../activities/zookeeper-scope.ts';
+import { isNotFound } from '../kube/errors.ts';
+import { autoCleanS3Prefixes, sessionS3Target } from '../model/auto-clean.ts';
+import type { FlinkSession, SessionRef } from '../model/flinksession.ts';
+import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL } from '../model/names.ts';
+import type { SessionTarget } from './target.ts';
+
+export interface RedeployPlan {
+  target: SessionTarget;
+  generation: number;
+  /** Why a redeploy would change nothing (the spec would be refused), if so. */
+  refused?: string;
+  /** kind/name of the running Flink cluster: deleted, then waited for until gone. */
+  flinkCluster: string[];
+  /** Launch Jobs removed once the new JobManager serves. */
+  launchJobs: string[];
+  autoClean: boolean;
+  zookeeper?: { quorum: string; path: string; znodes: number };
+  haConfigMaps?: string[];
+  s3?: { endPoint: string; bucket: string; prefixes: string[]; counts: PurgeCounts };
+}
+
+export class SessionNotFoundError extends Error {}
+
+export async function planRedeploy(deps: ActivityDeps, target: SessionTarget): Promise<RedeployPlan> {
+  const session = await readSession(deps.kubeConfig, target);
+  const spec = session.spec;
+  const ref: SessionRef = { ...target, uid: session.metadata.uid, generation: session.metadata.generation };
+  const activities = createActivities(deps);
+  const plan: RedeployPlan = { target, generation: ref.generation, flinkCluster: [], launchJobs: [], autoClean: spec.autoClean === true };
+
+  const validation = await activities.validateSessionSpec(spec);
+  if (validation.problems.length > 0) {
+    plan.refused = validation.message;
+    return plan;
+  }
+  plan.flinkCluster = await activities.listFlinkCluster(ref);
+  plan.launchJobs = (await activities.removeLaunchJobs({ ref, dryRun: true })).removed;
+  if (!plan.autoClean) return plan;
+
+  if (spec.ha?.type === 'zookeeper' && spec.ha.quorum) {
+    const input = { quorum: spec.ha.quorum, ...(spec.ha.path ? { root: spec.ha.path } : {}), clusterId: ref.name, dryRun: true };
+    const { znodes } = await activities.clearZooKeeperHa(input);
+    plan.zookeeper = { quorum: spec.ha.quorum, path: zooKeeperHaPath(input).path ?? '', znodes };
+  } else if (spec.ha?.type === 'kubernetes') {
+    plan.haConfigMaps = (await activities.clearKubernetesHa({ ref, dryRun: true })).configMaps;
+  }
+  if (spec.s3) {
+    const prefixes = autoCleanS3Prefixes(ref.name);
+    const counts = await activities.purgeS3Prefixes({ target: sessionS3Target(ref, spec.s3), prefixes, dryRun: true });
+    plan.s3 = { endPoint: spec.s3.endPoint, bucket: spec.s3.bucket, prefixes, counts };
+  }
+  return plan;
+}
+
+async function readSession(kubeConfig: KubeConfig, target: SessionTarget): Promise<FlinkSession> {
+  const objects = kubeConfig.makeApiClient(CustomObjectsApi);
+  try {
+    return (await objects.getNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, plural: FLINKSESSION_PLURAL, ...target })) as FlinkSession;
+  } catch (error: unknown) {
+    if (isNotFound(error)) throw new SessionNotFoundError(`no FlinkSession ${target.namespace}/${target.name} in ${kubeConfig.getCurrentCluster()?.server ?? 'the cluster'} (kubectl get fls -A lists them)`);
+    throw error;
+  }
+}
+
+const plural = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
+
+/** Pure: the lines `plan` prints. */
+export function formatPlan(plan: RedeployPlan): string {
+  const { namespace, name } = plan.target;
+  const head = `redeploy plan for FlinkSession ${namespace}/${name} (generation ${plan.generation}); nothing has been changed`;
+  if (plan.refused) return `${head}\n  the current spec would be refused, so a redeploy would delete nothing: ${plan.refused}`;
+  const lines = [head, '', 'would delete, in this order:'];
+  lines.push(plan.flinkCluster.length > 0
+    ? `  1. the Flink cluster (${plural(plan.flinkCluster.length, 'object')}): ${plan.flinkCluster.join(', ')}`
+    : '  1. the Flink cluster: nothing running (a redeploy starts with a launch)');
+  if (!plan.autoClean) {
+    lines.push('  2. HA data and checkpoints: kept (autoClean is off)');
+  } else {
+    if (plan.zookeeper) lines.push(`  2. ZooKeeper HA: ${plural(plan.zookeeper.znodes, 'znode')} under ${plan.zookeeper.path} (quorum ${plan.zookeeper.quorum})`);
+    else if (plan.haConfigMaps) lines.push(`  2. Kubernetes HA ConfigMaps (${plan.haConfigMaps.length}): ${plan.haConfigMaps.join(', ') || 'none'}`);
+    else lines.push('  2. HA data: none (high availability is off)');
+    if (plan.s3) {
+      const c = plan.s3.counts;
+      lines.push(`  3. S3: ${plural(c.objects, 'object')}, ${plural(c.versions, 'object version')} and ${plural(c.deleteMarkers, 'delete marker')} (${c.bytes} bytes) `
+        + `under ${plan.s3.prefixes.map((p) => `s3://${plan.s3!.bucket}/${p}`).join(' and ')} at ${plan.s3.endPoint}; savepoints are kept`);
+    } else {
+      lines.push('  3. S3: nothing (no s3 in the spec)');
+    }
+  }
+  lines.push(`  then, once the new JobManager serves, the old launch Jobs: ${plan.launchJobs.join(', ') || 'none'}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,32 @@
+// `flink-session-operator redeploy <namespace>/<name> [--reason …]`: the `redeploy` signal, the same
+// one `temporal workflow signal --name redeploy` sends.
+import { userInfo } from 'node:os';
+import type { Env } from '../config/temporal.ts';
+import { redeploySignal } from '../workflows/contract.ts';
+import type { SessionTarget } from './target.ts';
+import { noWorkflowMessage, openSessionClient, WorkflowNotFoundError } from './temporal-client.ts';
+
+export async function redeploy(env: Env, target: SessionTarget, reason: string | undefined): Promise<{ exitCode: number; output: string }> {
+  const session = await openSessionClient(env);
+  try {
+    const why = reason ?? `requested by ${userInfo().username} with flink-session-operator redeploy`;
+    try {
+      await session.handle(target).signal(redeploySignal, { reason: why });
+    } catch (error: unknown) {
+      if (error instanceof WorkflowNotFoundError) return { exitCode: 1, output: noWorkflowMessage(target, session.settings) };
+      throw error;
+    }
+    const link = session.uiLink(target);
+    return {
+      exitCode: 0,
+      output: [
+        `redeploy of ${target.namespace}/${target.name} requested (${why})`,
+        `follow it: flink-session-operator status ${target.namespace}/${target.name}`,
+        `           kubectl get fls -n ${target.namespace} ${target.name} -w`,
+        ...(link ? [`           ${link}`] : []),
+      ].join('\n'),
+    };
+  } finally {
+    await session.close();
+  }
+}

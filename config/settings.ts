@@ -1,0 +1,53 @@
+// Every setting of the operator, once: its environment variable, its command-line flag, who reads it,
+// its default and what it does. The CLI builds its flags from this list, a flag given on the command
+// line overrides the variable, and a test checks the README's configuration table against it.
+// The readers that validate the values are config/temporal.ts, config/observability.ts,
+// watcher/config.ts and worker/config.ts.
+import type { Env } from './temporal.ts';
+
+export type SettingRole = 'watcher' | 'worker' | 'client';
+
+export interface Setting {
+  env: string;
+  /** Flag name without the leading dashes; none for secrets (they stay out of `ps`). */
+  flag?: string;
+  /** Placeholder of the flag's value in --help. */
+  value: string;
+  roles: readonly SettingRole[];
+  default: string;
+  description: string;
+}
+
+const ALL = ['watcher', 'worker', 'client'] as const;
+
+export const SETTINGS: readonly Setting[] = [
+  { env: 'TEMPORAL_ADDRESS', flag: 'temporal-address', value: 'host:port', roles: ALL, default: '127.0.0.1:7233', description: 'Temporal frontend' },
+  { env: 'TEMPORAL_NAMESPACE', flag: 'temporal-namespace', value: 'name', roles: ALL, default: 'default', description: 'Temporal namespace' },
+  { env: 'TEMPORAL_TASK_QUEUE', flag: 'task-queue', value: 'name', roles: ['watcher', 'worker'], default: 'flink-session-operator', description: 'task queue of the session workflows' },
+  { env: 'TEMPORAL_TLS', flag: 'temporal-tls', value: 'true|false', roles: ALL, default: 'false', description: 'TLS with the system roots (implied by the TLS files and the API key)' },
+  { env: 'TEMPORAL_TLS_CERT', flag: 'temporal-tls-cert', value: 'file', roles: ALL, default: 'none', description: 'mTLS client certificate (PEM); goes with TEMPORAL_TLS_KEY' },
+  { env: 'TEMPORAL_TLS_KEY', flag: 'temporal-tls-key', value: 'file', roles: ALL, default: 'none', description: 'mTLS client key (PEM)' },
+  { env: 'TEMPORAL_TLS_CA', flag: 'temporal-tls-ca', value: 'file', roles: ALL, default: 'system roots', description: 'CA certificate (PEM) of the Temporal server' },
+  { env: 'TEMPORAL_API_KEY', value: 'key', roles: ALL, default: 'none', description: 'API key, e.g. for Temporal Cloud (implies TLS); environment only' },
+  { env: 'TEMPORAL_UI_URL', flag: 'temporal-ui-url', value: 'url', roles: ['worker', 'client'], default: 'none', description: 'Temporal Web UI base URL, for the workflow links in status and CLI output' },
+  { env: 'KUBECONFIG', flag: 'kubeconfig', value: 'file', roles: ALL, default: '~/.kube/config or the pod\'s service account', description: 'the Kubernetes cluster' },
+  { env: 'FSO_WATCH_NAMESPACES', flag: 'watch-namespaces', value: 'ns,ns', roles: ['watcher'], default: 'all', description: 'comma-separated namespaces to watch' },
+  { env: 'FSO_RELIST_SECONDS', flag: 'relist-seconds', value: 'seconds', roles: ['watcher'], default: '300', description: 'full relist period (at least 10)' },
+  { env: 'FSO_DRIFT_POLICY', flag: 'drift-policy', value: 'redeploy|report', roles: ['watcher'], default: 'redeploy', description: 'what a JobManager Deployment deleted outside the operator leads to' },
+  { env: 'FSO_READINESS_DEADLINE_SECONDS', flag: 'readiness-deadline-seconds', value: 'seconds', roles: ['worker'], default: '600', description: 'how long a launch may take until Flink\'s REST answers' },
+  { env: 'FSO_POLL_INTERVAL_MS', flag: 'poll-interval-ms', value: 'ms', roles: ['worker'], default: '1000', description: 'polling period of the waits' },
+  { env: 'FSO_REST_URL_TEMPLATE', flag: 'rest-url-template', value: 'url', roles: ['worker'], default: 'API server service proxy', description: 'direct URL of Flink\'s REST with {namespace} and {name}, e.g. http://{name}-rest.{namespace}:8081' },
+  { env: 'FSO_REST_EXPOSED_TYPE', flag: 'rest-exposed-type', value: 'type', roles: ['worker'], default: 'NodePort', description: 'kubernetes.rest-service.exposed.type: ClusterIP, NodePort or LoadBalancer' },
+  { env: 'FSO_METRICS_PORT', flag: 'metrics-port', value: 'port', roles: ['watcher', 'worker'], default: '9464', description: 'port of /metrics, /healthz and /readyz (0: off)' },
+  { env: 'FSO_LOG_LEVEL', flag: 'log-level', value: 'level', roles: ['watcher', 'worker'], default: 'info', description: 'debug, info, warn or error' },
+  { env: 'FSO_FAULT_SIGKILL', value: 'plan', roles: ['worker'], default: 'off', description: 'crash drills: before:<activity> or during:<activity>:<ms> SIGKILLs the worker once; environment only' },
+];
+
+/** The settings a command takes. */
+export const settingsFor = (roles: readonly SettingRole[]): Setting[] => SETTINGS.filter((s) => s.roles.some((role) => roles.includes(role)));
+
+/** The environment with the flags given on the command line laid over it (flag name → value). */
+export function withFlags(env: Env, flags: Readonly<Record<string, string | undefined>>): Env {
+  const overrides = SETTINGS.flatMap((s) => (s.flag !== undefined && flags[s.flag] !== undefined ? [[s.env, flags[s.flag]] as const] : []));
+  return { ...env, ...Object.fromEntries(overrides) };
+}

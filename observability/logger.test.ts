@@ -1,0 +1,40 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, logFunction, temporalLogger } from './logger.ts';
+
+function capture() {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+describe('logs', () => {
+  it('writes JSON lines with level, time, component, msg and fields; drops what is below the level', () => {
+    const { lines, stream } = capture();
+    const log = logFunction(createLogger('info', 'watcher', stream));
+    log('signalled specChanged', { namespace: 'ns', name: 'fls', generation: 2, workflowId: 'flinksession/ns/fls' });
+    log('nothing to do', { level: 'debug' });
+    log('informer failed', { level: 'error', error: 'boom' });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ level: 'info', component: 'watcher', msg: 'signalled specChanged', namespace: 'ns', name: 'fls', generation: 2, workflowId: 'flinksession/ns/fls' });
+    expect(Date.parse(String(lines[0]!.time))).not.toBeNaN();
+    expect(lines[1]).toMatchObject({ level: 'error', msg: 'informer failed', error: 'boom' });
+  });
+
+  it('keeps the Kubernetes namespace apart from the Temporal namespace in the SDK\'s lines', () => {
+    const { lines, stream } = capture();
+    const logger = temporalLogger(createLogger('debug', 'worker', stream));
+    logger.info('Activity completed', { namespace: 'default', workflowId: 'flinksession/team-a/fls', activityType: 'purgeS3Prefixes' });
+    logger.warn('deploy started', { namespace: 'team-a', name: 'fls', generation: 3, temporalNamespace: 'default', workflowId: 'flinksession/team-a/fls' });
+    logger.trace('poll', {});
+    expect(lines[0]).toMatchObject({ level: 'info', temporalNamespace: 'default', workflowId: 'flinksession/team-a/fls', activityType: 'purgeS3Prefixes' });
+    expect(lines[0]).not.toHaveProperty('namespace');
+    expect(lines[1]).toMatchObject({ level: 'warn', namespace: 'team-a', name: 'fls', generation: 3, temporalNamespace: 'default' });
+    expect(lines[2]).toMatchObject({ level: 'debug', msg: 'poll' });
+  });
+});

@@ -1,0 +1,59 @@
+// Structured JSON logs (pino), one line per event: {"level":"info","time":"…","component":"watcher",
+// "msg":"…", …fields}. Lines about a session carry namespace, name, generation and workflowId.
+// The Temporal SDK's own log lines (worker, workflows, activities) go through the same logger.
+import type { LogLevel as TemporalLogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A structured log call; `fields.level` is `debug`, `info` (default), `warn` or `error`. */
+export type Log = (msg: string, fields?: object) => void;
+
+export type { Logger };
+
+export function createLogger(level: LogLevel, component: string, destination?: DestinationStream): Logger {
+  const options = {
+    level,
+    base: { component },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/** The `Log` function the watcher's modules take, writing through a pino logger. */
+export function logFunction(logger: Logger): Log {
+  return (msg, fields = {}) => {
+    const { level: requested, ...rest } = fields as { level?: unknown };
+    const level = typeof requested === 'string' && (LOG_LEVELS as readonly string[]).includes(requested) ? (requested as LogLevel) : 'info';
+    logger[level](rest, msg);
+  };
+}
+
+const TEMPORAL_LEVELS: Record<TemporalLogLevel, LogLevel> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+
+/**
+ * The Temporal SDK's logger interface over pino. The SDK's `namespace` (the Temporal namespace) is
+ * renamed `temporalNamespace`, so `namespace` always means the FlinkSession's Kubernetes namespace;
+ * a line that already names `temporalNamespace` (the workflow's own, about a session) is kept as is.
+ */
+export function temporalLogger(logger: Logger): TemporalLogger {
+  const log = (level: TemporalLogLevel, message: string, meta?: LogMetadata): void => {
+    const fields = meta ?? {};
+    if ('temporalNamespace' in fields || !('namespace' in fields)) {
+      logger[TEMPORAL_LEVELS[level]](fields, message);
+      return;
+    }
+    const { namespace, ...rest } = fields;
+    logger[TEMPORAL_LEVELS[level]]({ ...rest, temporalNamespace: namespace }, message);
+  };
+  return {
+    log,
+    trace: (message, meta) => log('TRACE', message, meta),
+    debug: (message, meta) => log('DEBUG', message, meta),
+    info: (message, meta) => log('INFO', message, meta),
+    warn: (message, meta) => log('WARN', message, meta),
+    error: (message, meta) => log('ERROR', message, meta),
+  };
+}

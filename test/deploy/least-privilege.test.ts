@@ -1,0 +1,216 @@
+// Least privilege, proven on the real API server (RBAC authorization): deploy/'s namespace, service
+// account, ClusterRole and ClusterRoleBinding are applied for real, the operator's processes run with
+// a token of that service account (TokenRequest API, as a pod would get one), and a session goes
+// through its lifecycle — create, edit (with a redeploy that clears Kubernetes HA data and replaces
+// the operator's own ConfigMap and Secret), delete. Flink's own client, run by the test kubelet for
+// every launch Job, uses a token of the `flink` service account of deploy/examples/flink-namespace/.
+// A permission missing from either role fails a step; the logs must not show a single refusal.
+import * as k8s from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlinkSessionSpec } from '../../model/flinksession.ts';
+import { migratedCredentialsSecretName } from '../../model/names.ts';
+import { renderKubeconfig } from '../../stack/kubernetes.ts';
+import { pollUntil } from '../../stack/poll.ts';
+import type { StackEndpoints } from '../../stack/stack.ts';
+import { installFlinkSessionCrd } from '../../stack/crd.ts';
+import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
+import { createdCluster, startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
+import { startOperator, type OperatorProcesses } from '../support/operator.ts';
+import { sessionApi } from '../support/sessions.ts';
+import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
+import { renderKustomization, theOne, type BindingObject, type KubeObject } from './support.ts';
+
+/** How a refusal reads in the operator's logs (API server body, watcher's errorText, client exception) and in fabric8's. */
+const REFUSAL = /forbidden|answered 403|HTTP-Code: 403/i;
+
+async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') reject(error);
+      else resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+    });
+    child.stdin?.end(input ?? '');
+  });
+}
+
+/** The part of a (long, JSON) log line that says what was refused: the API server names verb, resource and user. */
+function aroundRefusal(line: string): string {
+  const at = line.search(REFUSAL);
+  const activity = /"activityType":"([^"]+)"/.exec(line)?.[1];
+  return `${activity ? `[${activity}] ` : ''}${at > 120 ? '…' : ''}${line.slice(Math.max(0, at - 120), at + 480)}`;
+}
+
+/** A kubeconfig for `token` on the stack's API server (same server and CA as its admin kubeconfig). */
+function tokenKubeconfig(stack: StackEndpoints, dir: string, name: string, token: string): string {
+  const admin = new k8s.KubeConfig();
+  admin.loadFromFile(stack.kubernetes.kubeconfig);
+  const cluster = admin.getCurrentCluster()!;
+  const ca = cluster.caData ? Buffer.from(cluster.caData, 'base64') : readFileSync(cluster.caFile!);
+  const file = join(dir, `${name}.kubeconfig`);
+  writeFileSync(file, renderKubeconfig(cluster.server, ca, token), { mode: 0o600 });
+  return file;
+}
+
+/** deploy/examples/flink-namespace/, moved into `namespace` (its own namespace is fixed to flink-sessions). */
+function intoNamespace(objects: KubeObject[], namespace: string): KubeObject[] {
+  return objects.map((object) => {
+    const copy = structuredClone(object) as KubeObject & Partial<BindingObject>;
+    if (copy.kind === 'Namespace') copy.metadata.name = namespace;
+    if (copy.metadata.namespace) copy.metadata.namespace = namespace;
+    if (copy.kind === 'ClusterRoleBinding') copy.metadata.name = `${copy.metadata.name}-${namespace}`;
+    for (const subject of copy.subjects ?? []) if (subject.kind === 'ServiceAccount') subject.namespace = namespace;
+    return copy;
+  });
+}
+
+describe('the operator with only deploy/\'s RBAC, and Flink with only the example role', () => {
+  const namespace = uniqueName('rbac');
+  const name = 'least';
+  let stack: StackEndpoints;
+  let admin: string;
+  let operatorAccount: { name: string; namespace: string };
+  let operatorKubeconfig: string;
+  let rest: FlinkRestStandIn;
+  let kubelet: LaunchKubelet;
+  let operator: OperatorProcesses;
+  let sessions: ReturnType<typeof sessionApi>;
+  let core: k8s.CoreV1Api;
+  let spec: FlinkSessionSpec;
+
+  /** Lines of the operator's logs (and of Flink's client runs) where the API server refused something. */
+  const refusals = (): string[] => [
+    ...[operator.worker.logFile, operator.watcher.logFile].flatMap((file) => readFileSync(file, 'utf8').split('\n')),
+    ...kubelet.runs.flatMap((run) => run.output.split('\n')),
+  ].filter((line) => REFUSAL.test(line)).map(aroundRefusal);
+
+  /** Gives up at the first refusal, naming it, rather than waiting out a step that can never succeed. */
+  const untilRefused = (): string | undefined => {
+    const lines = refusals();
+    return lines.length > 0 ? `the API server refused:\n${lines.slice(0, 10).join('\n')}` : undefined;
+  };
+  const waitFor = <T>(what: string, check: () => Promise<T | undefined>): Promise<T> =>
+    pollUntil(what, check, { timeoutMs: 90_000, intervalMs: 250, giveUpIf: untilRefused });
+  const waitReady = (generation: number) => waitFor(`${namespace}/${name} Ready at generation ${generation}`, async () => {
+    const session = await sessions.read(name);
+    const ready = session?.status?.conditions?.find((c) => c.type === 'Ready');
+    return ready?.status === 'True' && (session!.status!.observedGeneration ?? 0) >= generation && session!.status!.phase === 'Running' ? session : undefined;
+  });
+
+  beforeAll(async () => {
+    stack = stackEndpoints();
+    admin = stack.kubernetes.kubeconfig;
+    const kc = kubeConfig();
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    await installFlinkSessionCrd(kc);
+    const dir = mkdtempSync(join(tmpdir(), 'fso-rbac-'));
+
+    // The operator's part of deploy/, applied for real (the other objects need no server to prove anything here).
+    const deploy = (await renderKustomization('deploy')).objects;
+    const rbac = deploy.filter((o) => ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
+    const applied = await kubectl(admin, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac }));
+    if (applied.code !== 0) throw new Error(applied.stderr);
+    const account = theOne(deploy, 'ServiceAccount');
+    operatorAccount = { name: account.metadata.name, namespace: account.metadata.namespace! };
+    const operatorToken = await kubectl(admin, ['create', 'token', operatorAccount.name, '-n', operatorAccount.namespace, '--duration=2h']);
+    if (operatorToken.code !== 0) throw new Error(operatorToken.stderr);
+    operatorKubeconfig = tokenKubeconfig(stack, dir, 'operator', operatorToken.stdout.trim());
+
+    // Flink's namespace, from the example.
+    const flinkObjects = intoNamespace((await renderKustomization('deploy/examples/flink-namespace')).objects, namespace);
+    const flinkApplied = await kubectl(admin, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: flinkObjects }));
+    if (flinkApplied.code !== 0) throw new Error(flinkApplied.stderr);
+    const flinkAccount = theOne(flinkObjects, 'ServiceAccount');
+    const flinkToken = await kubectl(admin, ['create', 'token', flinkAccount.metadata.name, '-n', namespace, '--duration=2h']);
+    if (flinkToken.code !== 0) throw new Error(flinkToken.stderr);
+    const flinkKubeconfig = tokenKubeconfig(stack, dir, 'flink', flinkToken.stdout.trim());
+
+    // The stand-ins for Flink's pod (the kubelet reading Jobs, the REST endpoint) act as the cluster,
+    // with the admin's kubeconfig; Flink's client itself runs with the flink account's token.
+    rest = await startFlinkRestStandIn(kc);
+    kubelet = startLaunchKubelet(kc, { ...stack, kubernetes: { ...stack.kubernetes, kubeconfig: flinkKubeconfig } }, namespace);
+    operator = await startOperator({ stack, namespace, taskQueue: uniqueName('fso-rbac'), restUrlTemplate: rest.urlTemplate, kubeconfig: operatorKubeconfig });
+    sessions = sessionApi(kc, namespace);
+    spec = {
+      image: 'example.invalid/flink:1.20',
+      flinkVersion: '1.20',
+      sa: flinkAccount.metadata.name,
+      autoClean: true,
+      resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
+      // Inline keys, so the worker moves them into a Secret of its own (create, then replace on the edit).
+      s3: { endPoint: stack.s3.endpoint, bucket: uniqueName('rbac'), accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey },
+      ha: { type: 'kubernetes' },
+    };
+  });
+
+  afterAll(async () => {
+    await operator?.stop();
+    kubelet?.stop();
+    await rest?.close();
+  });
+
+  it('runs as the service account, which may do what the ClusterRole grants and nothing else', async () => {
+    const whoami = await kubectl(operatorKubeconfig, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+    expect(whoami.stdout).toBe(`system:serviceaccount:${operatorAccount.namespace}:${operatorAccount.name}`);
+    const can = async (args: string[]): Promise<string> => (await kubectl(operatorKubeconfig, ['auth', 'can-i', ...args])).stdout.trim();
+    const allowed = [
+      ['list', 'flinksessions.flink.session-operator.io', '-A'], ['watch', 'flinksessions.flink.session-operator.io', '-A'],
+      ['patch', 'flinksessions.flink.session-operator.io', '-n', namespace],
+      ['patch', 'flinksessions.flink.session-operator.io', '--subresource=status', '-n', namespace],
+      ['watch', 'deployments.apps', '-A'], ['delete', 'deployments.apps', '-n', namespace],
+      ['create', 'jobs.batch', '-n', namespace], ['get', 'secrets', '-n', namespace], ['create', 'events', '-n', namespace],
+    ];
+    const refused = [
+      ['list', 'secrets', '-A'], ['watch', 'secrets', '-n', namespace], ['create', 'pods', '-n', namespace], ['delete', 'pods', '-n', namespace],
+      ['create', 'deployments.apps', '-n', namespace], ['update', 'flinksessions.flink.session-operator.io', '-n', namespace],
+      ['delete', 'flinksessions.flink.session-operator.io', '-n', namespace], ['get', 'services', '--subresource=proxy', '-n', namespace],
+      ['create', 'pods', '--subresource=exec', '-n', namespace], ['list', 'nodes'], ['delete', 'namespaces'],
+      ['create', 'clusterrolebindings.rbac.authorization.k8s.io'], ['create', 'serviceaccounts', '--subresource=token', '-n', namespace],
+      ['update', 'customresourcedefinitions.apiextensions.k8s.io'],
+    ];
+    for (const args of allowed) expect(await can(args), args.join(' ')).toBe('yes');
+    for (const args of refused) expect(await can(args), args.join(' ')).toBe('no');
+  });
+
+  it('create → Ready', async () => {
+    await sessions.create(name, spec);
+    const ready = await waitReady(1);
+    expect(ready.status?.jobManager?.deployment).toBe(name);
+    await eventually('the launch run to be recorded', async () => (kubelet.runs.length > 0 ? true : undefined));
+    expect(kubelet.runs.map((run) => [run.job, createdCluster(run, name)])).toEqual([[`${name}-launch-g1-0`, true]]);
+    expect(await sessions.eventReasons(name)).toEqual(expect.arrayContaining(['Deploying', 'Launched', 'Ready']));
+    const secret = await core.readNamespacedSecret({ name: migratedCredentialsSecretName(name), namespace });
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['accessKey', 'secretKey']);
+  });
+
+  it('edit → a redeploy that clears the Kubernetes HA ConfigMaps → Ready at the new generation', async () => {
+    const haConfigMap = `${name}-cluster-config-map`;
+    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: haConfigMap, labels: {
+      app: name, type: 'flink-native-kubernetes', 'configmap-type': 'high-availability',
+    } } } });
+    await sessions.patch(name, { spec: { resource: { taskManager: { memory: '2g' } } } });
+    const ready = await waitReady(2);
+    expect(ready.status?.observedGeneration).toBe(2);
+    const reasons = await sessions.eventReasons(name);
+    expect(reasons.slice(reasons.lastIndexOf('Redeploying'))).toEqual(['Redeploying', 'JobManagerDeleted', 'HaCleared', 'S3Purged', 'Launched', 'Ready']);
+    const left = await core.listNamespacedConfigMap({ namespace, labelSelector: `app=${name},configmap-type=high-availability` });
+    expect(left.items).toEqual([]);
+    await eventually('the launch of generation 2 to be recorded', async () => (kubelet.runs.length === 2 ? true : undefined));
+    expect(kubelet.runs.map((run) => [run.job, createdCluster(run, name)])).toEqual([[`${name}-launch-g1-0`, true], [`${name}-launch-g2-0`, true]]);
+  });
+
+  it('delete → the FlinkSession, its JobManager and its launch Jobs are gone', async () => {
+    await sessions.remove(name);
+    await waitFor('the FlinkSession to be gone', async () => ((await sessions.read(name)) === undefined ? true : undefined));
+    const kc = kubeConfig();
+    expect((await kc.makeApiClient(k8s.AppsV1Api).listNamespacedDeployment({ namespace, labelSelector: `app=${name}` })).items).toEqual([]);
+    expect((await kc.makeApiClient(k8s.BatchV1Api).listNamespacedJob({ namespace })).items).toEqual([]);
+  });
+
+  it('nothing was refused on the way: not the operator, not Flink\'s client', () => {
+    expect(refusals()).toEqual([]);
+  });
+});

@@ -1,0 +1,80 @@
+// The worker: runs the per-session workflow and its activities with real clients. Started by
+// `flink-session-operator worker` (or `run`), with settings read once at that entry point.
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import { s3ClientFactory } from '../activities/s3-client.ts';
+import { connectZooKeeper } from '../activities/zookeeper-client.ts';
+import { connectTemporal } from '../config/temporal-connection.ts';
+import { migratedCredentialsSecretName } from '../model/names.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Readiness } from '../observability/server.ts';
+import type { WorkerConfig } from './config.ts';
+import { faultInjector, parseFaultPlan } from './fault-injection.ts';
+import { registerSearchAttributes } from './search-attributes.ts';
+import { stepInterceptor } from './step-interceptor.ts';
+
+export interface RunningWorker {
+  readiness: Readiness;
+  /** Resolves when the worker has stopped (after stop(), or on a fatal error, which it rejects with). */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The activities' clients for real: Kubernetes from the kubeconfig, S3 credentials from Secrets, ZooKeeper. */
+export function realActivityDeps(config: WorkerConfig, kubeConfig: KubeConfig): ActivityDeps {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return {
+    kubeConfig,
+    s3ClientFor: s3ClientFactory({
+      readSecret: async (namespace, name) => {
+        const secret = await core.readNamespacedSecret({ name, namespace });
+        return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      },
+      migratedSecretName: migratedCredentialsSecretName,
+    }),
+    connectZooKeeper: (quorum) => connectZooKeeper(quorum, 15_000),
+    launchJobSettings: config.launchJob,
+    readinessDeadlineSeconds: config.readinessDeadlineSeconds,
+    pollIntervalMs: config.pollIntervalMs,
+    ...(config.restUrlTemplate ? { restUrlTemplate: config.restUrlTemplate } : {}),
+    ...(config.temporal.uiUrl ? { temporalUiUrl: config.temporal.uiUrl } : {}),
+    temporalNamespace: config.temporal.namespace,
+    instance: `${hostname()}/${process.pid}`,
+  };
+}
+
+export async function startWorker(config: WorkerConfig, kubeConfig: KubeConfig, logger: Logger, faultPlanText?: string): Promise<RunningWorker> {
+  const client = await connectTemporal(Connection, config.temporal);
+  const added = await registerSearchAttributes(client, config.temporal.namespace);
+  if (added.length > 0) logger.info({ searchAttributes: added, temporalNamespace: config.temporal.namespace }, 'registered search attributes');
+  await client.close();
+  const connection = await connectTemporal(NativeConnection, config.temporal);
+
+  const activities = createActivities(realActivityDeps(config, kubeConfig));
+  const faultPlan = parseFaultPlan(faultPlanText);
+  const interceptors: ActivityInterceptorsFactory[] = [stepInterceptor];
+  if (faultPlan) interceptors.push(faultInjector(faultPlan, (msg) => logger.warn(msg)));
+  const worker = await Worker.create({
+    connection,
+    interceptors: { activity: interceptors },
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+    activities,
+  });
+  const done = worker.run().finally(() => connection.close());
+  logger.info({ taskQueue: config.temporal.taskQueue, temporalNamespace: config.temporal.namespace, address: config.temporal.address }, 'worker started');
+  return {
+    readiness: () => (worker.getState() === 'RUNNING' ? undefined : `worker is ${worker.getState()}`),
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+      logger.info('worker stopped');
+    },
+  };
+}
