@@ -1,0 +1,210 @@
+// The command line against the real stack and a running operator: `plan` counts what a redeploy would
+// delete and changes nothing, `status` shows the workflow's status query, `redeploy` redeploys, and the
+// worker's /metrics then shows the redeploy counted with its step durations.
+import * as k8s from '@kubernetes/client-node';
+import { ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedeployPlan } from '../../cli/plan.ts';
+import type { FlinkSessionSpec } from '../../model/flinksession.ts';
+import { installFlinkSessionCrd } from '../../stack/crd.ts';
+import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
+import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
+import { stackS3Client } from '../../stack/s3.ts';
+import { startOperator, type OperatorProcesses } from '../support/operator.ts';
+import { sessionApi } from '../support/sessions.ts';
+import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
+import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.ts';
+
+const PROGRAM = fileURLToPath(new URL('../../bin/flink-session-operator.ts', import.meta.url));
+
+interface Run { code: number; stdout: string; stderr: string }
+
+async function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [PROGRAM, ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error: unknown) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    if (typeof failed.code !== 'number') throw error;
+    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+/** One Prometheus sample's value, by name and labels it must carry (0 when absent). */
+function sample(text: string, name: string, labels: Record<string, string>): number {
+  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+describe('the flink-session-operator command line on a running operator', () => {
+  const namespace = uniqueName('cli');
+  const name = 'orders';
+  const bucket = uniqueName('cli-bucket');
+  const zkRoot = `/flink-${namespace}`;
+  let kc: k8s.KubeConfig;
+  let apps: k8s.AppsV1Api;
+  let core: k8s.CoreV1Api;
+  let s3: S3Client;
+  let zk: TestZooKeeper;
+  let rest: FlinkRestStandIn;
+  let kubelet: LaunchKubelet;
+  let operator: OperatorProcesses;
+  let sessions: ReturnType<typeof sessionApi>;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    const stack = stackEndpoints();
+    kc = kubeConfig();
+    apps = kc.makeApiClient(k8s.AppsV1Api);
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    await installFlinkSessionCrd(kc);
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 's3-credentials' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } } });
+    s3 = stackS3Client(stack.s3);
+    zk = await connectTestZooKeeper(stack.zookeeper.connect);
+    rest = await startFlinkRestStandIn(kc);
+    kubelet = startLaunchKubelet(kc, stack, namespace);
+    const taskQueue = uniqueName('fso-cli');
+    operator = await startOperator({ stack, namespace, taskQueue, restUrlTemplate: rest.urlTemplate });
+    sessions = sessionApi(kc, namespace);
+    env = { KUBECONFIG: stack.kubernetes.kubeconfig, TEMPORAL_ADDRESS: stack.temporal.address, TEMPORAL_NAMESPACE: stack.temporal.namespace, TEMPORAL_UI_URL: stack.temporal.uiUrl };
+    const spec: FlinkSessionSpec = {
+      image: 'example.invalid/flink:1.20',
+      flinkVersion: '1.20',
+      autoClean: true,
+      resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
+      s3: { endPoint: stack.s3.endpoint, bucket, credentialsSecret: { name: 's3-credentials' } },
+      ha: { type: 'zookeeper', quorum: stack.zookeeper.connect, path: zkRoot },
+    };
+    await sessions.create(name, spec);
+    await sessions.waitReady(name, 1);
+    await eventually('the kubelet to record the first launch', async () => (kubelet.runs.length === 1 ? true : undefined));
+  });
+
+  afterAll(async () => {
+    await operator?.stop();
+    kubelet?.stop();
+    await rest?.close();
+    zk?.close();
+    s3?.destroy();
+  });
+
+  /** Everything a redeploy of this session would touch, counted. */
+  async function world() {
+    const deployment = await apps.readNamespacedDeployment({ namespace, name });
+    const pods = await core.listNamespacedPod({ namespace, labelSelector: `app=${name}` });
+    const znodes = await countZnodes(`${zkRoot}/${name}`);
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    return {
+      deploymentUid: deployment.metadata?.uid,
+      pods: pods.items.map((p) => p.metadata?.name).sort(),
+      znodes,
+      s3: [...(versions.Versions ?? []).map((v) => `${v.Key}@${v.VersionId}`), ...(versions.DeleteMarkers ?? []).map((m) => `marker ${m.Key}`)].sort(),
+      events: (await sessions.eventReasons(name)).length,
+      launches: kubelet.runs.length,
+    };
+  }
+
+  async function countZnodes(path: string): Promise<number> {
+    if (!(await zk.exists(path))) return 0;
+    let count = 1;
+    for (const child of await zk.children(path)) count += await countZnodes(`${path}/${child}`);
+    return count;
+  }
+
+  it('plan lists what a redeploy would delete, with counts, and changes nothing', async () => {
+    for (const path of [`${zkRoot}/${name}/leader/rest_server`, `${zkRoot}/${name}/jobs/abc`]) await zk.mkdirp(path);
+    // The operator created the bucket; versioned, as HA buckets often are, an overwrite keeps the old version.
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    for (const [key, body] of [[`${name}/flink/ha/metadata/a`, 'aaaa'], [`${name}/flink/checkpoints/c1/_metadata`, 'v1'], [`${name}/flink/checkpoints/c1/_metadata`, 'v2-longer'], [`${name}/flink/savepoints/sp1`, 'keep me']] as const) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    }
+    const before = await world();
+    expect(before.znodes).toBe(5); // orders, leader, leader/rest_server, jobs, jobs/abc
+    const text = await cli(['plan', `${namespace}/${name}`], env);
+    const json = await cli(['plan', `${namespace}/${name}`, '--json'], env);
+    const after = await world();
+
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    expect(text.stdout).toContain(`redeploy plan for FlinkSession ${namespace}/${name} (generation 1); nothing has been changed`);
+    expect(text.stdout).toContain(`deployment/${name}`);
+    expect(text.stdout).toContain(`ZooKeeper HA: ${before.znodes} znodes under ${zkRoot}/${name}`);
+    expect(text.stdout).toContain(`S3: 2 objects, 3 object versions and 0 delete markers (${4 + 2 + 9} bytes) under s3://${bucket}/${name}/flink/ha/ and s3://${bucket}/${name}/flink/checkpoints/`);
+    expect(text.stdout).toContain(`the old launch Jobs: ${name}-launch-g1-0`);
+    const plan = JSON.parse(json.stdout) as RedeployPlan;
+    expect(plan.flinkCluster).toEqual(expect.arrayContaining([`deployment/${name}`, ...before.pods.map((p) => `pod/${p}`)]));
+    expect(plan.zookeeper).toEqual({ quorum: stackEndpoints().zookeeper.connect, path: `${zkRoot}/${name}`, znodes: before.znodes });
+    expect(plan.s3?.counts).toEqual({ objects: 2, versions: 3, deleteMarkers: 0, bytes: 15 });
+
+    expect(after).toEqual(before);
+  });
+
+  it('status shows the workflow\'s phase and generations; a session without a workflow is an error that says what to check', async () => {
+    const shown = await cli(['status', `${namespace}/${name}`], env);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`workflow:            flinksession/${namespace}/${name}`);
+    expect(shown.stdout).toContain('phase:               Running');
+    expect(shown.stdout).toContain('deployed generation: 1');
+    expect(shown.stdout).toContain(`Temporal UI:         ${stackEndpoints().temporal.uiUrl}/namespaces/default/workflows/flinksession%2F${namespace}%2F${name}`);
+
+    const missing = await cli(['status', `${namespace}/nothing-here`], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain(`no workflow flinksession/${namespace}/nothing-here in Temporal namespace "default"`);
+  });
+
+  it('bad settings and arguments stop with exit code 2 and a message naming what to fix', async () => {
+    const badAddress = await cli(['status', `${namespace}/${name}`, '--temporal-address', 'http://temporal'], env);
+    expect(badAddress.code).toBe(2);
+    expect(badAddress.stderr).toContain('TEMPORAL_ADDRESS must be host:port');
+    const badTarget = await cli(['redeploy', name], env);
+    expect(badTarget.code).toBe(2);
+    expect(badTarget.stderr).toContain(`"${name}" is not <namespace>/<name> of a FlinkSession`);
+    const badKubeconfig = await cli(['plan', `${namespace}/${name}`, '--kubeconfig', '/nonexistent/kubeconfig'], env);
+    expect(badKubeconfig.code).toBe(2);
+    expect(badKubeconfig.stderr).toContain('KUBECONFIG: cannot read /nonexistent/kubeconfig (ENOENT)');
+    const unreachable = await cli(['redeploy', `${namespace}/${name}`, '--temporal-address', '127.0.0.1:1'], env);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain('cannot connect to Temporal at 127.0.0.1:1');
+  });
+
+  it('redeploy redeploys the unchanged spec; the worker\'s /metrics then counts it, with its step durations and what autoClean deleted', async () => {
+    const before = await world();
+    const requested = await cli(['redeploy', `${namespace}/${name}`, '--reason', 'cli test'], env);
+    expect(requested.code).toBe(0);
+    expect(requested.stdout).toContain(`redeploy of ${namespace}/${name} requested (cli test)`);
+    await eventually('the redeploy to finish', async () => {
+      const reasons = (await sessions.eventReasons(name)).slice(before.events);
+      return reasons.at(-1) === 'Ready' ? reasons : undefined;
+    }, 120_000).then((reasons) => expect(reasons).toEqual(['Redeploying', 'JobManagerDeleted', 'HaCleared', 'S3Purged', 'Launched', 'Ready']));
+    const after = await world();
+    expect(after.deploymentUid).not.toBe(before.deploymentUid);
+    expect(after.znodes).toBe(0);
+    expect(after.s3).toEqual(before.s3.filter((v) => v.startsWith(`${name}/flink/savepoints/`)));
+
+    const metrics = await (await fetch(`http://127.0.0.1:${operator.worker.metricsPort}/metrics`)).text();
+    expect(sample(metrics, 'fso_redeploys_total', { kind: 'redeploy', outcome: 'ready' })).toBe(1);
+    expect(sample(metrics, 'fso_redeploys_total', { kind: 'deploy', outcome: 'ready' })).toBe(1);
+    expect(sample(metrics, 'fso_redeploy_duration_seconds_count', { kind: 'redeploy', outcome: 'ready' })).toBe(1);
+    expect(sample(metrics, 'fso_redeploy_duration_seconds_sum', { kind: 'redeploy', outcome: 'ready' })).toBeGreaterThan(0);
+    for (const step of ['deleteJobManagerDeployment', 'waitForFlinkClusterGone', 'clearZooKeeperHa', 'purgeS3Prefixes', 'submitLaunchJob', 'waitForJobManagerReady']) {
+      expect(sample(metrics, 'fso_step_duration_seconds_count', { activityType: step, outcome: 'ok' }), step).toBeGreaterThanOrEqual(1);
+    }
+    expect(sample(metrics, 'fso_step_duration_seconds_bucket', { activityType: 'waitForJobManagerReady', outcome: 'ok', le: '+Inf' })).toBeGreaterThanOrEqual(2);
+    expect(sample(metrics, 'fso_znodes_deleted_total', {})).toBe(before.znodes);
+    expect(sample(metrics, 'fso_s3_objects_deleted_total', {})).toBe(3);
+    expect(sample(metrics, 'fso_s3_bytes_deleted_total', {})).toBe(15);
+    expect(metrics).toMatch(/^temporal_worker_task_slots_available\{/m);
+
+    const watcherMetrics = await (await fetch(`http://127.0.0.1:${operator.watcher.metricsPort}/metrics`)).text();
+    expect(sample(watcherMetrics, 'fso_watcher_signals_sent_total', { signal: 'specChanged', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(sample(watcherMetrics, 'fso_watcher_sessions', {})).toBe(1);
+    for (const port of [operator.worker.metricsPort, operator.watcher.metricsPort]) {
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(`${ready.status} ${await ready.text()}`).toBe('200 ok\n');
+    }
+  });
+});
