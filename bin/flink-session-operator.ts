@@ -123,7 +123,7 @@ const planCommand = program.command('plan')
   .description('list what a redeploy of the current spec would delete (Flink cluster, znodes, S3 objects, HA ConfigMaps); changes nothing')
   .argument('<namespace/name>', 'the FlinkSession')
   .option('--json', 'print JSON');
-const planEnv = withSettingFlags(planCommand, ['client', 'worker']);
+const planEnv = withSettingFlags(planCommand, ['client']);
 planCommand.action(action(async (target: string, options: { json?: boolean }) => {
   const env = planEnv();
   const session = parseSessionTarget(target);

@@ -64,7 +64,7 @@ export async function dev(options: DevOptions): Promise<number> {
       await applyExample(kc, endpoints);
       await waitReady(kc);
     }
-    print(describe(endpoints, operator.metricsPort, logFile));
+    print(describe(endpoints, operator.metricsPort, logFile, options.example));
 
     const outcome = await new Promise<'signal' | 'operator'>((resolve) => {
       process.once('SIGINT', () => resolve('signal'));
@@ -101,15 +101,17 @@ async function waitReady(kc: KubeConfig): Promise<void> {
   }, { timeoutMs: 180_000, intervalMs: 500 });
 }
 
-function describe(endpoints: StackEndpoints, metricsPort: number | undefined, logFile: string): string {
+function describe(endpoints: StackEndpoints, metricsPort: number | undefined, logFile: string, example: boolean): string {
   const kubeconfig = endpoints.kubernetes.kubeconfig;
   const temporal = endpoints.temporal;
   const id = workflowId(DEV_EXAMPLE.namespace, DEV_EXAMPLE.name);
-  const program = 'node bin/flink-session-operator.ts';
+  const program = 'npx flink-session-operator';
   const flags = `--temporal-address ${temporal.address} --temporal-ui-url ${temporal.uiUrl}`;
   return [
     '',
-    `FlinkSession ${DEV_EXAMPLE.namespace}/${DEV_EXAMPLE.name} is Ready. Everything runs locally:`,
+    example
+      ? `FlinkSession ${DEV_EXAMPLE.namespace}/${DEV_EXAMPLE.name} is Ready. Everything runs locally:`
+      : 'The operator runs; no example was applied (--no-example). Everything runs locally:',
     `  kubeconfig:       export KUBECONFIG=${kubeconfig}`,
     `  Temporal Web UI:  ${temporal.uiUrl}`,
     `  its workflow:     ${temporalUiWorkflowUrl(temporal.uiUrl, temporal.namespace, id)}`,

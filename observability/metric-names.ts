@@ -15,7 +15,7 @@ export const WORKFLOW_METRICS = {
   haConfigMapsDeleted: { name: 'fso_ha_configmaps_deleted', description: 'Flink HA ConfigMaps removed by autoClean' },
 } as const;
 
-/** Worker side, recorded around every activity (one step of a run), tagged with activity_type and outcome. */
+/** Worker side, recorded around every activity (one step of a run), tagged with activityType and outcome. */
 export const STEP_DURATION = { name: 'fso_step_duration_seconds', description: 'Seconds one step (activity attempt) of a session workflow took, by activity and outcome' } as const;
 
 /** Watcher side (prom-client). */
