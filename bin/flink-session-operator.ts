@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // flink-session-operator: the operator's one program. `run` (watcher and worker in one process),
 // `watcher` and `worker` (to scale them apart), `dev` (everything locally), and the commands people
-// run against a live operator: `status`, `redeploy`, `plan`. `--help` on each.
+// run against a live operator: `status`, `redeploy`, `plan`. `--help` on each. Each command loads its
+// modules when it runs, so `status` or `--help` do not wait for the Temporal worker's SDK to load.
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -9,14 +10,8 @@ import { ConfigError } from '../config/errors.ts';
 import { settingsFor, withFlags, type SettingRole } from '../config/settings.ts';
 import { TemporalUnreachableError } from '../config/temporal-connection.ts';
 import type { Env } from '../config/temporal.ts';
-import { loadKubeConfig } from '../kube/kubeconfig.ts';
-import { startOperator, type OperatorRole } from '../cli/operator.ts';
-import { formatPlan, planRedeploy, SessionNotFoundError } from '../cli/plan.ts';
-import { redeploy } from '../cli/redeploy.ts';
-import { status } from '../cli/status.ts';
-import { parseSessionTarget } from '../cli/target.ts';
-import { readWorkerConfig } from '../worker/config.ts';
-import { realActivityDeps } from '../worker/start.ts';
+import type { OperatorRole } from '../cli/operator.ts';
+import { parseSessionTarget, SessionNotFoundError } from '../cli/target.ts';
 
 const PROGRAM = 'flink-session-operator';
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -60,6 +55,7 @@ function action<A extends unknown[]>(run: (...args: A) => Promise<number>) {
 
 /** Starts the roles and runs until SIGTERM/SIGINT (exit 0) or a fatal error (exit 1). */
 async function runUntilSignalled(roles: readonly OperatorRole[], env: Env): Promise<number> {
+  const { startOperator } = await import('../cli/operator.ts');
   const operator = await startOperator(roles, env);
   const signalled = new Promise<'signal'>((resolve) => {
     process.once('SIGTERM', () => resolve('signal'));
@@ -103,6 +99,7 @@ const statusCommand = program.command('status')
   .option('--json', 'print JSON');
 const statusEnv = withSettingFlags(statusCommand, ['client']);
 statusCommand.action(action(async (target: string, options: { json?: boolean }) => {
+  const { status } = await import('../cli/status.ts');
   const result = await status(statusEnv(), parseSessionTarget(target), options.json === true);
   process.stdout.write(`${result.output}\n`);
   return result.exitCode;
@@ -114,6 +111,7 @@ const redeployCommand = program.command('redeploy')
   .option('--reason <text>', 'why, shown in the Event and the workflow history');
 const redeployEnv = withSettingFlags(redeployCommand, ['client']);
 redeployCommand.action(action(async (target: string, options: { reason?: string }) => {
+  const { redeploy } = await import('../cli/redeploy.ts');
   const result = await redeploy(redeployEnv(), parseSessionTarget(target), options.reason);
   process.stdout.write(`${result.output}\n`);
   return result.exitCode;
@@ -127,6 +125,9 @@ const planEnv = withSettingFlags(planCommand, ['client']);
 planCommand.action(action(async (target: string, options: { json?: boolean }) => {
   const env = planEnv();
   const session = parseSessionTarget(target);
+  const [{ formatPlan, planRedeploy }, { readWorkerConfig }, { realActivityDeps }, { loadKubeConfig }] = await Promise.all([
+    import('../cli/plan.ts'), import('../worker/config.ts'), import('../worker/start.ts'), import('../kube/kubeconfig.ts'),
+  ]);
   const deps = realActivityDeps(readWorkerConfig(env), loadKubeConfig(env.KUBECONFIG));
   const plan = await planRedeploy(deps, session);
   process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan)}\n`);

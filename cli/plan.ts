@@ -8,7 +8,7 @@ import { isNotFound } from '../kube/errors.ts';
 import { autoCleanS3Prefixes, sessionS3Target } from '../model/auto-clean.ts';
 import type { FlinkSession, SessionRef } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL } from '../model/names.ts';
-import type { SessionTarget } from './target.ts';
+import { SessionNotFoundError, type SessionTarget } from './target.ts';
 
 export interface RedeployPlan {
   target: SessionTarget;
@@ -24,8 +24,6 @@ export interface RedeployPlan {
   haConfigMaps?: string[];
   s3?: { endPoint: string; bucket: string; prefixes: string[]; counts: PurgeCounts };
 }
-
-export class SessionNotFoundError extends Error {}
 
 export async function planRedeploy(deps: ActivityDeps, target: SessionTarget): Promise<RedeployPlan> {
   const session = await readSession(deps.kubeConfig, target);

@@ -6,6 +6,9 @@ export interface SessionTarget {
   name: string;
 }
 
+/** The FlinkSession a command names does not exist. */
+export class SessionNotFoundError extends Error {}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function parseSessionTarget(text: string): SessionTarget {

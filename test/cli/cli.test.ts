@@ -155,6 +155,22 @@ describe('the flink-session-operator command line on a running operator', () => 
     expect(missing.stdout).toContain(`no workflow flinksession/${namespace}/nothing-here in Temporal namespace "default"`);
   });
 
+  it('--help of every command says what it does and lists its flags with their variables', async () => {
+    const top = await cli(['--help']);
+    expect(top.code).toBe(0);
+    for (const command of ['run', 'watcher', 'worker', 'dev', 'status', 'redeploy', 'plan']) expect(top.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    const flagsOf = { run: ['--watch-namespaces', '--readiness-deadline-seconds', '--metrics-port'], watcher: ['--watch-namespaces', '--drift-policy'], worker: ['--readiness-deadline-seconds', '--rest-url-template'], dev: ['--state-dir', '--fresh', '--no-example'], status: ['--json', '--temporal-address'], redeploy: ['--reason', '--temporal-address'], plan: ['--json', '--kubeconfig'] };
+    for (const [command, flags] of Object.entries(flagsOf)) {
+      const help = await cli([command, '--help']);
+      expect(help.code, command).toBe(0);
+      for (const flag of flags) expect(help.stdout, `${command} ${flag}`).toContain(flag);
+    }
+    expect((await cli(['watcher', '--help'])).stdout.replace(/\s+/g, ' ')).toContain('(env FSO_DRIFT_POLICY; default redeploy)');
+    const unknown = await cli(['deploy']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("unknown command 'deploy'");
+  });
+
   it('bad settings and arguments stop with exit code 2 and a message naming what to fix', async () => {
     const badAddress = await cli(['status', `${namespace}/${name}`, '--temporal-address', 'http://temporal'], env);
     expect(badAddress.code).toBe(2);
@@ -165,6 +181,17 @@ describe('the flink-session-operator command line on a running operator', () => 
     const badKubeconfig = await cli(['plan', `${namespace}/${name}`, '--kubeconfig', '/nonexistent/kubeconfig'], env);
     expect(badKubeconfig.code).toBe(2);
     expect(badKubeconfig.stderr).toContain('KUBECONFIG: cannot read /nonexistent/kubeconfig (ENOENT)');
+    const missingTls = await cli(['status', `${namespace}/${name}`, '--temporal-tls-cert', '/nonexistent/client.pem', '--temporal-tls-key', '/nonexistent/client.key'], env);
+    expect(missingTls.code).toBe(2);
+    expect(missingTls.stderr).toContain('TEMPORAL_TLS_CERT: cannot read the Temporal TLS client certificate /nonexistent/client.pem');
+    const notPem = await cli(['status', `${namespace}/${name}`, '--temporal-tls-ca', PROGRAM], env);
+    expect(notPem.code).toBe(2);
+    expect(notPem.stderr).toContain(`TEMPORAL_TLS_CA: ${PROGRAM} is not a PEM file`);
+    const badWorker = await cli(['worker', '--metrics-port', 'http', '--poll-interval-ms', '0'], env);
+    expect(badWorker.code).toBe(2);
+    expect(badWorker.stderr).toContain('invalid worker configuration');
+    expect(badWorker.stderr).toContain('FSO_POLL_INTERVAL_MS must be a positive whole number (got "0")');
+    expect(badWorker.stderr).toContain('FSO_METRICS_PORT must be a port number');
     const unreachable = await cli(['redeploy', `${namespace}/${name}`, '--temporal-address', '127.0.0.1:1'], env);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot connect to Temporal at 127.0.0.1:1');
