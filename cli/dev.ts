@@ -56,7 +56,7 @@ export async function dev(options: DevOptions): Promise<number> {
       FSO_REST_URL_TEMPLATE: rest.urlTemplate,
       FSO_POLL_INTERVAL_MS: process.env.FSO_POLL_INTERVAL_MS ?? '250',
       FSO_METRICS_PORT: metricsPort,
-    }, pino.destination({ dest: logFile, sync: false, mkdir: true }));
+    }, pino.destination({ dest: logFile, sync: true, mkdir: true }));
     stops.push(() => operator.stop());
 
     if (options.example) {

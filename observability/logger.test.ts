@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, logFunction, temporalLogger } from './logger.ts';
@@ -36,5 +37,21 @@ describe('logs', () => {
     expect(lines[0]).not.toHaveProperty('namespace');
     expect(lines[1]).toMatchObject({ level: 'warn', namespace: 'team-a', name: 'fls', generation: 3, temporalNamespace: 'default' });
     expect(lines[2]).toMatchObject({ level: 'debug', msg: 'poll' });
+  });
+});
+
+describe('a line logged just before a SIGKILL', () => {
+  it('is on stdout: the logger writes synchronously (crash-safety tests read the worker\'s last words)', () => {
+    const logger = new URL('./logger.ts', import.meta.url).href;
+    const script = `import { createLogger } from ${JSON.stringify(logger)};
+      const log = createLogger('info', 'worker');
+      for (let i = 0; i < 50; i++) log.info({ i }, 'filler line to fill a buffer');
+      log.warn('fault injection: SIGKILL before waitForFlinkClusterGone');
+      process.kill(process.pid, 'SIGKILL');`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.signal).toBe('SIGKILL');
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+    expect(lines).toHaveLength(51);
+    expect(lines.at(-1)?.msg).toBe('fault injection: SIGKILL before waitForFlinkClusterGone');
   });
 });

@@ -12,14 +12,18 @@ export type Log = (msg: string, fields?: object) => void;
 
 export type { Logger };
 
-export function createLogger(level: LogLevel, component: string, destination?: DestinationStream): Logger {
+/**
+ * Writes synchronously (stdout unless `destination`): the operator logs little, and a line written
+ * just before a crash (a SIGKILL, an OOM kill) must not be lost in a buffer.
+ */
+export function createLogger(level: LogLevel, component: string, destination: DestinationStream = pino.destination({ dest: 1, sync: true })): Logger {
   const options = {
     level,
     base: { component },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination);
 }
 
 /** The `Log` function the watcher's modules take, writing through a pino logger. */
