@@ -3,7 +3,7 @@
 // `watcher` and `worker` (to scale them apart), `dev` (everything locally), and the commands people
 // run against a live operator: `status`, `redeploy`, `plan`. `--help` on each. Each command loads its
 // modules when it runs, so `status` or `--help` do not wait for the Temporal worker's SDK to load.
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../config/errors.ts';
@@ -11,6 +11,7 @@ import { settingsFor, withFlags, type SettingRole } from '../config/settings.ts'
 import { TemporalUnreachableError } from '../config/temporal-connection.ts';
 import type { Env } from '../config/temporal.ts';
 import type { OperatorRole } from '../cli/operator.ts';
+import { listenForStop, runUntilStopped } from '../cli/signals.ts';
 import { parseSessionTarget, SessionNotFoundError } from '../cli/target.ts';
 
 const PROGRAM = 'flink-session-operator';
@@ -53,23 +54,21 @@ function action<A extends unknown[]>(run: (...args: A) => Promise<number>) {
   };
 }
 
-/** Starts the roles and runs until SIGTERM/SIGINT (exit 0) or a fatal error (exit 1). */
+/** Starts the roles and runs until SIGTERM/SIGINT (exit 0) or a fatal error (exit 1); stops either way. */
 async function runUntilSignalled(roles: readonly OperatorRole[], env: Env): Promise<number> {
+  const signalled = listenForStop();
   const { startOperator } = await import('../cli/operator.ts');
   const operator = await startOperator(roles, env);
-  const signalled = new Promise<'signal'>((resolve) => {
-    process.once('SIGTERM', () => resolve('signal'));
-    process.once('SIGINT', () => resolve('signal'));
-  });
-  const outcome = await Promise.race([signalled, operator.done.then(() => 'done' as const)]);
-  await operator.stop();
-  return outcome === 'signal' ? 0 : 1;
+  const report = (error: unknown): void => void process.stderr.write(`${PROGRAM}: the worker stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+  return runUntilStopped(signalled, operator.done, () => operator.stop(), report);
 }
 
 const program = new Command(PROGRAM)
   .description('Kubernetes operator for Apache Flink session clusters; every change runs as a durable Temporal workflow.')
   .version(version)
-  .showHelpAfterError('(add --help for usage)');
+  .showHelpAfterError('(add --help for usage)')
+  // Usage mistakes exit 2 like bad settings (below), not commander's 1; subcommands inherit this.
+  .exitOverride();
 
 const ROLE_COMMANDS: Array<{ name: string; roles: OperatorRole[]; description: string }> = [
   { name: 'run', roles: ['watcher', 'worker'], description: 'run the watcher and the worker in one process' },
@@ -134,6 +133,13 @@ planCommand.action(action(async (target: string, options: { json?: boolean }) =>
   return 0;
 }));
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error: unknown) {
+  if (!(error instanceof CommanderError)) throw error;
+  // commander has printed the message (or the help) already.
+  const shownOnRequest = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code);
+  process.exitCode = shownOnRequest ? 0 : 2;
+}
 // Done (or stopped by a signal): leave even if a client library keeps a handle open.
 process.exit();

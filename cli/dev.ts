@@ -2,7 +2,7 @@
 // (Temporal with its Web UI, Kubernetes with kwok nodes, S3, ZooKeeper), installs the CRD, runs the
 // operator (watcher and worker, in this process), plays the kubelet for launch Jobs with Flink's real
 // client (as the tests do), applies an example FlinkSession and prints what to try. Ctrl-C stops it all.
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createIgnoringConflict } from '../kube/errors.ts';
@@ -14,9 +14,10 @@ import { DEV_EXAMPLE, devExampleSecret, devExampleSession } from '../stack/dev-e
 import { startFlinkRestStandIn } from '../stack/flink-rest.ts';
 import { startLaunchKubelet } from '../stack/launch-kubelet.ts';
 import { pollUntil } from '../stack/poll.ts';
-import { startStack, type StackEndpoints } from '../stack/stack.ts';
+import { claimStateDir, startStack, type StackEndpoints } from '../stack/stack.ts';
 import { temporalUiWorkflowUrl } from '../config/temporal.ts';
 import { startOperator } from './operator.ts';
+import { listenForStop, runUntilStopped } from './signals.ts';
 
 export interface DevOptions {
   stateDir: string;
@@ -28,13 +29,24 @@ export interface DevOptions {
 
 export async function dev(options: DevOptions): Promise<number> {
   const { print } = options;
+  const signalled = listenForStop();
+  claimStateDir(options.stateDir);
   print(`starting the local stack in ${options.stateDir} …`);
   const stack = await startStack({ stateDir: options.stateDir, env: process.env, fresh: options.fresh });
   const stops: Array<() => Promise<void> | void> = [() => stack.stop()];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) await stop();
   };
+  /** A Ctrl-C during start-up stops what has started so far. */
+  const interrupted = async (): Promise<boolean> => {
+    if (!signalled.arrived) return false;
+    print('stopping everything …');
+    await stopAll();
+    print('stopped');
+    return true;
+  };
   try {
+    if (await interrupted()) return 0;
     const endpoints = stack.endpoints;
     const kc = new KubeConfig();
     kc.loadFromFile(endpoints.kubernetes.kubeconfig);
@@ -58,46 +70,58 @@ export async function dev(options: DevOptions): Promise<number> {
       FSO_METRICS_PORT: metricsPort,
     }, pino.destination({ dest: logFile, sync: true, mkdir: true }));
     stops.push(() => operator.stop());
+    if (await interrupted()) return 0;
 
     if (options.example) {
       print(`applying FlinkSession ${DEV_EXAMPLE.namespace}/${DEV_EXAMPLE.name} …`);
-      await applyExample(kc, endpoints);
-      await waitReady(kc);
+      const generation = await applyExample(kc, endpoints);
+      const ready = await Promise.race([waitReady(kc, generation).then(() => true), signalled.received.then(() => false)]);
+      if (!ready && (await interrupted())) return 0;
     }
     print(describe(endpoints, operator.metricsPort, logFile, options.example));
 
-    const outcome = await new Promise<'signal' | 'operator'>((resolve) => {
-      process.once('SIGINT', () => resolve('signal'));
-      process.once('SIGTERM', () => resolve('signal'));
-      operator.done.then(() => resolve('operator'), () => resolve('operator'));
-    });
-    print(outcome === 'signal' ? 'stopping everything …' : `the operator stopped; see ${logFile}; stopping everything …`);
-    await stopAll();
+    const report = (error: unknown): void => print(`the operator stopped (${error instanceof Error ? error.message : String(error)}); see ${logFile}`);
+    const code = await runUntilStopped(signalled, operator.done, async () => {
+      print('stopping everything …');
+      await stopAll();
+    }, report);
     print('stopped');
-    return outcome === 'signal' ? 0 : 1;
+    return code;
   } catch (error: unknown) {
     await stopAll();
     throw error;
   }
 }
 
-async function applyExample(kc: KubeConfig, endpoints: StackEndpoints): Promise<void> {
+/**
+ * Creates the example, or (state kept from an earlier run) points it at this run's S3 and ZooKeeper,
+ * whose ports are new each start. Returns the generation to wait for.
+ */
+async function applyExample(kc: KubeConfig, endpoints: StackEndpoints): Promise<number> {
   const core = kc.makeApiClient(CoreV1Api);
   const objects = kc.makeApiClient(CustomObjectsApi);
-  // Kept from an earlier run (the state folder survives a restart): left as it is.
-  await createIgnoringConflict(() => core.createNamespacedSecret({ namespace: DEV_EXAMPLE.namespace, body: devExampleSecret(endpoints) }));
-  await createIgnoringConflict(() => objects.createNamespacedCustomObject({
-    group: API_GROUP, version: API_VERSION, namespace: DEV_EXAMPLE.namespace, plural: FLINKSESSION_PLURAL, body: devExampleSession(endpoints),
-  }));
+  const example = devExampleSession(endpoints);
+  const target = { group: API_GROUP, version: API_VERSION, namespace: DEV_EXAMPLE.namespace, plural: FLINKSESSION_PLURAL };
+  const secret = devExampleSecret(endpoints);
+  if (!(await createIgnoringConflict(() => core.createNamespacedSecret({ namespace: DEV_EXAMPLE.namespace, body: secret })))) {
+    await core.replaceNamespacedSecret({ name: secret.metadata.name, namespace: DEV_EXAMPLE.namespace, body: secret });
+  }
+  if (await createIgnoringConflict(() => objects.createNamespacedCustomObject({ ...target, body: example }))) return 1;
+  const patched = (await objects.patchNamespacedCustomObject(
+    { ...target, name: DEV_EXAMPLE.name, body: { spec: { s3: example.spec.s3, ha: example.spec.ha } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  )) as FlinkSession;
+  return patched.metadata.generation;
 }
 
-async function waitReady(kc: KubeConfig): Promise<void> {
+async function waitReady(kc: KubeConfig, generation: number): Promise<void> {
   const objects = kc.makeApiClient(CustomObjectsApi);
-  await pollUntil(`FlinkSession ${DEV_EXAMPLE.namespace}/${DEV_EXAMPLE.name} to be Ready`, async () => {
+  await pollUntil(`FlinkSession ${DEV_EXAMPLE.namespace}/${DEV_EXAMPLE.name} to be Ready at generation ${generation}`, async () => {
     const session = (await objects.getNamespacedCustomObject({
       group: API_GROUP, version: API_VERSION, namespace: DEV_EXAMPLE.namespace, plural: FLINKSESSION_PLURAL, name: DEV_EXAMPLE.name,
     })) as FlinkSession;
-    return session.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
+    const ready = session.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    return ready && (session.status?.observedGeneration ?? 0) >= generation ? true : undefined;
   }, { timeoutMs: 180_000, intervalMs: 500 });
 }
 

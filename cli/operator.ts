@@ -53,7 +53,7 @@ export async function startOperator(roles: readonly OperatorRole[], env: Env, lo
   try {
     // The worker first: whatever the watcher signals finds a worker to run it.
     if (workerConfig) {
-      const worker = await startWorker(workerConfig, kubeConfig, logger, env.FSO_FAULT_SIGKILL);
+      const worker = await startWorker(workerConfig, kubeConfig, logger);
       readiness.push(worker.readiness);
       stops.push(() => worker.stop());
       running.push(worker.done);

@@ -6,10 +6,19 @@ import { redeploySignal } from '../workflows/contract.ts';
 import type { SessionTarget } from './target.ts';
 import { noWorkflowMessage, openSessionClient, WorkflowNotFoundError } from './temporal-client.ts';
 
+/** The user's name; a uid without a passwd entry (as in the operator's image) has none. */
+function whoAmI(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+
 export async function redeploy(env: Env, target: SessionTarget, reason: string | undefined): Promise<{ exitCode: number; output: string }> {
   const session = await openSessionClient(env);
   try {
-    const why = reason ?? `requested by ${userInfo().username} with flink-session-operator redeploy`;
+    const why = reason ?? `requested by ${whoAmI()} with flink-session-operator redeploy`;
     try {
       await session.handle(target).signal(redeploySignal, { reason: why });
     } catch (error: unknown) {

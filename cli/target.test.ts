@@ -11,8 +11,8 @@ describe('parseSessionTarget', () => {
     ['orders', 'is not <namespace>/<name> of a FlinkSession, e.g. default/example'],
     ['a/b/c', 'is not <namespace>/<name>'],
     ['/orders', 'is not <namespace>/<name>'],
-    ['Team/orders', '"Team" is not a namespace name'],
-    ['team/Orders_1', '"Orders_1" is not a FlinkSession name'],
+    ['Team/orders', 'namespace "Team" is not a DNS-1123 label'],
+    ['team/Orders_1', 'FlinkSession name "Orders_1" is not a DNS-1123 label'],
   ])('refuses %s, saying what to type', (text, message) => {
     expect(() => parseSessionTarget(text)).toThrow(ConfigError);
     expect(() => parseSessionTarget(text)).toThrow(message);

@@ -1,4 +1,5 @@
 // `<namespace>/<name>` of a FlinkSession on the command line.
+import { dns1123LabelProblem } from '../activities/s3-scope.ts';
 import { ConfigError } from '../config/errors.ts';
 
 export interface SessionTarget {
@@ -9,18 +10,13 @@ export interface SessionTarget {
 /** The FlinkSession a command names does not exist. */
 export class SessionNotFoundError extends Error {}
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 export function parseSessionTarget(text: string): SessionTarget {
   const parts = text.split('/');
   if (parts.length !== 2 || !parts[0] || !parts[1]) {
     throw new ConfigError([`"${text}" is not <namespace>/<name> of a FlinkSession, e.g. default/example (kubectl get fls -A lists them)`], 'argument');
   }
   const [namespace, name] = parts as [string, string];
-  const problems = [
-    ...(namespace.length <= 63 && DNS_LABEL.test(namespace) ? [] : [`"${namespace}" is not a namespace name (lowercase letters, digits and '-')`]),
-    ...(name.length <= 253 && DNS_LABEL.test(name) ? [] : [`"${name}" is not a FlinkSession name (lowercase letters, digits and '-')`]),
-  ];
+  const problems = [dns1123LabelProblem('namespace', namespace), dns1123LabelProblem('FlinkSession name', name)].filter((p): p is string => p !== undefined);
   if (problems.length > 0) throw new ConfigError(problems, 'argument');
   return { namespace, name };
 }

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readConfig as readWatcherConfig } from '../watcher/config.ts';
+import { readWorkerConfig } from '../worker/config.ts';
 import { readObservabilitySettings } from './observability.ts';
 import { SETTINGS, settingsFor, withFlags } from './settings.ts';
 
@@ -24,6 +26,24 @@ describe('settings', () => {
       expect(roles, setting.env).toBe(setting.roles.join(', '));
       expect(fallback, setting.env).toBe(setting.default);
     }
+  });
+
+  it('states the defaults the readers really use', () => {
+    const watcher = readWatcherConfig({});
+    const worker = readWorkerConfig({});
+    const used: Record<string, string | number> = {
+      TEMPORAL_ADDRESS: worker.temporal.address,
+      TEMPORAL_NAMESPACE: worker.temporal.namespace,
+      TEMPORAL_TASK_QUEUE: watcher.temporal.taskQueue,
+      FSO_RELIST_SECONDS: watcher.relistSeconds,
+      FSO_DRIFT_POLICY: watcher.driftPolicy,
+      FSO_READINESS_DEADLINE_SECONDS: worker.readinessDeadlineSeconds,
+      FSO_POLL_INTERVAL_MS: worker.pollIntervalMs,
+      FSO_REST_EXPOSED_TYPE: worker.launchJob.restExposedType,
+      FSO_METRICS_PORT: worker.observability.metricsPort,
+      FSO_LOG_LEVEL: watcher.observability.logLevel,
+    };
+    for (const [env, value] of Object.entries(used)) expect(SETTINGS.find((s) => s.env === env)?.default, env).toBe(String(value));
   });
 
   it('names every variable and flag once; secrets have no flag', () => {

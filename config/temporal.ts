@@ -27,11 +27,13 @@ export function readTemporalSettings(env: Env, problems: string[]): TemporalSett
   const keyFile = env.TEMPORAL_TLS_KEY;
   if (Boolean(certFile) !== Boolean(keyFile)) problems.push('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS client certificate and its key)');
   const caFile = env.TEMPORAL_TLS_CA;
-  const tls = certFile || caFile || env.TEMPORAL_TLS === 'true' ? { certFile, keyFile, caFile } : undefined;
+  const tlsFlag = env.TEMPORAL_TLS?.trim().toLowerCase() || 'false';
+  if (tlsFlag !== 'true' && tlsFlag !== 'false') problems.push(`TEMPORAL_TLS must be true or false (got "${env.TEMPORAL_TLS}")`);
+  const tls = certFile || caFile || tlsFlag === 'true' ? { certFile, keyFile, caFile } : undefined;
   return {
     address,
     namespace: env.TEMPORAL_NAMESPACE?.trim() || 'default',
-    taskQueue: env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE?.trim() || TASK_QUEUE,
     ...(tls ? { tls } : {}),
     ...(env.TEMPORAL_API_KEY ? { apiKey: env.TEMPORAL_API_KEY } : {}),
     ...(env.TEMPORAL_UI_URL ? { uiUrl: env.TEMPORAL_UI_URL } : {}),

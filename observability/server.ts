@@ -1,5 +1,5 @@
 // GET /metrics (Prometheus text), /healthz (the process serves) and /readyz (it does its job: informers
-// synced, worker polling) on one port, for Kubernetes probes and Prometheus scrapes.
+// watching, the Temporal worker RUNNING) on one port, for Kubernetes probes and Prometheus scrapes.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

@@ -2,8 +2,8 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isAlive, killGroup } from './processes.ts';
-import { startStack, STATE_FILE, type StackEndpoints, type StackStateFile } from './stack.ts';
+import { isAlive } from './processes.ts';
+import { claimStateDir, startStack, STATE_FILE, stopRecorded, type StackEndpoints, type StackStateFile } from './stack.ts';
 
 const USAGE = `usage: node stack/cli.ts up|down [--state-dir DIR] [--fresh]
 
@@ -35,14 +35,7 @@ export function describeEndpoints(endpoints: StackEndpoints): string {
 }
 
 async function up(stateDir: string, fresh: boolean): Promise<void> {
-  const stateFile = resolve(stateDir, STATE_FILE);
-  if (existsSync(stateFile)) {
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as StackStateFile;
-    if (isAlive(state.ownerPid)) {
-      throw new Error(`a stack is already running from ${stateDir} (pid ${state.ownerPid}); stop it with \`npm run stack:down\``);
-    }
-    stopRecorded(state);
-  }
+  claimStateDir(stateDir);
   const stack = await startStack({ stateDir, env: process.env, fresh });
   console.log(describeEndpoints(stack.endpoints));
   console.log('\nCtrl-C stops everything.');
@@ -62,12 +55,6 @@ async function up(stateDir: string, fresh: boolean): Promise<void> {
       });
     }
   });
-}
-
-/** Stops the processes a state file names (their whole groups), owner first. */
-function stopRecorded(state: StackStateFile): void {
-  if (isAlive(state.ownerPid)) process.kill(state.ownerPid, 'SIGTERM');
-  for (const pid of Object.values(state.pids)) killGroup(pid, 'SIGKILL');
 }
 
 async function down(stateDir: string): Promise<void> {

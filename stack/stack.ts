@@ -1,9 +1,9 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveBinaries, type Env } from './binaries.ts';
 import { prepareFlinkClient, type FlinkClientEndpoints } from './flink.ts';
 import { startKubernetes, type KubernetesEndpoints } from './kubernetes.ts';
-import type { ManagedProcess } from './processes.ts';
+import { isAlive, killGroup, type ManagedProcess } from './processes.ts';
 import { startS3, type S3Endpoints } from './s3.ts';
 import { startTemporal, type TemporalEndpoints } from './temporal.ts';
 import { startZooKeeper, type ZooKeeperEndpoints } from './zookeeper.ts';
@@ -40,6 +40,26 @@ export interface StartStackOptions {
   env: Env;
   /** Remove the state of an earlier run first (tests start clean; a person's stack keeps its history). */
   fresh?: boolean;
+}
+
+/**
+ * Before a stack starts in `stateDir`: refuses when one is running from there, and stops what a stack
+ * that died (its owner killed) left running.
+ */
+export function claimStateDir(stateDir: string): void {
+  const stateFile = join(stateDir, STATE_FILE);
+  if (!existsSync(stateFile)) return;
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as StackStateFile;
+  if (isAlive(state.ownerPid)) {
+    throw new Error(`a stack is already running from ${stateDir} (pid ${state.ownerPid}); stop it with \`npm run stack:down -- --state-dir ${stateDir}\` or use another --state-dir`);
+  }
+  stopRecorded(state);
+}
+
+/** Stops the processes a state file names (their whole groups), owner first. */
+export function stopRecorded(state: StackStateFile): void {
+  if (isAlive(state.ownerPid)) process.kill(state.ownerPid, 'SIGTERM');
+  for (const pid of Object.values(state.pids)) killGroup(pid, 'SIGKILL');
 }
 
 /** Starts every server, healthy, on free 127.0.0.1 ports; on any failure stops what it started. */

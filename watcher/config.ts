@@ -1,4 +1,4 @@
-// The watcher's configuration, read from the environment once, at the entry point (main.ts), and
+// The watcher's configuration, read from the environment once, at the entry point (cli/operator.ts), and
 // checked here so a mistake is reported by the variable's name before anything connects.
 import { ConfigError } from '../config/errors.ts';
 import { readObservabilitySettings, type ObservabilitySettings } from '../config/observability.ts';

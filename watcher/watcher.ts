@@ -207,6 +207,8 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
         : await customObjects.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace, plural: FLINKSESSION_PLURAL })) as KubernetesListObject<KubernetesObject>;
 
     let current: SessionInformer | undefined;
+    /** The last informer that finished its list: what the sessions gauge counts (a relist starts empty). */
+    let synced: SessionInformer | undefined;
     let failures = 0;
     let restartTimer: NodeJS.Timeout | undefined;
 
@@ -250,6 +252,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
       }
       if (failed || !live()) return;
       failures = 0;
+      synced = informer;
       log('informer watching', { level: why === PERIODIC_RELIST ? 'debug' : 'info', scope, why, objects: informer.list().length });
       // What a fresh list no longer holds left while nobody watched (or while its event was lost):
       // decide on it as gone.
@@ -268,7 +271,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
     return {
       scope,
       failing: () => failures > 0,
-      size: () => current?.list().length ?? 0,
+      size: () => synced?.list().length ?? 0,
       start: () => replace('start'),
       async stop(): Promise<void> {
         clearInterval(relistTimer);

@@ -24,3 +24,16 @@ describe('readWorkerConfig', () => {
     expect(() => readWorkerConfig({ TEMPORAL_ADDRESS: 'x', FSO_POLL_INTERVAL_MS: '0' })).toThrow(/TEMPORAL_ADDRESS[\s\S]*FSO_POLL_INTERVAL_MS/);
   });
 });
+
+describe('readWorkerConfig, crash drills and TLS switch', () => {
+  it('reads FSO_FAULT_SIGKILL at start, and refuses a plan it cannot read', () => {
+    expect(readWorkerConfig({ FSO_FAULT_SIGKILL: 'before:submitLaunchJob' }).faultPlan).toEqual({ when: 'before', activity: 'submitLaunchJob' });
+    expect(() => readWorkerConfig({ FSO_FAULT_SIGKILL: 'sometimes' })).toThrow(/FSO_FAULT_SIGKILL must be before:<activityType> or during:<activityType>:<ms>/);
+  });
+
+  it('takes TEMPORAL_TLS true or false only, and an empty task queue as the default', () => {
+    expect(readWorkerConfig({ TEMPORAL_TLS: 'TRUE' }).temporal.tls).toEqual({});
+    expect(() => readWorkerConfig({ TEMPORAL_TLS: 'yes' })).toThrow('TEMPORAL_TLS must be true or false (got "yes")');
+    expect(readWorkerConfig({ TEMPORAL_TASK_QUEUE: ' ' }).temporal.taskQueue).toBe('flink-session-operator');
+  });
+});

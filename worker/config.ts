@@ -1,5 +1,6 @@
 // The worker's settings, read once from the environment at start and validated with messages that say
 // what to fix. Pure: the entry point hands in process.env.
+import { parseFaultPlan, type FaultPlan } from './fault-injection.ts';
 import { DEFAULT_LAUNCH_JOB_SETTINGS, type LaunchJobSettings } from '../model/launch-job.ts';
 import { ConfigError } from '../config/errors.ts';
 import { readObservabilitySettings, type ObservabilitySettings } from '../config/observability.ts';
@@ -8,11 +9,12 @@ import { readTemporalSettings, type Env, type TemporalSettings } from '../config
 export interface WorkerConfig {
   temporal: TemporalSettings;
   observability: ObservabilitySettings;
-  kubeconfig?: string;
   readinessDeadlineSeconds: number;
   pollIntervalMs: number;
   restUrlTemplate?: string;
   launchJob: LaunchJobSettings;
+  /** Crash drills (FSO_FAULT_SIGKILL), off when undefined. */
+  faultPlan?: FaultPlan;
 }
 
 export { ConfigError };
@@ -37,14 +39,20 @@ export function readWorkerConfig(env: Env): WorkerConfig {
   }
   const restUrlTemplate = env.FSO_REST_URL_TEMPLATE;
   if (restUrlTemplate && !/^https?:\/\//.test(restUrlTemplate)) problems.push(`FSO_REST_URL_TEMPLATE must be an http(s) URL with {namespace} and {name}, e.g. http://{name}-rest.{namespace}:8081 (got "${restUrlTemplate}")`);
+  let faultPlan: FaultPlan | undefined;
+  try {
+    faultPlan = parseFaultPlan(env.FSO_FAULT_SIGKILL);
+  } catch (error: unknown) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
   const config: WorkerConfig = {
     temporal,
     observability: readObservabilitySettings(env, problems),
-    ...(env.KUBECONFIG ? { kubeconfig: env.KUBECONFIG } : {}),
     readinessDeadlineSeconds: positiveInt(env, 'FSO_READINESS_DEADLINE_SECONDS', 600, problems),
     pollIntervalMs: positiveInt(env, 'FSO_POLL_INTERVAL_MS', 1000, problems),
     ...(restUrlTemplate ? { restUrlTemplate } : {}),
     launchJob: { ...DEFAULT_LAUNCH_JOB_SETTINGS, restExposedType: exposed as LaunchJobSettings['restExposedType'] },
+    ...(faultPlan ? { faultPlan } : {}),
   };
   if (problems.length > 0) throw new ConfigError(problems, 'worker configuration');
   return config;

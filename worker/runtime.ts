@@ -16,6 +16,8 @@ export async function installWorkerRuntime(logger: Logger): Promise<WorkerRuntim
   const port = await freePort();
   Runtime.install({
     logger: temporalLogger(logger),
+    // The operator stops the worker itself on SIGINT/SIGTERM (cli/signals.ts), also during start-up.
+    shutdownSignals: [],
     telemetryOptions: {
       logging: { forward: {}, filter: { core: logger.level === 'debug' ? 'DEBUG' : 'WARN', other: 'ERROR' } },
       metrics: {

@@ -13,7 +13,7 @@ import { migratedCredentialsSecretName } from '../model/names.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Readiness } from '../observability/server.ts';
 import type { WorkerConfig } from './config.ts';
-import { faultInjector, parseFaultPlan } from './fault-injection.ts';
+import { faultInjector } from './fault-injection.ts';
 import { registerSearchAttributes } from './search-attributes.ts';
 import { stepInterceptor } from './step-interceptor.ts';
 
@@ -47,7 +47,7 @@ export function realActivityDeps(config: WorkerConfig, kubeConfig: KubeConfig): 
   };
 }
 
-export async function startWorker(config: WorkerConfig, kubeConfig: KubeConfig, logger: Logger, faultPlanText?: string): Promise<RunningWorker> {
+export async function startWorker(config: WorkerConfig, kubeConfig: KubeConfig, logger: Logger): Promise<RunningWorker> {
   const client = await connectTemporal(Connection, config.temporal);
   const added = await registerSearchAttributes(client, config.temporal.namespace);
   if (added.length > 0) logger.info({ searchAttributes: added, temporalNamespace: config.temporal.namespace }, 'registered search attributes');
@@ -55,9 +55,8 @@ export async function startWorker(config: WorkerConfig, kubeConfig: KubeConfig, 
   const connection = await connectTemporal(NativeConnection, config.temporal);
 
   const activities = createActivities(realActivityDeps(config, kubeConfig));
-  const faultPlan = parseFaultPlan(faultPlanText);
   const interceptors: ActivityInterceptorsFactory[] = [stepInterceptor];
-  if (faultPlan) interceptors.push(faultInjector(faultPlan, (msg) => logger.warn(msg)));
+  if (config.faultPlan) interceptors.push(faultInjector(config.faultPlan, (msg) => logger.warn(msg)));
   const worker = await Worker.create({
     connection,
     interceptors: { activity: interceptors },

@@ -1,5 +1,6 @@
 // The workflow's own metrics: outcomes of (re)deploys and what autoClean removed. The SDK's workflow
-// meter records nothing while a history replays, so every count is counted once.
+// meter records nothing while a history replays, so a replay re-counts nothing (a workflow task re-run
+// on another worker after a crash can count again: the counts are at least once).
 import { metricMeter } from '@temporalio/workflow';
 import { WORKFLOW_METRICS } from '../observability/metric-names.ts';
 

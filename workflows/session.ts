@@ -196,7 +196,8 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
 
 /** What every log line about a session carries (the SDK adds workflowId, runId and workflowType). */
 function logFields(ref: SessionRef) {
-  return { namespace: ref.namespace, name: ref.name, generation: ref.generation, temporalNamespace: workflowInfo().namespace };
+  // A delete knows no generation (0): left out rather than logged as 0.
+  return { namespace: ref.namespace, name: ref.name, ...(ref.generation > 0 ? { generation: ref.generation } : {}), temporalNamespace: workflowInfo().namespace };
 }
 
 function s3Target(ref: SessionRef, spec: FlinkSessionSpec) {

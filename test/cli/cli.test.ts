@@ -167,8 +167,11 @@ describe('the flink-session-operator command line on a running operator', () => 
     }
     expect((await cli(['watcher', '--help'])).stdout.replace(/\s+/g, ' ')).toContain('(env FSO_DRIFT_POLICY; default redeploy)');
     const unknown = await cli(['deploy']);
-    expect(unknown.code).not.toBe(0);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'deploy'");
+    const missing = await cli(['status']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("missing required argument 'namespace/name'");
   });
 
   it('bad settings and arguments stop with exit code 2 and a message naming what to fix', async () => {

@@ -2,13 +2,13 @@
 // FlinkSession; with the kubeconfig it prints, `kubectl get fls` shows the example Ready; Ctrl-C stops
 // every process it started.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isAlive } from '../../stack/processes.ts';
+import { isAlive, killGroup } from '../../stack/processes.ts';
 import type { StackStateFile } from '../../stack/stack.ts';
 import { eventually } from '../support/stack.ts';
 
@@ -21,21 +21,37 @@ describe('npm run dev', () => {
   let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
 
   afterAll(() => {
-    // Only if the test failed before Ctrl-C: stop whatever is left.
-    try {
-      if (dev?.pid !== undefined) process.kill(-dev.pid, 'SIGKILL');
-    } catch {
-      // the group is gone: nothing left to stop
-    }
+    // Only if the test failed before Ctrl-C: the dev command's group, and the servers, in groups of their own.
+    const groups = [dev?.pid, ...(existsSync(join(stateDir, 'stack.json')) ? Object.values((JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as StackStateFile).pids) : [])];
+    for (const pid of groups) if (pid !== undefined) killGroup(pid, 'SIGKILL');
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it('brings everything up, the example becomes Ready for kubectl, and Ctrl-C stops every process', async () => {
-    const started = Date.now();
-    dev = spawn('npm', ['run', 'dev', '--', '--state-dir', stateDir, '--fresh'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  function startDev(...flags: string[]): void {
+    output = '';
+    dev = spawn('npm', ['run', 'dev', '--', '--state-dir', stateDir, ...flags], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     dev.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     dev.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     exited = new Promise((resolve) => dev!.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  const kubectl = (kubeconfig: string, ...args: string[]) => promisify(execFile)('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig } });
+
+  /** Ctrl-C in a terminal: SIGINT to the foreground process group (npm and the dev command). */
+  async function ctrlC(servers: number[]): Promise<void> {
+    process.kill(-dev!.pid!, 'SIGINT');
+    // npm ends on the SIGINT itself; the dev command stops the servers and says so.
+    const { code, signal } = (await exited)!;
+    expect(['0', 'SIGINT']).toContain(String(code ?? signal));
+    await eventually('the dev command to say it stopped', async () => (output.includes('\nstopped\n') ? true : undefined), 30_000);
+    await eventually('every server to be gone', async () => (servers.every((pid) => !isAlive(pid)) ? true : undefined), 30_000);
+  }
+
+  const serverPids = (): number[] => Object.values((JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as StackStateFile).pids);
+
+  it('brings everything up, the example becomes Ready for kubectl, and Ctrl-C stops every process', async () => {
+    const started = Date.now();
+    startDev('--fresh');
 
     const kubeconfig = await eventually('dev mode to print that the example is Ready', async () => {
       if (dev!.exitCode !== null) throw new Error(`npm run dev exited ${dev!.exitCode}:\n${output}`);
@@ -47,23 +63,40 @@ describe('npm run dev', () => {
     expect(output).toContain('workflow signal');
     expect(output).toContain('--workflow-id flinksession/default/example --name redeploy');
 
-    const kubectl = (...args: string[]) => promisify(execFile)('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig! } });
-    const table = await kubectl('get', 'fls');
+    const table = await kubectl(kubeconfig!, 'get', 'fls');
     expect(table.stdout).toMatch(/^example\s+Running\s+True\s/m);
-    const ready = await kubectl('get', 'fls', 'example', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}');
+    const ready = await kubectl(kubeconfig!, 'get', 'fls', 'example', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}');
     expect(ready.stdout).toBe('True');
 
-    const state = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as StackStateFile;
-    const servers = Object.values(state.pids);
+    const servers = serverPids();
     expect(servers.length).toBeGreaterThanOrEqual(8);
     expect(servers.filter((pid) => !isAlive(pid))).toEqual([]);
-
-    // Ctrl-C in a terminal: SIGINT to the foreground process group (npm and the dev command).
-    process.kill(-dev.pid!, 'SIGINT');
-    // npm ends on the SIGINT itself; the dev command stops the servers and says so.
-    expect(['0', 'SIGINT']).toContain(String((await exited)!.code ?? (await exited)!.signal));
-    await eventually('the dev command to say it stopped', async () => (output.includes('\nstopped\n') ? true : undefined), 30_000);
-    await eventually('every server to be gone', async () => (servers.every((pid) => !isAlive(pid)) ? true : undefined), 30_000);
+    await ctrlC(servers);
     console.log(`npm run dev: example Ready ${upSeconds.toFixed(1)} s after start`);
   }, 300_000);
+
+  it('started again on the kept state, points the example at this run\'s S3 and ZooKeeper (new ports) and waits for that generation', async () => {
+    startDev();
+    const kubeconfig = await eventually('the example to be Ready again', async () => {
+      if (dev!.exitCode !== null) throw new Error(`npm run dev exited ${dev!.exitCode}:\n${output}`);
+      return output.includes('FlinkSession default/example is Ready.') ? /export KUBECONFIG=(\S+)/.exec(output)?.[1] : undefined;
+    }, 240_000);
+    const { endpoints } = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as StackStateFile;
+    const spec = await kubectl(kubeconfig!, 'get', 'fls', 'example', '-o', 'jsonpath={.spec.s3.endPoint} {.spec.ha.quorum} {.metadata.generation} {.status.observedGeneration}');
+    expect(spec.stdout).toBe(`${endpoints.s3.endpoint} ${endpoints.zookeeper.connect} 2 2`);
+    await ctrlC(serverPids());
+  }, 300_000);
+
+  it('a Ctrl-C while the stack is still starting stops what has started', async () => {
+    startDev();
+    await eventually('the stack to start starting', async () => (output.includes('starting the local stack') ? true : undefined), 60_000);
+    process.kill(-dev!.pid!, 'SIGINT');
+    await exited;
+    await eventually('the dev command to say it stopped', async () => (output.includes('\nstopped\n') ? true : undefined), 60_000);
+    await eventually('no server of this state folder left', async () => {
+      const left = await promisify(execFile)('pgrep', ['-f', stateDir]).then((r) => r.stdout.trim(), () => '');
+      return left === '' ? true : undefined;
+    }, 30_000);
+    expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
+  }, 120_000);
 });
