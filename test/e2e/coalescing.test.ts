@@ -80,8 +80,9 @@ describe('coalescing and watcher failures', () => {
   });
 
   it('two watchers at once give the same result as one', async () => {
-    const second = await operator.startWatcher();
+    // startWatcher makes the new process operator.watcher: keep the first one to stop both at the end.
     const first = operator.watcher;
+    const second = await operator.startWatcher();
     try {
       const name = 'twice';
       await sessions.create(name, spec);
