@@ -2,6 +2,7 @@
 // with flags laid over it) once, serves /metrics, /healthz and /readyz, and stops cleanly on SIGTERM
 // and SIGINT.
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ConfigError } from '../config/errors.ts';
 import type { Env } from '../config/temporal.ts';
 import { loadKubeConfig } from '../kube/kubeconfig.ts';
 import type { DestinationStream } from 'pino';
@@ -44,7 +45,8 @@ export async function startOperator(roles: readonly OperatorRole[], env: Env, lo
       metrics: async () => `${await registry.metrics()}\n${runtime ? await runtime.metrics() : ''}`,
       readiness,
     }).catch((error: unknown) => {
-      throw new Error(`cannot serve /metrics on port ${metricsPort} (FSO_METRICS_PORT): ${error instanceof Error ? error.message : String(error)}`);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConfigError([`FSO_METRICS_PORT: cannot serve /metrics, /healthz and /readyz on port ${metricsPort} (${reason}); choose a free port, or 0 to turn them off`], 'observability settings');
     });
   }
 

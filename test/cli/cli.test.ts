@@ -4,6 +4,8 @@
 import * as k8s from '@kubernetes/client-node';
 import { ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,6 +197,12 @@ describe('the flink-session-operator command line on a running operator', () => 
     expect(badWorker.stderr).toContain('invalid worker configuration');
     expect(badWorker.stderr).toContain('FSO_POLL_INTERVAL_MS must be a positive whole number (got "0")');
     expect(badWorker.stderr).toContain('FSO_METRICS_PORT must be a port number');
+    const busy = createServer().listen(0, '0.0.0.0');
+    await once(busy, 'listening');
+    const busyPort = (busy.address() as AddressInfo).port;
+    const portTaken = await cli(['worker', '--metrics-port', String(busyPort)], env).finally(() => busy.close());
+    expect(portTaken.code).toBe(2);
+    expect(portTaken.stderr).toContain(`FSO_METRICS_PORT: cannot serve /metrics, /healthz and /readyz on port ${busyPort} (listen EADDRINUSE`);
     const unreachable = await cli(['redeploy', `${namespace}/${name}`, '--temporal-address', '127.0.0.1:1'], env);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot connect to Temporal at 127.0.0.1:1');
