@@ -92,7 +92,9 @@ describe('npm run dev', () => {
     await eventually('the stack to start starting', async () => (output.includes('starting the local stack') ? true : undefined), 60_000);
     process.kill(-dev!.pid!, 'SIGINT');
     await exited;
-    await eventually('the dev command to say it stopped', async () => (output.includes('\nstopped\n') ? true : undefined), 60_000);
+    await eventually('the dev command to say it stopped', async () => (output.includes('\nstopped\n') ? true : undefined), 60_000).catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}; its output:\n${output}`);
+    });
     await eventually('no server of this state folder left', async () => {
       const left = await promisify(execFile)('pgrep', ['-f', stateDir]).then((r) => r.stdout.trim(), () => '');
       return left === '' ? true : undefined;
