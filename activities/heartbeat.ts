@@ -20,3 +20,28 @@ export function heartbeatIfInActivity(details?: unknown): void {
   context.heartbeat(details);
   if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
 }
+
+/**
+ * When this activity was first scheduled (the first attempt's time, the same on every retry), so a
+ * wait's deadline survives retries and timeouts; outside an activity, now.
+ */
+export function firstScheduledAt(): number {
+  try {
+    return Context.current().info.scheduledTimestampMs;
+  } catch {
+    return Date.now();
+  }
+}
+
+/**
+ * A key that is the same on every retry of this activity call and differs between calls: the run's
+ * id and the activity's id. Undefined outside an activity.
+ */
+export function activityCallKey(): string | undefined {
+  try {
+    const info = Context.current().info;
+    return `${info.workflowExecution?.runId ?? info.workflowType ?? 'standalone'}/${info.activityId}`;
+  } catch {
+    return undefined;
+  }
+}

@@ -3,6 +3,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LaunchJobSettings } from '../model/launch-job.ts';
+import { createDeployedClusterActivities } from './deployed-cluster.ts';
 import { createHaConfigMapActivities } from './ha-configmaps.ts';
 import { createJobManagerActivities } from './jobmanager.ts';
 import { createLaunchActivities } from './launch.ts';
@@ -16,6 +17,9 @@ export interface ActivityDeps {
   connectZooKeeper: (quorum: string) => Promise<ZooKeeperSession>;
   launchJobSettings: LaunchJobSettings;
   readinessDeadlineSeconds: number;
+  clusterGoneDeadlineSeconds: number;
+  /** How long a delete retries its clean-up before it releases the finalizer anyway. */
+  cleanupDeadlineSeconds: number;
   pollIntervalMs: number;
   restUrlTemplate?: string;
   temporalUiUrl?: string;
@@ -24,8 +28,14 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  /** The worker's settings a delete plans with (read at the worker's start, recorded in the run's history). */
+  async function deletePolicy(): Promise<{ cleanupDeadlineSeconds: number }> {
+    return { cleanupDeadlineSeconds: deps.cleanupDeadlineSeconds };
+  }
   return {
+    deletePolicy,
     ...createLaunchActivities(deps),
+    ...createDeployedClusterActivities(deps),
     ...createJobManagerActivities(deps),
     ...createHaConfigMapActivities(deps),
     ...createSessionStatusActivities(deps),

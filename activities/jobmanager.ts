@@ -12,7 +12,7 @@ import {
   jobManagerDeploymentName,
   restServiceName,
 } from '../model/names.ts';
-import { heartbeatIfInActivity } from './heartbeat.ts';
+import { firstScheduledAt, heartbeatIfInActivity } from './heartbeat.ts';
 import { apiMessage, deleteIgnoringNotFound, isNotFound } from '../kube/errors.ts';
 
 export interface JobManagerDeps {
@@ -21,6 +21,8 @@ export interface JobManagerDeps {
   pollIntervalMs: number;
   /** How long a launch may take until the JobManager serves. */
   readinessDeadlineSeconds: number;
+  /** How long the pods of a deleted JobManager may take to go (pods stuck Terminating on a dead node). */
+  clusterGoneDeadlineSeconds: number;
   /** Flink's REST overview: `{namespace}`/`{name}` in a URL template, or (undefined) the API server's service proxy. */
   restUrlTemplate?: string;
 }
@@ -63,10 +65,17 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
    * HA ConfigMaps are not waited for: they outlive the cluster on purpose.
    */
   async function waitForFlinkClusterGone(ref: SessionRef): Promise<{ waitedMs: number }> {
-    const started = Date.now();
+    // From the first attempt: a retry (a worker that died, a timeout) goes on with the same deadline.
+    const started = firstScheduledAt();
+    const deadline = started + deps.clusterGoneDeadlineSeconds * 1000;
     for (;;) {
       const left = await listFlinkCluster(ref);
       if (left.length === 0) return { waitedMs: Date.now() - started };
+      if (Date.now() >= deadline) {
+        throw ApplicationFailure.nonRetryable(
+          `${left.join(', ')} of ${ref.namespace}/${ref.name} still there ${deps.clusterGoneDeadlineSeconds} s after the JobManager Deployment was deleted (pods stuck Terminating? see kubectl -n ${ref.namespace} describe ${left[0]})`,
+          'ClusterNotGone');
+      }
       heartbeatIfInActivity({ left });
       await sleep(deps.pollIntervalMs);
     }
@@ -96,11 +105,12 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
    * Waits until the JobManager Deployment is available and Flink's REST answers /v1/overview. A launch
    * Job that failed ends the wait at once (non-retryable: a redeploy with a fixed spec is needed).
    */
-  async function waitForJobManagerReady(input: { ref: SessionRef; launchJob: string }): Promise<JobManagerEndpoint> {
+  async function waitForJobManagerReady(input: { ref: SessionRef; launchJob?: string }): Promise<JobManagerEndpoint> {
     const { ref } = input;
-    const deadline = Date.now() + deps.readinessDeadlineSeconds * 1000;
+    // From the first attempt, so neither a retry nor the activity's own timeout restarts the wait.
+    const deadline = firstScheduledAt() + deps.readinessDeadlineSeconds * 1000;
     let waitingFor = 'the JobManager Deployment';
-    while (Date.now() < deadline) {
+    for (let first = true; first || Date.now() < deadline; first = false) {
       heartbeatIfInActivity({ waitingFor });
       const deployment = await readDeployment(ref);
       if (deployment && (deployment.status?.availableReplicas ?? 0) >= 1) {
@@ -110,11 +120,11 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
         waitingFor = 'an available JobManager pod';
       }
       // Only then the launch Job: Flink's client can fail after it created a cluster that runs fine.
-      if (!deployment) await failIfLaunchFailed(ref, input.launchJob);
+      if (!deployment && input.launchJob) await failIfLaunchFailed(ref, input.launchJob);
       await sleep(deps.pollIntervalMs);
     }
     throw ApplicationFailure.nonRetryable(
-      `the JobManager of ${ref.namespace}/${ref.name} was not ready within ${deps.readinessDeadlineSeconds} s (waiting for ${waitingFor}); see the launch Job ${input.launchJob} and the JobManager pod's events`,
+      `the JobManager of ${ref.namespace}/${ref.name} was not ready within ${deps.readinessDeadlineSeconds} s (waiting for ${waitingFor}); see ${input.launchJob ? `the launch Job ${input.launchJob} and ` : ''}the JobManager pod's events`,
       'ReadinessTimeout');
   }
 

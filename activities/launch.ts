@@ -3,7 +3,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FlinkSession, FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
-import { renderLaunchJob, type LaunchJobSettings } from '../model/launch-job.ts';
+import { renderLaunchJob, type LaunchId, type LaunchJobSettings } from '../model/launch-job.ts';
 import {
   API_GROUP,
   API_VERSION,
@@ -17,7 +17,7 @@ import { ownerReference } from '../model/owner.ts';
 import { REDACTED } from '../model/redact.ts';
 import { renderSessionFiles } from '../model/session-files.ts';
 import { describeProblems, validateSpec, type SpecProblem } from '../model/validate.ts';
-import { createIgnoringConflict, deleteIgnoringNotFound, isConflict } from '../kube/errors.ts';
+import { apiMessage, createIgnoringConflict, deleteIgnoringNotFound, isConflict, isPermanentApiError } from '../kube/errors.ts';
 
 export interface LaunchDeps {
   kubeConfig: k8s.KubeConfig;
@@ -29,10 +29,37 @@ export function createLaunchActivities(deps: LaunchDeps) {
   const batch = deps.kubeConfig.makeApiClient(k8s.BatchV1Api);
   const objects = deps.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
 
-  /** Semantic validation, before anything is touched; problems are returned, not thrown. */
-  async function validateSessionSpec(spec: FlinkSessionSpec): Promise<{ problems: SpecProblem[]; message: string }> {
+  /**
+   * Validation before anything is touched; problems are returned, not thrown. First the operator's own
+   * rules, then the API server's: what the operator will write (the files ConfigMap, the launch Job)
+   * is created in a server-side dry run, so a value the API server refuses (a ServiceAccount name such
+   * as "Flink", a nodeSelector key) is a refused spec, not a launch that fails after the old
+   * JobManager is gone.
+   */
+  async function validateSessionSpec(input: { ref: SessionRef; spec: FlinkSessionSpec }): Promise<{ problems: SpecProblem[]; message: string }> {
+    const { ref, spec } = input;
     const problems = validateSpec(spec);
+    if (problems.length === 0) problems.push(...(await dryRunProblems(ref, spec)));
     return { problems, message: describeProblems(problems) };
+  }
+
+  async function dryRunProblems(ref: SessionRef, spec: FlinkSessionSpec): Promise<SpecProblem[]> {
+    const files = renderSessionFiles(ref, spec);
+    const job = renderLaunchJob(ref, spec, { attempt: 0, tag: 'dryrun' }, deps.launchJobSettings);
+    const writes: Array<[what: string, create: () => Promise<unknown>]> = [
+      [`ConfigMap ${files.metadata?.name}`, () => core.createNamespacedConfigMap({ namespace: ref.namespace, body: files, dryRun: 'All' })],
+      [`launch Job ${job.metadata?.name}`, () => batch.createNamespacedJob({ namespace: ref.namespace, body: job, dryRun: 'All' })],
+    ];
+    const problems: SpecProblem[] = [];
+    for (const [what, create] of writes) {
+      try {
+        await createIgnoringConflict(create); // "already exists" comes after the API server validated it
+      } catch (error: unknown) {
+        if (!isPermanentApiError(error)) throw error;
+        problems.push({ field: 'spec', message: `the API server refuses the ${what} this spec makes: ${apiMessage(error)}` });
+      }
+    }
+    return problems;
   }
 
   /** Writes the files ConfigMap, and moves inline credentials (read from the object, never from history) into a Secret. */
@@ -87,8 +114,8 @@ export function createLaunchActivities(deps: LaunchDeps) {
   }
 
   /** Creates the launch Job of this generation and attempt; a Job of that name already there is the same launch. */
-  async function submitLaunchJob(input: { ref: SessionRef; spec: FlinkSessionSpec; attempt: number }): Promise<{ jobName: string; created: boolean }> {
-    const job = renderLaunchJob(input.ref, input.spec, input.attempt, deps.launchJobSettings);
+  async function submitLaunchJob(input: { ref: SessionRef; spec: FlinkSessionSpec; launch: LaunchId }): Promise<{ jobName: string; created: boolean }> {
+    const job = renderLaunchJob(input.ref, input.spec, input.launch, deps.launchJobSettings);
     const created = await createIgnoringConflict(() => batch.createNamespacedJob({ namespace: input.ref.namespace, body: job }));
     return { jobName: job.metadata!.name!, created };
   }

@@ -2,9 +2,11 @@
 import { temporalUiWorkflowUrl } from '../config/temporal.ts';
 import * as k8s from '@kubernetes/client-node';
 import type { FlinkSession, FlinkSessionStatus, SessionRef } from '../model/flinksession.ts';
-import { API_GROUP, API_VERSION, FINALIZER, FLINKSESSION_API_VERSION, FLINKSESSION_KIND, FLINKSESSION_PLURAL, OPERATOR_NAME } from '../model/names.ts';
+import { API_GROUP, API_VERSION, FINALIZER, FLINKSESSION_PLURAL } from '../model/names.ts';
 import { nextStatus, type StatusReport } from '../model/status.ts';
-import { isConflict, isNotFound } from '../kube/errors.ts';
+import { apiMessage, apiStatusCode, createIgnoringConflict, isConflict, isNotFound } from '../kube/errors.ts';
+import { renderSessionEvent } from '../model/session-event.ts';
+import { activityCallKey } from './heartbeat.ts';
 
 export interface SessionStatusDeps {
   kubeConfig: k8s.KubeConfig;
@@ -55,23 +57,24 @@ export function createSessionStatusActivities(deps: SessionStatusDeps) {
     return { patched: true };
   }
 
-  /** Records a Kubernetes Event on the FlinkSession (kubectl describe fls shows them). */
-  async function recordEvent(input: { ref: SessionRef; type: 'Normal' | 'Warning'; reason: string; message: string }): Promise<void> {
-    const now = new Date();
-    const event: k8s.CoreV1Event = {
-      metadata: { generateName: `${input.ref.name}.`, namespace: input.ref.namespace },
-      involvedObject: { apiVersion: FLINKSESSION_API_VERSION, kind: FLINKSESSION_KIND, name: input.ref.name, namespace: input.ref.namespace, uid: input.ref.uid },
-      type: input.type,
-      reason: input.reason,
-      message: input.message.slice(0, 1024),
-      source: { component: OPERATOR_NAME },
-      reportingComponent: OPERATOR_NAME,
-      reportingInstance: deps.instance,
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-    };
-    await events.createNamespacedEvent({ namespace: input.ref.namespace, body: event });
+  /**
+   * Records a Kubernetes Event on the FlinkSession (kubectl describe fls shows them). Best effort: an
+   * Event the API server refuses (a terminating namespace answers 403, a gone one 404) is reported as
+   * not recorded and never holds up a step. Its name is derived from the activity call, so a retried
+   * call finds the Event it already made instead of recording a second one.
+   */
+  async function recordEvent(input: { ref: SessionRef; type: 'Normal' | 'Warning'; reason: string; message: string; key?: string }): Promise<{ recorded: boolean; why?: string }> {
+    const key = input.key ?? activityCallKey();
+    const { namespace, name, uid } = input.ref;
+    const event = renderSessionEvent({ namespace, name, uid, type: input.type, reason: input.reason, message: input.message, instance: deps.instance, ...(key ? { key } : {}) }, new Date());
+    try {
+      await createIgnoringConflict(() => events.createNamespacedEvent({ namespace: input.ref.namespace, body: event }));
+      return { recorded: true };
+    } catch (error: unknown) {
+      const code = apiStatusCode(error);
+      if (code !== undefined && code >= 400 && code < 500) return { recorded: false, why: `${apiMessage(error)} (HTTP ${code})` };
+      throw error;
+    }
   }
 
   /** Removes the finalizer, so Kubernetes completes the delete; retried on conflicting writes. */

@@ -32,7 +32,7 @@ export async function planRedeploy(deps: ActivityDeps, target: SessionTarget): P
   const activities = createActivities(deps);
   const plan: RedeployPlan = { target, generation: ref.generation, flinkCluster: [], launchJobs: [], autoClean: spec.autoClean === true };
 
-  const validation = await activities.validateSessionSpec(spec);
+  const validation = await activities.validateSessionSpec({ ref, spec });
   if (validation.problems.length > 0) {
     plan.refused = validation.message;
     return plan;

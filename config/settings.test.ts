@@ -38,6 +38,8 @@ describe('settings', () => {
       FSO_RELIST_SECONDS: watcher.relistSeconds,
       FSO_DRIFT_POLICY: watcher.driftPolicy,
       FSO_READINESS_DEADLINE_SECONDS: worker.readinessDeadlineSeconds,
+      FSO_CLUSTER_GONE_DEADLINE_SECONDS: worker.clusterGoneDeadlineSeconds,
+      FSO_CLEANUP_DEADLINE_SECONDS: worker.cleanupDeadlineSeconds,
       FSO_POLL_INTERVAL_MS: worker.pollIntervalMs,
       FSO_REST_EXPOSED_TYPE: worker.launchJob.restExposedType,
       FSO_METRICS_PORT: worker.observability.metricsPort,

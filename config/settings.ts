@@ -35,12 +35,14 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'FSO_RELIST_SECONDS', flag: 'relist-seconds', value: 'seconds', roles: ['watcher'], default: '300', description: 'full relist period (at least 10)' },
   { env: 'FSO_DRIFT_POLICY', flag: 'drift-policy', value: 'redeploy|report', roles: ['watcher'], default: 'redeploy', description: 'what a JobManager Deployment deleted outside the operator leads to' },
   { env: 'FSO_READINESS_DEADLINE_SECONDS', flag: 'readiness-deadline-seconds', value: 'seconds', roles: ['worker'], default: '600', description: 'how long a launch may take until Flink\'s REST answers' },
+  { env: 'FSO_CLUSTER_GONE_DEADLINE_SECONDS', flag: 'cluster-gone-deadline-seconds', value: 'seconds', roles: ['worker'], default: '600', description: 'how long the pods of a deleted JobManager may take to go before the step fails (pods stuck Terminating)' },
+  { env: 'FSO_CLEANUP_DEADLINE_SECONDS', flag: 'cleanup-deadline-seconds', value: 'seconds', roles: ['worker'], default: '900', description: 'how long a delete retries its clean-up before it releases the finalizer and reports what was left behind' },
   { env: 'FSO_POLL_INTERVAL_MS', flag: 'poll-interval-ms', value: 'ms', roles: ['worker'], default: '1000', description: 'polling period of the waits' },
   { env: 'FSO_REST_URL_TEMPLATE', flag: 'rest-url-template', value: 'url', roles: ['worker'], default: 'API server service proxy', description: 'direct URL of Flink\'s REST with {namespace} and {name}, e.g. http://{name}-rest.{namespace}:8081' },
   { env: 'FSO_REST_EXPOSED_TYPE', flag: 'rest-exposed-type', value: 'type', roles: ['worker'], default: 'NodePort', description: 'kubernetes.rest-service.exposed.type: ClusterIP, NodePort or LoadBalancer' },
   { env: 'FSO_METRICS_PORT', flag: 'metrics-port', value: 'port', roles: ['watcher', 'worker'], default: '9464', description: 'port of /metrics, /healthz and /readyz (0: off)' },
   { env: 'FSO_LOG_LEVEL', flag: 'log-level', value: 'level', roles: ['watcher', 'worker'], default: 'info', description: 'debug, info, warn or error' },
-  { env: 'FSO_FAULT_SIGKILL', value: 'plan', roles: ['worker'], default: 'off', description: 'crash drills: before:<activity> or during:<activity>:<ms> SIGKILLs the worker once; environment only' },
+  { env: 'FSO_FAULT_SIGKILL', value: 'plan', roles: ['worker'], default: 'off', description: 'crash drills: before:<activity>, after:<activity> or during:<activity>:<ms> SIGKILLs the worker once; environment only' },
 ];
 
 /** The settings a command takes. */

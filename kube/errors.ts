@@ -8,6 +8,17 @@ export function apiStatusCode(error: unknown): number | undefined {
 export const isNotFound = (error: unknown): boolean => apiStatusCode(error) === 404;
 export const isConflict = (error: unknown): boolean => apiStatusCode(error) === 409;
 
+/**
+ * 4xx answers that no retry can change: the request itself is wrong (400 Bad Request, 422 Invalid,
+ * 405, 406, 413, 415). Not among them: 401/403 (credentials or RBAC, which an admin can fix while the
+ * step retries), 404 and 409 (each caller decides), 408 and 429 (try again later).
+ */
+const RETRYABLE_CLIENT_ERRORS = new Set([401, 403, 404, 408, 409, 429]);
+export function isPermanentApiError(error: unknown): boolean {
+  const code = apiStatusCode(error);
+  return code !== undefined && code >= 400 && code < 500 && !RETRYABLE_CLIENT_ERRORS.has(code);
+}
+
 /** Runs a delete; "already gone" is success. */
 export async function deleteIgnoringNotFound(remove: () => Promise<unknown>): Promise<boolean> {
   try {

@@ -332,7 +332,7 @@ export interface FlinkSessionSpec {
  * Observed state, written by the operator.
  */
 export interface FlinkSessionStatus {
-  phase?: 'Pending' | 'Deploying' | 'Running' | 'Redeploying' | 'Deleting' | 'Failed';
+  phase?: 'Pending' | 'Deploying' | 'Running' | 'Redeploying' | 'Deleting' | 'Failed' | 'Finished';
   observedGeneration?: number;
   conditions?: {
     type: 'Ready' | 'Progressing' | 'Degraded';

@@ -12,13 +12,13 @@ describe('renderLaunchJob', () => {
     s3: { endPoint: 'minio:9000', bucket: 'state', accessKey: 'AKIA-INLINE', secretKey: 'very-secret-value' },
     config: { 'flink-conf.yaml': 'a.b: c\n' },
   };
-  const job = renderLaunchJob(session, spec, 0);
+  const job = renderLaunchJob(session, spec, { attempt: 0, tag: 'ab12cd' });
   const pod = job.spec!.template.spec!;
   const container = pod.containers[0]!;
 
   it('is named after session, generation and attempt, owned by the FlinkSession, and bounded', () => {
-    expect(job.metadata?.name).toBe('demo-launch-g7-0');
-    expect(renderLaunchJob(session, spec, 1).metadata?.name).toBe('demo-launch-g7-1');
+    expect(job.metadata?.name).toBe('demo-launch-g7-ab12cd-0');
+    expect(renderLaunchJob(session, spec, { attempt: 1, tag: 'ab12cd' }).metadata?.name).toBe('demo-launch-g7-ab12cd-1');
     expect(job.metadata?.ownerReferences).toEqual([{ apiVersion: 'flink.session-operator.io/v1', kind: 'FlinkSession', name: 'demo', uid: 'uid-1', controller: true, blockOwnerDeletion: true }]);
     expect(job.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'flink-session-operator', 'flink.session-operator.io/session': 'demo', 'flink.session-operator.io/generation': '7' });
     expect(job.spec).toMatchObject({ backoffLimit: 2, ttlSecondsAfterFinished: 3600, activeDeadlineSeconds: 600 });
@@ -45,7 +45,7 @@ describe('renderLaunchJob', () => {
   });
 
   it('runs flink run-application in application mode, with the jar and its arguments last', () => {
-    const app = renderLaunchJob(session, { image: 'f', applicationConfig: { jarPath: 'local:///opt/job.jar', args: ['--in', 'x; rm -rf /'] } }, 0);
+    const app = renderLaunchJob(session, { image: 'f', applicationConfig: { jarPath: 'local:///opt/job.jar', args: ['--in', 'x; rm -rf /'] } }, { attempt: 0, tag: 'ab12cd' });
     const c = app.spec!.template.spec!.containers[0]!;
     expect(c.command).toEqual(['/opt/flink/bin/flink']);
     expect(c.args!.slice(0, 3)).toEqual(['run-application', '--target', 'kubernetes-application']);
@@ -53,7 +53,7 @@ describe('renderLaunchJob', () => {
   });
 
   it('mounts the keytab Secret and krb5.conf for Flink to ship', () => {
-    const k = renderLaunchJob(session, { image: 'f', security: { kerberos: { principal: 'p@R', keytabSecret: { name: 'kt', key: 'flink.keytab' }, krb5ConfigMap: { name: 'krb5' } } } }, 0);
+    const k = renderLaunchJob(session, { image: 'f', security: { kerberos: { principal: 'p@R', keytabSecret: { name: 'kt', key: 'flink.keytab' }, krb5ConfigMap: { name: 'krb5' } } } }, { attempt: 0, tag: 'ab12cd' });
     const p = k.spec!.template.spec!;
     expect(p.volumes).toContainEqual({ name: 'kerberos-keytab', secret: { secretName: 'kt', items: [{ key: 'flink.keytab', path: 'krb5.keytab' }] } });
     expect(p.volumes).toContainEqual({ name: 'kerberos-krb5', configMap: { name: 'krb5', items: [{ key: 'krb5.conf', path: 'krb5.conf' }] } });

@@ -47,9 +47,15 @@ export function launchCommand(spec: FlinkSessionSpec, options: FlinkOptions): st
   return [`${FLINK_HOME}/bin/kubernetes-session.sh`, ...dynamic];
 }
 
-export function renderLaunchJob(session: SessionRef, spec: FlinkSessionSpec, attempt: number, settings: LaunchJobSettings = DEFAULT_LAUNCH_JOB_SETTINGS): V1Job {
+/** Which launch of a generation: the attempt (forced redeploys) and the tag of the workflow runs' chain. */
+export interface LaunchId {
+  attempt: number;
+  tag: string;
+}
+
+export function renderLaunchJob(session: SessionRef, spec: FlinkSessionSpec, launch: LaunchId, settings: LaunchJobSettings = DEFAULT_LAUNCH_JOB_SETTINGS): V1Job {
   const options = renderFlinkOptions(session, spec, settings);
-  const name = launchJobName(session.name, session.generation, attempt);
+  const name = launchJobName(session.name, session.generation, launch.attempt, launch.tag);
   const labels = {
     [LABEL_MANAGED_BY]: OPERATOR_NAME,
     [LABEL_SESSION]: session.name,

@@ -9,6 +9,20 @@ export const FLINKSESSION_PLURAL = 'flinksessions';
 export const FINALIZER = `${API_GROUP}/finalizer`;
 /** Changing this annotation's value (any value) forces a redeploy with the current spec. */
 export const REDEPLOY_ANNOTATION = `${API_GROUP}/redeploy`;
+/**
+ * Set to "true" on a FlinkSession being deleted: release its finalizer at once, without (the rest of)
+ * the clean-up; a Warning Event names what was left behind.
+ */
+export const SKIP_CLEANUP_ANNOTATION = `${API_GROUP}/skip-cleanup`;
+/**
+ * On the JobManager Deployment, once it serves: a fingerprint of what the operator launched it with,
+ * so a new workflow run (after a run was terminated, or Temporal's namespace re-created) adopts a
+ * running cluster whose configuration matches instead of redeploying it.
+ */
+export const FINGERPRINT_ANNOTATION = `${API_GROUP}/fingerprint`;
+/** On the JobManager Deployment, with the fingerprint: the FlinkSession (uid) and generation it runs. */
+export const DEPLOYED_UID_ANNOTATION = `${API_GROUP}/session-uid`;
+export const DEPLOYED_GENERATION_ANNOTATION = `${API_GROUP}/generation`;
 
 export const OPERATOR_NAME = 'flink-session-operator';
 
@@ -41,12 +55,18 @@ export const sessionFilesConfigMapName = (session: string): string => `${session
 /** The Secret the operator writes when a manifest still has inline S3 keys or an inline keytab. */
 export const migratedCredentialsSecretName = (session: string): string => `${session}-credentials`;
 
+/** Kubernetes puts a Job's name into a label of its pods: at most 63 characters. */
+const MAX_JOB_NAME = 63;
+
 /**
  * The launch Job of one redeploy: deterministic, so a retried activity finds the Job it already made.
- * `attempt` counts forced redeploys of the same generation.
+ * `attempt` counts forced redeploys of the same generation; `tag` tells one chain of workflow runs from
+ * another (a run terminated by hand starts again at attempt 0, and must not take an old Job for its own).
  */
-export const launchJobName = (session: string, generation: number, attempt: number): string =>
-  `${session}-launch-g${generation}-${attempt}`;
+export function launchJobName(session: string, generation: number, attempt: number, tag: string): string {
+  const name = `${session}-launch-g${generation}-${tag}-${attempt}`;
+  return name.length <= MAX_JOB_NAME ? name : `${session}-g${generation}-${tag}-${attempt}`.slice(-MAX_JOB_NAME).replace(/^[^a-z]+/, '');
+}
 
 /** S3 prefix of everything a session writes to its bucket. */
 export const sessionS3Prefix = (session: string): string => `${session}/flink/`;

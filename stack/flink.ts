@@ -9,6 +9,8 @@ export interface FlinkClientEndpoints {
   confDir: string;
 }
 
+/** The class behind the image's `bin/flink` (e.g. `flink run-application --target kubernetes-application`). */
+export const FLINK_CLI_FRONTEND = 'org.apache.flink.client.cli.CliFrontend';
 /** The main class of Flink's `kubernetes-session.sh`. */
 export const KUBERNETES_SESSION_CLI = 'org.apache.flink.kubernetes.cli.KubernetesSessionCli';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { LABEL_FLINK_VERSION } from '../model/names.ts';
-import { KUBERNETES_SESSION_CLI } from './flink.ts';
+import { FLINK_CLI_FRONTEND, KUBERNETES_SESSION_CLI } from './flink.ts';
 import type { StackEndpoints } from './stack.ts';
 
 const run = promisify(execFile);
@@ -29,8 +29,10 @@ export async function runLaunchJob(kc: k8s.KubeConfig, stack: StackEndpoints, na
   const container = pod?.containers[0];
   if (!pod || !container?.command) throw new Error(`launch Job ${namespace}/${jobName} has no container command`);
   const jobArgv = [...container.command, ...(container.args ?? [])];
-  if (basename(container.command[0]!) !== 'kubernetes-session.sh') {
-    throw new Error(`the launch runner runs kubernetes-session.sh only, not ${container.command[0]}`);
+  // The class behind each script of the image: kubernetes-session.sh, or bin/flink (run-application).
+  const mainClass = { 'kubernetes-session.sh': KUBERNETES_SESSION_CLI, flink: FLINK_CLI_FRONTEND }[basename(container.command[0]!)];
+  if (!mainClass) {
+    throw new Error(`the launch runner runs kubernetes-session.sh and bin/flink only, not ${container.command[0]}`);
   }
   const flinkVersion = job.metadata?.labels?.[LABEL_FLINK_VERSION] ?? '';
   const clientVersion = Object.keys(stack.flink.classpaths).find((v) => v === flinkVersion || v.startsWith(`${flinkVersion}.`));
@@ -65,7 +67,7 @@ export async function runLaunchJob(kc: k8s.KubeConfig, stack: StackEndpoints, na
     const value = match[2]!;
     return mountPaths.some((p) => value.startsWith(p)) ? `-D${match[1]}=${join(root, value)}` : arg;
   };
-  const args = ['-cp', stack.flink.classpaths[clientVersion]!, KUBERNETES_SESSION_CLI,
+  const args = ['-cp', stack.flink.classpaths[clientVersion]!, mainClass,
     ...(container.args ?? []).map(relocate), `-Dkubernetes.config.file=${stack.kubernetes.kubeconfig}`];
   try {
     const { stdout, stderr } = await run(stack.flink.java, args, { env: { ...process.env, FLINK_CONF_DIR: confDir }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });

@@ -30,6 +30,10 @@ export interface TemporalOptions {
   namespace?: string;
   /** The ports of an earlier start, to restart the same server (same address, same sqlite file). */
   ports?: TemporalPorts;
+  /** Dynamic config values (`--dynamic-config-value KEY=VALUE`), e.g. a low history threshold for continue-as-new. */
+  dynamicConfig?: Record<string, string | number>;
+  /** Process name (log file), when a test runs a server of its own beside the stack's. */
+  name?: string;
 }
 
 /** Starts `temporal server start-dev` with its Web UI; history persists in a sqlite file in stateDir. */
@@ -40,8 +44,9 @@ export async function startTemporal(options: TemporalOptions): Promise<{ process
     : await freePorts(4) as [number, number, number, number];
   // The operator's search attributes (SPEC: Temporal contract), registered at start.
   const searchAttributes = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]);
+  const dynamicConfig = Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
   const process = startProcess({
-    name: 'temporal',
+    name: options.name ?? 'temporal',
     command: options.binary,
     args: [
       'server', 'start-dev',
@@ -54,6 +59,7 @@ export async function startTemporal(options: TemporalOptions): Promise<{ process
       '--namespace', namespace,
       '--log-level', 'warn',
       ...searchAttributes,
+      ...dynamicConfig,
     ],
     logDir: options.logDir,
   });

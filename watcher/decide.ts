@@ -3,7 +3,7 @@
 // after a restart every object is a first sight and is signalled again; that is safe because the
 // workflow ignores a spec it already has (same uid, generation and redeploy token).
 import type { FlinkSession } from '../model/flinksession.ts';
-import { FINALIZER, REDEPLOY_ANNOTATION } from '../model/names.ts';
+import { FINALIZER, REDEPLOY_ANNOTATION, SKIP_CLEANUP_ANNOTATION } from '../model/names.ts';
 
 /** What the watcher tells the workflow: a `specChanged` signal, a `delete` signal, or nothing. */
 export type SignalDecision =
@@ -38,9 +38,10 @@ export function decide({ object, previous, gone = false }: Observed): Decision {
       : { kind: 'deletion-requested', reason: 'gone before the watcher saw a deletion request' };
   }
   if (object.metadata.deletionTimestamp !== undefined) {
-    return deletionSeen
-      ? { kind: 'status-only', reason: 'still being deleted; deletion already signalled' }
-      : { kind: 'deletion-requested', reason: `deletionTimestamp set (${object.metadata.deletionTimestamp})` };
+    if (!deletionSeen) return { kind: 'deletion-requested', reason: `deletionTimestamp set (${object.metadata.deletionTimestamp})` };
+    return skipCleanup(object) && !skipCleanup(previous)
+      ? { kind: 'deletion-requested', reason: `annotation ${SKIP_CLEANUP_ANNOTATION} set: release the finalizer now` }
+      : { kind: 'status-only', reason: 'still being deleted; deletion already signalled' };
   }
 
   const signal = specDecision(object, sameObject ? previous : undefined, previous);
@@ -71,4 +72,9 @@ function specDecision(object: FlinkSession, sameObject: FlinkSession | undefined
 export function redeployToken(object: FlinkSession): string | undefined {
   const value = object.metadata.annotations?.[REDEPLOY_ANNOTATION]?.trim();
   return value ? value : undefined;
+}
+
+/** The skip-clean-up annotation is "true": a delete releases the finalizer without (the rest of) its clean-up. */
+export function skipCleanup(object: FlinkSession): boolean {
+  return object.metadata.annotations?.[SKIP_CLEANUP_ANNOTATION]?.trim().toLowerCase() === 'true';
 }

@@ -17,7 +17,7 @@ import {
   type SessionWorkflowInput,
   type SpecChanged,
 } from '../workflows/contract.ts';
-import { redeployToken } from './decide.ts';
+import { redeployToken, skipCleanup } from './decide.ts';
 
 /** The `specChanged` payload of an object: what the workflow needs, with no secret value in it. */
 export function specChangedPayload(session: FlinkSession): SpecChanged {
@@ -61,7 +61,10 @@ export function signalSpecChanged(client: Client, session: FlinkSession, taskQue
 
 export function signalDelete(client: Client, session: FlinkSession, taskQueue = TASK_QUEUE): Promise<WorkflowHandleWithSignaledRunId> {
   // The spec rides along: a run that starts with the delete still knows what to clean (autoClean, HA).
-  const request: DeleteRequest = { uid: session.metadata.uid, generation: session.metadata.generation, spec: redactSpec(session.spec) };
+  const request: DeleteRequest = {
+    uid: session.metadata.uid, generation: session.metadata.generation, spec: redactSpec(session.spec),
+    ...(skipCleanup(session) ? { skipCleanup: true } : {}),
+  };
   return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [DeleteRequest]>(SESSION_WORKFLOW, {
     ...startOptions(session, taskQueue),
     signal: deleteSignal,

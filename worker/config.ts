@@ -10,6 +10,8 @@ export interface WorkerConfig {
   temporal: TemporalSettings;
   observability: ObservabilitySettings;
   readinessDeadlineSeconds: number;
+  clusterGoneDeadlineSeconds: number;
+  cleanupDeadlineSeconds: number;
   pollIntervalMs: number;
   restUrlTemplate?: string;
   launchJob: LaunchJobSettings;
@@ -49,6 +51,8 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     temporal,
     observability: readObservabilitySettings(env, problems),
     readinessDeadlineSeconds: positiveInt(env, 'FSO_READINESS_DEADLINE_SECONDS', 600, problems),
+    clusterGoneDeadlineSeconds: positiveInt(env, 'FSO_CLUSTER_GONE_DEADLINE_SECONDS', 600, problems),
+    cleanupDeadlineSeconds: positiveInt(env, 'FSO_CLEANUP_DEADLINE_SECONDS', 900, problems),
     pollIntervalMs: positiveInt(env, 'FSO_POLL_INTERVAL_MS', 1000, problems),
     ...(restUrlTemplate ? { restUrlTemplate } : {}),
     launchJob: { ...DEFAULT_LAUNCH_JOB_SETTINGS, restExposedType: exposed as LaunchJobSettings['restExposedType'] },

@@ -7,12 +7,13 @@ describe('parseFaultPlan', () => {
     ['', undefined],
     ['before:purgeS3Prefixes', { when: 'before', activity: 'purgeS3Prefixes' }],
     ['before:clearZooKeeperHa', { when: 'before', activity: 'clearZooKeeperHa' }],
+    ['after:recordEvent', { when: 'after', activity: 'recordEvent' }],
     ['during:waitForJobManagerReady:500', { when: 'during', activity: 'waitForJobManagerReady', afterMs: 500 }],
   ])('%s → %o', (text, plan) => {
     expect(parseFaultPlan(text)).toEqual(plan);
   });
 
   it('refuses anything else with the accepted forms', () => {
-    expect(() => parseFaultPlan('after:x')).toThrow(/before:<activityType> or during:<activityType>:<ms>/);
+    expect(() => parseFaultPlan('later:x')).toThrow(/before:<activityType>, after:<activityType> or during:<activityType>:<ms>/);
   });
 });

@@ -16,6 +16,8 @@ import type { WorkerConfig } from './config.ts';
 import { faultInjector } from './fault-injection.ts';
 import { registerSearchAttributes } from './search-attributes.ts';
 import { stepInterceptor } from './step-interceptor.ts';
+import { stepFailureInterceptor } from './step-failures.ts';
+import { createStepRetryReporter } from '../activities/step-retry-report.ts';
 
 export interface RunningWorker {
   readiness: Readiness;
@@ -39,6 +41,8 @@ export function realActivityDeps(config: WorkerConfig, kubeConfig: KubeConfig): 
     connectZooKeeper: (quorum) => connectZooKeeper(quorum, 15_000),
     launchJobSettings: config.launchJob,
     readinessDeadlineSeconds: config.readinessDeadlineSeconds,
+    clusterGoneDeadlineSeconds: config.clusterGoneDeadlineSeconds,
+    cleanupDeadlineSeconds: config.cleanupDeadlineSeconds,
     pollIntervalMs: config.pollIntervalMs,
     ...(config.restUrlTemplate ? { restUrlTemplate: config.restUrlTemplate } : {}),
     ...(config.temporal.uiUrl ? { temporalUiUrl: config.temporal.uiUrl } : {}),
@@ -54,8 +58,11 @@ export async function startWorker(config: WorkerConfig, kubeConfig: KubeConfig, 
   await client.close();
   const connection = await connectTemporal(NativeConnection, config.temporal);
 
-  const activities = createActivities(realActivityDeps(config, kubeConfig));
-  const interceptors: ActivityInterceptorsFactory[] = [stepInterceptor];
+  const deps = realActivityDeps(config, kubeConfig);
+  const activities = createActivities(deps);
+  const reportRetry = createStepRetryReporter({ kubeConfig, instance: deps.instance });
+  // The step logger outermost, so its line shows the failure as the next interceptor turned it.
+  const interceptors: ActivityInterceptorsFactory[] = [stepInterceptor, stepFailureInterceptor(reportRetry, (msg, fields) => logger.warn(fields, msg))];
   if (config.faultPlan) interceptors.push(faultInjector(config.faultPlan, (msg) => logger.warn(msg)));
   const worker = await Worker.create({
     connection,

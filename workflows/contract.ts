@@ -30,6 +30,11 @@ export interface DeleteRequest {
   uid: string;
   generation?: number;
   spec?: FlinkSessionSpec;
+  /**
+   * The object carries the skip-clean-up annotation: release the finalizer now, whatever clean-up is
+   * still running or left (the Warning Event names what was left behind).
+   */
+  skipCleanup?: boolean;
 }
 
 /** The watcher saw Flink's JobManager Deployment deleted by someone else (drift). */
@@ -58,6 +63,8 @@ export interface SessionWorkflowStatus {
   deployedGeneration?: number;
   redeploys: number;
   lastError?: string;
+  /** While a step is retried or a clean-up gave up: what was left behind (a delete's report). */
+  leftBehind?: string[];
 }
 
 export const statusQuery = defineQuery<SessionWorkflowStatus>('status');
@@ -78,20 +85,49 @@ export interface SessionWorkflowInput {
   carried?: CarriedState;
 }
 
+/** What a delete works on: the object (its uid and spec, for the clean-up) and whether to skip clean-up. */
+export interface DeleteTarget {
+  uid: string;
+  generation?: number;
+  spec?: FlinkSessionSpec;
+  skipCleanup?: boolean;
+}
+
+/** What was deployed, as the workflow knows it: the generation and the spec it ran with. */
+export interface DeployedGeneration {
+  uid: string;
+  generation: number;
+  attempt: number;
+  redeployToken?: string;
+  /** The spec it was launched with: a clean-up cleans the locations this spec used (not a newer one's). */
+  spec?: FlinkSessionSpec;
+}
+
 export interface CarriedState {
-  uid?: string;
+  /** The phase the session is in: carried, so a new run reports what the last one left. */
+  phase?: SessionPhase;
   desired?: SpecChanged;
-  deployed?: { uid: string; generation: number; attempt: number; redeployToken?: string };
+  deployed?: DeployedGeneration;
+  /** The deployed JobManager was found missing and not redeployed (drift policy report). */
+  jobManagerMissing?: boolean;
   forcedReasons: string[];
-  /** The object being deleted (its spec, for the clean-up), once a delete arrived. */
-  deleting?: { uid: string; spec?: FlinkSessionSpec };
+  /** The object being deleted, once a delete arrived. */
+  deleting?: DeleteTarget;
   /** A delete of the re-created object that arrived while the old one was still being deleted. */
-  deleteNext?: { uid: string; spec?: FlinkSessionSpec };
+  deleteNext?: DeleteTarget;
   redeploys: number;
   /** Launch attempts per uid/generation, so every launch Job name is new. */
   attempts: Record<string, number>;
-  /** A generation whose spec was refused or whose launch failed: not retried until something changes. */
-  refusedGeneration?: number;
+  /**
+   * Tells this chain of runs' launch Jobs from an earlier chain's (a run terminated by hand, a
+   * re-created Temporal namespace): set once, from the first run's id, and carried.
+   */
+  launchTag?: string;
+  /**
+   * A generation whose spec was refused or whose launch failed (with the redeploy annotation value it
+   * had): not retried until the spec changes, the annotation gets a new value, or a redeploy signal.
+   */
+  refused?: { generation: number; redeployToken?: string };
   /** A drift report to check: whether to redeploy if the JobManager is really gone. */
   driftRedeploy?: boolean;
   lastError?: string;

@@ -62,7 +62,7 @@ describe('SessionState', () => {
     const state = new SessionState('ns', 'demo');
     state.onSpecChanged(change(1, { spec: { image: 'f', autoClean: true } }));
     state.onDelete({ uid: 'u1' });
-    expect(state.next()).toEqual({ kind: 'delete', uid: 'u1', spec: { image: 'f', autoClean: true } });
+    expect(state.next()).toEqual({ kind: 'delete', target: { uid: 'u1', spec: { image: 'f', autoClean: true } } });
     state.onSpecChanged(change(2));
     expect(state.next()).toMatchObject({ kind: 'delete' });
   });
@@ -77,7 +77,7 @@ describe('SessionState', () => {
   it('a delete that starts the workflow brings its own spec', () => {
     const state = new SessionState('ns', 'demo');
     state.onDelete({ uid: 'u9', generation: 4, spec: { image: 'f', autoClean: true } });
-    expect(state.next()).toEqual({ kind: 'delete', uid: 'u9', spec: { image: 'f', autoClean: true } });
+    expect(state.next()).toEqual({ kind: 'delete', target: { uid: 'u9', generation: 4, spec: { image: 'f', autoClean: true } } });
   });
 
   it('a recreated resource (new uid) starts clean', () => {
@@ -121,12 +121,106 @@ describe('SessionState', () => {
     state.deployed(change(2), 0);
     state.onDelete({ uid: 'u1' });
     state.onSpecChanged({ uid: 'u2', generation: 1, spec: { image: 'new' } });
-    expect(state.next()).toEqual({ kind: 'delete', uid: 'u1', spec: { image: 'old', autoClean: true } });
+    expect(state.next()).toEqual({ kind: 'delete', target: { uid: 'u1', spec: { image: 'old', autoClean: true } } });
     expect(state.afterDelete()).toMatchObject({ desired: { uid: 'u2', generation: 1, spec: { image: 'new' } } });
     state.onDelete({ uid: 'u2' });
-    expect(state.next()).toMatchObject({ kind: 'delete', uid: 'u1' });
+    expect(state.next()).toMatchObject({ kind: 'delete', target: { uid: 'u1' } });
     const next = new SessionState('ns', 'demo', state.afterDelete());
-    expect(next.next()).toEqual({ kind: 'delete', uid: 'u2', spec: { image: 'new' } });
+    expect(next.next()).toEqual({ kind: 'delete', target: { uid: 'u2', spec: { image: 'new' } } });
     expect(next.afterDelete()).toBeUndefined();
+  });
+
+  it('a new redeploy annotation value retries a refused (or failed) generation, as the signal does', () => {
+    const state = new SessionState('ns', 'demo');
+    state.onSpecChanged(change(1));
+    state.failed(change(1), 'readiness timeout');
+    expect(state.phase).toBe('Failed');
+    expect(state.next()).toEqual({ kind: 'idle' });
+    state.onSpecChanged(change(1, { redeployToken: 'retry-1' }));
+    expect(state.next()).toMatchObject({ kind: 'deploy', change: { generation: 1, redeployToken: 'retry-1' }, reasons: ['generation 1 is not deployed yet'] });
+    state.failed(change(1, { redeployToken: 'retry-1' }), 'again');
+    expect(state.next()).toEqual({ kind: 'idle' });
+  });
+
+  it('owns the phase: deploying, running, refused while running, failed, deleting', () => {
+    const state = new SessionState('ns', 'demo');
+    expect(state.phase).toBe('Pending');
+    state.onSpecChanged(change(1));
+    expect(state.beganDeploy(false)).toBe('Deploying');
+    expect(state.deployed(change(1), 0)).toBe('Running');
+    state.onSpecChanged(change(2));
+    expect(state.refused(change(2), 'bad')).toBe('Running');
+    state.onSpecChanged(change(3));
+    expect(state.beganDeploy(true)).toBe('Redeploying');
+    expect(state.failed(change(3), 'no REST')).toBe('Failed');
+    state.onSpecChanged(change(4));
+    expect(state.refused(change(4), 'bad again')).toBe('Failed');
+    state.onDelete({ uid: 'u1' });
+    expect(state.beganDelete()).toBe('Deleting');
+    expect(state.status().phase).toBe('Deleting');
+  });
+
+  it('report-only drift: Failed for kubectl and the status query alike, and no longer running', () => {
+    const state = new SessionState('ns', 'demo');
+    state.onSpecChanged(change(1));
+    state.deployed(change(1), 0);
+    expect(state.driftReported(false)).toBe('Failed');
+    expect(state.status().phase).toBe('Failed');
+    expect(state.running).toBe(false);
+    expect(state.next()).toEqual({ kind: 'idle' });
+    state.onRedeploy({ reason: 'bring it back' });
+    expect(state.next()).toMatchObject({ kind: 'deploy', forced: true });
+  });
+
+  it('an application that ended is Finished and not relaunched', () => {
+    const state = new SessionState('ns', 'demo');
+    state.onSpecChanged(change(1, { spec: { image: 'f', applicationConfig: { jarPath: 'local:///job.jar' } } }));
+    state.deployed(change(1), 0);
+    expect(state.applicationEnded()).toBe('Finished');
+    expect(state.next()).toEqual({ kind: 'idle' });
+    expect(state.running).toBe(false);
+  });
+
+  it('carries the phase across continue-as-new, and its snapshot is a copy made without structuredClone', () => {
+    const state = new SessionState('ns', 'demo');
+    state.onSpecChanged(change(1));
+    state.failed(change(1), 'launch failed');
+    const original = globalThis.structuredClone;
+    // The workflow sandbox has no structuredClone (sdk-typescript #1663).
+    (globalThis as { structuredClone?: unknown }).structuredClone = undefined;
+    try {
+      const snapshot = state.snapshot;
+      const next = new SessionState('ns', 'demo', snapshot);
+      expect(next.phase).toBe('Failed');
+      expect(next.status().lastError).toBe('launch failed');
+      snapshot.forcedReasons.push('mutated');
+      expect(state.snapshot.forcedReasons).toEqual([]);
+    } finally {
+      globalThis.structuredClone = original;
+    }
+  });
+
+  it('a skip-clean-up request reaches the delete being run, and is carried', () => {
+    const state = new SessionState('ns', 'demo');
+    state.onSpecChanged(change(1));
+    state.onDelete({ uid: 'u1', generation: 1 });
+    expect(state.skipCleanup).toBe(false);
+    state.onDelete({ uid: 'u1', generation: 1, skipCleanup: true });
+    expect(state.skipCleanup).toBe(true);
+    expect(new SessionState('ns', 'demo', state.snapshot).skipCleanup).toBe(true);
+  });
+
+  it('adopts only when nothing forced the deploy', () => {
+    const state = new SessionState('ns', 'demo');
+    state.onSpecChanged(change(1, { redeployToken: 'old-token' }));
+    expect(state.next()).toMatchObject({ kind: 'deploy', forced: false });
+    state.onRedeploy({ reason: 'now' });
+    expect(state.next()).toMatchObject({ kind: 'deploy', forced: true });
+  });
+
+  it('tags launches of one chain of runs, and keeps the tag across continue-as-new', () => {
+    const state = new SessionState('ns', 'demo');
+    expect(state.launchTag('0192f0c4-7a1b-7c3d-8e9f-a1b2c3d4e5f6')).toBe('d4e5f6');
+    expect(new SessionState('ns', 'demo', state.snapshot).launchTag('another-run-id-999999')).toBe('d4e5f6');
   });
 });

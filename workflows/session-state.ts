@@ -1,30 +1,61 @@
 // The per-session state machine: signal handlers only record here; the workflow's main loop asks it
-// what to do next. Pure and deterministic (no Temporal APIs), so it is unit-tested on its own.
+// what to do next and tells it what happened (began deploy, deployed, refused, failed, drift reported,
+// began delete), and the state machine alone sets the phase. Pure and deterministic (no Temporal APIs,
+// nothing the workflow sandbox lacks), so it is unit-tested on its own.
 import type { FlinkSessionSpec } from '../model/flinksession.ts';
-import type { CarriedState, DeleteRequest, JobManagerMissing, RedeployRequest, SessionPhase, SessionWorkflowStatus, SpecChanged } from './contract.ts';
+import type {
+  CarriedState,
+  DeleteRequest,
+  DeleteTarget,
+  JobManagerMissing,
+  RedeployRequest,
+  SessionPhase,
+  SessionWorkflowStatus,
+  SpecChanged,
+} from './contract.ts';
 
 export type NextWork =
-  | { kind: 'delete'; uid: string; spec?: FlinkSessionSpec }
-  | { kind: 'deploy'; change: SpecChanged; reasons: string[]; attempt: number }
+  | { kind: 'delete'; target: DeleteTarget }
+  /** `forced`: a redeploy signal or a new annotation value asks for it (so a running cluster is not adopted). */
+  | { kind: 'deploy'; change: SpecChanged; reasons: string[]; attempt: number; forced: boolean }
   | { kind: 'check-drift'; change: SpecChanged; redeploy: boolean }
   | { kind: 'idle' };
 
+const EMPTY: CarriedState = { forcedReasons: [], redeploys: 0, attempts: {} };
+
+/**
+ * A deep copy of plain data. Not `structuredClone`: Temporal's workflow sandbox does not provide it
+ * (sdk-typescript #1663), and a continue-as-new that throws fails its workflow task for ever.
+ */
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
 export class SessionState {
-  phase: SessionPhase = 'Pending';
   step: string | undefined;
   readonly namespace: string;
   readonly name: string;
   private readonly carried: CarriedState;
+  private leftBehind: string[] = [];
 
   constructor(namespace: string, name: string, carried?: CarriedState) {
     this.namespace = namespace;
     this.name = name;
-    this.carried = carried ?? { forcedReasons: [], redeploys: 0, attempts: {} };
-    if (this.carried.deployed) this.phase = 'Running';
+    this.carried = carried ? copy(carried) : copy(EMPTY);
+    this.carried.phase ??= this.carried.deployed ? 'Running' : 'Pending';
   }
 
+  get phase(): SessionPhase {
+    return this.carried.phase ?? 'Pending';
+  }
+
+  /** What the next run carries on with (continue-as-new). */
   get snapshot(): CarriedState {
-    return structuredClone(this.carried);
+    return copy(this.carried);
+  }
+
+  /** The tag of this chain's launch Jobs: set once from the first run's id, then carried. */
+  launchTag(firstRunId: string): string {
+    this.carried.launchTag ??= firstRunId.replace(/[^a-z0-9]/gi, '').slice(-6).toLowerCase();
+    return this.carried.launchTag;
   }
 
   /** Newest generation wins; a repeat of what is known (a second watcher, a relist) changes nothing. */
@@ -56,12 +87,61 @@ export class SessionState {
     this.carried.driftRedeploy = undefined;
   }
 
+  /**
+   * The deployed JobManager is gone behind the operator's back. Redeploying: the session stays Running
+   * until the redeploy says otherwise; only reporting: it is Failed (not running), for kubectl and the
+   * status query alike, until a redeploy.
+   */
+  driftReported(redeploy: boolean): SessionPhase {
+    if (redeploy) this.forceRedeploy('the JobManager Deployment was deleted outside the operator');
+    else {
+      this.carried.jobManagerMissing = true;
+      this.carried.phase = 'Failed';
+    }
+    return this.phase;
+  }
+
+  /** In application mode Flink removes the JobManager when the application ends: Finished, not relaunched. */
+  applicationEnded(): SessionPhase {
+    this.carried.jobManagerMissing = true;
+    this.carried.phase = 'Finished';
+    return this.phase;
+  }
+
   onDelete(request: DeleteRequest): void {
     const desired = this.carried.desired;
     const spec = desired?.uid === request.uid ? desired.spec : request.spec;
-    const target = { uid: request.uid, ...(spec ? { spec } : {}) };
-    if (!this.carried.deleting) this.carried.deleting = target;
-    else if (this.carried.deleting.uid !== request.uid) this.carried.deleteNext = target;
+    const target: DeleteTarget = {
+      uid: request.uid,
+      ...(request.generation !== undefined ? { generation: request.generation } : {}),
+      ...(spec ? { spec } : {}),
+      ...(request.skipCleanup ? { skipCleanup: true } : {}),
+    };
+    const deleting = this.carried.deleting;
+    if (!deleting) this.carried.deleting = target;
+    else if (deleting.uid === request.uid) deleting.skipCleanup = deleting.skipCleanup === true || target.skipCleanup === true;
+    else this.carried.deleteNext = target;
+  }
+
+  /** A delete is waiting (it cancels a deploy that is running). */
+  get deleteRequested(): boolean {
+    return this.carried.deleting !== undefined;
+  }
+
+  /** The skip-clean-up annotation reached the delete being run. */
+  get skipCleanup(): boolean {
+    return this.carried.deleting?.skipCleanup === true;
+  }
+
+  beganDelete(): SessionPhase {
+    this.carried.phase = 'Deleting';
+    this.leftBehind = [];
+    return this.phase;
+  }
+
+  /** A clean-up step of the delete gave up: what it leaves behind, for the status query and the Warning Event. */
+  leftBehindByDelete(what: string): void {
+    this.leftBehind.push(what);
   }
 
   /**
@@ -69,10 +149,15 @@ export class SessionState {
    * the old one was being deleted: its spec, and its own delete if that came too.
    */
   afterDelete(): CarriedState | undefined {
-    const { desired, deleting, deleteNext } = this.carried;
+    const { desired, deleting, deleteNext, launchTag } = this.carried;
     const recreated = desired && deleting && desired.uid !== deleting.uid ? desired : undefined;
     if (!recreated && !deleteNext) return undefined;
-    return { forcedReasons: [], redeploys: 0, attempts: {}, ...(recreated ? { desired: recreated } : {}), ...(deleteNext ? { deleting: deleteNext } : {}) };
+    return {
+      ...copy(EMPTY),
+      ...(launchTag ? { launchTag } : {}),
+      ...(recreated ? { desired: copy(recreated) } : {}),
+      ...(deleteNext ? { deleting: copy(deleteNext) } : {}),
+    };
   }
 
   hasWork(): boolean {
@@ -81,19 +166,35 @@ export class SessionState {
 
   next(): NextWork {
     const c = this.carried;
-    if (c.deleting) return { kind: 'delete', uid: c.deleting.uid, spec: c.deleting.spec };
+    if (c.deleting) return { kind: 'delete', target: c.deleting };
     const desired = c.desired;
     if (c.driftRedeploy !== undefined && desired) return { kind: 'check-drift', change: desired, redeploy: c.driftRedeploy };
-    if (!desired || desired.generation === c.refusedGeneration && c.forcedReasons.length === 0) return { kind: 'idle' };
+    if (!desired || (this.isRefused(desired) && c.forcedReasons.length === 0)) return { kind: 'idle' };
     const deployed = c.deployed;
     const reasons: string[] = [];
     if (!deployed || deployed.uid !== desired.uid) reasons.push(`generation ${desired.generation} is not deployed yet`);
     else if (deployed.generation < desired.generation) reasons.push(`spec changed: generation ${deployed.generation} → ${desired.generation}`);
     else if (desired.redeployToken !== undefined && desired.redeployToken !== deployed.redeployToken) reasons.push(`redeploy annotation set to "${desired.redeployToken}"`);
+    else if (c.refused && c.refused.generation === desired.generation && desired.redeployToken !== c.refused.redeployToken) {
+      reasons.push(`redeploy annotation set to "${desired.redeployToken ?? ''}"`);
+    }
+    const annotated = desired.redeployToken !== undefined && desired.redeployToken !== (deployed?.uid === desired.uid ? deployed.redeployToken : undefined);
     reasons.push(...c.forcedReasons);
     if (reasons.length === 0) return { kind: 'idle' };
     const attempt = c.attempts[attemptKey(desired)] ?? 0;
-    return { kind: 'deploy', change: desired, reasons, attempt };
+    return { kind: 'deploy', change: desired, reasons, attempt, forced: c.forcedReasons.length > 0 || (annotated && deployed !== undefined) };
+  }
+
+  /** The same generation with the same redeploy annotation value was refused (or failed) already. */
+  private isRefused(desired: SpecChanged): boolean {
+    const refused = this.carried.refused;
+    return refused !== undefined && refused.generation === desired.generation && refused.redeployToken === desired.redeployToken;
+  }
+
+  /** A (re)deploy of `change` begins: Redeploying when a JobManager is there to replace, else Deploying. */
+  beganDeploy(redeploying: boolean): SessionPhase {
+    this.carried.phase = redeploying ? 'Redeploying' : 'Deploying';
+    return this.phase;
   }
 
   /** A launch was submitted for this change: the next launch of the same generation gets a new Job name. */
@@ -102,24 +203,55 @@ export class SessionState {
     this.carried.attempts[key] = (this.carried.attempts[key] ?? 0) + 1;
   }
 
-  deployed(change: SpecChanged, attempt: number): void {
-    this.carried.deployed = { uid: change.uid, generation: change.generation, attempt, redeployToken: change.redeployToken };
+  deployed(change: SpecChanged, attempt: number): SessionPhase {
+    this.carried.deployed = { uid: change.uid, generation: change.generation, attempt, spec: copy(change.spec), ...(change.redeployToken !== undefined ? { redeployToken: change.redeployToken } : {}) };
     this.carried.forcedReasons = [];
     this.carried.redeploys += 1;
     this.carried.lastError = undefined;
-    this.carried.refusedGeneration = undefined;
+    this.carried.refused = undefined;
+    this.carried.jobManagerMissing = undefined;
+    this.carried.phase = 'Running';
+    return this.phase;
   }
 
-  /** The spec was refused (or the launch failed): wait for a newer generation or a redeploy signal. */
-  refused(change: SpecChanged, error: string): void {
-    this.carried.refusedGeneration = change.generation;
+  /**
+   * The spec was refused before anything was touched: wait for a newer generation or a redeploy. A
+   * running JobManager is kept, so the phase stays Running; with none, it is Failed.
+   */
+  refused(change: SpecChanged, error: string): SessionPhase {
+    this.markRefused(change, error);
+    this.carried.phase = this.running ? 'Running' : 'Failed';
+    return this.phase;
+  }
+
+  /** The deploy failed after it had begun (launch failed, readiness deadline): Failed until something changes. */
+  failed(change: SpecChanged, error: string): SessionPhase {
+    this.markRefused(change, error);
+    this.carried.phase = 'Failed';
+    return this.phase;
+  }
+
+  private markRefused(change: SpecChanged, error: string): void {
+    this.carried.refused = { generation: change.generation, ...(change.redeployToken !== undefined ? { redeployToken: change.redeployToken } : {}) };
     this.carried.forcedReasons = [];
     this.carried.lastError = error;
   }
 
-  /** Whether the session currently has a JobManager the operator deployed (for status after a refusal). */
+  /** Whether the session has a JobManager the operator deployed and that is still there (status after a refusal). */
   get running(): boolean {
-    return this.carried.deployed !== undefined && this.carried.deployed.uid === this.carried.desired?.uid;
+    const deployed = this.carried.deployed;
+    return deployed !== undefined && deployed.uid === this.carried.desired?.uid && this.carried.jobManagerMissing !== true && this.phase !== 'Failed' && this.phase !== 'Finished';
+  }
+
+  /** The spec of what runs for this object: what a clean-up must clean, rather than a newer spec's locations. */
+  deployedSpec(uid: string): FlinkSessionSpec | undefined {
+    const deployed = this.carried.deployed;
+    return deployed?.uid === uid ? deployed.spec : undefined;
+  }
+
+  /** Whether this chain of runs has ever deployed (a new chain checks whether it can adopt a running cluster). */
+  get hasDeployed(): boolean {
+    return this.carried.deployed !== undefined;
   }
 
   status(): SessionWorkflowStatus {
@@ -127,13 +259,14 @@ export class SessionState {
     return {
       namespace: this.namespace,
       name: this.name,
-      uid: c.desired?.uid,
+      uid: c.desired?.uid ?? c.deleting?.uid,
       phase: this.phase,
       step: this.step,
       desiredGeneration: c.desired?.generation,
       deployedGeneration: c.deployed?.generation,
       redeploys: c.redeploys,
       lastError: c.lastError,
+      ...(this.leftBehind.length > 0 ? { leftBehind: [...this.leftBehind] } : {}),
     };
   }
 }

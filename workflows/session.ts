@@ -1,16 +1,21 @@
 // One long-lived workflow per FlinkSession (id flinksession/<namespace>/<name>). Signal handlers only
 // record into SessionState; this loop does the work, one step (activity) at a time, so every step is
-// visible in the Temporal UI and a crash of any component resumes at the step it was in.
+// visible in the Temporal UI and a crash of any component resumes at the step it was in. SessionState
+// owns the phase; this file runs the steps and reports what they did.
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   proxyActivities,
   setHandler,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
@@ -23,18 +28,35 @@ import {
   SEARCH_ATTRIBUTES,
   specChangedSignal,
   statusQuery,
+  type DeleteTarget,
   type SessionWorkflowInput,
   type SpecChanged,
 } from './contract.ts';
 import { countDeploy, countHaConfigMapsDeleted, countS3Purge, countZnodesDeleted, type DeployKind } from './metrics.ts';
-import { SessionState } from './session-state.ts';
+import { SessionState, type NextWork } from './session-state.ts';
+
+type DeployWork = Extract<NextWork, { kind: 'deploy' }>;
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
-const api = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: RETRY });
-const poll = proxyActivities<Activities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry: RETRY });
-const cleanup = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '30 seconds', retry: RETRY });
+const API: ActivityOptions = { startToCloseTimeout: '30 seconds', retry: RETRY };
+const POLL: ActivityOptions = { startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry: RETRY };
+const CLEANUP: ActivityOptions = { startToCloseTimeout: '2 hours', heartbeatTimeout: '30 seconds', retry: RETRY };
+/** Events are best effort: a few tries, then the step goes on without it. */
+const EVENT: ActivityOptions = { startToCloseTimeout: '10 seconds', retry: { ...RETRY, maximumAttempts: 3 } };
+const api = proxyActivities<Activities>(API);
+const poll = proxyActivities<Activities>(POLL);
+const cleanup = proxyActivities<Activities>(CLEANUP);
+const events = proxyActivities<Activities>(EVENT);
 
+/** The steps a clean-up runs, each with its profile (a delete bounds them by its deadline). */
+interface CleanupSteps {
+  api: Activities;
+  poll: Activities;
+  cleanup: Activities;
+}
+/** Runs one clean-up step; undefined when it gave up (a delete goes on and reports what it left). */
+type RunCleanupStep = <T>(name: string, leaves: string, run: (steps: CleanupSteps) => Promise<T>) => Promise<T | undefined>;
 
 export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise<void> {
   const state = new SessionState(input.namespace, input.name, input.carried);
@@ -44,6 +66,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
   setHandler(jobManagerMissingSignal, (report) => state.onJobManagerMissing(report));
   setHandler(statusQuery, () => state.status());
   const workflow = { id: workflowInfo().workflowId, runId: workflowInfo().runId };
+  const launchTag = state.launchTag(workflowInfo().firstExecutionRunId);
 
   const refOf = (uid: string, generation: number): SessionRef => ({ namespace: input.namespace, name: input.name, uid, generation });
   const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
@@ -55,7 +78,16 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     }
   };
   const report = (ref: SessionRef, r: StatusReport) => api.reportStatus({ ref, report: r, workflow });
-  const event = (ref: SessionRef, type: 'Normal' | 'Warning', reason: string, message: string) => api.recordEvent({ ref, type, reason, message });
+  /** Best effort: an Event that cannot be recorded (a terminating namespace refuses new ones) never holds up a step. */
+  const event = async (ref: SessionRef, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> => {
+    try {
+      const recorded = await events.recordEvent({ ref, type, reason, message });
+      if (!recorded.recorded) log.warn('event not recorded', { ...logFields(ref), reason, why: recorded.why });
+    } catch (error: unknown) {
+      if (isCancellation(error)) throw error;
+      log.warn('event not recorded', { ...logFields(ref), reason, error: failureMessage(error) });
+    }
+  };
 
   for (;;) {
     await condition(() => state.hasWork() || workflowInfo().continueAsNewSuggested);
@@ -65,7 +97,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       return;
     }
     if (work.kind === 'delete') {
-      await deleteSession(refOf(work.uid, 0), work.spec);
+      await deleteSession(work.target);
       // An object re-created (new uid) during the delete starts clean in a new run.
       const carried = state.afterDelete();
       if (carried) await continueAsNew<typeof flinkSessionWorkflow>({ namespace: input.namespace, name: input.name, carried });
@@ -75,133 +107,236 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       await checkDrift(work.change, work.redeploy);
       continue;
     }
-    await deploy(work.change, work.reasons, work.attempt);
+    await unlessDeleted(work.change, () => deploy(work));
   }
 
-  async function deploy(change: SpecChanged, reasons: string[], attempt: number): Promise<void> {
+  /** Runs a deploy that a delete arriving meanwhile cancels (the delete then cleans up what it left). */
+  async function unlessDeleted(change: SpecChanged, run: () => Promise<void>): Promise<void> {
+    const deploying = new CancellationScope();
+    const watching = new CancellationScope();
+    const done = deploying.run(run);
+    const deleteArrived = watching.run(() => condition(() => state.deleteRequested));
+    await Promise.race([done.catch(() => undefined), deleteArrived.catch(() => undefined)]);
+    if (state.deleteRequested) deploying.cancel();
+    else watching.cancel();
+    try {
+      await done;
+    } catch (error: unknown) {
+      if (!isCancellation(error)) throw error;
+      log.info('deploy cancelled by a delete', logFields(refOf(change.uid, change.generation)));
+    }
+  }
+
+  async function deploy({ change, reasons, attempt, forced }: DeployWork): Promise<void> {
     const ref = refOf(change.uid, change.generation);
     const spec = change.spec;
     const startedAt = Date.now();
     const fields = logFields(ref);
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.generation, value: change.generation }]);
 
-    // 1. Validate the new spec before anything is touched: a bad edit never takes a session down.
-    const validation = await step('validate spec', () => api.validateSessionSpec(spec));
+    // 1. Validate the new spec before anything is touched (the operator's rules, then the API server's
+    //    in a dry run of what the operator will write): a bad edit never takes a session down.
+    const validation = await step('validate spec', () => api.validateSessionSpec({ ref, spec }));
     if (validation.problems.length > 0) {
       log.warn('spec refused; nothing changed', { ...fields, problems: validation.message });
-      countDeploy(state.running ? 'redeploy' : 'deploy', 'refused', startedAt);
-      state.refused(change, validation.message);
-      const running = state.running;
-      state.phase = running ? 'Running' : 'Failed';
+      const wasRunning = state.running;
+      countDeploy(wasRunning ? 'redeploy' : 'deploy', 'refused', startedAt);
+      const phase = state.refused(change, validation.message);
       // The event first, then the status people wait on, so whoever sees the status also finds the event.
       await event(ref, 'Warning', 'InvalidSpec', `generation ${change.generation} refused, nothing was changed: ${validation.message}`);
       await report(ref, {
-        phase: running ? 'Running' : 'Failed', reason: 'InvalidSpec', generation: change.generation, ready: running,
-        message: running ? `generation ${change.generation} was refused; the running JobManager is kept` : 'the spec was refused',
+        phase, reason: 'InvalidSpec', generation: change.generation, ready: wasRunning,
+        message: wasRunning ? `generation ${change.generation} was refused; the running JobManager is kept` : 'the spec was refused',
         error: `fix the spec: ${validation.message}`,
       });
       return;
     }
 
-    const redeploying = state.running || (await api.jobManagerExists(ref));
-    state.phase = redeploying ? 'Redeploying' : 'Deploying';
+    // 2. What runs now. A run that has deployed nothing yet (the first, or one after a run was
+    //    terminated) adopts a JobManager launched with this very configuration instead of redeploying it.
+    const found = await step('inspect JobManager', () => api.inspectJobManager({ ref, spec }));
+    if (found.exists && found.adoptable && !state.hasDeployed && !forced) {
+      await adopt(change, attempt, found.why);
+      return;
+    }
+    const redeploying = state.running || found.exists;
     const kind: DeployKind = redeploying ? 'redeploy' : 'deploy';
+    const phase = state.beganDeploy(redeploying);
     const why = reasons.join('; ');
     log.info(`${kind} started`, { ...fields, reasons: why });
-    await report(ref, { phase: state.phase, reason: state.phase, generation: change.generation, ready: false, message: why });
-    await event(ref, 'Normal', state.phase, `${state.phase.toLowerCase()} generation ${change.generation}: ${why}`);
+    await report(ref, { phase, reason: phase, generation: change.generation, ready: false, message: why });
+    await event(ref, 'Normal', phase, `${phase.toLowerCase()} generation ${change.generation}: ${why}`);
     try {
-      // 2. What the launch needs: the operator's files (config, pod templates, inline secrets moved into
+      // 3. What the launch needs: the operator's files (config, pod templates, inline secrets moved into
       //    a Secret, which the bucket check may need), and the bucket.
       await step('write session files', () => api.applySessionFiles({ ref, spec }));
-      if (spec.s3) await step('ensure bucket', () => api.ensureBucket(s3Target(ref, spec)));
+      if (spec.s3) await step('ensure bucket', () => api.ensureBucket(sessionS3Target(ref, spec.s3!)));
 
-      // 3. Take the old cluster down, and with autoClean clear its HA data and state.
+      // 4. Take the old cluster down, and with autoClean clear the HA data and state of what ran
+      //    (the locations the deployed generation used, which an edit may have moved).
       if (redeploying) {
         await step('delete JobManager deployment', () => api.deleteJobManagerDeployment(ref));
         await step('wait for the Flink cluster to go', () => poll.waitForFlinkClusterGone(ref));
         await event(ref, 'Normal', 'JobManagerDeleted', 'the JobManager Deployment, its pods, Services and ConfigMap are gone');
-        if (spec.autoClean) await clearHaData(ref, spec);
+        const ran = state.deployedSpec(change.uid) ?? spec;
+        if (ran.autoClean) await clearHaDataAndCheckpoints(ref, ran, untilFailure);
       }
 
-      // 4. Launch, and wait until Flink serves.
-      const launch = await step('submit launch Job', () => api.submitLaunchJob({ ref, spec, attempt }));
+      // 5. Launch, and wait until Flink serves.
+      const launch = await step('submit launch Job', () => api.submitLaunchJob({ ref, spec, launch: { attempt, tag: launchTag } }));
       state.launched(change);
       await event(ref, 'Normal', 'Launched', `launch Job ${launch.jobName} submitted`);
-      await report(ref, { phase: state.phase, reason: 'WaitingForJobManager', generation: change.generation, ready: false, message: `launch Job ${launch.jobName} runs kubernetes-session.sh` });
+      await report(ref, { phase, reason: 'WaitingForJobManager', generation: change.generation, ready: false, message: `launch Job ${launch.jobName} runs kubernetes-session.sh` });
       const endpoint = await step('wait for JobManager ready', () => poll.waitForJobManagerReady({ ref, launchJob: launch.jobName }));
+      await step('mark JobManager deployed', () => api.markJobManagerDeployed({ ref, spec }));
       await step('remove old launch Jobs', () => api.removeLaunchJobs({ ref, keep: launch.jobName }));
 
       state.deployed(change, attempt);
-      state.phase = 'Running';
       countDeploy(kind, 'ready', startedAt);
       log.info(`${kind} ready`, { ...fields, seconds: (Date.now() - startedAt) / 1000, launchJob: launch.jobName });
       await event(ref, 'Normal', 'Ready', `generation ${change.generation} is running`);
-      await report(ref, { phase: 'Running', reason: 'JobManagerReady', generation: change.generation, ready: true, message: `Flink REST answers at ${endpoint.restService}`, jobManager: endpoint });
+      await report(ref, { phase: state.phase, reason: 'JobManagerReady', generation: change.generation, ready: true, message: `Flink REST answers at ${endpoint.restService}`, jobManager: endpoint });
     } catch (error: unknown) {
+      if (isCancellation(error)) throw error;
       const message = failureMessage(error);
       countDeploy(kind, 'failed', startedAt);
       log.error(`${kind} failed`, { ...fields, error: message });
-      state.refused(change, message);
-      state.phase = 'Failed';
+      const failedPhase = state.failed(change, message);
       await event(ref, 'Warning', failureReason(error), message);
-      await report(ref, { phase: 'Failed', reason: failureReason(error), generation: change.generation, ready: false, message, error: message });
+      await report(ref, { phase: failedPhase, reason: failureReason(error), generation: change.generation, ready: false, message, error: message });
     }
   }
 
-  /** The watcher saw the JobManager Deployment deleted: if it is really gone (not a redeploy's own delete), report it, and redeploy when the policy says so. */
+  /** A JobManager launched with this configuration serves already: take it over, nothing redeployed. */
+  async function adopt(change: SpecChanged, attempt: number, why: string): Promise<void> {
+    const ref = refOf(change.uid, change.generation);
+    log.info('adopting the running JobManager', { ...logFields(ref), why });
+    const endpoint = await step('wait for JobManager ready', () => poll.waitForJobManagerReady({ ref }));
+    await step('mark JobManager deployed', () => api.markJobManagerDeployed({ ref, spec: change.spec }));
+    state.deployed(change, attempt);
+    await event(ref, 'Normal', 'Adopted', `generation ${change.generation} is running: ${why}; nothing was redeployed`);
+    await report(ref, { phase: state.phase, reason: 'JobManagerReady', generation: change.generation, ready: true, message: `adopted the running JobManager; Flink REST answers at ${endpoint.restService}`, jobManager: endpoint });
+  }
+
+  /**
+   * The watcher saw the JobManager Deployment deleted: if it is really gone (not a redeploy's own delete),
+   * report it, and redeploy when the policy says so. In application mode Flink itself removes the
+   * JobManager when the application ends: that is reported, never relaunched.
+   */
   async function checkDrift(change: SpecChanged, redeploy: boolean): Promise<void> {
     const ref = refOf(change.uid, change.generation);
     const exists = await step('check JobManager deployment', () => api.jobManagerExists(ref));
     state.driftChecked();
     if (exists || state.phase !== 'Running') return;
+    if (change.spec.applicationConfig) {
+      const phase = state.applicationEnded();
+      const message = `the application's JobManager Deployment ${ref.name} is gone: Flink removes it when the application ends (or someone deleted it); not relaunched — redeploy to run the application again`;
+      await event(ref, 'Normal', 'ApplicationEnded', message);
+      await report(ref, { phase, reason: 'ApplicationEnded', generation: change.generation, ready: false, message });
+      return;
+    }
+    const phase = state.driftReported(redeploy);
     const message = `the JobManager Deployment ${ref.name} was deleted outside the operator${redeploy ? '; redeploying' : '; FSO_DRIFT_POLICY=report, so it stays down until a redeploy'}`;
     await event(ref, 'Warning', 'JobManagerMissing', message);
-    await report(ref, { phase: redeploy ? 'Running' : 'Failed', reason: 'JobManagerMissing', generation: change.generation, ready: false, message, error: message });
-    if (redeploy) state.forceRedeploy('the JobManager Deployment was deleted outside the operator');
+    await report(ref, { phase, reason: 'JobManagerMissing', generation: change.generation, ready: false, message, error: message });
   }
 
-  async function clearHaData(ref: SessionRef, spec: FlinkSessionSpec): Promise<void> {
-    if (spec.ha?.type === 'zookeeper' && spec.ha.quorum) {
-      const { znodes } = await step('clear ZooKeeper HA', () => cleanup.clearZooKeeperHa({ quorum: spec.ha!.quorum!, root: spec.ha!.path, clusterId: ref.name }));
-      countZnodesDeleted(znodes);
-      await event(ref, 'Normal', 'HaCleared', `deleted ${znodes} znodes under ${spec.ha.path ?? '/flink'}/${ref.name}`);
-    } else if (spec.ha?.type === 'kubernetes') {
-      const { configMaps } = await step('clear Kubernetes HA ConfigMaps', () => api.clearKubernetesHa({ ref }));
-      countHaConfigMapsDeleted(configMaps.length);
-      await event(ref, 'Normal', 'HaCleared', `deleted ${configMaps.length} HA ConfigMaps`);
+  /** autoClean: Flink's HA data (ZooKeeper znodes or HA ConfigMaps) and the checkpoints in S3; savepoints stay. */
+  async function clearHaDataAndCheckpoints(ref: SessionRef, spec: FlinkSessionSpec, runStep: RunCleanupStep): Promise<void> {
+    const ha = spec.ha;
+    if (ha?.type === 'zookeeper' && ha.quorum) {
+      const quorum = ha.quorum;
+      const path = `${ha.path ?? '/flink'}/${ref.name}`;
+      const cleared = await runStep('clear ZooKeeper HA', `the znodes under ${path} on ${quorum}`, (s) => s.cleanup.clearZooKeeperHa({ quorum, root: ha.path, clusterId: ref.name }));
+      if (cleared) {
+        countZnodesDeleted(cleared.znodes);
+        await event(ref, 'Normal', 'HaCleared', `deleted ${cleared.znodes} znodes under ${path}`);
+      }
+    } else if (ha?.type === 'kubernetes') {
+      const cleared = await runStep('clear Kubernetes HA ConfigMaps', `Flink's HA ConfigMaps of ${ref.name}`, (s) => s.api.clearKubernetesHa({ ref }));
+      if (cleared) {
+        countHaConfigMapsDeleted(cleared.configMaps.length);
+        await event(ref, 'Normal', 'HaCleared', `deleted ${cleared.configMaps.length} HA ConfigMaps`);
+      }
     }
     if (spec.s3) {
+      const target = sessionS3Target(ref, spec.s3);
       const prefixes = autoCleanS3Prefixes(ref.name);
-      const purged = await step('purge S3 prefix', () => cleanup.purgeS3Prefixes({ target: s3Target(ref, spec), prefixes }));
-      countS3Purge(purged);
-      await event(ref, 'Normal', 'S3Purged', `deleted ${purged.versions} object versions and ${purged.deleteMarkers} delete markers (${purged.bytes} bytes) under s3://${spec.s3.bucket}/${prefixes.join(', ')}`);
+      const where = prefixes.map((p) => `s3://${spec.s3!.bucket}/${p}`).join(', ');
+      const purged = await runStep('purge S3 prefix', `the objects under ${where}`, (s) => s.cleanup.purgeS3Prefixes({ target, prefixes }));
+      if (purged) {
+        countS3Purge(purged);
+        await event(ref, 'Normal', 'S3Purged', `deleted ${purged.versions} object versions and ${purged.deleteMarkers} delete markers (${purged.bytes} bytes) under ${where}`);
+      }
     }
   }
 
-  async function deleteSession(ref: SessionRef, spec: FlinkSessionSpec | undefined): Promise<void> {
-    state.phase = 'Deleting';
+  /** In a redeploy a clean-up step that fails fails the redeploy (nothing launches on half-cleared HA data). */
+  async function untilFailure<T>(name: string, _leaves: string, run: (steps: CleanupSteps) => Promise<T>): Promise<T> {
+    return step(name, () => run({ api, poll, cleanup }));
+  }
+
+  /**
+   * A delete always ends: its clean-up retries outages up to the worker's deadline
+   * (FSO_CLEANUP_DEADLINE_SECONDS); a step that fails for good, runs out of time, or is skipped by the
+   * skip-clean-up annotation is left behind, and the finalizer is released with a Warning Event that
+   * names what was left.
+   */
+  async function deleteSession(target: DeleteTarget): Promise<void> {
+    const ref = refOf(target.uid, target.generation ?? state.status().desiredGeneration ?? 0);
+    const spec = state.deployedSpec(target.uid) ?? target.spec;
+    const phase = state.beganDelete();
     log.info('delete started', logFields(ref));
-    await report(ref, { phase: 'Deleting', reason: 'Deleting', generation: ref.generation, ready: false, message: 'removing the Flink cluster' });
+    await report(ref, { phase, reason: 'Deleting', generation: ref.generation, ready: false, message: 'removing the Flink cluster' });
     await event(ref, 'Normal', 'Deleting', 'removing the JobManager, its pods and the launch Jobs');
-    await step('delete JobManager deployment', () => api.deleteJobManagerDeployment(ref));
-    await step('wait for the Flink cluster to go', () => poll.waitForFlinkClusterGone(ref));
-    if (spec?.autoClean) await clearHaData(ref, spec);
-    await step('remove launch Jobs', () => api.removeLaunchJobs({ ref }));
-    await event(ref, 'Normal', 'Deleted', 'the Flink cluster is gone; releasing the finalizer');
+    const { cleanupDeadlineSeconds } = await api.deletePolicy();
+    const deadline = Date.now() + cleanupDeadlineSeconds * 1000;
+    const leftBehind: string[] = [];
+
+    const bounded: RunCleanupStep = async (name, leaves, run) => {
+      const remainingMs = deadline - Date.now();
+      if (state.skipCleanup || remainingMs <= 0) {
+        leftBehind.push(`${leaves} (${state.skipCleanup ? 'skipped: annotation' : 'not tried: the clean-up deadline had passed'})`);
+        state.leftBehindByDelete(leaves);
+        return undefined;
+      }
+      const within = (options: ActivityOptions) => proxyActivities<Activities>({ ...options, scheduleToCloseTimeout: remainingMs });
+      const scope = new CancellationScope();
+      const stepDone = scope.run(() => step(name, () => run({ api: within(API), poll: within(POLL), cleanup: within(CLEANUP) })));
+      const skip = new CancellationScope();
+      const skipped = skip.run(() => condition(() => state.skipCleanup));
+      await Promise.race([stepDone.catch(() => undefined), skipped.catch(() => undefined)]);
+      if (state.skipCleanup) scope.cancel();
+      else skip.cancel();
+      try {
+        return await stepDone;
+      } catch (error: unknown) {
+        const why = state.skipCleanup && isCancellation(error) ? 'skipped: annotation' : failureMessage(error);
+        leftBehind.push(`${leaves} (${why})`);
+        state.leftBehindByDelete(leaves);
+        log.warn('clean-up step left behind', { ...logFields(ref), step: name, error: why });
+        await report(ref, { phase, reason: 'CleanupFailed', generation: ref.generation, ready: false, message: `${name} gave up; the delete goes on`, error: `${name}: ${why}` });
+        return undefined;
+      }
+    };
+
+    await bounded('delete JobManager deployment', `the JobManager Deployment ${ref.namespace}/${ref.name}`, (s) => s.api.deleteJobManagerDeployment(ref));
+    await bounded('wait for the Flink cluster to go', `the pods, Services and ConfigMap of Flink cluster ${ref.name}`, (s) => s.poll.waitForFlinkClusterGone(ref));
+    if (spec?.autoClean) await clearHaDataAndCheckpoints(ref, spec, bounded);
+    await bounded('remove launch Jobs', `the launch Jobs of ${ref.name}`, (s) => s.api.removeLaunchJobs({ ref }));
+    if (leftBehind.length > 0) {
+      await event(ref, 'Warning', 'CleanupIncomplete', `releasing the finalizer with the clean-up incomplete; left behind: ${leftBehind.join('; ')}`);
+    } else {
+      await event(ref, 'Normal', 'Deleted', 'the Flink cluster is gone; releasing the finalizer');
+    }
     await step('release finalizer', () => api.releaseFinalizer(ref));
-    log.info('deleted; finalizer released', logFields(ref));
+    log.info('deleted; finalizer released', { ...logFields(ref), leftBehind });
   }
 }
 
 /** What every log line about a session carries (the SDK adds workflowId, runId and workflowType). */
 function logFields(ref: SessionRef) {
-  // A delete knows no generation (0): left out rather than logged as 0.
   return { namespace: ref.namespace, name: ref.name, ...(ref.generation > 0 ? { generation: ref.generation } : {}), temporalNamespace: workflowInfo().namespace };
-}
-
-function s3Target(ref: SessionRef, spec: FlinkSessionSpec) {
-  return sessionS3Target(ref, spec.s3!);
 }
 
 function failureMessage(error: unknown): string {
@@ -209,7 +344,9 @@ function failureMessage(error: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
 
+/** The Event reason of a failed deploy: the failure's own type (LaunchFailed, ReadinessTimeout, …) when it has one. */
 function failureReason(error: unknown): string {
   const cause = error instanceof ActivityFailure ? error.cause : error;
-  return cause instanceof ApplicationFailure && cause.type ? cause.type : 'LaunchFailed';
+  if (cause instanceof ApplicationFailure && cause.type) return cause.type;
+  return cause instanceof TimeoutFailure ? 'StepTimedOut' : 'DeployFailed';
 }

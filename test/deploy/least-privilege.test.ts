@@ -20,7 +20,7 @@ import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
 import { createdCluster, startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
-import { sessionApi } from '../support/sessions.ts';
+import { sessionApi, untagged } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 import { renderKustomization, theOne, type BindingObject, type KubeObject } from './support.ts';
 
@@ -180,7 +180,7 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
     const ready = await waitReady(1);
     expect(ready.status?.jobManager?.deployment).toBe(name);
     await eventually('the launch run to be recorded', async () => (kubelet.runs.length > 0 ? true : undefined));
-    expect(kubelet.runs.map((run) => [run.job, createdCluster(run, name)])).toEqual([[`${name}-launch-g1-0`, true]]);
+    expect(kubelet.runs.map((run) => [untagged(run.job), createdCluster(run, name)])).toEqual([[`${name}-launch-g1-0`, true]]);
     expect(await sessions.eventReasons(name)).toEqual(expect.arrayContaining(['Deploying', 'Launched', 'Ready']));
     const secret = await core.readNamespacedSecret({ name: migratedCredentialsSecretName(name), namespace });
     expect(Object.keys(secret.data ?? {}).sort()).toEqual(['accessKey', 'secretKey']);
@@ -199,7 +199,7 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
     const left = await core.listNamespacedConfigMap({ namespace, labelSelector: `app=${name},configmap-type=high-availability` });
     expect(left.items).toEqual([]);
     await eventually('the launch of generation 2 to be recorded', async () => (kubelet.runs.length === 2 ? true : undefined));
-    expect(kubelet.runs.map((run) => [run.job, createdCluster(run, name)])).toEqual([[`${name}-launch-g1-0`, true], [`${name}-launch-g2-0`, true]]);
+    expect(kubelet.runs.map((run) => [untagged(run.job), createdCluster(run, name)])).toEqual([[`${name}-launch-g1-0`, true], [`${name}-launch-g2-0`, true]]);
   });
 
   it('delete → the FlinkSession, its JobManager and its launch Jobs are gone', async () => {

@@ -9,7 +9,7 @@ import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
-import { sessionApi } from '../support/sessions.ts';
+import { sessionApi, untagged } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 
 describe('coalescing and watcher failures', () => {
@@ -41,7 +41,7 @@ describe('coalescing and watcher failures', () => {
     await rest?.close();
   });
 
-  const launchesOf = (name: string): string[] => kubelet.runs.filter((r) => r.job.startsWith(`${name}-launch-`)).map((r) => r.job);
+  const launchesOf = (name: string): string[] => kubelet.runs.filter((r) => r.job.startsWith(`${name}-launch-`)).map((r) => untagged(r.job));
   const shippedSlots = async (name: string): Promise<number> => {
     const flinkConfig = await core.readNamespacedConfigMap({ name: `flink-config-${name}`, namespace });
     const file = flinkConfig.data?.['config.yaml'] ?? '';

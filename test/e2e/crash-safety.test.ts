@@ -9,7 +9,7 @@ import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
-import { sessionApi } from '../support/sessions.ts';
+import { sessionApi, untagged } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 
 describe('crash safety: the worker is SIGKILLed at every step boundary of a redeploy', () => {
@@ -68,8 +68,8 @@ describe('crash safety: the worker is SIGKILLed at every step boundary of a rede
     expect(ready.status?.observedGeneration).toBe(generation);
     await eventually('the launch of this generation to be recorded', async () => (kubelet.runs.some((r) => r.job.includes(`-g${generation}-`)) ? true : undefined));
     const launches = kubelet.runs.filter((r) => r.job.includes(`-g${generation}-`));
-    expect(launches.map((r) => r.job)).toEqual([`${name}-launch-g${generation}-0`]);
+    expect(launches.map((r) => untagged(r.job))).toEqual([`${name}-launch-g${generation}-0`]);
     const jobs = await kc.makeApiClient(k8s.BatchV1Api).listNamespacedJob({ namespace });
-    expect(jobs.items.map((j) => j.metadata?.name)).toEqual([`${name}-launch-g${generation}-0`]);
+    expect(jobs.items.map((j) => untagged(j.metadata?.name))).toEqual([`${name}-launch-g${generation}-0`]);
   });
 });

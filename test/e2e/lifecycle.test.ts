@@ -16,7 +16,7 @@ import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
 import { createdCluster, startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
-import { sessionApi } from '../support/sessions.ts';
+import { sessionApi, untagged } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.ts';
 
@@ -92,7 +92,7 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
     expect(deployment.metadata?.labels).toMatchObject({ app: name, type: 'flink-native-kubernetes', component: 'jobmanager' });
     // The kubelet records a run when Flink's client exits, a moment after the Deployment appeared.
     await eventually('the launch run to be recorded', async () => (kubelet.runs.length > 0 ? true : undefined));
-    expect(kubelet.runs.map((r) => [r.job, createdCluster(r, name)])).toEqual([[`${name}-launch-g1-0`, true]]);
+    expect(kubelet.runs.map((r) => [untagged(r.job), createdCluster(r, name)])).toEqual([[`${name}-launch-g1-0`, true]]);
 
     const { temporal } = stackEndpoints();
     const listed = await eventually('the run in `temporal workflow list`', async () => {
@@ -131,7 +131,7 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
     });
     expect(shipped.taskmanager.memory.process.size).toBe('2g');
     const jobs = await batch.listNamespacedJob({ namespace });
-    expect(jobs.items.map((j) => j.metadata?.name)).toEqual([`${name}-launch-g2-0`]);
+    expect(jobs.items.map((j) => untagged(j.metadata?.name))).toEqual([`${name}-launch-g2-0`]);
   });
 
   it('the redeploy signal from the Temporal CLI redeploys an unchanged spec', async () => {
@@ -139,19 +139,19 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
     await eventually('the launch of generation 2 to be recorded', async () => (kubelet.runs.length === 2 ? true : undefined));
     await run(temporal.cli, ['workflow', 'signal', '--address', temporal.address, '--namespace', temporal.namespace,
       '--workflow-id', workflowId(namespace, name), '--name', 'redeploy', '--input', '{"reason":"e2e"}']);
-    await eventually('a second launch of generation 2', async () => (kubelet.runs.some((r) => r.job === `${name}-launch-g2-1`) ? true : undefined));
+    await eventually('a second launch of generation 2', async () => (kubelet.runs.some((r) => untagged(r.job) === `${name}-launch-g2-1`) ? true : undefined));
     await sessions.waitReady(name, 2);
     await eventually('Ready after the forced redeploy', async () => {
       const reasons = await sessions.eventReasons(name);
       return reasons.at(-1) === 'Ready' && reasons.filter((r) => r === 'Launched').length === 3 ? true : undefined;
     });
-    expect(kubelet.runs.map((r) => r.job)).toEqual([`${name}-launch-g1-0`, `${name}-launch-g2-0`, `${name}-launch-g2-1`]);
+    expect(kubelet.runs.map((r) => untagged(r.job))).toEqual([`${name}-launch-g1-0`, `${name}-launch-g2-0`, `${name}-launch-g2-1`]);
     expect(kubelet.runs.filter((r) => !createdCluster(r, name)).map((r) => `${r.job}: ${r.output.slice(-1500)}`)).toEqual([]);
   });
 
   it('changing the redeploy annotation redeploys an unchanged spec too', async () => {
     await sessions.patch(name, { metadata: { annotations: { 'flink.session-operator.io/redeploy': 'e2e-1' } } });
-    await eventually('a third launch of generation 2', async () => (kubelet.runs.some((r) => r.job === `${name}-launch-g2-2`) ? true : undefined));
+    await eventually('a third launch of generation 2', async () => (kubelet.runs.some((r) => untagged(r.job) === `${name}-launch-g2-2`) ? true : undefined));
     await eventually('Ready after the annotation redeploy', async () => {
       const reasons = await sessions.eventReasons(name);
       return reasons.at(-1) === 'Ready' && reasons.filter((r) => r === 'Launched').length === 4 ? true : undefined;

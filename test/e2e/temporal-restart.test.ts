@@ -11,7 +11,7 @@ import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
-import { sessionApi } from '../support/sessions.ts';
+import { sessionApi, untagged } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 
 describe('a Temporal server restart in the middle of a redeploy', () => {
@@ -61,6 +61,6 @@ describe('a Temporal server restart in the middle of a redeploy', () => {
     expect(ready.status?.observedGeneration).toBe(2);
     await eventually('the launch of generation 2 to be recorded', async () => (kubelet.runs.some((r) => r.job.includes('-g2-')) ? true : undefined));
     // One launch per generation: the restart made no launch twice.
-    expect(kubelet.runs.map((r) => r.job)).toEqual([`${name}-launch-g1-0`, `${name}-launch-g2-0`]);
+    expect(kubelet.runs.map((r) => untagged(r.job))).toEqual([`${name}-launch-g1-0`, `${name}-launch-g2-0`]);
   });
 });

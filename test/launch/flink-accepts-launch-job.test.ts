@@ -49,7 +49,7 @@ describe.each(minorVersions)('a launch Job for Flink %s', (flinkVersion) => {
     })) as FlinkSession;
     const ref = { namespace, name, uid: created.metadata.uid, generation: created.metadata.generation };
     await core.createNamespacedConfigMap({ namespace, body: renderSessionFiles(ref, created.spec) });
-    const job = renderLaunchJob(ref, created.spec, 0);
+    const job = renderLaunchJob(ref, created.spec, { attempt: 0, tag: 'ab12cd' });
     await kc.makeApiClient(k8s.BatchV1Api).createNamespacedJob({ namespace, body: job });
 
     const launch = await runLaunchJob(kc, stack, namespace, job.metadata!.name!);

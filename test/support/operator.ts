@@ -16,6 +16,10 @@ export interface OperatorOptions {
   readinessDeadlineSeconds?: number;
   /** Kubeconfig of both processes instead of the stack's admin one, e.g. a service account's token (test/deploy). */
   kubeconfig?: string;
+  /** Another Temporal server than the stack's (e.g. one with its own dynamic config). */
+  temporalAddress?: string;
+  /** More settings for both processes, e.g. FSO_CLEANUP_DEADLINE_SECONDS. */
+  env?: Record<string, string>;
 }
 
 export interface OperatorProcess extends ManagedProcess {
@@ -37,7 +41,7 @@ const PROGRAM = fileURLToPath(new URL('../../bin/flink-session-operator.ts', imp
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcesses> {
   const env = {
     KUBECONFIG: options.kubeconfig ?? options.stack.kubernetes.kubeconfig,
-    TEMPORAL_ADDRESS: options.stack.temporal.address,
+    TEMPORAL_ADDRESS: options.temporalAddress ?? options.stack.temporal.address,
     TEMPORAL_NAMESPACE: options.stack.temporal.namespace,
     TEMPORAL_TASK_QUEUE: options.taskQueue,
     TEMPORAL_UI_URL: options.stack.temporal.uiUrl,
@@ -45,6 +49,7 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
     FSO_REST_URL_TEMPLATE: options.restUrlTemplate,
     FSO_POLL_INTERVAL_MS: '250',
     FSO_READINESS_DEADLINE_SECONDS: String(options.readinessDeadlineSeconds ?? 120),
+    ...options.env,
   };
   let count = 0;
   const start = async (role: 'worker' | 'watcher', ready: RegExp, extraEnv: Record<string, string> = {}): Promise<OperatorProcess> => {

@@ -44,3 +44,9 @@ export function sessionApi(kc: k8s.KubeConfig, namespace: string) {
   };
   return api;
 }
+
+/**
+ * A launch Job's name without the tag of its chain of workflow runs (random per chain), so tests can
+ * compare `<name>-launch-g<generation>-<attempt>`.
+ */
+export const untagged = (job: string | undefined): string => (job ?? '').replace(/-launch-g(\d+)-[a-z0-9]{6}-(\d+)$/, '-launch-g$1-$2');

@@ -254,7 +254,7 @@ describe('docs/example-flinksession.yaml', () => {
       { key: 'flink-conf.yaml', fileName: 'config.yaml' },
       { key: 'log4j-console.properties', fileName: 'log4j-console.properties' },
     ]);
-    const pod = renderLaunchJob(ref, spec, 0).spec!.template.spec!;
+    const pod = renderLaunchJob(ref, spec, { attempt: 0, tag: 'ab12cd' }).spec!.template.spec!;
     expect(pod).toMatchObject({ serviceAccountName: 'flink', imagePullSecrets: [{ name: 'registry-credentials' }], nodeSelector: spec.nodeSelector });
     expect(pod.containers[0]!.command).toEqual(['/opt/flink/bin/kubernetes-session.sh']);
     expect(pod.volumes?.map((v) => v.name)).not.toContain('shared-data');

@@ -1,0 +1,65 @@
+// What the operator knows of a running cluster outside Temporal: a fingerprint of its launch, written
+// on the JobManager Deployment once it serves and read by a new workflow run, which adopts a cluster
+// whose fingerprint matches instead of redeploying it (after a run was terminated or failed, or the
+// Temporal namespace was re-created).
+import * as k8s from '@kubernetes/client-node';
+import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
+import { deployFingerprint } from '../model/fingerprint.ts';
+import type { RenderSettings } from '../model/flink-options.ts';
+import {
+  DEPLOYED_GENERATION_ANNOTATION,
+  DEPLOYED_UID_ANNOTATION,
+  FINGERPRINT_ANNOTATION,
+  jobManagerDeploymentName,
+} from '../model/names.ts';
+import { isNotFound } from '../kube/errors.ts';
+
+export interface DeployedClusterDeps {
+  kubeConfig: k8s.KubeConfig;
+  launchJobSettings: RenderSettings;
+}
+
+/** What a new run finds: no JobManager, one it can adopt (same fingerprint), or one to redeploy. */
+export type JobManagerFound =
+  | { exists: false }
+  | { exists: true; adoptable: boolean; deployedGeneration?: number; why: string };
+
+const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+export function createDeployedClusterActivities(deps: DeployedClusterDeps) {
+  const apps = deps.kubeConfig.makeApiClient(k8s.AppsV1Api);
+
+  async function inspectJobManager(input: { ref: SessionRef; spec: FlinkSessionSpec }): Promise<JobManagerFound> {
+    const { ref, spec } = input;
+    let deployment: k8s.V1Deployment;
+    try {
+      deployment = await apps.readNamespacedDeployment({ name: jobManagerDeploymentName(ref.name), namespace: ref.namespace });
+    } catch (error: unknown) {
+      if (isNotFound(error)) return { exists: false };
+      throw error;
+    }
+    const annotations = deployment.metadata?.annotations ?? {};
+    const found = annotations[FINGERPRINT_ANNOTATION];
+    const generation = Number(annotations[DEPLOYED_GENERATION_ANNOTATION]);
+    const deployedGeneration = Number.isInteger(generation) ? { deployedGeneration: generation } : {};
+    if (!found) return { exists: true, adoptable: false, ...deployedGeneration, why: 'the JobManager Deployment carries no fingerprint of the operator' };
+    if (annotations[DEPLOYED_UID_ANNOTATION] !== ref.uid) {
+      return { exists: true, adoptable: false, ...deployedGeneration, why: `the JobManager was deployed for another FlinkSession object (uid ${annotations[DEPLOYED_UID_ANNOTATION] ?? 'unknown'})` };
+    }
+    const wanted = deployFingerprint(ref, spec, deps.launchJobSettings);
+    return found === wanted
+      ? { exists: true, adoptable: true, ...deployedGeneration, why: `the running JobManager was launched with this configuration (fingerprint ${wanted})` }
+      : { exists: true, adoptable: false, ...deployedGeneration, why: `the running JobManager was launched with another configuration (fingerprint ${found}, wanted ${wanted})` };
+  }
+
+  /** Writes the fingerprint of this launch on the JobManager Deployment (merge patch: idempotent). */
+  async function markJobManagerDeployed(input: { ref: SessionRef; spec: FlinkSessionSpec }): Promise<{ fingerprint: string }> {
+    const { ref, spec } = input;
+    const fingerprint = deployFingerprint(ref, spec, deps.launchJobSettings);
+    const annotations = { [FINGERPRINT_ANNOTATION]: fingerprint, [DEPLOYED_UID_ANNOTATION]: ref.uid, [DEPLOYED_GENERATION_ANNOTATION]: String(ref.generation) };
+    await apps.patchNamespacedDeployment({ name: jobManagerDeploymentName(ref.name), namespace: ref.namespace, body: { metadata: { annotations } } }, MERGE_PATCH);
+    return { fingerprint };
+  }
+
+  return { inspectJobManager, markJobManagerDeployed };
+}
