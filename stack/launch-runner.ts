@@ -67,8 +67,11 @@ export async function runLaunchJob(kc: k8s.KubeConfig, stack: StackEndpoints, na
     const value = match[2]!;
     return mountPaths.some((p) => value.startsWith(p)) ? `-D${match[1]}=${join(root, value)}` : arg;
   };
-  const args = ['-cp', stack.flink.classpaths[clientVersion]!, mainClass,
-    ...(container.args ?? []).map(relocate), `-Dkubernetes.config.file=${stack.kubernetes.kubeconfig}`];
+  // The test kubeconfig goes in front: bin/flink reads options only before the jar (after its action).
+  const jobArgs = (container.args ?? []).map(relocate);
+  const kubeconfig = `-Dkubernetes.config.file=${stack.kubernetes.kubeconfig}`;
+  const clientArgs = mainClass === FLINK_CLI_FRONTEND ? [jobArgs[0]!, kubeconfig, ...jobArgs.slice(1)] : [kubeconfig, ...jobArgs];
+  const args = ['-cp', stack.flink.classpaths[clientVersion]!, mainClass, ...clientArgs];
   try {
     const { stdout, stderr } = await run(stack.flink.java, args, { env: { ...process.env, FLINK_CONF_DIR: confDir }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
     return { exitCode: 0, output: stdout + stderr, jobArgv };

@@ -1,0 +1,271 @@
+// Never stuck, never silent (on the real stack): a refused value is refused before anything goes down,
+// a step that keeps failing shows in kubectl, every wait ends, a delete always ends (and says what it
+// left behind), a namespace with a FlinkSession in it goes away, a new workflow run adopts instead of
+// redeploying, an ended application is not relaunched, and a retried step records its Event once.
+import * as k8s from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlinkSession, FlinkSessionSpec } from '../../model/flinksession.ts';
+import { FLINK_LABEL_APP, FLINK_LABEL_TYPE, FLINK_TYPE_NATIVE, REDEPLOY_ANNOTATION, SKIP_CLEANUP_ANNOTATION, workflowId } from '../../model/names.ts';
+import { installFlinkSessionCrd } from '../../stack/crd.ts';
+import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
+import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
+import { startOperator, type OperatorProcesses } from '../support/operator.ts';
+import { sessionApi } from '../support/sessions.ts';
+import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
+
+const run = promisify(execFile);
+const CLEANUP_DEADLINE_SECONDS = 30;
+const CLUSTER_GONE_DEADLINE_SECONDS = 10;
+const HOLD = 'example.com/hold';
+
+describe('never stuck, never silent', () => {
+  const namespace = uniqueName('stuck');
+  const doomedNamespace = uniqueName('doomed');
+  let kc: k8s.KubeConfig;
+  let core: k8s.CoreV1Api;
+  let apps: k8s.AppsV1Api;
+  let rest: FlinkRestStandIn;
+  const kubelets: LaunchKubelet[] = [];
+  let operator: OperatorProcesses;
+  let sessions: ReturnType<typeof sessionApi>;
+  let base: FlinkSessionSpec;
+
+  const condition = (session: FlinkSession | undefined, type: string) => session?.status?.conditions?.find((c) => c.type === type);
+  const events = async (name: string, ns = namespace) =>
+    (await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name},involvedObject.kind=FlinkSession` })).items;
+  const launchesOf = (name: string) => kubelets.flatMap((k) => k.runs).filter((r) => r.job.startsWith(`${name}-`));
+  /** The kubelet records a launch when Flink's client exits, a moment after the JobManager is there. */
+  const launchesRecorded = (name: string, count: number) =>
+    eventually(`${count} launches of ${name} recorded`, async () => (launchesOf(name).length >= count ? launchesOf(name).map((r) => r.job) : undefined));
+  const jobManagerUid = async (name: string) => (await apps.readNamespacedDeployment({ name, namespace })).metadata?.uid;
+  const gone = (name: string, timeoutMs: number) =>
+    eventually(`${namespace}/${name} to be gone`, async () => ((await sessions.read(name)) === undefined ? true : undefined), timeoutMs);
+  const temporalCli = (...args: string[]) => {
+    const { temporal } = stackEndpoints();
+    return run(temporal.cli, [...args, '--address', temporal.address, '--namespace', temporal.namespace]);
+  };
+  const s3Secret = async (name: string) => {
+    const { s3 } = stackEndpoints();
+    await core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData: { accessKey: s3.accessKeyId, secretKey: s3.secretAccessKey } } });
+  };
+
+  beforeAll(async () => {
+    const stack = stackEndpoints();
+    kc = kubeConfig();
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    apps = kc.makeApiClient(k8s.AppsV1Api);
+    await installFlinkSessionCrd(kc);
+    for (const ns of [namespace, doomedNamespace]) {
+      await core.createNamespace({ body: { metadata: { name: ns } } });
+      await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'flink' } } });
+      kubelets.push(startLaunchKubelet(kc, stack, ns));
+    }
+    rest = await startFlinkRestStandIn(kc);
+    operator = await startOperator({
+      stack, namespace, taskQueue: uniqueName('fso'), restUrlTemplate: rest.urlTemplate, readinessDeadlineSeconds: 60,
+      env: {
+        FSO_WATCH_NAMESPACES: `${namespace},${doomedNamespace}`,
+        FSO_CLEANUP_DEADLINE_SECONDS: String(CLEANUP_DEADLINE_SECONDS),
+        FSO_CLUSTER_GONE_DEADLINE_SECONDS: String(CLUSTER_GONE_DEADLINE_SECONDS),
+      },
+    });
+    sessions = sessionApi(kc, namespace);
+    base = { image: 'example.invalid/flink:1.20', sa: 'flink', resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } } };
+    await sessions.create('web', base);
+    await sessions.waitReady('web', 1);
+  });
+
+  afterAll(async () => {
+    await operator?.stop();
+    kubelets.forEach((k) => k.stop());
+    await rest?.close();
+  });
+
+  it('a value the API server refuses (sa "Flink") is refused in validation, and the running JobManager stays', async () => {
+    const uid = await jobManagerUid('web');
+    const patched = await sessions.patch('web', { spec: { sa: 'Flink' } });
+    const refused = await eventually('the edit to be refused', async () => {
+      const session = await sessions.read('web');
+      return session?.status?.observedGeneration === patched.metadata.generation && session.status.lastError ? session : undefined;
+    });
+    expect(refused.status?.phase).toBe('Running');
+    expect(refused.status?.lastError).toMatch(/serviceAccountName: Invalid value: "Flink"/);
+    expect(condition(refused, 'Ready')?.status).toBe('True');
+    expect(condition(refused, 'Degraded')).toMatchObject({ status: 'True', reason: 'InvalidSpec' });
+    expect((await events('web')).map((e) => e.reason)).toContain('InvalidSpec');
+    expect(await jobManagerUid('web')).toBe(uid);
+    const jobs = await kc.makeApiClient(k8s.BatchV1Api).listNamespacedJob({ namespace });
+    expect(jobs.items.map((j) => j.metadata?.name).filter((n) => n?.includes(`-g${patched.metadata.generation}-`))).toEqual([]);
+    const fixed = await sessions.patch('web', { spec: { sa: 'flink' } });
+    await sessions.waitReady('web', fixed.metadata.generation);
+  });
+
+  it('a step that keeps failing shows in status and a few Events, and a delete cancels the deploy', async () => {
+    await s3Secret('nowhere-s3');
+    await sessions.create('nowhere', { ...base, s3: { endPoint: '127.0.0.1:1', bucket: 'never', credentialsSecret: { name: 'nowhere-s3' } } });
+    const degraded = await eventually('the retrying step to show as Degraded', async () => {
+      const session = await sessions.read('nowhere');
+      return condition(session, 'Degraded')?.status === 'True' ? session : undefined;
+    }, 90_000);
+    expect(degraded.status?.lastError).toMatch(/^step ensureBucket failed \(attempt \d+\), retrying: /);
+    expect(condition(degraded, 'Progressing')).toMatchObject({ status: 'True', reason: 'StepRetrying' });
+    expect(condition(degraded, 'Degraded')?.reason).toBe('StepRetrying');
+    const attempt = Number(/attempt (\d+)/.exec(degraded.status!.lastError!)![1]);
+    expect(attempt).toBeGreaterThanOrEqual(5);
+    const retryEvents = (await events('nowhere')).filter((e) => e.reason === 'StepRetrying');
+    expect(retryEvents.length).toBeGreaterThanOrEqual(1);
+    expect(retryEvents.length).toBeLessThan(attempt); // rate-limited, not one per retry
+    expect(retryEvents[0]!.message).toMatch(/step ensureBucket failed \(attempt 1\), retrying: /);
+
+    const deleting = Date.now();
+    await sessions.remove('nowhere');
+    await gone('nowhere', 30_000);
+    expect(Date.now() - deleting).toBeLessThan(CLEANUP_DEADLINE_SECONDS * 1000);
+    expect(launchesOf('nowhere')).toEqual([]);
+  });
+
+  it('pods stuck Terminating end the wait (ClusterNotGone), and the redeploy annotation retries the failed generation', async () => {
+    const stuck = `web-stuck-${uniqueName('p').slice(2)}`;
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: stuck, labels: { [FLINK_LABEL_APP]: 'web', [FLINK_LABEL_TYPE]: FLINK_TYPE_NATIVE }, finalizers: [HOLD] },
+        // On a node nobody runs: like a pod on a dead node, it stays Terminating.
+        spec: { nodeName: 'node-that-is-gone', containers: [{ name: 'c', image: 'example.invalid/none' }] },
+      },
+    });
+    await core.deleteNamespacedPod({ name: stuck, namespace });
+    const before = (await sessions.read('web'))!;
+    await sessions.patch('web', { metadata: { annotations: { [REDEPLOY_ANNOTATION]: 'stuck-1' } } });
+    const failed = await eventually('the redeploy to fail on the stuck pod', async () => {
+      const session = await sessions.read('web');
+      return session?.status?.phase === 'Failed' ? session : undefined;
+    }, 60_000);
+    expect(condition(failed, 'Degraded')?.reason).toBe('ClusterNotGone');
+    expect(failed.status?.lastError).toContain(`pod/${stuck}`);
+    expect((await events('web')).map((e) => e.reason)).toContain('ClusterNotGone');
+
+    await core.patchNamespacedPod({ name: stuck, namespace, body: [{ op: 'remove', path: '/metadata/finalizers' }] }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch));
+    // No kubelet confirms the pod's end on a node that is gone: force it, as an admin would.
+    await core.deleteNamespacedPod({ name: stuck, namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+    await eventually('the stuck pod to go', async () => ((await core.listNamespacedPod({ namespace, fieldSelector: `metadata.name=${stuck}` })).items.length === 0 ? true : undefined));
+    const launches = launchesOf('web').length;
+    await sessions.patch('web', { metadata: { annotations: { [REDEPLOY_ANNOTATION]: 'stuck-2' } } });
+    await eventually('a launch for the retry', async () => (launchesOf('web').length > launches ? true : undefined));
+    const ready = await sessions.waitReady('web', before.metadata.generation);
+    expect(ready.status?.lastError).toBeUndefined();
+  });
+
+  it('a new workflow run adopts the running JobManager instead of redeploying it; its launches get new names', async () => {
+    const uid = await jobManagerUid('web');
+    const launches = await launchesRecorded('web', 3);
+    await temporalCli('workflow', 'terminate', '--workflow-id', workflowId(namespace, 'web'), '--reason', 'test: a run terminated by hand');
+    // A restarted watcher signals every object once more: the new run finds the JobManager Deployment.
+    await operator.watcher.stop();
+    await operator.startWatcher();
+    await eventually('the Adopted event', async () => ((await events('web')).some((e) => e.reason === 'Adopted') ? true : undefined));
+    // The Event comes first, then the status people wait on.
+    const adopted = await eventually('the adopted status', async () => {
+      const session = await sessions.read('web');
+      return /adopted the running JobManager/.test(condition(session, 'Ready')?.message ?? '') ? session : undefined;
+    });
+    expect(adopted.status?.phase).toBe('Running');
+    expect(condition(adopted, 'Ready')?.status).toBe('True');
+    expect(await jobManagerUid('web')).toBe(uid);
+    expect(launchesOf('web').map((r) => r.job)).toEqual(launches);
+
+    const edited = await sessions.patch('web', { spec: { numberOfTaskSlots: 2 } });
+    await sessions.waitReady('web', edited.metadata.generation);
+    const names = await launchesRecorded('web', launches.length + 1);
+    expect(names).toHaveLength(launches.length + 1);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('an application whose JobManager Flink removed is reported Finished, not relaunched', async () => {
+    await sessions.create('app', { ...base, applicationConfig: { jarPath: 'local:///opt/flink/usrlib/job.jar', args: ['--rounds', '3'] } });
+    await sessions.waitReady('app', 1);
+    await launchesRecorded('app', 1);
+    // What Flink does when an application ends: it deletes its own JobManager Deployment.
+    await apps.deleteNamespacedDeployment({ name: 'app', namespace });
+    const finished = await eventually('the application to be Finished', async () => {
+      const session = await sessions.read('app');
+      return session?.status?.phase === 'Finished' ? session : undefined;
+    });
+    expect(condition(finished, 'Ready')).toMatchObject({ status: 'False', reason: 'ApplicationEnded' });
+    expect((await events('app')).map((e) => e.reason)).toContain('ApplicationEnded');
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(launchesOf('app')).toHaveLength(1);
+    expect((await sessions.read('app'))?.status?.phase).toBe('Finished');
+  });
+
+  it('a step retried after the worker died right after it recorded its Event records that Event once', async () => {
+    await operator.worker.stop();
+    const doomed = await operator.startWorker({ FSO_FAULT_SIGKILL: 'after:recordEvent' });
+    await sessions.create('once', base);
+    expect(await doomed.exited).toBe('SIGKILL');
+    await operator.startWorker();
+    await sessions.waitReady('once', 1, 120_000);
+    const reasons = (await events('once')).map((e) => e.reason);
+    expect(reasons.filter((r) => r === 'Deploying')).toEqual(['Deploying']);
+    expect(reasons.filter((r) => r === 'Ready')).toEqual(['Ready']);
+  });
+
+  it('a delete whose clean-up cannot succeed ends after the deadline, with a Warning that names what was left', async () => {
+    const { s3 } = stackEndpoints();
+    const bucket = uniqueName('orphan');
+    await s3Secret('orphan-s3');
+    await sessions.create('orphan', { ...base, autoClean: true, s3: { endPoint: s3.endpoint, bucket, credentialsSecret: { name: 'orphan-s3' } } });
+    await sessions.waitReady('orphan', 1);
+    // Deleted together, as `kubectl delete -f` of a file with both does: the purge cannot read its credentials.
+    const deleting = Date.now();
+    await Promise.all([core.deleteNamespacedSecret({ name: 'orphan-s3', namespace }), sessions.remove('orphan')]);
+    await eventually('a retrying clean-up step in status', async () => ((await sessions.read('orphan'))?.status?.lastError?.includes('purgeS3Prefixes') ? true : undefined), 30_000);
+    await gone('orphan', (CLEANUP_DEADLINE_SECONDS + 60) * 1000);
+    // Retried (1 + 2 + 4 + 8 s of backoff) until the next retry would fall past the deadline.
+    const took = Date.now() - deleting;
+    expect(took).toBeGreaterThanOrEqual(14_000);
+    expect(took).toBeLessThan((CLEANUP_DEADLINE_SECONDS + 30) * 1000);
+    const warning = (await events('orphan')).find((e) => e.reason === 'CleanupIncomplete');
+    expect(warning?.type).toBe('Warning');
+    expect(warning?.message).toContain(`s3://${bucket}/orphan/flink/ha/`);
+    expect(warning?.message).toContain(`s3://${bucket}/orphan/flink/checkpoints/`);
+    expect(warning?.message).toContain('secrets "orphan-s3" not found');
+    expect((await events('orphan')).map((e) => e.reason)).toContain('StepRetrying');
+    await expect(apps.readNamespacedDeployment({ name: 'orphan', namespace })).rejects.toMatchObject({ code: 404 });
+  });
+
+  it('the skip-cleanup annotation releases the finalizer at once', async () => {
+    const { s3 } = stackEndpoints();
+    const bucket = uniqueName('skip');
+    await s3Secret('skip-s3');
+    await sessions.create('skip', { ...base, autoClean: true, s3: { endPoint: s3.endpoint, bucket, credentialsSecret: { name: 'skip-s3' } } });
+    await sessions.waitReady('skip', 1);
+    await Promise.all([core.deleteNamespacedSecret({ name: 'skip-s3', namespace }), sessions.remove('skip')]);
+    await eventually('a retrying clean-up step in status', async () => ((await sessions.read('skip'))?.status?.lastError?.includes('purgeS3Prefixes') ? true : undefined), 30_000);
+    const annotated = Date.now();
+    await sessions.patch('skip', { metadata: { annotations: { [SKIP_CLEANUP_ANNOTATION]: 'true' } } });
+    await gone('skip', 20_000);
+    expect(Date.now() - annotated).toBeLessThan(CLEANUP_DEADLINE_SECONDS * 1000 / 2);
+    const warning = (await events('skip')).find((e) => e.reason === 'CleanupIncomplete');
+    expect(warning?.message).toMatch(/s3:\/\/.*skipped: annotation/);
+  });
+
+  it('kubectl delete namespace with a FlinkSession in it finishes', async () => {
+    const doomed = sessionApi(kc, doomedNamespace);
+    await doomed.create('tmp', base);
+    await doomed.waitReady('tmp', 1);
+    const started = Date.now();
+    await core.deleteNamespace({ name: doomedNamespace });
+    await eventually(`namespace ${doomedNamespace} to go`, async () => {
+      try {
+        await core.readNamespace({ name: doomedNamespace });
+        return undefined;
+      } catch (error: unknown) {
+        return error instanceof k8s.ApiException && error.code === 404 ? true : undefined;
+      }
+    }, 120_000);
+    expect(Date.now() - started).toBeLessThan(120_000);
+  });
+});
