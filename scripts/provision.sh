@@ -59,7 +59,11 @@ POM
   cat >"$dir.tmp/temporal-test-server" <<'WRAPPER'
 #!/bin/sh
 # Temporal's time-skipping test server: temporal-test-server <port> [--enable-time-skipping]
-exec "${FSO_JAVA_BIN:-java}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$(dirname "$0")/lib/*" io.temporal.testserver.TestServer "$@"
+# The JVM replaces this shell, so the SDK's kill reaches it; setpriv also has it killed when the
+# process that started it dies without stopping it (a test run killed mid-way).
+set -- "${FSO_JAVA_BIN:-java}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$(dirname "$0")/lib/*" io.temporal.testserver.TestServer "$@"
+if command -v setpriv >/dev/null 2>&1; then set -- setpriv --pdeathsig KILL "$@"; fi
+exec "$@"
 WRAPPER
   chmod +x "$dir.tmp/temporal-test-server"
   touch "$dir.tmp/.complete"
