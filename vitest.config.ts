@@ -1,10 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (pure logic, no server) and `integration` (the real local stack, started once
-// per run by test/global-setup.ts). Forks, because the Temporal worker's native bridge and the
-// ZooKeeper addon do not belong in worker threads.
+// Three projects: `unit` (pure logic, no server), `workflow` (the workflow on Temporal's time-skipping
+// test server, which each file starts itself: no stack) and `integration` (the real local stack,
+// started once per run by test/global-setup.ts). Forks, because the Temporal worker's native bridge
+// and the ZooKeeper addon do not belong in worker threads.
 /** Tests under test/ that read files only (compose file, Dockerfile): no stack needed. */
 const SERVERLESS_TESTS = ['test/deploy/compose.test.ts', 'test/deploy/image.test.ts'];
+/** Workflow-level tests: the real workflow, recording activities, the time-skipping test server. */
+const WORKFLOW_TESTS = ['test/workflow/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -21,9 +24,18 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'workflow',
+          include: WORKFLOW_TESTS,
+          // Starting the test server and bundling workflows/ happen once per file, in beforeAll.
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: SERVERLESS_TESTS,
+          exclude: [...SERVERLESS_TESTS, ...WORKFLOW_TESTS],
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -5,6 +5,8 @@ import { delimiter, join } from 'node:path';
 /** Versions, read from the one file that scripts/provision.sh also reads. */
 export interface StackVersions {
   temporal: string;
+  /** Temporal's time-skipping test server (Java), for the workflow tests; not part of the stack. */
+  temporalTestServer: string;
   kubernetes: string;
   etcd: string;
   kwok: string;
@@ -30,6 +32,7 @@ export function parseVersionsEnv(text: string): StackVersions {
     kwok: get('KWOK_VERSION'),
     versitygw: get('VERSITYGW_VERSION'),
     flink: get('FLINK_VERSIONS').split(/\s+/).filter(Boolean),
+    temporalTestServer: get('TEMPORAL_TEST_SERVER_VERSION'),
   };
 }
 
@@ -73,12 +76,34 @@ function onPath(name: string, env: Env): string | undefined {
 
 const PROVISION_HINT = 'run `npm run provision` (scripts/provision.sh) to build it into the cache';
 
+const cacheDir = (env: Env): string => env.FSO_CACHE ?? join(homedir(), '.cache', 'flink-session-operator');
+
+/**
+ * Temporal's time-skipping test server, for the workflow tests (which need nothing else): the env var
+ * FSO_TEMPORAL_TEST_SERVER_BIN, then `temporal-test-server` on PATH, then the wrapper scripts/provision.sh
+ * writes into the cache. Any of them is started as `<program> <port>`, the way @temporalio/testing does.
+ */
+export function resolveTemporalTestServer(env: Env, versions: StackVersions = readVersions()): string {
+  const named = env.FSO_TEMPORAL_TEST_SERVER_BIN;
+  if (named) {
+    if (!isExecutable(named)) throw new Error(`FSO_TEMPORAL_TEST_SERVER_BIN=${named} is not an executable file`);
+    return named;
+  }
+  const cached = join(cacheDir(env), `temporal-test-server-${versions.temporalTestServer}`, 'temporal-test-server');
+  const found = onPath('temporal-test-server', env) ?? (isExecutable(cached) ? cached : undefined);
+  if (!found) {
+    throw new Error(`temporal-test-server: not in $FSO_TEMPORAL_TEST_SERVER_BIN, on PATH, or at ${cached}; `
+      + 'run `npm run provision -- temporal-test-server` (scripts/provision.sh) to fetch it into the cache');
+  }
+  return found;
+}
+
 /**
  * Finds each program the way scripts/provision.sh expects it: the env var the user set, then PATH,
  * then the cache folder keyed by version. Throws one error listing everything that is missing.
  */
 export function resolveBinaries(env: Env, versions: StackVersions = readVersions()): StackBinaries {
-  const cache = env.FSO_CACHE ?? join(homedir(), '.cache', 'flink-session-operator');
+  const cache = cacheDir(env);
   const missing: string[] = [];
   const find = (envVar: string, name: string, cached: string): string => {
     const named = env[envVar];

@@ -14,9 +14,13 @@ export async function registerSearchAttributes(connection: Connection, namespace
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = Object.values(SEARCH_ATTRIBUTES).filter((key) => !(key.name in (existing.customAttributes ?? {})));
   if (missing.length === 0) return [];
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_TYPE[key.type]!])),
-  });
+  await connection.operatorService.addSearchAttributes(addSearchAttributesRequest(namespace, missing));
   return missing.map((key) => key.name);
+}
+
+type SearchAttributeKey = (typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH_ATTRIBUTES];
+
+/** Registers `keys` (by default every one of the contract); also for servers that cannot list them (the time-skipping test server). */
+export function addSearchAttributesRequest(namespace: string, keys: readonly SearchAttributeKey[] = Object.values(SEARCH_ATTRIBUTES)) {
+  return { namespace, searchAttributes: Object.fromEntries(keys.map((key) => [key.name, INDEXED_TYPE[key.type]!])) };
 }

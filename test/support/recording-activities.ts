@@ -1,0 +1,162 @@
+// Test doubles of the operator's OWN activities (activities/index.ts), for workflow-level tests: every
+// call is recorded (name and arguments) and answered with a plausible result, or with what a test
+// overrides. They stand in for our activities only; Temporal itself is the real test server.
+import { Context } from '@temporalio/activity';
+import type { Activities } from '../../activities/index.ts';
+import { jobManagerDeploymentName, launchJobName, restServiceName } from '../../model/names.ts';
+import { describeProblems, validateSpec } from '../../model/validate.ts';
+
+export type ActivityName = keyof Activities;
+
+export interface RecordedCall {
+  name: ActivityName;
+  args: unknown[];
+  /** Which workflow run called it (a continue-as-new starts another run of the same workflow). */
+  runId: string;
+  /** The activity's attempt, from 1: a retried step is recorded once per attempt. */
+  attempt: number;
+  /** When it started, in real time (Date.now()), to tell skipped time from waited time. */
+  at: number;
+}
+
+/** What the doubles pretend about the cluster, so that answers stay consistent between steps. */
+export interface FakeCluster {
+  /** Whether a JobManager Deployment exists: a ready launch creates it, a delete removes it. */
+  jobManager: boolean;
+}
+
+export interface RecordingOptions {
+  /** Activities a test answers itself (still recorded), e.g. one that throws. */
+  overrides?: Partial<Activities>;
+  /** A JobManager the operator did not (yet) deploy, e.g. one left from an earlier run. */
+  jobManager?: boolean;
+}
+
+type Waiter = { matches: (lines: readonly string[]) => boolean; resolve: () => void };
+
+/** The calls, in the order the activities started, and a way to wait for one. */
+export class ActivityRecorder {
+  readonly calls: RecordedCall[] = [];
+  private readonly waiters: Waiter[] = [];
+
+  record(call: RecordedCall): void {
+    this.calls.push(call);
+    const lines = this.lines();
+    for (const waiter of [...this.waiters]) {
+      if (waiter.matches(lines)) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  /** One line per call: the activity's name with the arguments that tell steps apart (see describeCall). */
+  lines(): string[] {
+    return this.calls.map(describeCall);
+  }
+
+  names(): ActivityName[] {
+    return this.calls.map((c) => c.name);
+  }
+
+  /** Forgets what was recorded so far, so the next assertion covers only what comes after. */
+  clear(): void {
+    this.calls.length = 0;
+  }
+
+  /** Resolves once a recorded line equals `line` (or the predicate holds); rejects after `timeoutMs` with every line so far. */
+  waitFor(line: string | ((lines: readonly string[]) => boolean), timeoutMs = 15_000): Promise<void> {
+    const matches = typeof line === 'string' ? (lines: readonly string[]) => lines.includes(line) : line;
+    if (matches(this.lines())) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        const what = typeof line === 'string' ? `"${line}"` : 'the expected calls';
+        reject(new Error(`no ${what} within ${timeoutMs} ms; recorded so far:\n  ${this.lines().join('\n  ')}`));
+      }, timeoutMs);
+      const waiter: Waiter = { matches, resolve: () => { clearTimeout(timer); resolve(); } };
+      this.waiters.push(waiter);
+    });
+  }
+}
+
+/** A call as one line, e.g. `reportStatus Running/JobManagerReady`, `submitLaunchJob g2 attempt 0`. */
+export function describeCall(call: RecordedCall): string {
+  const [first] = call.args as [Record<string, unknown> | undefined];
+  switch (call.name) {
+    case 'reportStatus': {
+      const { report } = first as Parameters<Activities['reportStatus']>[0];
+      return `reportStatus ${report.phase}/${report.reason}`;
+    }
+    case 'recordEvent': {
+      const { type, reason } = first as Parameters<Activities['recordEvent']>[0];
+      return `recordEvent ${type} ${reason}`;
+    }
+    case 'submitLaunchJob': {
+      const { ref, attempt } = first as Parameters<Activities['submitLaunchJob']>[0];
+      return `submitLaunchJob g${ref.generation} attempt ${attempt}`;
+    }
+    case 'removeLaunchJobs': {
+      const { keep } = first as Parameters<Activities['removeLaunchJobs']>[0];
+      return keep ? `removeLaunchJobs keep ${keep}` : 'removeLaunchJobs all';
+    }
+    default:
+      return call.name;
+  }
+}
+
+/** Plausible answers, consistent with `cluster`; `validateSessionSpec` runs the real (pure) validation. */
+function plausibleActivities(cluster: FakeCluster): Activities {
+  return {
+    validateSessionSpec: async (spec) => {
+      const problems = validateSpec(spec);
+      return { problems, message: describeProblems(problems) };
+    },
+    applySessionFiles: async () => undefined,
+    submitLaunchJob: async ({ ref, attempt }) => ({ jobName: launchJobName(ref.name, ref.generation, attempt), created: true }),
+    removeLaunchJobs: async () => ({ removed: [] }),
+    jobManagerExists: async () => cluster.jobManager,
+    deleteJobManagerDeployment: async () => {
+      const deleted = cluster.jobManager;
+      cluster.jobManager = false;
+      return { deleted };
+    },
+    waitForFlinkClusterGone: async () => ({ waitedMs: 0 }),
+    listFlinkCluster: async (ref) => (cluster.jobManager ? [`Deployment/${jobManagerDeploymentName(ref.name)}`] : []),
+    waitForJobManagerReady: async ({ ref }) => {
+      cluster.jobManager = true;
+      return { deployment: jobManagerDeploymentName(ref.name), restService: restServiceName(ref.name) };
+    },
+    clearKubernetesHa: async () => ({ configMaps: [] }),
+    reportStatus: async () => ({ patched: true }),
+    recordEvent: async () => undefined,
+    releaseFinalizer: async () => ({ released: true }),
+    ensureBucket: async () => ({ created: false }),
+    purgeS3Prefixes: async () => ({ objects: 0, versions: 0, deleteMarkers: 0, bytes: 0 }),
+    clearZooKeeperHa: async () => ({ znodes: 0 }),
+  };
+}
+
+export interface RecordingActivities {
+  activities: Activities;
+  recorder: ActivityRecorder;
+  cluster: FakeCluster;
+}
+
+export function recordingActivities(options: RecordingOptions = {}): RecordingActivities {
+  const cluster: FakeCluster = { jobManager: options.jobManager ?? false };
+  const recorder = new ActivityRecorder();
+  const answers: Activities = { ...plausibleActivities(cluster), ...options.overrides };
+  const recorded = Object.fromEntries(
+    (Object.keys(answers) as ActivityName[]).map((name) => {
+      const answer = answers[name] as (...args: unknown[]) => Promise<unknown>;
+      const wrapped = async (...args: unknown[]): Promise<unknown> => {
+        const { workflowExecution, attempt } = Context.current().info;
+        recorder.record({ name, args, runId: workflowExecution?.runId ?? '', attempt, at: Date.now() });
+        return answer(...args);
+      };
+      return [name, wrapped];
+    }),
+  ) as unknown as Activities;
+  return { activities: recorded, recorder, cluster };
+}

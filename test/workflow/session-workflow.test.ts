@@ -1,0 +1,350 @@
+// The session workflow (workflows/session.ts) step by step, on Temporal's time-skipping test server,
+// with activities that record their calls: the exact order of steps for each path a session takes,
+// including the ones an end-to-end run rarely reaches (refusal, failure, drift, continue-as-new).
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { FlinkSessionSpec } from '../../model/flinksession.ts';
+import { launchJobName } from '../../model/names.ts';
+import { MINIMAL_SPEC, runOutcome, startWorkflowTestEnv, waitForContinueAsNew, type SessionOptions, type SessionUnderTest, type WorkflowTestEnv } from '../support/time-skipping.ts';
+
+/** With autoClean, ZooKeeper HA and S3: a redeploy and a delete also clear HA data and purge S3. */
+const AUTO_CLEAN_SPEC: FlinkSessionSpec = {
+  ...MINIMAL_SPEC,
+  autoClean: true,
+  s3: { endPoint: 'http://s3.example.invalid', bucket: 'flink-state', credentialsSecret: { name: 's3-credentials' } },
+  ha: { type: 'zookeeper', quorum: 'zk.example.invalid:2181', path: '/flink' },
+};
+
+/** ~400 KB of spec: a krb5.conf with many realms. */
+const LARGE_SPEC: FlinkSessionSpec = {
+  ...MINIMAL_SPEC,
+  security: {
+    kerberos: {
+      principal: 'flink@EXAMPLE.COM',
+      keytabSecret: { name: 'flink-keytab' },
+      krb5: `[realms]\n${Array.from({ length: 4_000 }, (_, i) => `  REALM${i}.EXAMPLE.COM = { kdc = kdc${i}.example.invalid:88 admin_server = kdc${i}.example.invalid:749 }`).join('\n')}\n`,
+    },
+  },
+};
+
+const READY = 'reportStatus Running/JobManagerReady';
+/** From the launch on: the same for a deploy and a redeploy, but for the phase in status. */
+const COMPLETE_DEPLOY_STEPS = (name: string, generation: number, attempt: number, phase: 'Deploying' | 'Redeploying') => [
+  `submitLaunchJob g${generation} attempt ${attempt}`,
+  'recordEvent Normal Launched',
+  `reportStatus ${phase}/WaitingForJobManager`,
+  'waitForJobManagerReady',
+  `removeLaunchJobs keep ${launchJobName(name, generation, attempt)}`,
+  'recordEvent Normal Ready',
+  READY,
+];
+const DELETE_STEPS = [
+  'reportStatus Deleting/Deleting',
+  'recordEvent Normal Deleting',
+  'deleteJobManagerDeployment',
+  'waitForFlinkClusterGone',
+  'removeLaunchJobs all',
+  'recordEvent Normal Deleted',
+  'releaseFinalizer',
+];
+
+let tests: WorkflowTestEnv;
+const started: SessionUnderTest[] = [];
+
+beforeAll(async () => {
+  tests = await startWorkflowTestEnv();
+});
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.stop()));
+});
+afterAll(async () => {
+  await tests?.teardown();
+});
+
+async function session(options?: SessionOptions): Promise<SessionUnderTest> {
+  const s = await tests.session(options);
+  started.push(s);
+  return s;
+}
+
+/** A session deployed at generation 1, with what it recorded so far cleared. */
+async function runningSession(options?: SessionOptions): Promise<SessionUnderTest> {
+  const s = await session(options);
+  await s.specChanged(1);
+  await s.waitFor(READY);
+  s.recorder.clear();
+  return s;
+}
+
+/** Deletes the session and waits until its workflow ends; returns the lines recorded since the delete was sent. */
+async function deleteAndFinish(s: SessionUnderTest, generation = 1): Promise<string[]> {
+  const before = s.recorder.calls.length;
+  await s.deleted(generation);
+  await s.result();
+  return s.recorder.lines().slice(before);
+}
+
+describe('the session workflow, step by step (time-skipping test server, recording activities)', () => {
+  it('deploys a new session: validate, check for a JobManager, files, launch, wait until ready', async () => {
+    const s = await session();
+    await s.specChanged(1);
+    await s.waitFor(READY);
+
+    expect(s.recorder.lines()).toEqual([
+      'validateSessionSpec',
+      'jobManagerExists',
+      'reportStatus Deploying/Deploying',
+      'recordEvent Normal Deploying',
+      'applySessionFiles',
+      ...COMPLETE_DEPLOY_STEPS(s.name, 1, 0, 'Deploying'),
+    ]);
+    const [validated] = s.recorder.calls;
+    expect(validated!.args).toEqual([MINIMAL_SPEC]);
+    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 1, redeploys: 1 });
+    expect(await deleteAndFinish(s)).toEqual(DELETE_STEPS);
+  });
+
+  it('redeploys a new generation with autoClean: the old cluster goes, HA data and S3 are cleared, then the launch', async () => {
+    const s = await runningSession({ spec: AUTO_CLEAN_SPEC });
+    await s.specChanged(2);
+    await s.waitFor(READY);
+
+    expect(s.recorder.lines()).toEqual([
+      'validateSessionSpec',
+      'reportStatus Redeploying/Redeploying',
+      'recordEvent Normal Redeploying',
+      'applySessionFiles',
+      'ensureBucket',
+      'deleteJobManagerDeployment',
+      'waitForFlinkClusterGone',
+      'recordEvent Normal JobManagerDeleted',
+      'clearZooKeeperHa',
+      'recordEvent Normal HaCleared',
+      'purgeS3Prefixes',
+      'recordEvent Normal S3Purged',
+      ...COMPLETE_DEPLOY_STEPS(s.name, 2, 0, 'Redeploying'),
+    ]);
+    const call = (name: string) => s.recorder.calls.find((c) => c.name === name)!.args[0];
+    expect(call('clearZooKeeperHa')).toEqual({ quorum: 'zk.example.invalid:2181', root: '/flink', clusterId: s.name });
+    expect(call('purgeS3Prefixes')).toMatchObject({ prefixes: [`${s.name}/flink/ha/`, `${s.name}/flink/checkpoints/`], target: { bucket: 'flink-state', session: s.name } });
+    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 2, redeploys: 2 });
+  });
+
+  it('refuses an invalid generation before anything is touched: the running JobManager is kept', async () => {
+    const s = await runningSession();
+    await s.specChanged(2, { ...MINIMAL_SPEC, flinkVersion: '0.9' });
+    await s.waitFor('reportStatus Running/InvalidSpec');
+
+    expect(s.recorder.lines()).toEqual([
+      'validateSessionSpec',
+      'recordEvent Warning InvalidSpec',
+      'reportStatus Running/InvalidSpec',
+    ]);
+    expect(s.cluster.jobManager).toBe(true);
+    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 2, lastError: expect.stringMatching(/^spec\.flinkVersion: Flink 0\.9 is not supported/) });
+    // The refused generation stays refused until something changes: the delete is the next work.
+    expect(await deleteAndFinish(s, 2)).toEqual(DELETE_STEPS);
+  });
+
+  it('refuses a new session whose validation finds problems: Failed, and nothing launched', async () => {
+    const s = await session({
+      overrides: { validateSessionSpec: async () => ({ problems: [{ field: 'spec.sa', message: 'no ServiceAccount "flink"' }], message: 'spec.sa: no ServiceAccount "flink"' }) },
+    });
+    await s.specChanged(1);
+    await s.waitFor('reportStatus Failed/InvalidSpec');
+
+    expect(s.recorder.lines()).toEqual(['validateSessionSpec', 'recordEvent Warning InvalidSpec', 'reportStatus Failed/InvalidSpec']);
+    expect(await s.status()).toMatchObject({ phase: 'Failed', lastError: 'spec.sa: no ServiceAccount "flink"' });
+  });
+
+  it('fails a deploy whose JobManager is not ready in time (ReadinessTimeout); a redeploy signal retries with a new launch Job', async () => {
+    let failReadiness = true;
+    const s = await session({
+      overrides: {
+        waitForJobManagerReady: async ({ ref, launchJob }) => {
+          if (failReadiness) throw ApplicationFailure.nonRetryable(`the JobManager of ${ref.namespace}/${ref.name} was not ready within 300 s; see the launch Job ${launchJob}`, 'ReadinessTimeout');
+          return { deployment: ref.name, restService: `${ref.name}-rest` };
+        },
+      },
+    });
+    await s.specChanged(1);
+    await s.waitFor('reportStatus Failed/ReadinessTimeout');
+
+    expect(s.recorder.lines()).toEqual([
+      'validateSessionSpec',
+      'jobManagerExists',
+      'reportStatus Deploying/Deploying',
+      'recordEvent Normal Deploying',
+      'applySessionFiles',
+      'submitLaunchJob g1 attempt 0',
+      'recordEvent Normal Launched',
+      'reportStatus Deploying/WaitingForJobManager',
+      'waitForJobManagerReady',
+      'recordEvent Warning ReadinessTimeout',
+      'reportStatus Failed/ReadinessTimeout',
+    ]);
+    // Non-retryable: one attempt only.
+    expect(s.recorder.calls.filter((c) => c.name === 'waitForJobManagerReady').map((c) => c.attempt)).toEqual([1]);
+    const failed = await s.status();
+    expect(failed).toMatchObject({ phase: 'Failed', lastError: expect.stringMatching(/was not ready within 300 s; see the launch Job /) });
+    expect(failed.deployedGeneration).toBeUndefined();
+
+    failReadiness = false;
+    s.recorder.clear();
+    await s.redeploy('fixed the image');
+    await s.waitFor(READY);
+    expect(s.recorder.lines()).toEqual([
+      'validateSessionSpec',
+      'jobManagerExists',
+      'reportStatus Deploying/Deploying',
+      'recordEvent Normal Deploying',
+      'applySessionFiles',
+      ...COMPLETE_DEPLOY_STEPS(s.name, 1, 1, 'Deploying'),
+    ]);
+  });
+
+  it('retries a step that fails with a retryable error after its back-off (1 s, 2 s: skipped, not waited)', async () => {
+    let failures = 2;
+    const s = await session({
+      overrides: {
+        applySessionFiles: async () => {
+          if (failures-- > 0) throw ApplicationFailure.retryable('the API server is not reachable', 'ApiUnavailable');
+        },
+      },
+    });
+    const serverTimeBefore = await tests.env.currentTimeMs();
+    await s.specChanged(1);
+    await s.waitFor(READY);
+
+    expect(await tests.env.currentTimeMs() - serverTimeBefore).toBeGreaterThanOrEqual(3_000);
+    const attempts = s.recorder.calls.filter((c) => c.name === 'applySessionFiles');
+    expect(attempts.map((c) => c.attempt)).toEqual([1, 2, 3]);
+    // 1 s and 2 s of back-off on the server's clock, skipped in real time.
+    expect(attempts[2]!.at - attempts[0]!.at).toBeLessThan(1_000);
+    expect(s.recorder.lines().filter((l) => l !== 'applySessionFiles')).toEqual([
+      'validateSessionSpec',
+      'jobManagerExists',
+      'reportStatus Deploying/Deploying',
+      'recordEvent Normal Deploying',
+      ...COMPLETE_DEPLOY_STEPS(s.name, 1, 0, 'Deploying'),
+    ]);
+  });
+
+  it('deletes a session: clean-up steps, autoClean clears HA data and S3, then the finalizer is released and the workflow ends', async () => {
+    const s = await runningSession({ spec: AUTO_CLEAN_SPEC });
+    const lines = await deleteAndFinish(s);
+
+    expect(lines).toEqual([
+      'reportStatus Deleting/Deleting',
+      'recordEvent Normal Deleting',
+      'deleteJobManagerDeployment',
+      'waitForFlinkClusterGone',
+      'clearZooKeeperHa',
+      'recordEvent Normal HaCleared',
+      'purgeS3Prefixes',
+      'recordEvent Normal S3Purged',
+      'removeLaunchJobs all',
+      'recordEvent Normal Deleted',
+      'releaseFinalizer',
+    ]);
+    const release = s.recorder.calls.at(-1)!;
+    expect(release.args).toEqual([{ namespace: s.namespace, name: s.name, uid: s.uid, generation: 0 }]);
+    expect(s.cluster.jobManager).toBe(false);
+  });
+
+  describe('drift: the JobManager Deployment deleted outside the operator', () => {
+    it('redeploys it when the drift policy says redeploy', async () => {
+      const s = await runningSession();
+      s.cluster.jobManager = false;
+      await s.jobManagerMissing(true);
+      await s.waitFor(READY);
+
+      expect(s.recorder.lines()).toEqual([
+        'jobManagerExists',
+        'recordEvent Warning JobManagerMissing',
+        'reportStatus Running/JobManagerMissing',
+        'validateSessionSpec',
+        'reportStatus Redeploying/Redeploying',
+        'recordEvent Normal Redeploying',
+        'applySessionFiles',
+        'deleteJobManagerDeployment',
+        'waitForFlinkClusterGone',
+        'recordEvent Normal JobManagerDeleted',
+        ...COMPLETE_DEPLOY_STEPS(s.name, 1, 1, 'Redeploying'),
+      ]);
+      expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, redeploys: 2 });
+    });
+
+    it('only reports it when the drift policy says report', async () => {
+      const s = await runningSession();
+      s.cluster.jobManager = false;
+      await s.jobManagerMissing(false);
+      await s.waitFor('reportStatus Failed/JobManagerMissing');
+
+      expect(s.recorder.lines()).toEqual(['jobManagerExists', 'recordEvent Warning JobManagerMissing', 'reportStatus Failed/JobManagerMissing']);
+      const [, event] = s.recorder.calls;
+      expect(event!.args[0]).toMatchObject({ message: expect.stringMatching(/FSO_DRIFT_POLICY=report, so it stays down until a redeploy$/) });
+      expect(await deleteAndFinish(s)).toEqual(DELETE_STEPS);
+    });
+
+    it('does nothing when the JobManager is still there (a redeploy of its own deleted it meanwhile)', async () => {
+      const s = await runningSession();
+      await s.jobManagerMissing(true);
+      await s.waitFor('jobManagerExists');
+      await deleteAndFinish(s);
+      expect(s.recorder.lines()).toEqual(['jobManagerExists', ...DELETE_STEPS]);
+    });
+  });
+
+  // Fails on today's code: SessionState.snapshot calls structuredClone, which Temporal's workflow
+  // sandbox does not provide (sdk-typescript #1663; issue 10, defect 6). The first continue-as-new
+  // fails its workflow task on every retry, and the session never handles a signal again. Flip to
+  // `it` once the snapshot is fixed.
+  it.fails('continues as new when the server suggests it, and the new run still handles a delete', async () => {
+    // The test server suggests continue-as-new once a history holds 4 MiB (or 4096 events). A large
+    // spec (a krb5.conf of many realms) in every activity input and in the relists a watcher sends
+    // (the same generation again, which changes nothing) gets there in a few signals.
+    const s = await runningSession({ spec: LARGE_SPEC });
+    const firstRun = (await s.handle.describe()).runId;
+    for (let relists = 0; relists < 20 && (await runOutcome(tests.historyClient, s.handle.workflowId, firstRun)).state === 'running'; relists++) {
+      await s.specChanged(1);
+    }
+    const secondRun = await waitForContinueAsNew(tests.historyClient, s.handle.workflowId, firstRun);
+    expect(s.recorder.lines()).toEqual([]);
+    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 1 });
+
+    expect(await deleteAndFinish(s)).toEqual(DELETE_STEPS);
+    expect(new Set(s.recorder.calls.map((c) => c.runId))).toEqual(new Set([secondRun]));
+  });
+
+  // Fails on today's code: a delete that arrives during a deploy waits behind it (issue 10, defect 5);
+  // here the readiness wait never ends, so the delete never starts. Flip to `it` once a delete cancels
+  // a running deploy.
+  it.fails('a delete cancels a deploy that is waiting for the JobManager, and cleans up', async () => {
+    let cancelled = false;
+    const s = await session({
+      overrides: {
+        waitForJobManagerReady: async () => {
+          const context = Context.current();
+          while (!context.cancellationSignal.aborted) {
+            context.heartbeat();
+            await context.sleep(200).catch(() => undefined);
+          }
+          cancelled = true;
+          throw context.cancellationSignal.reason;
+        },
+      },
+    });
+    await s.specChanged(1);
+    await s.waitFor('waitForJobManagerReady');
+    s.recorder.clear();
+    await s.deleted(1);
+    await s.waitFor('releaseFinalizer', 3_000);
+    await s.result();
+
+    expect(cancelled).toBe(true);
+    expect(s.recorder.lines().slice(-DELETE_STEPS.length)).toEqual(DELETE_STEPS);
+    expect(s.recorder.lines()).not.toContain(READY);
+  });
+});
