@@ -17,6 +17,7 @@ import { faultInjector } from './fault-injection.ts';
 import { registerSearchAttributes } from './search-attributes.ts';
 import { stepInterceptor } from './step-interceptor.ts';
 import { stepFailureInterceptor } from './step-failures.ts';
+import { HEARTBEAT_THROTTLE } from './heartbeats.ts';
 import { createStepRetryReporter } from '../activities/step-retry-report.ts';
 
 export interface RunningWorker {
@@ -71,6 +72,7 @@ export async function startWorker(config: WorkerConfig, kubeConfig: KubeConfig, 
     taskQueue: config.temporal.taskQueue,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
     activities,
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   });
   const done = worker.run().finally(() => connection.close());
   logger.info({ taskQueue: config.temporal.taskQueue, temporalNamespace: config.temporal.namespace, address: config.temporal.address }, 'worker started');

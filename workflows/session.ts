@@ -3,6 +3,7 @@
 // visible in the Temporal UI and a crash of any component resumes at the step it was in. SessionState
 // owns the phase; this file runs the steps and reports what they did.
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -40,8 +41,10 @@ type DeployWork = Extract<NextWork, { kind: 'deploy' }>;
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
 const API: ActivityOptions = { startToCloseTimeout: '30 seconds', retry: RETRY };
-const POLL: ActivityOptions = { startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry: RETRY };
-const CLEANUP: ActivityOptions = { startToCloseTimeout: '2 hours', heartbeatTimeout: '30 seconds', retry: RETRY };
+// A cancelled poll or clean-up (a delete cancels a deploy) is waited for until it has stopped, so the
+// delete never runs beside the step it replaced; they heartbeat, so they hear of it within a poll.
+const POLL: ActivityOptions = { startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry: RETRY, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+const CLEANUP: ActivityOptions = { ...POLL, startToCloseTimeout: '2 hours' };
 /** Events are best effort: a few tries, then the step goes on without it. */
 const EVENT: ActivityOptions = { startToCloseTimeout: '10 seconds', retry: { ...RETRY, maximumAttempts: 3 } };
 const api = proxyActivities<Activities>(API);
@@ -154,12 +157,12 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
 
     // 2. What runs now. A run that has deployed nothing yet (the first, or one after a run was
     //    terminated) adopts a JobManager launched with this very configuration instead of redeploying it.
-    const found = await step('inspect JobManager', () => api.inspectJobManager({ ref, spec }));
-    if (found.exists && found.adoptable && !state.hasDeployed && !forced) {
+    const found = state.running ? undefined : await step('inspect JobManager', () => api.inspectJobManager({ ref, spec }));
+    if (found?.exists && found.adoptable && !state.hasDeployed && !forced) {
       await adopt(change, attempt, found.why);
       return;
     }
-    const redeploying = state.running || found.exists;
+    const redeploying = state.running || found?.exists === true;
     const kind: DeployKind = redeploying ? 'redeploy' : 'deploy';
     const phase = state.beganDeploy(redeploying);
     const why = reasons.join('; ');

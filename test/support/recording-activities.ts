@@ -5,6 +5,7 @@ import { Context } from '@temporalio/activity';
 import type { Activities } from '../../activities/index.ts';
 import { jobManagerDeploymentName, launchJobName, restServiceName } from '../../model/names.ts';
 import { describeProblems, validateSpec } from '../../model/validate.ts';
+import { untagged } from './sessions.ts';
 
 export type ActivityName = keyof Activities;
 
@@ -23,6 +24,8 @@ export interface RecordedCall {
 export interface FakeCluster {
   /** Whether a JobManager Deployment exists: a ready launch creates it, a delete removes it. */
   jobManager: boolean;
+  /** The spec the JobManager was marked with once it served (what a new run may adopt). */
+  markedSpec?: string;
 }
 
 export interface RecordingOptions {
@@ -30,6 +33,8 @@ export interface RecordingOptions {
   overrides?: Partial<Activities>;
   /** A JobManager the operator did not (yet) deploy, e.g. one left from an earlier run. */
   jobManager?: boolean;
+  /** The worker's FSO_CLEANUP_DEADLINE_SECONDS, as deletePolicy answers it (default 900). */
+  cleanupDeadlineSeconds?: number;
 }
 
 type Waiter = { matches: (lines: readonly string[]) => boolean; resolve: () => void };
@@ -93,12 +98,12 @@ export function describeCall(call: RecordedCall): string {
       return `recordEvent ${type} ${reason}`;
     }
     case 'submitLaunchJob': {
-      const { ref, attempt } = first as Parameters<Activities['submitLaunchJob']>[0];
-      return `submitLaunchJob g${ref.generation} attempt ${attempt}`;
+      const { ref, launch } = first as Parameters<Activities['submitLaunchJob']>[0];
+      return `submitLaunchJob g${ref.generation} attempt ${launch.attempt}`;
     }
     case 'removeLaunchJobs': {
       const { keep } = first as Parameters<Activities['removeLaunchJobs']>[0];
-      return keep ? `removeLaunchJobs keep ${keep}` : 'removeLaunchJobs all';
+      return keep ? `removeLaunchJobs keep ${untagged(keep)}` : 'removeLaunchJobs all';
     }
     default:
       return call.name;
@@ -106,19 +111,28 @@ export function describeCall(call: RecordedCall): string {
 }
 
 /** Plausible answers, consistent with `cluster`; `validateSessionSpec` runs the real (pure) validation. */
-function plausibleActivities(cluster: FakeCluster): Activities {
+function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): Activities {
   return {
-    validateSessionSpec: async (spec) => {
+    deletePolicy: async () => ({ cleanupDeadlineSeconds: options.cleanupDeadlineSeconds ?? 900 }),
+    validateSessionSpec: async ({ spec }) => {
       const problems = validateSpec(spec);
       return { problems, message: describeProblems(problems) };
     },
+    inspectJobManager: async ({ spec }) => (cluster.jobManager
+      ? { exists: true, adoptable: cluster.markedSpec === JSON.stringify(spec), why: cluster.markedSpec === JSON.stringify(spec) ? 'same fingerprint' : 'another fingerprint' }
+      : { exists: false }),
+    markJobManagerDeployed: async ({ spec }) => {
+      cluster.markedSpec = JSON.stringify(spec);
+      return { fingerprint: 'f' };
+    },
     applySessionFiles: async () => undefined,
-    submitLaunchJob: async ({ ref, attempt }) => ({ jobName: launchJobName(ref.name, ref.generation, attempt), created: true }),
+    submitLaunchJob: async ({ ref, launch }) => ({ jobName: launchJobName(ref.name, ref.generation, launch.attempt, launch.tag), created: true }),
     removeLaunchJobs: async () => ({ removed: [] }),
     jobManagerExists: async () => cluster.jobManager,
     deleteJobManagerDeployment: async () => {
       const deleted = cluster.jobManager;
       cluster.jobManager = false;
+      cluster.markedSpec = undefined;
       return { deleted };
     },
     waitForFlinkClusterGone: async () => ({ waitedMs: 0 }),
@@ -129,7 +143,7 @@ function plausibleActivities(cluster: FakeCluster): Activities {
     },
     clearKubernetesHa: async () => ({ configMaps: [] }),
     reportStatus: async () => ({ patched: true }),
-    recordEvent: async () => undefined,
+    recordEvent: async () => ({ recorded: true }),
     releaseFinalizer: async () => ({ released: true }),
     ensureBucket: async () => ({ created: false }),
     purgeS3Prefixes: async () => ({ objects: 0, versions: 0, deleteMarkers: 0, bytes: 0 }),
@@ -146,7 +160,7 @@ export interface RecordingActivities {
 export function recordingActivities(options: RecordingOptions = {}): RecordingActivities {
   const cluster: FakeCluster = { jobManager: options.jobManager ?? false };
   const recorder = new ActivityRecorder();
-  const answers: Activities = { ...plausibleActivities(cluster), ...options.overrides };
+  const answers: Activities = { ...plausibleActivities(cluster, options), ...options.overrides };
   const recorded = Object.fromEntries(
     (Object.keys(answers) as ActivityName[]).map((name) => {
       const answer = answers[name] as (...args: unknown[]) => Promise<unknown>;

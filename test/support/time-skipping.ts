@@ -5,6 +5,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { HEARTBEAT_THROTTLE } from '../../worker/heartbeats.ts';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { FlinkSession, FlinkSessionSpec } from '../../model/flinksession.ts';
@@ -129,6 +130,7 @@ async function startSession(env: TestWorkflowEnvironment, workflowBundle: Workfl
     taskQueue,
     workflowBundle,
     activities: recording.activities,
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   });
   const running = worker.run();
   const client = env.client;
@@ -207,11 +209,18 @@ export type RunOutcome =
 /** What became of one run, from its history: still running, continued as new, or stuck on a failed workflow task. */
 export async function runOutcome(historyClient: Client, workflowId: string, runId: string): Promise<RunOutcome> {
   const history = await historyClient.workflow.getHandle(workflowId, runId).fetchHistory();
+  // A failed workflow task counts only while no later one completed: the server also fails a task
+  // that completes with continue-as-new while a new signal came in (cause UNHANDLED_COMMAND), and the
+  // worker's retry then goes on.
+  let failed: RunOutcome | undefined;
   for (const event of history.events ?? []) {
     if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
-      const failure = event.workflowTaskFailedEventAttributes?.failure;
-      return { state: 'task-failed', error: `${failure?.message ?? 'no message'}\n${failure?.stackTrace ?? ''}`.trim() };
+      const attributes = event.workflowTaskFailedEventAttributes;
+      const failure = attributes?.failure;
+      failed = { state: 'task-failed', error: `${failure?.message ?? `cause ${attributes?.cause ?? 'unknown'}`}\n${failure?.stackTrace ?? ''}`.trim() };
+      if (!failure) failed = undefined; // a cause without a failure is the server's, e.g. UNHANDLED_COMMAND
     }
+    if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) failed = undefined;
     const continued = event.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
     if (continued) return { state: 'continued-as-new', nextRunId: continued };
     if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED || event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED
@@ -219,7 +228,7 @@ export async function runOutcome(historyClient: Client, workflowId: string, runI
       return { state: 'closed', eventType: EventType[event.eventType] };
     }
   }
-  return { state: 'running' };
+  return failed ?? { state: 'running' };
 }
 
 /**

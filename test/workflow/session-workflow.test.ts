@@ -5,7 +5,6 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
-import { launchJobName } from '../../model/names.ts';
 import { MINIMAL_SPEC, runOutcome, startWorkflowTestEnv, waitForContinueAsNew, type SessionOptions, type SessionUnderTest, type WorkflowTestEnv } from '../support/time-skipping.ts';
 
 /** With autoClean, ZooKeeper HA and S3: a redeploy and a delete also clear HA data and purge S3. */
@@ -35,13 +34,15 @@ const COMPLETE_DEPLOY_STEPS = (name: string, generation: number, attempt: number
   'recordEvent Normal Launched',
   `reportStatus ${phase}/WaitingForJobManager`,
   'waitForJobManagerReady',
-  `removeLaunchJobs keep ${launchJobName(name, generation, attempt)}`,
+  'markJobManagerDeployed',
+  `removeLaunchJobs keep ${name}-launch-g${generation}-${attempt}`,
   'recordEvent Normal Ready',
   READY,
 ];
 const DELETE_STEPS = [
   'reportStatus Deleting/Deleting',
   'recordEvent Normal Deleting',
+  'deletePolicy',
   'deleteJobManagerDeployment',
   'waitForFlinkClusterGone',
   'removeLaunchJobs all',
@@ -93,14 +94,14 @@ describe('the session workflow, step by step (time-skipping test server, recordi
 
     expect(s.recorder.lines()).toEqual([
       'validateSessionSpec',
-      'jobManagerExists',
+      'inspectJobManager',
       'reportStatus Deploying/Deploying',
       'recordEvent Normal Deploying',
       'applySessionFiles',
       ...COMPLETE_DEPLOY_STEPS(s.name, 1, 0, 'Deploying'),
     ]);
     const [validated] = s.recorder.calls;
-    expect(validated!.args).toEqual([MINIMAL_SPEC]);
+    expect(validated!.args).toEqual([{ ref: expect.objectContaining({ generation: 1 }), spec: MINIMAL_SPEC }]);
     expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 1, redeploys: 1 });
     expect(await deleteAndFinish(s)).toEqual(DELETE_STEPS);
   });
@@ -173,7 +174,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
 
     expect(s.recorder.lines()).toEqual([
       'validateSessionSpec',
-      'jobManagerExists',
+      'inspectJobManager',
       'reportStatus Deploying/Deploying',
       'recordEvent Normal Deploying',
       'applySessionFiles',
@@ -196,7 +197,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     await s.waitFor(READY);
     expect(s.recorder.lines()).toEqual([
       'validateSessionSpec',
-      'jobManagerExists',
+      'inspectJobManager',
       'reportStatus Deploying/Deploying',
       'recordEvent Normal Deploying',
       'applySessionFiles',
@@ -224,7 +225,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     expect(attempts[2]!.at - attempts[0]!.at).toBeLessThan(1_000);
     expect(s.recorder.lines().filter((l) => l !== 'applySessionFiles')).toEqual([
       'validateSessionSpec',
-      'jobManagerExists',
+      'inspectJobManager',
       'reportStatus Deploying/Deploying',
       'recordEvent Normal Deploying',
       ...COMPLETE_DEPLOY_STEPS(s.name, 1, 0, 'Deploying'),
@@ -238,6 +239,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     expect(lines).toEqual([
       'reportStatus Deleting/Deleting',
       'recordEvent Normal Deleting',
+      'deletePolicy',
       'deleteJobManagerDeployment',
       'waitForFlinkClusterGone',
       'clearZooKeeperHa',
@@ -249,7 +251,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
       'releaseFinalizer',
     ]);
     const release = s.recorder.calls.at(-1)!;
-    expect(release.args).toEqual([{ namespace: s.namespace, name: s.name, uid: s.uid, generation: 0 }]);
+    expect(release.args).toEqual([{ namespace: s.namespace, name: s.name, uid: s.uid, generation: 1 }]);
     expect(s.cluster.jobManager).toBe(false);
   });
 
@@ -297,11 +299,10 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     });
   });
 
-  // Fails on today's code: SessionState.snapshot calls structuredClone, which Temporal's workflow
-  // sandbox does not provide (sdk-typescript #1663; issue 10, defect 6). The first continue-as-new
-  // fails its workflow task on every retry, and the session never handles a signal again. Flip to
-  // `it` once the snapshot is fixed.
-  it.fails('continues as new when the server suggests it, and the new run still handles a delete', async () => {
+  // Failed before the fix (issue 10, defect 6): SessionState.snapshot called structuredClone, which
+  // Temporal's workflow sandbox does not provide (sdk-typescript #1663), so the first continue-as-new
+  // failed its workflow task on every retry ("structuredClone is not defined").
+  it('continues as new when the server suggests it, and the new run still handles a delete', async () => {
     // The test server suggests continue-as-new once a history holds 4 MiB (or 4096 events). A large
     // spec (a krb5.conf of many realms) in every activity input and in the relists a watcher sends
     // (the same generation again, which changes nothing) gets there in a few signals.
@@ -318,10 +319,9 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     expect(new Set(s.recorder.calls.map((c) => c.runId))).toEqual(new Set([secondRun]));
   });
 
-  // Fails on today's code: a delete that arrives during a deploy waits behind it (issue 10, defect 5);
-  // here the readiness wait never ends, so the delete never starts. Flip to `it` once a delete cancels
-  // a running deploy.
-  it.fails('a delete cancels a deploy that is waiting for the JobManager, and cleans up', async () => {
+  // Failed before the fix (issue 10, defect 5): a delete that arrived during a deploy waited behind it;
+  // here the readiness wait never ends, so the delete never started.
+  it('a delete cancels a deploy that is waiting for the JobManager, and cleans up', async () => {
     let cancelled = false;
     const s = await session({
       overrides: {
@@ -340,7 +340,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     await s.waitFor('waitForJobManagerReady');
     s.recorder.clear();
     await s.deleted(1);
-    await s.waitFor('releaseFinalizer', 3_000);
+    await s.waitFor('releaseFinalizer', 10_000);
     await s.result();
 
     expect(cancelled).toBe(true);
