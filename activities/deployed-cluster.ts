@@ -1,15 +1,18 @@
 // What the operator knows of a running cluster outside Temporal: a fingerprint of its launch, written
 // on the JobManager Deployment once it serves and read by a new workflow run, which adopts a cluster
 // whose fingerprint matches instead of redeploying it (after a run was terminated or failed, or the
-// Temporal namespace was re-created).
+// Temporal namespace was re-created); one without a fingerprint (the earlier Go operator's) is adopted
+// when the configuration Flink wrote for it matches the spec.
 import * as k8s from '@kubernetes/client-node';
 import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
 import { deployFingerprint } from '../model/fingerprint.ts';
+import { flinkConfigMismatch } from '../model/flink-config-match.ts';
 import type { RenderSettings } from '../model/flink-options.ts';
 import {
   DEPLOYED_GENERATION_ANNOTATION,
   DEPLOYED_UID_ANNOTATION,
   FINGERPRINT_ANNOTATION,
+  flinkConfigMapName,
   jobManagerDeploymentName,
 } from '../model/names.ts';
 import { isNotFound } from '../kube/errors.ts';
@@ -28,6 +31,7 @@ const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.Merge
 
 export function createDeployedClusterActivities(deps: DeployedClusterDeps) {
   const apps = deps.kubeConfig.makeApiClient(k8s.AppsV1Api);
+  const core = deps.kubeConfig.makeApiClient(k8s.CoreV1Api);
 
   async function inspectJobManager(input: { ref: SessionRef; spec: FlinkSessionSpec }): Promise<JobManagerFound> {
     const { ref, spec } = input;
@@ -42,7 +46,7 @@ export function createDeployedClusterActivities(deps: DeployedClusterDeps) {
     const found = annotations[FINGERPRINT_ANNOTATION];
     const generation = Number(annotations[DEPLOYED_GENERATION_ANNOTATION]);
     const deployedGeneration = Number.isInteger(generation) ? { deployedGeneration: generation } : {};
-    if (!found) return { exists: true, adoptable: false, ...deployedGeneration, why: 'the JobManager Deployment carries no fingerprint of the operator' };
+    if (!found) return { ...(await comparedWithFlinkConfig(ref, spec)), ...deployedGeneration };
     if (annotations[DEPLOYED_UID_ANNOTATION] !== ref.uid) {
       return { exists: true, adoptable: false, ...deployedGeneration, why: `the JobManager was deployed for another FlinkSession object (uid ${annotations[DEPLOYED_UID_ANNOTATION] ?? 'unknown'})` };
     }
@@ -50,6 +54,24 @@ export function createDeployedClusterActivities(deps: DeployedClusterDeps) {
     return found === wanted
       ? { exists: true, adoptable: true, ...deployedGeneration, why: `the running JobManager was launched with this configuration (fingerprint ${wanted})` }
       : { exists: true, adoptable: false, ...deployedGeneration, why: `the running JobManager was launched with another configuration (fingerprint ${found}, wanted ${wanted})` };
+  }
+
+  /**
+   * A JobManager without the operator's fingerprint (launched by the earlier Go operator, or by hand):
+   * adoptable when the configuration Flink wrote for it matches what this spec would launch.
+   */
+  async function comparedWithFlinkConfig(ref: SessionRef, spec: FlinkSessionSpec): Promise<JobManagerFound> {
+    let files: Record<string, string>;
+    try {
+      files = (await core.readNamespacedConfigMap({ name: flinkConfigMapName(ref.name), namespace: ref.namespace })).data ?? {};
+    } catch (error: unknown) {
+      if (!isNotFound(error)) throw error;
+      return { exists: true, adoptable: false, why: `the JobManager carries no fingerprint of the operator and Flink's ConfigMap ${flinkConfigMapName(ref.name)} is missing` };
+    }
+    const mismatch = flinkConfigMismatch(ref, spec, deps.launchJobSettings, files);
+    return mismatch === undefined
+      ? { exists: true, adoptable: true, why: `the running JobManager (launched without this operator's fingerprint) runs this spec's configuration, as Flink's ConfigMap ${flinkConfigMapName(ref.name)} shows` }
+      : { exists: true, adoptable: false, why: `the running JobManager runs another configuration: ${mismatch}` };
   }
 
   /** Writes the fingerprint of this launch on the JobManager Deployment (merge patch: idempotent). */

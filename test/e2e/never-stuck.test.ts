@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSession, FlinkSessionSpec } from '../../model/flinksession.ts';
-import { FLINK_LABEL_APP, FLINK_LABEL_TYPE, FLINK_TYPE_NATIVE, REDEPLOY_ANNOTATION, SKIP_CLEANUP_ANNOTATION, workflowId } from '../../model/names.ts';
+import { DEPLOYED_GENERATION_ANNOTATION, DEPLOYED_UID_ANNOTATION, FINGERPRINT_ANNOTATION, FLINK_LABEL_APP, FLINK_LABEL_TYPE, FLINK_TYPE_NATIVE, REDEPLOY_ANNOTATION, SKIP_CLEANUP_ANNOTATION, workflowId } from '../../model/names.ts';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
@@ -181,6 +181,27 @@ describe('never stuck, never silent', () => {
     const names = await launchesRecorded('web', launches.length + 1);
     expect(names).toHaveLength(launches.length + 1);
     expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('a JobManager without the fingerprint (as the earlier Go operator left one) is adopted when Flink\'s own config matches', async () => {
+    const uid = await jobManagerUid('web');
+    const launches = launchesOf('web').length;
+    const adoptedBefore = (await events('web')).filter((e) => e.reason === 'Adopted').length;
+    await apps.patchNamespacedDeployment({ name: 'web', namespace, body: { metadata: { annotations: { [FINGERPRINT_ANNOTATION]: null, [DEPLOYED_UID_ANNOTATION]: null, [DEPLOYED_GENERATION_ANNOTATION]: null } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await temporalCli('workflow', 'terminate', '--workflow-id', workflowId(namespace, 'web'), '--reason', 'test: taken over from another operator');
+    await operator.watcher.stop();
+    await operator.startWatcher();
+    const adopted = await eventually('a second Adopted event', async () => {
+      const found = (await events('web')).filter((e) => e.reason === 'Adopted');
+      return found.length > adoptedBefore ? found : undefined;
+    });
+    expect(adopted.map((e) => e.message)).toContainEqual(expect.stringMatching(/runs this spec's configuration, as Flink's ConfigMap flink-config-web shows/));
+    expect(await jobManagerUid('web')).toBe(uid);
+    expect(launchesOf('web')).toHaveLength(launches);
+    // Adopted, it is marked as the operator's own.
+    await eventually('the fingerprint on the adopted JobManager', async () =>
+      ((await apps.readNamespacedDeployment({ name: 'web', namespace })).metadata?.annotations?.[FINGERPRINT_ANNOTATION] ? true : undefined));
   });
 
   it('an application whose JobManager Flink removed is reported Finished, not relaunched', async () => {
