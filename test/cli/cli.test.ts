@@ -239,6 +239,9 @@ describe('the flink-session-operator command line on a running operator', () => 
     const watcherMetrics = await (await fetch(`http://127.0.0.1:${operator.watcher.metricsPort}/metrics`)).text();
     expect(sample(watcherMetrics, 'fso_watcher_signals_sent_total', { signal: 'specChanged', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
     expect(sample(watcherMetrics, 'fso_watcher_sessions', {})).toBe(1);
+    expect(sample(watcherMetrics, 'fso_session_condition', { namespace, name, condition: 'Ready' })).toBe(1);
+    expect(sample(watcherMetrics, 'fso_session_condition', { namespace, name, condition: 'Degraded' })).toBe(0);
+    expect(watcherMetrics).toContain(`fso_session_condition{namespace="${namespace}",name="${name}",condition="Degraded"} 0`);
     for (const port of [operator.worker.metricsPort, operator.watcher.metricsPort]) {
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
