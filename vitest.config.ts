@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Two projects: `unit` (pure logic, no server) and `integration` (the real local stack, started once
 // per run by test/global-setup.ts). Forks, because the Temporal worker's native bridge and the
 // ZooKeeper addon do not belong in worker threads.
-/** Tests under test/ that read files only (compose file, Dockerfile): no stack needed. */
-const SERVERLESS_TESTS = ['test/deploy/compose.test.ts', 'test/deploy/image.test.ts'];
+/** Tests under test/ that read files or run a local tool only (compose file, Dockerfile, promtool): no stack needed. */
+const SERVERLESS_TESTS = ['test/deploy/compose.test.ts', 'test/deploy/image.test.ts', 'test/monitoring/*.test.ts'];
 
 export default defineConfig({
   test: {
