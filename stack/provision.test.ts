@@ -36,7 +36,7 @@ describe('scripts/provision.sh', () => {
   it('builds nothing when every tool is there, and says so in one line', async () => {
     const result = await provision(everythingThere());
     expect(result.code, result.output).toBe(0);
-    expect(result.output.trim().split('\n')).toEqual([expect.stringMatching(/\] all 9 tools are ready \(cache /)]);
+    expect(result.output.trim().split('\n')).toEqual([expect.stringMatching(/\] ready: 9 of 9 tools \(cache /)]);
   });
 
   it('without Go on PATH, stops before building, naming Go and what needs it', async () => {
