@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // per run by test/global-setup.ts). Forks, because the Temporal worker's native bridge and the
 // ZooKeeper addon do not belong in worker threads.
 /** Tests under test/ that read files or run a local tool only (compose file, Dockerfile, promtool): no stack needed. */
-const SERVERLESS_TESTS = ['test/deploy/compose.test.ts', 'test/deploy/image.test.ts', 'test/monitoring/*.test.ts'];
+const SERVERLESS_TESTS = ['test/deploy/compose.test.ts', 'test/deploy/image.test.ts', 'test/monitoring/*.test.ts', 'test/docs/*.test.ts'];
 
 export default defineConfig({
   test: {
