@@ -226,7 +226,7 @@ if [ ${#needed_by[@]} -gt 0 ]; then
   fail "not on PATH: ${problems[*]}; install them (see the README's requirements) and run this again"
 fi
 
-log "${#todo[@]} of ${#targets[@]} tools to build or fetch into $CACHE: ${todo[*]} (a cold build of all of them takes ~29 min on 2 cores)"
+log "${#todo[@]} of ${#targets[@]} tools to build or fetch into $CACHE: ${todo[*]} (a cold build of all of them takes ~16 min on 2 cores)"
 start=$SECONDS
 i=0
 for t in "${todo[@]}"; do
