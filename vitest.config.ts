@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 // test server, which each file starts itself: no stack) and `integration` (the real local stack,
 // started once per run by test/global-setup.ts). Forks, because the Temporal worker's native bridge
 // and the ZooKeeper addon do not belong in worker threads.
-/** Tests under test/ that read files only (compose file, Dockerfile): no stack needed. */
-const SERVERLESS_TESTS = ['test/deploy/compose.test.ts', 'test/deploy/image.test.ts'];
+/** Tests under test/ that read files or run a local tool only (compose file, Dockerfile, promtool): no stack needed. */
+const SERVERLESS_TESTS = ['test/deploy/compose.test.ts', 'test/deploy/image.test.ts', 'test/monitoring/*.test.ts', 'test/docs/*.test.ts'];
 /** Workflow-level tests: the real workflow, recording activities, the time-skipping test server. */
 const WORKFLOW_TESTS = ['test/workflow/**/*.test.ts'];
 

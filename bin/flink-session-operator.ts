@@ -13,6 +13,7 @@ import type { Env } from '../config/temporal.ts';
 import type { OperatorRole } from '../cli/operator.ts';
 import { listenForStop, runUntilStopped } from '../cli/signals.ts';
 import { parseSessionTarget, SessionNotFoundError } from '../cli/target.ts';
+import { StackError } from '../stack/errors.ts';
 
 const PROGRAM = 'flink-session-operator';
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -43,7 +44,7 @@ function action<A extends unknown[]>(run: (...args: A) => Promise<number>) {
       if (error instanceof ConfigError) {
         process.stderr.write(`${PROGRAM}: ${error.message}\n`);
         process.exitCode = 2;
-      } else if (error instanceof TemporalUnreachableError || error instanceof SessionNotFoundError) {
+      } else if (error instanceof TemporalUnreachableError || error instanceof SessionNotFoundError || error instanceof StackError) {
         process.stderr.write(`${PROGRAM}: ${error.message}\n`);
         process.exitCode = 1;
       } else {

@@ -140,6 +140,8 @@ function describe(endpoints: StackEndpoints, metricsPort: number | undefined, lo
     `  Temporal Web UI:  ${temporal.uiUrl}`,
     `  its workflow:     ${temporalUiWorkflowUrl(temporal.uiUrl, temporal.namespace, id)}`,
     `  Temporal:         ${temporal.address} (namespace ${temporal.namespace})`,
+    `  S3:               ${endpoints.s3.endpoint}  (access key ${endpoints.s3.accessKeyId}, secret key ${endpoints.s3.secretAccessKey}; spec.s3.endPoint)`,
+    `  ZooKeeper:        ${endpoints.zookeeper.connect}  (spec.ha.quorum)`,
     ...(metricsPort ? [`  metrics:          http://127.0.0.1:${metricsPort}/metrics  (/healthz, /readyz)`] : []),
     `  operator log:     ${logFile}`,
     `  servers' logs:    ${endpoints.logDir}`,

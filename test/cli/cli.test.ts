@@ -56,6 +56,7 @@ describe('the flink-session-operator command line on a running operator', () => 
   let operator: OperatorProcesses;
   let sessions: ReturnType<typeof sessionApi>;
   let env: Record<string, string>;
+  let taskQueue: string;
 
   beforeAll(async () => {
     const stack = stackEndpoints();
@@ -69,7 +70,7 @@ describe('the flink-session-operator command line on a running operator', () => 
     zk = await connectTestZooKeeper(stack.zookeeper.connect);
     rest = await startFlinkRestStandIn(kc);
     kubelet = startLaunchKubelet(kc, stack, namespace);
-    const taskQueue = uniqueName('fso-cli');
+    taskQueue = uniqueName('fso-cli');
     operator = await startOperator({ stack, namespace, taskQueue, restUrlTemplate: rest.urlTemplate });
     sessions = sessionApi(kc, namespace);
     env = { KUBECONFIG: stack.kubernetes.kubeconfig, TEMPORAL_ADDRESS: stack.temporal.address, TEMPORAL_NAMESPACE: stack.temporal.namespace, TEMPORAL_UI_URL: stack.temporal.uiUrl };
@@ -235,10 +236,15 @@ describe('the flink-session-operator command line on a running operator', () => 
     expect(sample(metrics, 'fso_s3_objects_deleted_total', {})).toBe(3);
     expect(sample(metrics, 'fso_s3_bytes_deleted_total', {})).toBe(15);
     expect(metrics).toMatch(/^temporal_worker_task_slots_available\{/m);
+    // What deploy/monitoring's FlinkSessionOperatorNoWorkerPolling alert reads, with the labels it selects on.
+    expect(sample(metrics, 'temporal_num_pollers', { poller_type: 'workflow_task', task_queue: taskQueue })).toBeGreaterThan(0);
 
     const watcherMetrics = await (await fetch(`http://127.0.0.1:${operator.watcher.metricsPort}/metrics`)).text();
     expect(sample(watcherMetrics, 'fso_watcher_signals_sent_total', { signal: 'specChanged', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
     expect(sample(watcherMetrics, 'fso_watcher_sessions', {})).toBe(1);
+    expect(sample(watcherMetrics, 'fso_session_condition', { namespace, name, condition: 'Ready' })).toBe(1);
+    expect(sample(watcherMetrics, 'fso_session_condition', { namespace, name, condition: 'Degraded' })).toBe(0);
+    expect(watcherMetrics).toContain(`fso_session_condition{namespace="${namespace}",name="${name}",condition="Degraded"} 0`);
     for (const port of [operator.worker.metricsPort, operator.watcher.metricsPort]) {
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);

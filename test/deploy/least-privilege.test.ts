@@ -6,14 +6,12 @@
 // every launch Job, uses a token of the `flink` service account of deploy/examples/flink-namespace/.
 // A permission missing from either role fails a step; the logs must not show a single refusal.
 import * as k8s from '@kubernetes/client-node';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { migratedCredentialsSecretName } from '../../model/names.ts';
-import { renderKubeconfig } from '../../stack/kubernetes.ts';
 import { pollUntil } from '../../stack/poll.ts';
 import type { StackEndpoints } from '../../stack/stack.ts';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
@@ -22,49 +20,17 @@ import { createdCluster, startLaunchKubelet, type LaunchKubelet } from '../../st
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
 import { sessionApi, untagged } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
-import { renderKustomization, theOne, type BindingObject, type KubeObject } from './support.ts';
+import { applyObjects, kubectl, serviceAccountKubeconfig, setUpFlinkNamespace } from './accounts.ts';
+import { renderKustomization, theOne } from './support.ts';
 
 /** How a refusal reads in the operator's logs (API server body, watcher's errorText, client exception) and in fabric8's. */
 const REFUSAL = /forbidden|answered 403|HTTP-Code: 403/i;
-
-async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = execFile('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
-      else resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
-    child.stdin?.end(input ?? '');
-  });
-}
 
 /** The part of a (long, JSON) log line that says what was refused: the API server names verb, resource and user. */
 function aroundRefusal(line: string): string {
   const at = line.search(REFUSAL);
   const activity = /"activityType":"([^"]+)"/.exec(line)?.[1];
   return `${activity ? `[${activity}] ` : ''}${at > 120 ? '…' : ''}${line.slice(Math.max(0, at - 120), at + 480)}`;
-}
-
-/** A kubeconfig for `token` on the stack's API server (same server and CA as its admin kubeconfig). */
-function tokenKubeconfig(stack: StackEndpoints, dir: string, name: string, token: string): string {
-  const admin = new k8s.KubeConfig();
-  admin.loadFromFile(stack.kubernetes.kubeconfig);
-  const cluster = admin.getCurrentCluster()!;
-  const ca = cluster.caData ? Buffer.from(cluster.caData, 'base64') : readFileSync(cluster.caFile!);
-  const file = join(dir, `${name}.kubeconfig`);
-  writeFileSync(file, renderKubeconfig(cluster.server, ca, token), { mode: 0o600 });
-  return file;
-}
-
-/** deploy/examples/flink-namespace/, moved into `namespace` (its own namespace is fixed to flink-sessions). */
-function intoNamespace(objects: KubeObject[], namespace: string): KubeObject[] {
-  return objects.map((object) => {
-    const copy = structuredClone(object) as KubeObject & Partial<BindingObject>;
-    if (copy.kind === 'Namespace') copy.metadata.name = namespace;
-    if (copy.metadata.namespace) copy.metadata.namespace = namespace;
-    if (copy.kind === 'ClusterRoleBinding') copy.metadata.name = `${copy.metadata.name}-${namespace}`;
-    for (const subject of copy.subjects ?? []) if (subject.kind === 'ServiceAccount') subject.namespace = namespace;
-    return copy;
-  });
 }
 
 describe('the operator with only deploy/\'s RBAC, and Flink with only the example role', () => {
@@ -110,23 +76,14 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
 
     // The operator's part of deploy/, applied for real (the other objects need no server to prove anything here).
     const deploy = (await renderKustomization('deploy')).objects;
-    const rbac = deploy.filter((o) => ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
-    const applied = await kubectl(admin, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac }));
-    if (applied.code !== 0) throw new Error(applied.stderr);
+    await applyObjects(admin, deploy.filter((o) => ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind)));
     const account = theOne(deploy, 'ServiceAccount');
     operatorAccount = { name: account.metadata.name, namespace: account.metadata.namespace! };
-    const operatorToken = await kubectl(admin, ['create', 'token', operatorAccount.name, '-n', operatorAccount.namespace, '--duration=2h']);
-    if (operatorToken.code !== 0) throw new Error(operatorToken.stderr);
-    operatorKubeconfig = tokenKubeconfig(stack, dir, 'operator', operatorToken.stdout.trim());
+    operatorKubeconfig = await serviceAccountKubeconfig(stack, dir, operatorAccount);
 
     // Flink's namespace, from the example.
-    const flinkObjects = intoNamespace((await renderKustomization('deploy/examples/flink-namespace')).objects, namespace);
-    const flinkApplied = await kubectl(admin, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: flinkObjects }));
-    if (flinkApplied.code !== 0) throw new Error(flinkApplied.stderr);
-    const flinkAccount = theOne(flinkObjects, 'ServiceAccount');
-    const flinkToken = await kubectl(admin, ['create', 'token', flinkAccount.metadata.name, '-n', namespace, '--duration=2h']);
-    if (flinkToken.code !== 0) throw new Error(flinkToken.stderr);
-    const flinkKubeconfig = tokenKubeconfig(stack, dir, 'flink', flinkToken.stdout.trim());
+    const flink = await setUpFlinkNamespace(stack, dir, namespace);
+    const flinkKubeconfig = flink.kubeconfig;
 
     // The stand-ins for Flink's pod (the kubelet reading Jobs, the REST endpoint) act as the cluster,
     // with the admin's kubeconfig; Flink's client itself runs with the flink account's token.
@@ -137,7 +94,7 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
     spec = {
       image: 'example.invalid/flink:1.20',
       flinkVersion: '1.20',
-      sa: flinkAccount.metadata.name,
+      sa: flink.account,
       autoClean: true,
       resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
       // Inline keys, so the worker moves them into a Secret of its own (create, then replace on the edit).

@@ -59,6 +59,9 @@ describe('npm run dev', () => {
     }, 240_000);
     const upSeconds = (Date.now() - started) / 1000;
     expect(output).toMatch(/Temporal Web UI: +http:\/\/127\.0\.0\.1:\d+/);
+    const { endpoints } = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as StackStateFile;
+    expect(output).toContain(`S3:               ${endpoints.s3.endpoint}  (access key ${endpoints.s3.accessKeyId}, secret key ${endpoints.s3.secretAccessKey}`);
+    expect(output).toContain(`ZooKeeper:        ${endpoints.zookeeper.connect}  (spec.ha.quorum)`);
     expect(output).toContain('kubectl edit fls example');
     expect(output).toContain('workflow signal');
     expect(output).toContain('--workflow-id flinksession/default/example --name redeploy');

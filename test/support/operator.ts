@@ -20,6 +20,11 @@ export interface OperatorOptions {
   temporalAddress?: string;
   /** More settings for both processes, e.g. FSO_CLEANUP_DEADLINE_SECONDS. */
   env?: Record<string, string>;
+  /**
+   * The settings exactly as an install gives them (e.g. the data of the Helm chart's ConfigMap), instead
+   * of the ones built from the options above; only KUBECONFIG and each process's FSO_METRICS_PORT are added.
+   */
+  environment?: Record<string, string>;
 }
 
 export interface OperatorProcess extends ManagedProcess {
@@ -39,8 +44,9 @@ export interface OperatorProcesses {
 const PROGRAM = fileURLToPath(new URL('../../bin/flink-session-operator.ts', import.meta.url));
 
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcesses> {
-  const env = {
-    KUBECONFIG: options.kubeconfig ?? options.stack.kubernetes.kubeconfig,
+  const kubeconfig = options.kubeconfig ?? options.stack.kubernetes.kubeconfig;
+  const env = options.environment ? { ...options.environment, KUBECONFIG: kubeconfig } : {
+    KUBECONFIG: kubeconfig,
     TEMPORAL_ADDRESS: options.temporalAddress ?? options.stack.temporal.address,
     TEMPORAL_NAMESPACE: options.stack.temporal.namespace,
     TEMPORAL_TASK_QUEUE: options.taskQueue,
