@@ -1,7 +1,7 @@
 // Listing a prefix of a bucket for a purge: one page at a time (S3 pages are sequential by nature),
 // each page checked against the prefix asked for, its entries released for deletion as
 // s3-paging.ts allows. Listing by versions, or by objects on servers without ListObjectVersions.
-import { ListObjectsV2Command, ListObjectVersionsCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { GetBucketVersioningCommand, ListObjectsV2Command, ListObjectVersionsCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { PageSequencer, type ListCursor, type ListedEntry, type ListedPage } from './s3-paging.ts';
 
@@ -17,6 +17,21 @@ const LIST_RETRY_BASE_MS = 20;
 /** How to list a bucket: by versions, or (servers without ListObjectVersions) by objects. Decided once per purge. */
 export interface ListingMode {
   versions: boolean;
+}
+
+/**
+ * How to list `bucket` for a purge. A bucket whose versioning was never switched on holds only its
+ * objects (S3 reports no versioning status for it), and listing objects is far cheaper than listing
+ * versions on versitygw (1.7), whose version listing walks the whole bucket for every page. Any
+ * other answer, or none, lists versions.
+ */
+export async function listingModeFor(client: S3Client, bucket: string): Promise<ListingMode> {
+  try {
+    const { Status } = await client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+    return { versions: Status !== undefined };
+  } catch {
+    return { versions: true };
+  }
 }
 
 /** What one listing reads: a prefix of a bucket, through a client, in a mode. */

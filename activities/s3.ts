@@ -5,7 +5,7 @@ import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/
 import { ApplicationFailure } from '@temporalio/common';
 import { heartbeatIfInActivity } from './heartbeat.ts';
 import { DeletePipeline } from './s3-delete.ts';
-import { releasedEntries, s3ErrorOf, type ListingMode } from './s3-listing.ts';
+import { listingModeFor, releasedEntries, s3ErrorOf, type ListingMode } from './s3-listing.ts';
 import { count, describeEntry, entryId, noCounts, type PurgeCounts } from './s3-paging.ts';
 import { bucketProblem, outermostPrefixes, purgeInputProblems } from './s3-scope.ts';
 
@@ -87,9 +87,9 @@ export function createS3Activities(deps: S3ActivitiesDeps) {
     if (problems.length > 0) throw ApplicationFailure.nonRetryable(problems.join('; '), 'BadInput');
 
     const totals = noCounts();
-    const mode: ListingMode = { versions: true };
     const client = await deps.s3ClientFor(target);
     try {
+      const mode = await listingModeFor(client, target.bucket);
       for (const prefix of outermostPrefixes(input.prefixes)) {
         const progress = (step: string): void => heartbeatIfInActivity({ bucket: target.bucket, prefix, step, dryRun, ...totals });
         if (dryRun) {
