@@ -31,6 +31,7 @@ COPY package.json ./
 COPY bin ./bin
 COPY cli ./cli
 COPY config ./config
+COPY concurrency ./concurrency
 COPY kube ./kube
 COPY net ./net
 # the local stack of `dev`, loaded only by that command

@@ -19,7 +19,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{model,stack,crds,config,kube,net,observability,cli,bin,watcher,workflows,activities,worker,tools}/**/*.test.ts', ...SERVERLESS_TESTS],
+          include: ['{model,stack,crds,concurrency,config,kube,net,observability,cli,bin,watcher,workflows,activities,worker,tools}/**/*.test.ts', ...SERVERLESS_TESTS],
         },
       },
       {

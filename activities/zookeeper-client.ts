@@ -2,7 +2,7 @@
 // API rejects with plain Errors whose message carries the error code ("-101 no node"); this file
 // turns those into ZooKeeperErrors, so nothing else in the operator reads the package's messages.
 import ZooKeeper from 'zookeeper';
-import { ZOOKEEPER_NO_NODE, ZooKeeperError, type ZooKeeperSession } from './zookeeper.ts';
+import { ZOOKEEPER_NO_NODE, ZooKeeperError, type ZooKeeperSession } from './zookeeper-session.ts';
 import { zooKeeperFailure } from './zookeeper-scope.ts';
 
 /**

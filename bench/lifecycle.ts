@@ -2,22 +2,30 @@
 // operator waits on others (Flink's client run by the launch kubelet, Kubernetes' garbage collector,
 // kwok) and its own overhead (everything else: Temporal round trips, API calls, status, events).
 //   npm run bench:lifecycle            (starts its own stack; FSO_TEST_STACK=.stack/stack.json reuses one)
+// It deletes its sessions (the operator releases them) before it stops the operator, and counts the
+// launches Flink's client failed.
 import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { workflowId } from '../model/names.ts';
-import { startStack, type StackEndpoints, type StackStateFile } from '../stack/stack.ts';
+import type { StackEndpoints } from '../stack/stack.ts';
 import { installFlinkSessionCrd } from '../stack/crd.ts';
 import { startFlinkRestStandIn } from '../stack/flink-rest.ts';
 import { startLaunchKubelet } from '../stack/launch-kubelet.ts';
 import { startOperator } from '../test/support/operator.ts';
 import { sessionApi } from '../test/support/sessions.ts';
+import { eventually } from '../test/support/stack.ts';
+import { onStack } from './stack.ts';
+import { formatSeconds, seconds, type BenchRow } from './table.ts';
 
 /** Steps that wait on Flink, Kubernetes or kwok rather than on the operator. */
 const EXTERNAL_WAITS = new Set(['waitForJobManagerReady', 'waitForFlinkClusterGone']);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+interface Split {
+  totalMs: number;
+  externalMs: number;
+}
 
 /** Time spent in steps that wait on others, from the workflow's own history (Temporal's clock). */
 async function externalWaitMs(client: Client, id: string, sinceMs: number): Promise<number> {
@@ -40,16 +48,15 @@ async function externalWaitMs(client: Client, id: string, sinceMs: number): Prom
   return externalMs;
 }
 
-async function main(): Promise<void> {
-  let stop = async (): Promise<void> => {};
-  let stack: StackEndpoints;
-  if (process.env.FSO_TEST_STACK) {
-    stack = (JSON.parse(readFileSync(process.env.FSO_TEST_STACK, 'utf8')) as StackStateFile).endpoints;
-  } else {
-    const started = await startStack({ stateDir: mkdtempSync(join(tmpdir(), 'fso-bench-')), env: process.env, fresh: true });
-    stack = started.endpoints;
-    stop = () => started.stop();
-  }
+export interface LifecycleResult {
+  /** One markdown row per round and operation. */
+  rounds: string[];
+  rows: BenchRow[];
+  launches: number;
+  failedLaunches: number;
+}
+
+export async function benchLifecycle(stack: StackEndpoints): Promise<LifecycleResult> {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(stack.kubernetes.kubeconfig);
   const namespace = `bench-${Date.now().toString(36)}`;
@@ -63,10 +70,14 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: stack.temporal.address });
   const client = new Client({ connection, namespace: stack.temporal.namespace });
   const sessions = sessionApi(kc, namespace);
-  const rows: string[] = [];
+  const names: string[] = [];
+  const rounds: string[] = [];
+  const creates: Split[] = [];
+  const redeploys: Split[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       const name = `bench-${round}`;
+      names.push(name);
       const t0 = Date.now();
       await sessions.create(name, { image: 'example.invalid/flink:1.20', sa: 'flink', resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } } });
       await sessions.waitReady(name, 1);
@@ -75,27 +86,47 @@ async function main(): Promise<void> {
       await sessions.patch(name, { spec: { numberOfTaskSlots: 2 } });
       await sessions.waitReady(name, 2);
       const redeploy = { totalMs: Date.now() - t1, externalMs: await externalWaitMs(client, workflowId(namespace, name), t1) };
+      creates.push(create);
+      redeploys.push(redeploy);
       for (const [what, split] of [['create → Ready', create], ['redeploy → Ready', redeploy]] as const) {
         const own = split.totalMs - split.externalMs;
-        rows.push(`| ${round} | ${what} | ${(split.totalMs / 1000).toFixed(2)} s | ${(split.externalMs / 1000).toFixed(2)} s | ${(own / 1000).toFixed(2)} s (${Math.round((100 * own) / split.totalMs)} %) |`);
+        rounds.push(`| ${round} | ${what} | ${(split.totalMs / 1000).toFixed(2)} s | ${(split.externalMs / 1000).toFixed(2)} s | ${(own / 1000).toFixed(2)} s (${Math.round((100 * own) / split.totalMs)} %) |`);
       }
     }
-    console.log(`lifecycle timing, ${ROUNDS} rounds (Flink 1.20 client, kwok nodes, local stack):`);
-    console.log('| round | operation | total (kubectl to Ready) | waiting on Flink/Kubernetes | operator overhead |');
-    console.log('|---|---|---|---|---|');
-    for (const row of rows) console.log(row);
-    console.log(`launch runs recorded so far: ${kubelet.runs.length}, of which Flink's client failed: ${kubelet.runs.filter((r) => r.exitCode !== 0).length}`);
+    // The operator releases what it holds: delete while it runs, or the finalizers keep the sessions
+    // (and their namespace) forever.
+    await Promise.all(names.map((name) => sessions.remove(name)));
+    await eventually(`the benchmark's ${names.length} sessions to be deleted`, async () =>
+      ((await Promise.all(names.map((name) => sessions.read(name)))).every((s) => s === undefined) ? true : undefined), 120_000);
   } finally {
     await operator.stop();
     kubelet.stop();
     await rest.close();
     await connection.close();
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);
-    await stop();
   }
+  const failedLaunches = kubelet.runs.filter((r) => r.exitCode !== 0).length;
+  const overhead = (splits: Split[]): string => splits.map((s) => (s.totalMs - s.externalMs) / 1000).sort((a, b) => a - b).map((s) => s.toFixed(2)).join(' / ');
+  const row = (what: string, splits: Split[]): BenchRow => ({
+    work: `lifecycle ${what}, operator overhead (${ROUNDS} rounds; Flink 1.20 client run by the launch kubelet)`,
+    project: `${overhead(splits)} s (of ${splits.map((s) => formatSeconds(seconds(s.totalMs))).join(', ')} in all)`,
+    peers: [],
+    note: `Flink's client failed ${failedLaunches} of ${kubelet.runs.length} launches`,
+  });
+  return { rounds, rows: [row('create → Ready', creates), row('redeploy → Ready', redeploys)], launches: kubelet.runs.length, failedLaunches };
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+export function printLifecycle(result: LifecycleResult): void {
+  console.log(`lifecycle timing, ${ROUNDS} rounds (Flink 1.20 client, kwok nodes, local stack):`);
+  console.log('| round | operation | total (kubectl to Ready) | waiting on Flink/Kubernetes | operator overhead |');
+  console.log('|---|---|---|---|---|');
+  for (const line of result.rounds) console.log(line);
+  console.log(`launches run by the launch kubelet: ${result.launches}, of which Flink's client failed: ${result.failedLaunches}`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  onStack(benchLifecycle).then(printLifecycle).catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

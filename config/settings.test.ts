@@ -36,6 +36,7 @@ describe('settings', () => {
       TEMPORAL_NAMESPACE: worker.temporal.namespace,
       TEMPORAL_TASK_QUEUE: watcher.temporal.taskQueue,
       FSO_RELIST_SECONDS: watcher.relistSeconds,
+      FSO_SIGNAL_CONCURRENCY: watcher.signalConcurrency,
       FSO_DRIFT_POLICY: watcher.driftPolicy,
       FSO_READINESS_DEADLINE_SECONDS: worker.readinessDeadlineSeconds,
       FSO_CLUSTER_GONE_DEADLINE_SECONDS: worker.clusterGoneDeadlineSeconds,

@@ -33,6 +33,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'KUBECONFIG', flag: 'kubeconfig', value: 'file', roles: ALL, default: '~/.kube/config or the pod\'s service account', description: 'the Kubernetes cluster' },
   { env: 'FSO_WATCH_NAMESPACES', flag: 'watch-namespaces', value: 'ns,ns', roles: ['watcher'], default: 'all', description: 'comma-separated namespaces to watch' },
   { env: 'FSO_RELIST_SECONDS', flag: 'relist-seconds', value: 'seconds', roles: ['watcher'], default: '300', description: 'full relist period (at least 10)' },
+  { env: 'FSO_SIGNAL_CONCURRENCY', flag: 'signal-concurrency', value: 'n', roles: ['watcher'], default: '32', description: 'FlinkSessions the watcher handles (finalizer, signal) at once (1 to 1000)' },
   { env: 'FSO_DRIFT_POLICY', flag: 'drift-policy', value: 'redeploy|report', roles: ['watcher'], default: 'redeploy', description: 'what a JobManager Deployment deleted outside the operator leads to' },
   { env: 'FSO_READINESS_DEADLINE_SECONDS', flag: 'readiness-deadline-seconds', value: 'seconds', roles: ['worker'], default: '600', description: 'how long a launch may take until Flink\'s REST answers' },
   { env: 'FSO_CLUSTER_GONE_DEADLINE_SECONDS', flag: 'cluster-gone-deadline-seconds', value: 'seconds', roles: ['worker'], default: '600', description: 'how long the pods of a deleted JobManager may take to go before the step fails (pods stuck Terminating)' },

@@ -64,7 +64,7 @@ export interface StackBinaries {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -73,7 +73,7 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function onPath(name: string, env: Env): string | undefined {
+export function onPath(name: string, env: Env): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir && isExecutable(join(dir, name))) return join(dir, name);
   }

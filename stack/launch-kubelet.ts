@@ -30,7 +30,14 @@ export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, na
     ? k8s.makeInformer(kc, '/apis/batch/v1/jobs', () => batch.listJobForAllNamespaces({ labelSelector }), labelSelector)
     : k8s.makeInformer(kc, `/apis/batch/v1/namespaces/${namespace}/jobs`, () => batch.listNamespacedJob({ namespace, labelSelector }), labelSelector);
   const seen = new Set<string>();
-  const kubelet: LaunchKubelet = { runs: [], stop: () => void informer.stop() };
+  let stopped = false;
+  const kubelet: LaunchKubelet = {
+    runs: [],
+    stop: () => {
+      stopped = true;
+      void informer.stop();
+    },
+  };
   let queue = Promise.resolve();
   informer.on('add', (job) => {
     const name = job.metadata?.name;
@@ -47,7 +54,10 @@ export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, na
       kubelet.runs.push({ ...run, namespace: jobNamespace, job: name });
     });
   });
-  informer.on('error', () => setTimeout(() => void informer.start(), 1_000));
+  // Stopping ends the watch with an error too: a stopped kubelet must not start watching again.
+  informer.on('error', () => setTimeout(() => {
+    if (!stopped) void informer.start();
+  }, 1_000));
   void informer.start();
   return kubelet;
 }

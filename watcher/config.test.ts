@@ -8,6 +8,7 @@ describe('readConfig', () => {
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'flink-session-operator' },
       namespaces: [],
       relistSeconds: 300,
+      signalConcurrency: 32,
       observability: { logLevel: 'info', metricsPort: 9464 },
       driftPolicy: 'redeploy',
     });
@@ -20,12 +21,14 @@ describe('readConfig', () => {
       TEMPORAL_TASK_QUEUE: 'fso-test',
       FSO_WATCH_NAMESPACES: ' team-a, team-b ,,team-a',
       FSO_RELIST_SECONDS: '60',
+      FSO_SIGNAL_CONCURRENCY: '8',
       FSO_LOG_LEVEL: 'debug',
       FSO_DRIFT_POLICY: 'report',
     })).toEqual({
       temporal: { address: 'temporal-frontend.temporal:7233', namespace: 'flink', taskQueue: 'fso-test' },
       namespaces: ['team-a', 'team-b'],
       relistSeconds: 60,
+      signalConcurrency: 8,
       observability: { logLevel: 'debug', metricsPort: 9464 },
       driftPolicy: 'report',
     });
@@ -39,6 +42,9 @@ describe('readConfig', () => {
     ['namespace with a slash', { FSO_WATCH_NAMESPACES: 'a/b' }, 'FSO_WATCH_NAMESPACES: "a/b" is not a namespace name'],
     ['relist not a number', { FSO_RELIST_SECONDS: '5m' }, 'FSO_RELIST_SECONDS must be a whole number of seconds, at least 10, not "5m"'],
     ['relist too short', { FSO_RELIST_SECONDS: '1' }, 'FSO_RELIST_SECONDS must be a whole number'],
+    ['signal concurrency of 0', { FSO_SIGNAL_CONCURRENCY: '0' }, 'FSO_SIGNAL_CONCURRENCY must be a whole number from 1 to 1000, not "0"'],
+    ['signal concurrency not a number', { FSO_SIGNAL_CONCURRENCY: 'many' }, 'FSO_SIGNAL_CONCURRENCY must be a whole number from 1 to 1000, not "many"'],
+    ['signal concurrency too high', { FSO_SIGNAL_CONCURRENCY: '5000' }, 'FSO_SIGNAL_CONCURRENCY must be a whole number from 1 to 1000'],
     ['unknown drift policy', { FSO_DRIFT_POLICY: 'ignore' }, 'FSO_DRIFT_POLICY must be redeploy or report, not "ignore"'],
     ['unknown log level', { FSO_LOG_LEVEL: 'verbose' }, 'FSO_LOG_LEVEL must be one of debug, info, warn, error, not "verbose"'],
   ])('refuses %s', (_name, env, message) => {

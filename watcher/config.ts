@@ -3,13 +3,15 @@
 import { ConfigError } from '../config/errors.ts';
 import { readObservabilitySettings, type ObservabilitySettings } from '../config/observability.ts';
 import { readTemporalSettings, type TemporalSettings } from '../config/temporal.ts';
-import { DEFAULT_RELIST_SECONDS } from './watcher.ts';
+import { DEFAULT_RELIST_SECONDS, DEFAULT_SIGNAL_CONCURRENCY } from './watcher.ts';
 
 export interface WatcherConfig {
   temporal: TemporalSettings;
   /** Empty: every namespace. */
   namespaces: string[];
   relistSeconds: number;
+  /** FlinkSessions handled (finalizer, signal) at once. */
+  signalConcurrency: number;
   observability: ObservabilitySettings;
   driftPolicy: DriftPolicy;
 }
@@ -18,6 +20,9 @@ export const DRIFT_POLICIES = ['redeploy', 'report'] as const;
 export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
 
 export { ConfigError };
+
+/** More in flight only queues inside the Temporal client and the API server. */
+const MAX_SIGNAL_CONCURRENCY = 1_000;
 
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -43,6 +48,12 @@ export function readConfig(env: Record<string, string | undefined>): WatcherConf
     problems.push(`FSO_RELIST_SECONDS must be a whole number of seconds, at least 10, not "${relistText}"`);
   }
 
+  const concurrencyText = value('FSO_SIGNAL_CONCURRENCY', String(DEFAULT_SIGNAL_CONCURRENCY));
+  const signalConcurrency = Number(concurrencyText);
+  if (!Number.isInteger(signalConcurrency) || signalConcurrency < 1 || signalConcurrency > MAX_SIGNAL_CONCURRENCY) {
+    problems.push(`FSO_SIGNAL_CONCURRENCY must be a whole number from 1 to ${MAX_SIGNAL_CONCURRENCY}, not "${concurrencyText}"`);
+  }
+
   const observability = readObservabilitySettings(env, problems);
 
   const driftPolicy = value('FSO_DRIFT_POLICY', 'redeploy');
@@ -55,6 +66,7 @@ export function readConfig(env: Record<string, string | undefined>): WatcherConf
     temporal,
     namespaces,
     relistSeconds,
+    signalConcurrency,
     observability,
     driftPolicy: driftPolicy as DriftPolicy,
   };

@@ -8,6 +8,7 @@ import { jobManagerMissingSignal } from '../workflows/contract.ts';
 import type { WatcherMetrics } from '../observability/watcher-metrics.ts';
 import type { Log } from './watcher.ts';
 import { errorText } from './watcher.ts';
+import { trimForCache } from './cache-trim.ts';
 
 export const JOBMANAGER_SELECTOR = `${FLINK_LABEL_TYPE}=${FLINK_TYPE_NATIVE},${FLINK_LABEL_COMPONENT}=jobmanager`;
 
@@ -36,6 +37,9 @@ export function watchJobManagers(deps: DriftDeps): { stop(): Promise<void> } {
       ? apps.listNamespacedDeployment({ namespace, labelSelector: JOBMANAGER_SELECTOR })
       : apps.listDeploymentForAllNamespaces({ labelSelector: JOBMANAGER_SELECTOR }));
     const informer = makeInformer<V1Deployment>(deps.kubeConfig, path, list, JOBMANAGER_SELECTOR);
+    // Only a Deployment's name, namespace and labels are read (its cached spec would be most of the memory).
+    informer.on('add', (deployment) => trimForCache(deployment, { keepSpec: false }));
+    informer.on('update', (deployment) => trimForCache(deployment, { keepSpec: false }));
     informer.on('delete', (deployment) => void report(deployment));
     informer.on('error', (error: unknown) => {
       deps.log('JobManager informer failed; restarting in 5 s', { level: 'warn', error: errorText(error) });

@@ -23,7 +23,7 @@ export async function startWatcherProcess(config: WatcherConfig, kubeConfig: Kub
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   await warnAboutMissingSearchAttributes(connection, config.temporal.namespace, log);
 
-  const watcher = await startWatcher({ kubeConfig, temporal, namespaces: config.namespaces, relistSeconds: config.relistSeconds, taskQueue: config.temporal.taskQueue, log, metrics });
+  const watcher = await startWatcher({ kubeConfig, temporal, namespaces: config.namespaces, relistSeconds: config.relistSeconds, signalConcurrency: config.signalConcurrency, taskQueue: config.temporal.taskQueue, log, metrics });
   const drift = watchJobManagers({ kubeConfig, temporal, namespaces: config.namespaces, redeploy: config.driftPolicy === 'redeploy', log, metrics });
   log('watcher started', {
     kubernetes: kubeConfig.getCurrentCluster()?.server,
@@ -32,6 +32,7 @@ export async function startWatcherProcess(config: WatcherConfig, kubeConfig: Kub
     taskQueue: config.temporal.taskQueue,
     namespaces: config.namespaces.length > 0 ? config.namespaces : 'all',
     relistSeconds: config.relistSeconds,
+    signalConcurrency: config.signalConcurrency,
     driftPolicy: config.driftPolicy,
   });
   return {

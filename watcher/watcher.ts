@@ -5,8 +5,9 @@
 // first sight and is signalled once more, which the workflow ignores when it already has that spec.
 //
 // 1. Every informer event only records the newest state of its object and queues the object's key.
-// 2. One key is handled one at a time (KeyedQueue); the handler decides on the newest state against
-//    the last state acted on: add the finalizer, then signal `specChanged` or `delete`.
+// 2. One key is handled one at a time (KeyedQueue), and at most `signalConcurrency` keys at once;
+//    the handler decides on the newest state against the last state acted on: add the finalizer,
+//    then signal `specChanged` or `delete`. The informer cache keeps only what decisions read.
 // 3. A failed action is retried with backoff (1 s doubling to 30 s) on the object's newest state.
 // 4. An informer error restarts the informer with the same backoff; every `relistSeconds` the informer
 //    is replaced by a fresh one (a full list), so an event lost anywhere is made up for.
@@ -24,6 +25,8 @@ import type { FlinkSession } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL, TASK_QUEUE, workflowId } from '../model/names.ts';
 import { decide, SPEC_SIGNALS, type SignalDecision } from './decide.ts';
 import { apiStatusCode } from '../kube/errors.ts';
+import { Semaphore } from '../concurrency/limit.ts';
+import { trimForCache } from './cache-trim.ts';
 import { ensureFinalizer } from './finalizer.ts';
 import { KeyedQueue } from './queue.ts';
 import { NO_WATCHER_METRICS, type WatcherMetrics } from '../observability/watcher-metrics.ts';
@@ -45,6 +48,8 @@ export interface WatcherDeps {
   /** First retry delay of a failed action or informer (default 1 s); doubles up to 30 s. */
   retryBaseMs?: number;
   metrics?: WatcherMetrics;
+  /** Objects handled (finalizer, signal) at once (default DEFAULT_SIGNAL_CONCURRENCY). */
+  signalConcurrency?: number;
 }
 
 export interface Watcher {
@@ -54,6 +59,8 @@ export interface Watcher {
 }
 
 export const DEFAULT_RELIST_SECONDS = 300;
+/** Enough to keep Temporal and the API server busy after a mass apply, few enough not to swamp them. */
+export const DEFAULT_SIGNAL_CONCURRENCY = 32;
 const MAX_BACKOFF_MS = 30_000;
 const PERIODIC_RELIST = 'periodic relist';
 
@@ -96,6 +103,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
   const metrics = deps.metrics ?? NO_WATCHER_METRICS;
   const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
   const queue = new KeyedQueue();
+  const slots = new Semaphore(deps.signalConcurrency ?? DEFAULT_SIGNAL_CONCURRENCY);
   /** The newest state the informers reported, per key. */
   const newest = new Map<string, Sighting>();
   /** The state last acted on successfully, per key: the baseline of the next decision. */
@@ -117,10 +125,11 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
   function schedule(key: string): void {
     if (stopped || queued.has(key)) return;
     queued.add(key);
-    void queue.enqueue(key, async () => {
+    void queue.enqueue(key, () => slots.run(async () => {
+      // Events that arrive while the key waits for a slot are taken in by this run.
       queued.delete(key);
       await handleGuarded(key);
-    });
+    }));
   }
 
   function sighted(object: KubernetesObject, gone: boolean): void {
@@ -221,9 +230,11 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
       let failed = false;
       const live = (): boolean => !stopped && current === informer;
       informer.on('add', (object) => {
+        trimForCache(object, { keepSpec: true });
         if (live()) sighted(object, false);
       });
       informer.on('update', (object) => {
+        trimForCache(object, { keepSpec: true });
         if (live()) sighted(object, false);
       });
       informer.on('delete', (object) => {

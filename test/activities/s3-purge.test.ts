@@ -3,6 +3,7 @@
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   HeadBucketCommand,
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
@@ -183,6 +184,62 @@ describe('S3 activities (versitygw, real server)', () => {
     expect(await purgeS3Prefixes({ target: plainTarget, prefixes: [`${session}/flink/`] }))
       .toEqual({ objects: 1_205, versions: 1_205, deleteMarkers: 0, bytes: 2 * 1_205 });
     expect(await listAll(s3, plain)).toEqual([`version ${session}-2/flink/ha/1@null`]);
+  });
+
+  it('deletes while it lists, many pages deep, and leaves the keys that sort right before and after the prefix', async () => {
+    const plain = uniqueName('pipelined');
+    await s3.send(new CreateBucketCommand({ Bucket: plain }));
+    const prefix = `${session}/flink/checkpoints/`;
+    // 6,500 keys: seven pages, several DeleteObjects requests in flight while the listing goes on.
+    const keys = Array.from({ length: 6_500 }, (_, i) => `${prefix}job-${i % 13}/chk-${i}/_metadata`);
+    // '.' sorts right before '/', '0' right after it: neighbours on both sides of the prefix.
+    const neighbours = [`${session}/flink/checkpoints.old/x`, `${session}/flink/checkpoints0/x`, `${session}/flink/checkpoint`, `${session}-2/flink/checkpoints/job-0/chk-0/_metadata`, `${session}/flink/savepoints/sp-1/_metadata`];
+    await inParallel(16, [...keys, ...neighbours].map((key) => async () => {
+      await s3.send(new PutObjectCommand({ Bucket: plain, Key: key, Body: 'z' }));
+    }));
+
+    expect(await purgeS3Prefixes({ target: { ...target, bucket: plain }, prefixes: [prefix] }))
+      .toEqual({ objects: 6_500, versions: 6_500, deleteMarkers: 0, bytes: 6_500 });
+    expect(await listAll(s3, plain)).toEqual(neighbours.map((key) => `version ${key}@null`).sort());
+  });
+
+  it('reads the per-key Errors of DeleteObjects: what S3 did not delete fails the purge, retryably, by name', async () => {
+    const write = (key: string, ...bodies: string[]) => async (): Promise<void> => {
+      for (const body of bodies) await s3.send(new PutObjectCommand({ Bucket: raced, Key: key, Body: body }));
+    };
+    const raced = uniqueName('raced');
+    await s3.send(new CreateBucketCommand({ Bucket: raced }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: raced, VersioningConfiguration: { Status: 'Enabled' } }));
+    const prefix = `${session}/flink/ha/`;
+    const keys = Array.from({ length: 1_500 }, (_, i) => `${prefix}${i}`);
+    await inParallel(16, keys.map((key) => write(key, 'v1', 'v2', 'v3')));
+    // Another actor (say, a second worker) deletes the middle version of the first key just before the
+    // purge's first DeleteObjects reaches the server. versitygw then answers 200 with that version in
+    // Errors (InvalidArgument: it is neither the current version nor in its version folder).
+    let victim: { Key?: string; VersionId?: string } | undefined;
+    const racingClientFor = async (t: S3Target): Promise<S3Client> => {
+      const client = await s3ClientFor(t);
+      const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+      client.send = (async (command: unknown) => {
+        if (command instanceof DeleteObjectsCommand && victim === undefined) {
+          const [first, second] = command.input.Delete?.Objects ?? [];
+          expect(second?.Key).toBe(first?.Key);
+          victim = second;
+          await s3.send(new DeleteObjectCommand({ Bucket: raced, Key: victim?.Key, VersionId: victim?.VersionId }));
+        }
+        return send(command);
+      }) as S3Client['send'];
+      return client;
+    };
+    const racing = createS3Activities({ s3ClientFor: racingClientFor });
+
+    const error = await racing.purgeS3Prefixes({ target: { ...target, bucket: raced }, prefixes: [prefix] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ type: 'S3DeleteFailed', nonRetryable: false });
+    // versitygw names the key in Errors, not the version.
+    expect((error as Error).message).toContain(`S3 did not delete 1 entries in bucket ${raced}: ${victim?.Key}: InvalidArgument`);
+    // Everything else went; the retry finds nothing left.
+    expect(await listAll(s3, raced, prefix)).toEqual([]);
+    expect(await purgeS3Prefixes({ target: { ...target, bucket: raced }, prefixes: [prefix] })).toEqual({ objects: 0, versions: 0, deleteMarkers: 0, bytes: 0 });
   });
 
   it('a bucket that does not exist has nothing to purge', async () => {

@@ -99,6 +99,26 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
     expect(await clearZooKeeperHa({ quorum, clusterId, dryRun: true })).toEqual({ znodes: 0 });
   });
 
+  it('clears a deep and wide tree with many requests in flight, children before parents, and nothing beside it', async () => {
+    const id = uniqueName('zk');
+    const deepTop = `/flink/${id}`;
+    // A chain 40 levels deep with a leaf at every level, and 1,200 leaves under 30 folders beside it.
+    const chain = Array.from({ length: 40 }, (_, depth) => `${deepTop}/${Array.from({ length: depth + 1 }, (__, i) => `d${i}`).join('/')}`);
+    const deepLeaves = [...chain.map((path) => `${path}/leaf`), ...Array.from({ length: 1_200 }, (_, i) => `${deepTop}/wide-${i % 30}/n-${i}`)];
+    // Its neighbour's name extends this one's: a prefix match would take it too.
+    const besideLeaves = Array.from({ length: 50 }, (_, i) => `/flink/${id}-2/wide/n-${i}`);
+    for (let start = 0; start < deepLeaves.length; start += 100) await Promise.all(deepLeaves.slice(start, start + 100).map((leaf) => zk.mkdirp(leaf)));
+    await seed(zk, besideLeaves);
+    const deepTree = treeOf(deepTop, deepLeaves);
+
+    expect(await clearZooKeeperHa({ quorum, clusterId: id, dryRun: true })).toEqual({ znodes: deepTree.size });
+    expect(await clearZooKeeperHa({ quorum, clusterId: id })).toEqual({ znodes: deepTree.size });
+    expect(await zk.exists(deepTop)).toBe(false);
+    expect(await existing(zk, `/flink/${id}-2`)).toEqual(treeOf(`/flink/${id}-2`, besideLeaves));
+    const left = await existing(zk, '/flink');
+    for (const node of neighbours) expect(left.has(node), node).toBe(true);
+  });
+
   it('clears under a custom root and keeps the root, even when nothing else is in it', async () => {
     const root = `/${uniqueName('ha')}/prod`;
     const id = uniqueName('zk');

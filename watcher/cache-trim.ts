@@ -1,0 +1,26 @@
+// What the watcher keeps of an object in its informer caches: only what its decisions read. The
+// informers store the very object they hand to their event handlers, so trimming it there, in place,
+// trims the cache. managedFields and kubectl's last-applied annotation are usually most of an
+// object's size; status is the worker's, and no decision reads it. Pure (cache-trim.test.ts).
+import type { KubernetesObject } from '@kubernetes/client-node';
+
+/** kubectl apply's copy of the whole applied manifest. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+export interface TrimOptions {
+  /** FlinkSessions: the spec is what the signals carry. JobManager Deployments: only their identity matters. */
+  keepSpec: boolean;
+}
+
+/** Removes from `object`, in place, what no decision of the watcher reads. */
+export function trimForCache(object: KubernetesObject, { keepSpec }: TrimOptions): void {
+  const fields = object as KubernetesObject & { spec?: unknown; status?: unknown };
+  delete fields.status;
+  if (!keepSpec) delete fields.spec;
+  const meta = object.metadata;
+  if (!meta) return;
+  delete meta.managedFields;
+  if (meta.annotations && LAST_APPLIED_ANNOTATION in meta.annotations) {
+    delete meta.annotations[LAST_APPLIED_ANNOTATION];
+  }
+}
