@@ -32,7 +32,16 @@ export async function dev(options: DevOptions): Promise<number> {
   const signalled = listenForStop();
   claimStateDir(options.stateDir);
   print(`starting the local stack in ${options.stateDir} …`);
-  const stack = await startStack({ stateDir: options.stateDir, env: process.env, fresh: options.fresh });
+  let stack: Awaited<ReturnType<typeof startStack>>;
+  try {
+    stack = await startStack({ stateDir: options.stateDir, env: process.env, fresh: options.fresh });
+  } catch (error: unknown) {
+    // A Ctrl-C reaches the servers too (one process group), so the start fails with them; the stack
+    // has stopped what it started. That is the stop that was asked for, not a failure.
+    if (!signalled.arrived) throw error;
+    print('stopped');
+    return 0;
+  }
   const stops: Array<() => Promise<void> | void> = [() => stack.stop()];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) await stop();

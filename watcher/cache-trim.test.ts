@@ -18,7 +18,7 @@ const applied = () => ({
     managedFields: [{ manager: 'kubectl', operation: 'Apply' }],
   },
   spec: { image: 'flink:1.20' },
-  status: { phase: 'Running' },
+  status: { phase: 'Running', lastError: 'long text', conditions: [{ type: 'Ready', status: 'True', reason: 'JobManagerReady', message: 'm', lastTransitionTime: 't' }] },
 });
 
 describe('trimForCache', () => {
@@ -33,6 +33,8 @@ describe('trimForCache', () => {
         labels: { app: 'a' }, annotations: { [REDEPLOY_ANNOTATION]: 'now' },
       },
       spec: { image: 'flink:1.20' },
+      // What fso_session_condition reads.
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
     });
   });
 
