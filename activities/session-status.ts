@@ -63,8 +63,8 @@ export function createSessionStatusActivities(deps: SessionStatusDeps) {
    * not recorded and never holds up a step. Its name is derived from the activity call, so a retried
    * call finds the Event it already made instead of recording a second one.
    */
-  async function recordEvent(input: { ref: SessionRef; type: 'Normal' | 'Warning'; reason: string; message: string; key?: string }): Promise<{ recorded: boolean; why?: string }> {
-    const key = input.key ?? activityCallKey();
+  async function recordEvent(input: { ref: SessionRef; type: 'Normal' | 'Warning'; reason: string; message: string }): Promise<{ recorded: boolean; why?: string }> {
+    const key = activityCallKey();
     const { namespace, name, uid } = input.ref;
     const event = renderSessionEvent({ namespace, name, uid, type: input.type, reason: input.reason, message: input.message, instance: deps.instance, ...(key ? { key } : {}) }, new Date());
     try {

@@ -139,7 +139,7 @@ export class SessionState {
     return this.phase;
   }
 
-  /** A clean-up step of the delete gave up: what it leaves behind, for the status query and the Warning Event. */
+  /** A clean-up step of the delete gave up: what it leaves behind and why, for the status query and the Warning Event. */
   leftBehindByDelete(what: string): void {
     this.leftBehind.push(what);
   }

@@ -6,7 +6,6 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
-  CancellationScope,
   condition,
   continueAsNew,
   isCancellation,
@@ -34,6 +33,7 @@ import {
   type SpecChanged,
 } from './contract.ts';
 import { countDeploy, countHaConfigMapsDeleted, countS3Purge, countZnodesDeleted, type DeployKind } from './metrics.ts';
+import { cancelledWhen } from './cancellable.ts';
 import { SessionState, type NextWork } from './session-state.ts';
 
 type DeployWork = Extract<NextWork, { kind: 'deploy' }>;
@@ -115,15 +115,8 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
 
   /** Runs a deploy that a delete arriving meanwhile cancels (the delete then cleans up what it left). */
   async function unlessDeleted(change: SpecChanged, run: () => Promise<void>): Promise<void> {
-    const deploying = new CancellationScope();
-    const watching = new CancellationScope();
-    const done = deploying.run(run);
-    const deleteArrived = watching.run(() => condition(() => state.deleteRequested));
-    await Promise.race([done.catch(() => undefined), deleteArrived.catch(() => undefined)]);
-    if (state.deleteRequested) deploying.cancel();
-    else watching.cancel();
     try {
-      await done;
+      await cancelledWhen(() => state.deleteRequested, run);
     } catch (error: unknown) {
       if (!isCancellation(error)) throw error;
       log.info('deploy cancelled by a delete', logFields(refOf(change.uid, change.generation)));
@@ -294,29 +287,19 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     await event(ref, 'Normal', 'Deleting', 'removing the JobManager, its pods and the launch Jobs');
     const { cleanupDeadlineSeconds } = await api.deletePolicy();
     const deadline = Date.now() + cleanupDeadlineSeconds * 1000;
-    const leftBehind: string[] = [];
 
     const bounded: RunCleanupStep = async (name, leaves, run) => {
       const remainingMs = deadline - Date.now();
       if (state.skipCleanup || remainingMs <= 0) {
-        leftBehind.push(`${leaves} (${state.skipCleanup ? 'skipped: annotation' : 'not tried: the clean-up deadline had passed'})`);
-        state.leftBehindByDelete(leaves);
+        state.leftBehindByDelete(`${leaves} (${state.skipCleanup ? 'skipped: annotation' : 'not tried: the clean-up deadline had passed'})`);
         return undefined;
       }
       const within = (options: ActivityOptions) => proxyActivities<Activities>({ ...options, scheduleToCloseTimeout: remainingMs });
-      const scope = new CancellationScope();
-      const stepDone = scope.run(() => step(name, () => run({ api: within(API), poll: within(POLL), cleanup: within(CLEANUP) })));
-      const skip = new CancellationScope();
-      const skipped = skip.run(() => condition(() => state.skipCleanup));
-      await Promise.race([stepDone.catch(() => undefined), skipped.catch(() => undefined)]);
-      if (state.skipCleanup) scope.cancel();
-      else skip.cancel();
       try {
-        return await stepDone;
+        return await cancelledWhen(() => state.skipCleanup, () => step(name, () => run({ api: within(API), poll: within(POLL), cleanup: within(CLEANUP) })));
       } catch (error: unknown) {
         const why = state.skipCleanup && isCancellation(error) ? 'skipped: annotation' : failureMessage(error);
-        leftBehind.push(`${leaves} (${why})`);
-        state.leftBehindByDelete(leaves);
+        state.leftBehindByDelete(`${leaves} (${why})`);
         log.warn('clean-up step left behind', { ...logFields(ref), step: name, error: why });
         await report(ref, { phase, reason: 'CleanupFailed', generation: ref.generation, ready: false, message: `${name} gave up; the delete goes on`, error: `${name}: ${why}` });
         return undefined;
@@ -327,6 +310,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     await bounded('wait for the Flink cluster to go', `the pods, Services and ConfigMap of Flink cluster ${ref.name}`, (s) => s.poll.waitForFlinkClusterGone(ref));
     if (spec?.autoClean) await clearHaDataAndCheckpoints(ref, spec, bounded);
     await bounded('remove launch Jobs', `the launch Jobs of ${ref.name}`, (s) => s.api.removeLaunchJobs({ ref }));
+    const leftBehind = state.status().leftBehind ?? [];
     if (leftBehind.length > 0) {
       await event(ref, 'Warning', 'CleanupIncomplete', `releasing the finalizer with the clean-up incomplete; left behind: ${leftBehind.join('; ')}`);
     } else {
