@@ -319,7 +319,9 @@ describe('watcher (real API server, real Temporal)', () => {
       await watch('after-restart');
       const changes = await signalled(name, 'specChanged', 2);
       expect(changes[1]!.payload).toMatchObject({ uid: metadata.uid, generation: 2, spec: { numberOfTaskSlots: 4 } });
-      expect(logs.find((l) => l.watcher === 'after-restart' && l.name === name && l.msg === 'signalled specChanged')?.decision).toBe('first-sight');
+      // The watcher logs the signal once signalWithStart has returned: a moment after Temporal has it.
+      const logged = await eventually('the watcher to log the signal', async () => logs.find((l) => l.watcher === 'after-restart' && l.name === name && l.msg === 'signalled specChanged'), 10_000);
+      expect(logged.decision).toBe('first-sight');
     });
 
     it('a periodic relist re-reads everything and signals nothing already signalled', async () => {
