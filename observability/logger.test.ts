@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, logFunction, temporalLogger } from './logger.ts';
+import { createLogger, operatorLog, temporalLogger } from './logger.ts';
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
@@ -17,10 +17,10 @@ function capture() {
 describe('logs', () => {
   it('writes JSON lines with level, time, component, msg and fields; drops what is below the level', () => {
     const { lines, stream } = capture();
-    const log = logFunction(createLogger('info', 'watcher', stream));
-    log('signalled specChanged', { namespace: 'ns', name: 'fls', generation: 2, workflowId: 'flinksession/ns/fls' });
-    log('nothing to do', { level: 'debug' });
-    log('informer failed', { level: 'error', error: 'boom' });
+    const log = operatorLog(createLogger('info', 'watcher', stream));
+    log.info('signalled specChanged', { namespace: 'ns', name: 'fls', generation: 2, workflowId: 'flinksession/ns/fls' });
+    log.debug('nothing to do');
+    log.error('informer failed', { error: 'boom' });
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ level: 'info', component: 'watcher', msg: 'signalled specChanged', namespace: 'ns', name: 'fls', generation: 2, workflowId: 'flinksession/ns/fls' });
     expect(Date.parse(String(lines[0]!.time))).not.toBeNaN();

@@ -7,8 +7,11 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** A structured log call; `fields.level` is `debug`, `info` (default), `warn` or `error`. */
-export type Log = (msg: string, fields?: object) => void;
+/**
+ * The one logging API of the operator's modules, watcher and worker alike: Temporal's (message first,
+ * then the line's fields), which activities and workflows get from the SDK. The level is the method.
+ */
+export type Log = Pick<TemporalLogger, 'debug' | 'info' | 'warn' | 'error'>;
 
 export type { Logger };
 
@@ -26,12 +29,13 @@ export function createLogger(level: LogLevel, component: string, destination: De
   return pino(options, destination);
 }
 
-/** The `Log` function the watcher's modules take, writing through a pino logger. */
-export function logFunction(logger: Logger): Log {
-  return (msg, fields = {}) => {
-    const { level: requested, ...rest } = fields as { level?: unknown };
-    const level = typeof requested === 'string' && (LOG_LEVELS as readonly string[]).includes(requested) ? (requested as LogLevel) : 'info';
-    logger[level](rest, msg);
+/** The watcher's `Log`, writing through a pino logger (its `namespace` is the Kubernetes one). */
+export function operatorLog(logger: Logger): Log {
+  return {
+    debug: (message, meta) => logger.debug(meta ?? {}, message),
+    info: (message, meta) => logger.info(meta ?? {}, message),
+    warn: (message, meta) => logger.warn(meta ?? {}, message),
+    error: (message, meta) => logger.error(meta ?? {}, message),
   };
 }
 

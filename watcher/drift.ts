@@ -1,14 +1,15 @@
 // Drift: Flink's JobManager Deployment deleted behind the operator's back. An informer on JobManager
 // Deployments (Flink's labels) tells the session's workflow, which checks that the Deployment is really
 // gone (a redeploy deletes it too) and reports it, or redeploys, as FSO_DRIFT_POLICY says.
-import { AppsV1Api, makeInformer, type KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, type KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { FLINK_LABEL_APP, FLINK_LABEL_COMPONENT, FLINK_LABEL_TYPE, FLINK_TYPE_NATIVE, workflowId } from '../model/names.ts';
 import { jobManagerMissingSignal } from '../workflows/contract.ts';
 import type { WatcherMetrics } from '../observability/watcher-metrics.ts';
-import type { Log } from './watcher.ts';
+import type { Log } from '../observability/logger.ts';
 import { errorText } from './watcher.ts';
 import { trimForCache } from './cache-trim.ts';
+import { startRestartingInformer } from '../kube/restarting-informer.ts';
 
 export const JOBMANAGER_SELECTOR = `${FLINK_LABEL_TYPE}=${FLINK_TYPE_NATIVE},${FLINK_LABEL_COMPONENT}=jobmanager`;
 
@@ -19,6 +20,16 @@ export interface DriftDeps {
   redeploy: boolean;
   log: Log;
   metrics: WatcherMetrics;
+  /** Replace the informers by freshly listed ones this often (the watcher's FSO_RELIST_SECONDS). */
+  relistSeconds?: number;
+  /** First restart delay after an informer error (default 1 s); doubles up to 30 s. */
+  retryBaseMs?: number;
+}
+
+export interface DriftWatch {
+  /** undefined while every informer watches; otherwise which ones are failing (for /readyz). */
+  unready(): string | undefined;
+  stop(): Promise<void>;
 }
 
 /** The session a JobManager Deployment belongs to: Flink names the cluster id in the app label. */
@@ -28,26 +39,44 @@ export function sessionOfDeployment(deployment: KubernetesObject): { namespace: 
   return namespace && name ? { namespace, name } : undefined;
 }
 
-export function watchJobManagers(deps: DriftDeps): { stop(): Promise<void> } {
+const deploymentKey = (deployment: KubernetesObject): string => `${deployment.metadata?.namespace}/${deployment.metadata?.name}`;
+
+export async function watchJobManagers(deps: DriftDeps): Promise<DriftWatch> {
   const apps = deps.kubeConfig.makeApiClient(AppsV1Api);
   const scopes = deps.namespaces.length > 0 ? deps.namespaces : [undefined];
   const informers = scopes.map((namespace) => {
-    const path = namespace ? `/apis/apps/v1/namespaces/${namespace}/deployments` : '/apis/apps/v1/deployments';
-    const list = () => (namespace
-      ? apps.listNamespacedDeployment({ namespace, labelSelector: JOBMANAGER_SELECTOR })
-      : apps.listDeploymentForAllNamespaces({ labelSelector: JOBMANAGER_SELECTOR }));
-    const informer = makeInformer<V1Deployment>(deps.kubeConfig, path, list, JOBMANAGER_SELECTOR);
-    // Only a Deployment's name, namespace and labels are read (its cached spec would be most of the memory).
-    informer.on('add', (deployment) => trimForCache(deployment, { keepSpec: false }));
-    informer.on('update', (deployment) => trimForCache(deployment, { keepSpec: false }));
-    informer.on('delete', (deployment) => void report(deployment));
-    informer.on('error', (error: unknown) => {
-      deps.log('JobManager informer failed; restarting in 5 s', { level: 'warn', error: errorText(error) });
-      deps.metrics.watchRestarted('jobmanager-deployments');
-      setTimeout(() => void informer.start(), 5_000);
+    const scope = namespace ?? '(all namespaces)';
+    /** The JobManager Deployments seen in this scope: one a fresh list no longer holds was deleted unseen. */
+    const known = new Map<string, V1Deployment>();
+    const gone = (deployment: V1Deployment): void => {
+      known.delete(deploymentKey(deployment));
+      void report(deployment);
+    };
+    const informer = startRestartingInformer<V1Deployment>({
+      kubeConfig: deps.kubeConfig,
+      path: namespace ? `/apis/apps/v1/namespaces/${namespace}/deployments` : '/apis/apps/v1/deployments',
+      list: () => (namespace
+        ? apps.listNamespacedDeployment({ namespace, labelSelector: JOBMANAGER_SELECTOR })
+        : apps.listDeploymentForAllNamespaces({ labelSelector: JOBMANAGER_SELECTOR })),
+      labelSelector: JOBMANAGER_SELECTOR,
+      relistMs: deps.relistSeconds === undefined ? undefined : deps.relistSeconds * 1000,
+      retryBaseMs: deps.retryBaseMs,
+      // Only a Deployment's name, namespace and labels are read (its cached spec would be most of the memory).
+      trim: (deployment) => trimForCache(deployment, { keepSpec: false }),
+      onAdd: (deployment) => void known.set(deploymentKey(deployment), deployment),
+      onUpdate: (deployment) => void known.set(deploymentKey(deployment), deployment),
+      onDelete: gone,
+      onFailed: (error, retryInMs) => {
+        deps.metrics.watchRestarted('jobmanager-deployments');
+        deps.log.warn('JobManager informer failed; restarting', { scope, error: errorText(error), retryInMs });
+      },
+      onSynced: (cache) => {
+        for (const deployment of [...known.values()]) {
+          if (!cache.get(deployment.metadata!.name!, deployment.metadata!.namespace)) gone(deployment);
+        }
+      },
     });
-    void informer.start();
-    return informer;
+    return Object.assign(informer, { scope });
   });
 
   async function report(deployment: V1Deployment): Promise<void> {
@@ -57,14 +86,21 @@ export function watchJobManagers(deps: DriftDeps): { stop(): Promise<void> } {
     try {
       await deps.temporal.workflow.getHandle(id).signal(jobManagerMissingSignal, { deployment: deployment.metadata!.name!, redeploy: deps.redeploy });
       deps.metrics.signalSent('jobManagerMissing', 'ok');
-      deps.log('signalled jobManagerMissing', { ...session, workflowId: id, redeploy: deps.redeploy });
+      deps.log.info('signalled jobManagerMissing', { ...session, workflowId: id, redeploy: deps.redeploy });
     } catch (error: unknown) {
       // No run: the session is gone or was never the operator's; nothing to report to.
       if (error instanceof WorkflowNotFoundError) return;
       deps.metrics.signalSent('jobManagerMissing', 'error');
-      deps.log('could not report a deleted JobManager', { level: 'error', ...session, workflowId: id, error: errorText(error) });
+      deps.log.error('could not report a deleted JobManager', { ...session, workflowId: id, error: errorText(error) });
     }
   }
 
-  return { stop: async () => void (await Promise.all(informers.map((i) => i.stop()))) };
+  await Promise.all(informers.map((i) => i.start()));
+  return {
+    unready() {
+      const failing = informers.filter((i) => i.failing()).map((i) => i.scope);
+      return failing.length > 0 ? `JobManager Deployment informer failing for ${failing.join(', ')}` : undefined;
+    },
+    stop: async () => void (await Promise.all(informers.map((i) => i.stop()))),
+  };
 }

@@ -4,7 +4,6 @@ import { FINALIZER, FLINKSESSION_API_VERSION, FLINKSESSION_KIND, REDEPLOY_ANNOTA
 import { REDACTED, SEARCH_ATTRIBUTES } from '../workflows/contract.ts';
 import { addFinalizerPatch } from './finalizer.ts';
 import { searchAttributes, specChangedPayload } from './signals.ts';
-import { backoffMs } from './watcher.ts';
 
 function session(meta: Partial<FlinkSession['metadata']> = {}, spec: Partial<FlinkSession['spec']> = {}): FlinkSession {
   return {
@@ -58,11 +57,5 @@ describe('addFinalizerPatch', () => {
     ['no resourceVersion known', { resourceVersion: undefined }, [{ op: 'add', path: '/metadata/finalizers', value: [FINALIZER] }]],
   ])('%s', (_name, meta, patch) => {
     expect(addFinalizerPatch(session(meta))).toEqual(patch);
-  });
-});
-
-describe('backoffMs', () => {
-  it.each<[number, number]>([[1, 1_000], [2, 2_000], [3, 4_000], [5, 16_000], [6, 30_000], [40, 30_000]])('failure %i → %i ms', (failures, ms) => {
-    expect(backoffMs(failures)).toBe(ms);
   });
 });

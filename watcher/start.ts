@@ -4,7 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { connectTemporal } from '../config/temporal-connection.ts';
-import { logFunction, type Log, type Logger } from '../observability/logger.ts';
+import { operatorLog, type Log, type Logger } from '../observability/logger.ts';
 import type { Readiness } from '../observability/server.ts';
 import type { WatcherMetrics } from '../observability/watcher-metrics.ts';
 import { SEARCH_ATTRIBUTES } from '../workflows/contract.ts';
@@ -18,14 +18,14 @@ export interface RunningWatcher {
 }
 
 export async function startWatcherProcess(config: WatcherConfig, kubeConfig: KubeConfig, logger: Logger, metrics: WatcherMetrics): Promise<RunningWatcher> {
-  const log = logFunction(logger);
+  const log = operatorLog(logger);
   const connection = await connectTemporal(Connection, config.temporal);
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   await warnAboutMissingSearchAttributes(connection, config.temporal.namespace, log);
 
   const watcher = await startWatcher({ kubeConfig, temporal, namespaces: config.namespaces, relistSeconds: config.relistSeconds, signalConcurrency: config.signalConcurrency, taskQueue: config.temporal.taskQueue, log, metrics });
-  const drift = watchJobManagers({ kubeConfig, temporal, namespaces: config.namespaces, redeploy: config.driftPolicy === 'redeploy', log, metrics });
-  log('watcher started', {
+  const drift = await watchJobManagers({ kubeConfig, temporal, namespaces: config.namespaces, relistSeconds: config.relistSeconds, redeploy: config.driftPolicy === 'redeploy', log, metrics });
+  log.info('watcher started', {
     kubernetes: kubeConfig.getCurrentCluster()?.server,
     temporal: config.temporal.address,
     temporalNamespace: config.temporal.namespace,
@@ -36,7 +36,7 @@ export async function startWatcherProcess(config: WatcherConfig, kubeConfig: Kub
     driftPolicy: config.driftPolicy,
   });
   return {
-    readiness: () => watcher.unready(),
+    readiness: () => watcher.unready() ?? drift.unready(),
     async stop() {
       await Promise.all([watcher.stop(), drift.stop()]);
       await connection.close();
@@ -50,13 +50,12 @@ async function warnAboutMissingSearchAttributes(connection: Connection, namespac
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
     const missing = Object.values(SEARCH_ATTRIBUTES).filter((key) => !(key.name in (customAttributes ?? {})));
     if (missing.length > 0) {
-      log('search attributes not registered in Temporal yet; signals fail until they are (the worker registers them at start)', {
-        level: 'warn',
+      log.warn('search attributes not registered in Temporal yet; signals fail until they are (the worker registers them at start)', {
         temporalNamespace: namespace,
         missing: missing.map((key) => `${key.name} (${key.type})`),
       });
     }
   } catch (error: unknown) {
-    log('could not list Temporal search attributes', { level: 'warn', error: errorText(error) });
+    log.warn('could not list Temporal search attributes', { error: errorText(error) });
   }
 }

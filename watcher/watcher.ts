@@ -11,20 +11,13 @@
 // 3. A failed action is retried with backoff (1 s doubling to 30 s) on the object's newest state.
 // 4. An informer error restarts the informer with the same backoff; every `relistSeconds` the informer
 //    is replaced by a fresh one (a full list), so an event lost anywhere is made up for.
-import {
-  CustomObjectsApi,
-  makeInformer,
-  type Informer,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  type ObjectCache,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import type { FlinkSession } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL, TASK_QUEUE, workflowId } from '../model/names.ts';
 import { decide, SPEC_SIGNALS, type SignalDecision } from './decide.ts';
 import { apiStatusCode } from '../kube/errors.ts';
+import { backoffMs, startRestartingInformer, type RestartingInformer } from '../kube/restarting-informer.ts';
 import { Semaphore } from '../concurrency/limit.ts';
 import { trimForCache } from './cache-trim.ts';
 import { ensureFinalizer } from './finalizer.ts';
@@ -32,7 +25,6 @@ import { KeyedQueue } from './queue.ts';
 import { NO_WATCHER_METRICS, type WatcherMetrics } from '../observability/watcher-metrics.ts';
 import { signalDelete, signalSpecChanged } from './signals.ts';
 
-export type { Log } from '../observability/logger.ts';
 import type { Log } from '../observability/logger.ts';
 
 export interface WatcherDeps {
@@ -61,18 +53,10 @@ export interface Watcher {
 export const DEFAULT_RELIST_SECONDS = 300;
 /** Enough to keep Temporal and the API server busy after a mass apply, few enough not to swamp them. */
 export const DEFAULT_SIGNAL_CONCURRENCY = 32;
-const MAX_BACKOFF_MS = 30_000;
-const PERIODIC_RELIST = 'periodic relist';
 
 interface Sighting {
   object: FlinkSession;
   gone: boolean;
-}
-
-type SessionInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
-
-export function backoffMs(failures: number, baseMs = 1_000): number {
-  return Math.min(baseMs * 2 ** Math.max(0, failures - 1), MAX_BACKOFF_MS);
 }
 
 export const sessionKey = (namespace: string, name: string): string => `${namespace}/${name}`;
@@ -135,7 +119,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
   function sighted(object: KubernetesObject, gone: boolean): void {
     const session = asFlinkSession(object);
     if (!session) {
-      log('ignored an object without name, namespace, uid or generation', { level: 'warn', name: object.metadata?.name });
+      log.warn('ignored an object without name, namespace, uid or generation', { name: object.metadata?.name });
       return;
     }
     const key = sessionKey(session.metadata.namespace, session.metadata.name);
@@ -156,7 +140,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
       retry.failures += 1;
       retries.set(key, retry);
       const delay = backoffMs(retry.failures, retryBaseMs);
-      log('action failed; retrying', { level: 'error', ...sessionFields(sighting.object), error: errorText(error), retryInMs: delay });
+      log.error('action failed; retrying', { ...sessionFields(sighting.object), error: errorText(error), retryInMs: delay });
       if (stopped || retry.timer !== undefined) return;
       retry.timer = setTimeout(() => {
         retry.timer = undefined;
@@ -182,19 +166,19 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
     const next: SignalDecision = decision.kind === 'needs-finalizer' ? decision.then : decision;
     if (decision.kind === 'needs-finalizer') {
       const outcome = await ensureFinalizer(customObjects, object);
-      log(`finalizer ${outcome}`, { ...fields, level: outcome === 'added' ? 'info' : 'debug' });
+      log[outcome === 'added' ? 'info' : 'debug'](`finalizer ${outcome}`, fields);
       // Refused on a stale resourceVersion, or the object is gone: the event that brought the change
       // decides again, against the same baseline.
       if (outcome === 'stale' || outcome === 'gone') return;
     }
     if (SPEC_SIGNALS.has(next.kind)) {
       const run = await counted('specChanged', signalSpecChanged(temporal, object, taskQueue));
-      log('signalled specChanged', { ...fields, decision: next.kind, reason: next.reason, runId: run.signaledRunId });
+      log.info('signalled specChanged', { ...fields, decision: next.kind, reason: next.reason, runId: run.signaledRunId });
     } else if (next.kind === 'deletion-requested') {
       const run = await counted('delete', signalDelete(temporal, object, taskQueue));
-      log('signalled delete', { ...fields, decision: next.kind, reason: next.reason, runId: run.signaledRunId });
+      log.info('signalled delete', { ...fields, decision: next.kind, reason: next.reason, runId: run.signaledRunId });
     } else {
-      log('nothing to do', { ...fields, level: 'debug', decision: next.kind, reason: next.reason });
+      log.debug('nothing to do', { ...fields, decision: next.kind, reason: next.reason });
     }
     if (gone) {
       actedOn.delete(key);
@@ -205,93 +189,41 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
   }
 
   /** One informer over one namespace (or all), replaced on error (with backoff) and on every relist. */
-  function watchScope(namespace: string | undefined) {
-    const path = namespace === undefined
-      ? `/apis/${API_GROUP}/${API_VERSION}/${FLINKSESSION_PLURAL}`
-      : `/apis/${API_GROUP}/${API_VERSION}/namespaces/${namespace}/${FLINKSESSION_PLURAL}`;
+  function watchScope(namespace: string | undefined): RestartingInformer<KubernetesObject> & { scope: string } {
     const scope = namespace ?? '(all namespaces)';
-    const list = async (): Promise<KubernetesListObject<KubernetesObject>> =>
-      (namespace === undefined
-        ? await customObjects.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: FLINKSESSION_PLURAL })
-        : await customObjects.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace, plural: FLINKSESSION_PLURAL })) as KubernetesListObject<KubernetesObject>;
-
-    let current: SessionInformer | undefined;
-    /** The last informer that finished its list: what the sessions gauge counts (a relist starts empty). */
-    let synced: SessionInformer | undefined;
-    let failures = 0;
-    let restartTimer: NodeJS.Timeout | undefined;
-
-    async function replace(why: string): Promise<void> {
-      if (stopped) return;
-      const previous = current;
-      const informer: SessionInformer = makeInformer(kubeConfig, path, list);
-      current = informer;
-      await previous?.stop();
-      let failed = false;
-      const live = (): boolean => !stopped && current === informer;
-      informer.on('add', (object) => {
-        trimForCache(object, { keepSpec: true });
-        if (live()) sighted(object, false);
-      });
-      informer.on('update', (object) => {
-        trimForCache(object, { keepSpec: true });
-        if (live()) sighted(object, false);
-      });
-      informer.on('delete', (object) => {
-        if (live()) sighted(object, true);
-      });
-      // The informer does not restart itself after an error (only after a timeout or a 410): we do.
-      const failedWith = (error: unknown): void => {
-        if (!live() || failed) return;
-        failed = true;
-        failures += 1;
+    const informer = startRestartingInformer<KubernetesObject>({
+      kubeConfig,
+      path: namespace === undefined
+        ? `/apis/${API_GROUP}/${API_VERSION}/${FLINKSESSION_PLURAL}`
+        : `/apis/${API_GROUP}/${API_VERSION}/namespaces/${namespace}/${FLINKSESSION_PLURAL}`,
+      list: async () =>
+        (namespace === undefined
+          ? await customObjects.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: FLINKSESSION_PLURAL })
+          : await customObjects.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace, plural: FLINKSESSION_PLURAL })) as KubernetesListObject<KubernetesObject>,
+      relistMs,
+      retryBaseMs,
+      trim: (object) => trimForCache(object, { keepSpec: true }),
+      onAdd: (object) => sighted(object, false),
+      onUpdate: (object) => sighted(object, false),
+      onDelete: (object) => sighted(object, true),
+      onStarting: (why) => log.debug('informer starting', { scope, why }),
+      onFailed: (error, retryInMs) => {
         metrics.watchRestarted('flinksessions');
-        const delay = backoffMs(failures, retryBaseMs);
-        log('informer failed; restarting', { level: 'error', scope, error: errorText(error), retryInMs: delay });
-        clearTimeout(restartTimer);
-        restartTimer = setTimeout(() => {
-          restartTimer = undefined;
-          void replace('restart after an error');
-        }, delay);
-      };
-      informer.on('error', failedWith);
-      log('informer starting', { level: 'debug', scope, why });
-      try {
-        await informer.start();
-      } catch (error: unknown) {
-        failedWith(error);
-      }
-      if (failed || !live()) return;
-      failures = 0;
-      synced = informer;
-      log('informer watching', { level: why === PERIODIC_RELIST ? 'debug' : 'info', scope, why, objects: informer.list().length });
-      // What a fresh list no longer holds left while nobody watched (or while its event was lost):
-      // decide on it as gone.
-      for (const [key, { object, gone }] of newest) {
-        if (gone || (namespace !== undefined && object.metadata.namespace !== namespace)) continue;
-        if (informer.get(object.metadata.name, object.metadata.namespace)) continue;
-        newest.set(key, { object, gone: true });
-        schedule(key);
-      }
-    }
-
-    const relistTimer = setInterval(() => {
-      if (restartTimer === undefined) void replace(PERIODIC_RELIST);
-    }, relistMs);
-
-    return {
-      scope,
-      failing: () => failures > 0,
-      list: () => synced?.list() ?? [],
-      start: () => replace('start'),
-      async stop(): Promise<void> {
-        clearInterval(relistTimer);
-        clearTimeout(restartTimer);
-        const informer = current;
-        current = undefined;
-        await informer?.stop();
+        log.error('informer failed; restarting', { scope, error: errorText(error), retryInMs });
       },
-    };
+      onSynced: (cache, why) => {
+        log[why === 'periodic relist' ? 'debug' : 'info']('informer watching', { scope, why, objects: cache.list().length });
+        // What a fresh list no longer holds left while nobody watched (or while its event was lost):
+        // decide on it as gone.
+        for (const [key, { object, gone }] of newest) {
+          if (gone || (namespace !== undefined && object.metadata.namespace !== namespace)) continue;
+          if (cache.get(object.metadata.name, object.metadata.namespace)) continue;
+          newest.set(key, { object, gone: true });
+          schedule(key);
+        }
+      },
+    });
+    return Object.assign(informer, { scope });
   }
 
   const namespaces = deps.namespaces?.length ? [...new Set(deps.namespaces)] : [undefined];
@@ -309,7 +241,7 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
       for (const retry of retries.values()) clearTimeout(retry.timer);
       await Promise.all(scopes.map((s) => s.stop()));
       await queue.drain();
-      log('watcher stopped');
+      log.info('watcher stopped');
     },
   };
 }

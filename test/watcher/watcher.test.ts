@@ -6,14 +6,15 @@ import * as k8s from '@kubernetes/client-node';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { readFileSync } from 'node:fs';
-import { createServer, Socket, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSession, FlinkSessionSpec } from '../../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FINALIZER, FLINKSESSION_API_VERSION, FLINKSESSION_KIND, FLINKSESSION_PLURAL, REDEPLOY_ANNOTATION } from '../../model/names.ts';
-import { startWatcher, type Log, type Watcher } from '../../watcher/watcher.ts';
+import type { Log } from '../../observability/logger.ts';
+import { startWatcher, type Watcher } from '../../watcher/watcher.ts';
 import { REDACTED, SEARCH_ATTRIBUTES, SESSION_WORKFLOW, workflowId, type DeleteRequest, type SpecChanged } from '../../workflows/contract.ts';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
+import { tcpProxy } from '../support/tcp-proxy.ts';
 
 const crd = { group: API_GROUP, version: API_VERSION, plural: FLINKSESSION_PLURAL };
 const INLINE_SECRET = 'inline-secret-key-do-not-leak';
@@ -41,8 +42,9 @@ describe('watcher (real API server, real Temporal)', () => {
   let client: Client;
 
   /** A log that keeps every line (sync points for the tests; printed when a test fails) and labels its watcher. */
-  const logFor = (watcher: string): Log => (msg, fields = {}) => {
-    logs.push({ msg, watcher, ...fields });
+  const logFor = (watcher: string): Log => {
+    const keep = (level: string) => (msg: string, fields: object = {}): void => void logs.push({ msg, watcher, level, ...fields });
+    return { debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
   };
 
   async function watch(label: string, kubeConfigToUse = kc, relistSeconds?: number): Promise<Watcher> {
@@ -385,38 +387,4 @@ function textOf(value: unknown): string {
   if (Array.isArray(value)) return value.map(textOf).join('\n');
   if (value && typeof value === 'object') return Object.values(value).map(textOf).join('\n');
   return '';
-}
-
-/** A TCP pass-through to the API server that can be cut (every connection dropped, nothing accepted) and restored. */
-async function tcpProxy(target: URL): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  const listen = (): Promise<void> => new Promise((resolve, reject) => {
-    server = createServer((client) => {
-      const upstream = new Socket();
-      upstream.connect(Number(target.port), target.hostname);
-      for (const socket of [client, upstream]) {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const address = server!.address();
-      if (address && typeof address === 'object') port = address.port;
-      resolve();
-    });
-  });
-  const stop = (): Promise<void> => new Promise((resolve) => {
-    for (const socket of sockets) socket.destroy();
-    if (server?.listening) server.close(() => resolve());
-    else resolve();
-  });
-  await listen();
-  return { url: `https://127.0.0.1:${port}`, cut: stop, restore: listen, close: stop };
 }
