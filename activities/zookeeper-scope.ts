@@ -1,10 +1,8 @@
 // Pure rules that keep a ZooKeeper clear inside `<root>/<cluster-id>` (SPEC: Scope safety), and the
 // reading of the `zookeeper` package's errors. No I/O here, so all of it is tested without a server
 // (zookeeper-scope.test.ts).
+import { DEFAULT_ZOOKEEPER_ROOT } from '../model/names.ts';
 import { dns1123LabelProblem } from './s3-scope.ts';
-
-/** Flink's default high-availability.zookeeper.path.root. */
-export const DEFAULT_ZOOKEEPER_ROOT = '/flink';
 
 /** The CRD's rule for ha.path: absolute, no trailing '/', no empty, '.' or '..' segment (none starts with '.'). */
 const ZOOKEEPER_ROOT = /^(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$/;

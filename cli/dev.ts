@@ -103,8 +103,9 @@ export async function dev(options: DevOptions): Promise<number> {
 }
 
 /**
- * Creates the example, or (state kept from an earlier run) points it at this run's S3 and ZooKeeper,
- * whose ports are new each start. Returns the generation to wait for.
+ * Creates the example, or (state kept from an earlier run) points it at this run's S3 and ZooKeeper:
+ * they keep their ports with their data, so that changes nothing unless a port was taken meanwhile
+ * (then the example moves, and redeploys). Returns the generation to wait for.
  */
 async function applyExample(kc: KubeConfig, endpoints: StackEndpoints): Promise<number> {
   const core = kc.makeApiClient(CoreV1Api);

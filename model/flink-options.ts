@@ -9,7 +9,7 @@ import {
   KRB5_PATH,
   podTemplatePath,
 } from './launch-layout.ts';
-import { migratedCredentialsSecretName } from './names.ts';
+import { DEFAULT_ZOOKEEPER_ROOT, migratedCredentialsSecretName } from './names.ts';
 
 /** Options in the order they are rendered; keys are unique. */
 export type FlinkOptions = ReadonlyArray<readonly [key: string, value: string]>;
@@ -108,7 +108,7 @@ export function renderFlinkOptions(session: SessionRef, spec: FlinkSessionSpec, 
     set(keys.haType, haType === 'zookeeper' ? 'zookeeper' : keys.kubernetesHaValue);
     if (haType === 'zookeeper') {
       set('high-availability.zookeeper.quorum', spec.ha?.quorum);
-      set('high-availability.zookeeper.path.root', spec.ha?.path ?? '/flink');
+      set('high-availability.zookeeper.path.root', spec.ha?.path ?? DEFAULT_ZOOKEEPER_ROOT);
     }
     if (s3) set('high-availability.storageDir', sessionS3Url(s3.bucket, session.name, 'ha/metadata'));
   }

@@ -68,6 +68,10 @@ export function launchJobName(session: string, generation: number, attempt: numb
   return name.length <= MAX_JOB_NAME ? name : `${session}-g${generation}-${tag}-${attempt}`.slice(-MAX_JOB_NAME).replace(/^[^a-z]+/, '');
 }
 
+/** Flink's default high-availability.zookeeper.path.root: a session's znodes live under <root>/<name>. */
+export const DEFAULT_ZOOKEEPER_ROOT = '/flink';
+export const zooKeeperHaPath = (root: string | undefined, session: string): string => `${root ?? DEFAULT_ZOOKEEPER_ROOT}/${session}`;
+
 /** S3 prefix of everything a session writes to its bucket. */
 export const sessionS3Prefix = (session: string): string => `${session}/flink/`;
 

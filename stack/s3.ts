@@ -1,7 +1,7 @@
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../net/ports.ts';
+import { keptPort } from '../net/ports.ts';
 import { startProcess, waitUntilHealthy, type ManagedProcess } from './processes.ts';
 
 export interface S3Endpoints {
@@ -22,11 +22,12 @@ export interface S3Options {
 
 /** Starts versitygw (posix backend, versioning on) on 127.0.0.1. */
 export async function startS3(options: S3Options): Promise<{ process: ManagedProcess; endpoints: S3Endpoints }> {
-  const port = await freePort();
   const data = join(options.stateDir, 's3', 'data');
   const versions = join(options.stateDir, 's3', 'versions');
   mkdirSync(data, { recursive: true });
   mkdirSync(versions, { recursive: true });
+  // Kept with the data: a dev example's spec.s3.endPoint stays true on a restart.
+  const port = await keptPort(join(options.stateDir, 's3', 'port'));
   const process = startProcess({
     name: 's3',
     command: options.binary,

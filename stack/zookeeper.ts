@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from '../net/ports.ts';
+import { keptPort } from '../net/ports.ts';
 import { startProcess, waitUntilHealthy, type ManagedProcess } from './processes.ts';
 
 export interface ZooKeeperEndpoints {
@@ -18,9 +18,10 @@ export interface ZooKeeperOptions {
 
 /** Starts a standalone ZooKeeper (Debian's package) on 127.0.0.1 with its admin server off. */
 export async function startZooKeeper(options: ZooKeeperOptions): Promise<{ process: ManagedProcess; endpoints: ZooKeeperEndpoints }> {
-  const port = await freePort();
   const dataDir = join(options.stateDir, 'zookeeper');
   mkdirSync(dataDir, { recursive: true });
+  // Kept with the data: a dev example's spec.ha.quorum stays true on a restart.
+  const port = await keptPort(join(dataDir, 'port'));
   const config = join(dataDir, 'zoo.cfg');
   writeFileSync(config, [
     'tickTime=2000',

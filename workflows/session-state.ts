@@ -139,8 +139,8 @@ export class SessionState {
     return this.phase;
   }
 
-  /** A clean-up step of the delete gave up: what it leaves behind and why, for the status query and the Warning Event. */
-  leftBehindByDelete(what: string): void {
+  /** A bounded clean-up step (of a delete, or of a redeploy's moved-away state) gave up: what it leaves behind and why, for the status query and the Warning Event. */
+  leftBehindByCleanup(what: string): void {
     this.leftBehind.push(what);
   }
 
@@ -194,6 +194,7 @@ export class SessionState {
   /** A (re)deploy of `change` begins: Redeploying when a JobManager is there to replace, else Deploying. */
   beganDeploy(redeploying: boolean): SessionPhase {
     this.carried.phase = redeploying ? 'Redeploying' : 'Deploying';
+    this.leftBehind = [];
     return this.phase;
   }
 

@@ -20,6 +20,8 @@ import {
 import type { Activities } from '../activities/index.ts';
 import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
 import { autoCleanS3Prefixes, sessionS3Target } from '../model/auto-clean.ts';
+import { zooKeeperHaPath } from '../model/names.ts';
+import { movedAway } from '../model/state-locations.ts';
 import type { StatusReport } from '../model/status.ts';
 import {
   deleteSignal,
@@ -29,6 +31,7 @@ import {
   specChangedSignal,
   statusQuery,
   type DeleteTarget,
+  type SessionPhase,
   type SessionWorkflowInput,
   type SpecChanged,
 } from './contract.ts';
@@ -175,7 +178,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
         await step('wait for the Flink cluster to go', () => poll.waitForFlinkClusterGone(ref));
         await event(ref, 'Normal', 'JobManagerDeleted', 'the JobManager Deployment, its pods, Services and ConfigMap are gone');
         const ran = state.deployedSpec(change.uid) ?? spec;
-        if (ran.autoClean) await clearHaDataAndCheckpoints(ref, ran, untilFailure);
+        if (ran.autoClean) await clearWhatRan(ref, phase, ran, spec);
       }
 
       // 5. Launch, and wait until Flink serves.
@@ -237,19 +240,35 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     await report(ref, { phase, reason: 'JobManagerMissing', generation: change.generation, ready: false, message, error: message });
   }
 
+  /**
+   * A redeploy's autoClean of what the deployed generation used. A location the new spec still uses is
+   * cleared or the redeploy fails (nothing launches on half-cleared HA data); one it moved away from
+   * (say, off a ZooKeeper that is being retired) is bounded by the clean-up deadline, and what could not
+   * be removed there is left behind with a Warning, so the redeploy goes on.
+   */
+  async function clearWhatRan(ref: SessionRef, phase: SessionPhase, ran: FlinkSessionSpec, next: FlinkSessionSpec): Promise<void> {
+    const moved = movedAway(ran, next);
+    const leftover = moved.ha || moved.s3 ? await boundedCleanup(ref, phase, 'the redeploy') : untilFailure;
+    await clearHaDataAndCheckpoints(ref, ran, { ha: moved.ha ? leftover : untilFailure, s3: moved.s3 ? leftover : untilFailure });
+    const leftBehind = state.status().leftBehind ?? [];
+    if (leftBehind.length > 0) {
+      await event(ref, 'Warning', 'CleanupIncomplete', `the redeploy goes on; what generation ${state.status().deployedGeneration} left where the new spec no longer looks was not removed: ${leftBehind.join('; ')}`);
+    }
+  }
+
   /** autoClean: Flink's HA data (ZooKeeper znodes or HA ConfigMaps) and the checkpoints in S3; savepoints stay. */
-  async function clearHaDataAndCheckpoints(ref: SessionRef, spec: FlinkSessionSpec, runStep: RunCleanupStep): Promise<void> {
+  async function clearHaDataAndCheckpoints(ref: SessionRef, spec: FlinkSessionSpec, runStep: { ha: RunCleanupStep; s3: RunCleanupStep }): Promise<void> {
     const ha = spec.ha;
     if (ha?.type === 'zookeeper' && ha.quorum) {
       const quorum = ha.quorum;
-      const path = `${ha.path ?? '/flink'}/${ref.name}`;
-      const cleared = await runStep('clear ZooKeeper HA', `the znodes under ${path} on ${quorum}`, (s) => s.cleanup.clearZooKeeperHa({ quorum, root: ha.path, clusterId: ref.name }));
+      const path = zooKeeperHaPath(ha.path, ref.name);
+      const cleared = await runStep.ha('clear ZooKeeper HA', `the znodes under ${path} on ${quorum}`, (s) => s.cleanup.clearZooKeeperHa({ quorum, root: ha.path, clusterId: ref.name }));
       if (cleared) {
         countZnodesDeleted(cleared.znodes);
         await event(ref, 'Normal', 'HaCleared', `deleted ${cleared.znodes} znodes under ${path}`);
       }
     } else if (ha?.type === 'kubernetes') {
-      const cleared = await runStep('clear Kubernetes HA ConfigMaps', `Flink's HA ConfigMaps of ${ref.name}`, (s) => s.api.clearKubernetesHa({ ref }));
+      const cleared = await runStep.ha('clear Kubernetes HA ConfigMaps', `Flink's HA ConfigMaps of ${ref.name}`, (s) => s.api.clearKubernetesHa({ ref }));
       if (cleared) {
         countHaConfigMapsDeleted(cleared.configMaps.length);
         await event(ref, 'Normal', 'HaCleared', `deleted ${cleared.configMaps.length} HA ConfigMaps`);
@@ -259,7 +278,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       const target = sessionS3Target(ref, spec.s3);
       const prefixes = autoCleanS3Prefixes(ref.name);
       const where = prefixes.map((p) => `s3://${spec.s3!.bucket}/${p}`).join(', ');
-      const purged = await runStep('purge S3 prefix', `the objects under ${where}`, (s) => s.cleanup.purgeS3Prefixes({ target, prefixes }));
+      const purged = await runStep.s3('purge S3 prefix', `the objects under ${where}`, (s) => s.cleanup.purgeS3Prefixes({ target, prefixes }));
       if (purged) {
         countS3Purge(purged);
         await event(ref, 'Normal', 'S3Purged', `deleted ${purged.versions} object versions and ${purged.deleteMarkers} delete markers (${purged.bytes} bytes) under ${where}`);
@@ -273,10 +292,36 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
   }
 
   /**
-   * A delete always ends: its clean-up retries outages up to the worker's deadline
-   * (FSO_CLEANUP_DEADLINE_SECONDS); a step that fails for good, runs out of time, or is skipped by the
-   * skip-clean-up annotation is left behind, and the finalizer is released with a Warning Event that
-   * names what was left.
+   * A clean-up step bounded by the worker's clean-up deadline (FSO_CLEANUP_DEADLINE_SECONDS, from now):
+   * it retries outages until then; one that fails for good, runs out of time, or is skipped by the
+   * skip-clean-up annotation of a delete leaves behind what it would have removed (kept in SessionState
+   * with the reason), and `goesOn` (the delete, the redeploy) goes on.
+   */
+  async function boundedCleanup(ref: SessionRef, phase: SessionPhase, goesOn: string): Promise<RunCleanupStep> {
+    const { cleanupDeadlineSeconds } = await api.deletePolicy();
+    const deadline = Date.now() + cleanupDeadlineSeconds * 1000;
+    return async (name, leaves, run) => {
+      const remainingMs = deadline - Date.now();
+      if (state.skipCleanup || remainingMs <= 0) {
+        state.leftBehindByCleanup(`${leaves} (${state.skipCleanup ? 'skipped: annotation' : 'not tried: the clean-up deadline had passed'})`);
+        return undefined;
+      }
+      const within = (options: ActivityOptions) => proxyActivities<Activities>({ ...options, scheduleToCloseTimeout: remainingMs });
+      try {
+        return await cancelledWhen(() => state.skipCleanup, () => step(name, () => run({ api: within(API), poll: within(POLL), cleanup: within(CLEANUP) })));
+      } catch (error: unknown) {
+        const why = state.skipCleanup && isCancellation(error) ? 'skipped: annotation' : failureMessage(error);
+        state.leftBehindByCleanup(`${leaves} (${why})`);
+        log.warn('clean-up step left behind', { ...logFields(ref), step: name, error: why });
+        await report(ref, { phase, reason: 'CleanupFailed', generation: ref.generation, ready: false, message: `${name} gave up; ${goesOn} goes on`, error: `${name}: ${why}` });
+        return undefined;
+      }
+    };
+  }
+
+  /**
+   * A delete always ends: its clean-up steps are bounded (boundedCleanup); what they left behind is
+   * named in a Warning Event when the finalizer is released.
    */
   async function deleteSession(target: DeleteTarget): Promise<void> {
     const ref = refOf(target.uid, target.generation ?? state.status().desiredGeneration ?? 0);
@@ -285,30 +330,11 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     log.info('delete started', logFields(ref));
     await report(ref, { phase, reason: 'Deleting', generation: ref.generation, ready: false, message: 'removing the Flink cluster' });
     await event(ref, 'Normal', 'Deleting', 'removing the JobManager, its pods and the launch Jobs');
-    const { cleanupDeadlineSeconds } = await api.deletePolicy();
-    const deadline = Date.now() + cleanupDeadlineSeconds * 1000;
-
-    const bounded: RunCleanupStep = async (name, leaves, run) => {
-      const remainingMs = deadline - Date.now();
-      if (state.skipCleanup || remainingMs <= 0) {
-        state.leftBehindByDelete(`${leaves} (${state.skipCleanup ? 'skipped: annotation' : 'not tried: the clean-up deadline had passed'})`);
-        return undefined;
-      }
-      const within = (options: ActivityOptions) => proxyActivities<Activities>({ ...options, scheduleToCloseTimeout: remainingMs });
-      try {
-        return await cancelledWhen(() => state.skipCleanup, () => step(name, () => run({ api: within(API), poll: within(POLL), cleanup: within(CLEANUP) })));
-      } catch (error: unknown) {
-        const why = state.skipCleanup && isCancellation(error) ? 'skipped: annotation' : failureMessage(error);
-        state.leftBehindByDelete(`${leaves} (${why})`);
-        log.warn('clean-up step left behind', { ...logFields(ref), step: name, error: why });
-        await report(ref, { phase, reason: 'CleanupFailed', generation: ref.generation, ready: false, message: `${name} gave up; the delete goes on`, error: `${name}: ${why}` });
-        return undefined;
-      }
-    };
+    const bounded = await boundedCleanup(ref, phase, 'the delete');
 
     await bounded('delete JobManager deployment', `the JobManager Deployment ${ref.namespace}/${ref.name}`, (s) => s.api.deleteJobManagerDeployment(ref));
     await bounded('wait for the Flink cluster to go', `the pods, Services and ConfigMap of Flink cluster ${ref.name}`, (s) => s.poll.waitForFlinkClusterGone(ref));
-    if (spec?.autoClean) await clearHaDataAndCheckpoints(ref, spec, bounded);
+    if (spec?.autoClean) await clearHaDataAndCheckpoints(ref, spec, { ha: bounded, s3: bounded });
     await bounded('remove launch Jobs', `the launch Jobs of ${ref.name}`, (s) => s.api.removeLaunchJobs({ ref }));
     const leftBehind = state.status().leftBehind ?? [];
     if (leftBehind.length > 0) {

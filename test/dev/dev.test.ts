@@ -2,7 +2,7 @@
 // FlinkSession; with the kubeconfig it prints, `kubectl get fls` shows the example Ready; Ctrl-C stops
 // every process it started.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +71,8 @@ describe('npm run dev', () => {
     const ready = await kubectl(kubeconfig!, 'get', 'fls', 'example', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}');
     expect(ready.stdout).toBe('True');
 
+    // For the restart below, which compares its addresses with these.
+    writeFileSync(join(stateDir, 'endpoints-of-first-run.json'), JSON.stringify(endpoints));
     const servers = serverPids();
     expect(servers.length).toBeGreaterThanOrEqual(8);
     expect(servers.filter((pid) => !isAlive(pid))).toEqual([]);
@@ -78,17 +80,20 @@ describe('npm run dev', () => {
     console.log(`npm run dev: example Ready ${upSeconds.toFixed(1)} s after start`);
   }, 300_000);
 
-  // Skipped: passed in every local run but timed out in 2 of 5 fresh-clone CI runs (a stack start on
-  // kept state under full CI load; cause not found yet). The behaviour it checks is in cli/dev.ts applyExample.
-  it.skip('started again on the kept state, points the example at this run\'s S3 and ZooKeeper (new ports) and waits for that generation', async () => {
+  // Failed in 2 of 5 CI runs, and under load locally: S3 and ZooKeeper came back on new ports, so the
+  // example was moved (generation 2) and its redeploy's autoClean kept retrying the old ZooKeeper
+  // address, where nothing answers any more, past the test's deadline. They now keep their ports.
+  it('started again on the kept state, S3 and ZooKeeper keep their addresses: the example runs on as it was', async () => {
+    const before = (JSON.parse(readFileSync(join(stateDir, 'endpoints-of-first-run.json'), 'utf8')) as StackStateFile['endpoints']);
     startDev();
     const kubeconfig = await eventually('the example to be Ready again', async () => {
       if (dev!.exitCode !== null) throw new Error(`npm run dev exited ${dev!.exitCode}:\n${output}`);
       return output.includes('FlinkSession default/example is Ready.') ? /export KUBECONFIG=(\S+)/.exec(output)?.[1] : undefined;
     }, 240_000);
     const { endpoints } = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as StackStateFile;
+    expect([endpoints.s3.endpoint, endpoints.zookeeper.connect]).toEqual([before.s3.endpoint, before.zookeeper.connect]);
     const spec = await kubectl(kubeconfig!, 'get', 'fls', 'example', '-o', 'jsonpath={.spec.s3.endPoint} {.spec.ha.quorum} {.metadata.generation} {.status.observedGeneration}');
-    expect(spec.stdout).toBe(`${endpoints.s3.endpoint} ${endpoints.zookeeper.connect} 2 2`);
+    expect(spec.stdout).toBe(`${endpoints.s3.endpoint} ${endpoints.zookeeper.connect} 1 1`);
     await ctrlC(serverPids());
   }, 300_000);
 
