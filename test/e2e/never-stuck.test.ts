@@ -14,6 +14,7 @@ import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubel
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
 import { sessionApi } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
+import { tcpProxy } from '../support/tcp-proxy.ts';
 
 const run = promisify(execFile);
 const CLEANUP_DEADLINE_SECONDS = 30;
@@ -255,6 +256,35 @@ describe('never stuck, never silent', () => {
     expect(warning?.message).toContain('secrets "orphan-s3" not found');
     expect((await events('orphan')).map((e) => e.reason)).toContain('StepRetrying');
     await expect(apps.readNamespacedDeployment({ name: 'orphan', namespace })).rejects.toMatchObject({ code: 404 });
+  });
+
+  // Hung before the fix: the redeploy retried clearing the old quorum, where nothing answers any more, for ever.
+  it('a redeploy that moves HA off a ZooKeeper that is gone ends: the old znodes are left behind with a Warning, the new generation runs', async () => {
+    const { s3, zookeeper } = stackEndpoints();
+    const retired = await tcpProxy(new URL(`http://${zookeeper.connect}`));
+    try {
+      const retiredQuorum = `127.0.0.1:${new URL(retired.url).port}`;
+      const bucket = uniqueName('moved');
+      await s3Secret('moved-s3');
+      const spec: FlinkSessionSpec = {
+        ...base, autoClean: true,
+        ha: { type: 'zookeeper', quorum: retiredQuorum, path: '/flink' },
+        s3: { endPoint: s3.endpoint, bucket, credentialsSecret: { name: 'moved-s3' } },
+      };
+      await sessions.create('moved', spec);
+      await sessions.waitReady('moved', 1);
+      await retired.cut();
+      await sessions.patch('moved', { spec: { ha: { quorum: zookeeper.connect } } });
+      await sessions.waitReady('moved', 2, (CLEANUP_DEADLINE_SECONDS + 90) * 1000);
+      const reasons = await sessions.eventReasons('moved');
+      // The bucket is where the new generation looks too: purged as in every autoClean redeploy.
+      expect(reasons).toContain('S3Purged');
+      const warning = (await events('moved')).find((e) => e.reason === 'CleanupIncomplete');
+      expect(warning?.type).toBe('Warning');
+      expect(warning?.message).toContain(`the znodes under /flink/moved on ${retiredQuorum}`);
+    } finally {
+      await retired.close();
+    }
   });
 
   it('the skip-cleanup annotation releases the finalizer at once', async () => {
