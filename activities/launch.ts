@@ -11,8 +11,11 @@ import {
   LABEL_MANAGED_BY,
   LABEL_SESSION,
   OPERATOR_NAME,
+  S3_ACCESS_KEY_KEY,
+  S3_SECRET_KEY_KEY,
   migratedCredentialsSecretName,
 } from '../model/names.ts';
+import { FILE_KEYTAB } from '../model/launch-layout.ts';
 import { ownerReference } from '../model/owner.ts';
 import { REDACTED } from '../model/redact.ts';
 import { renderSessionFiles } from '../model/session-files.ts';
@@ -74,11 +77,11 @@ export function createLaunchActivities(deps: LaunchDeps) {
     const data: Record<string, string> = {};
     const s3 = session.spec.s3;
     if (inlineS3 && s3?.accessKey && s3.secretKey && s3.accessKey !== REDACTED) {
-      data.accessKey = s3.accessKey;
-      data.secretKey = s3.secretKey;
+      data[S3_ACCESS_KEY_KEY] = s3.accessKey;
+      data[S3_SECRET_KEY_KEY] = s3.secretKey;
     }
     const keytab = session.spec.security?.kerberos?.base64Keytab;
-    if (inlineKeytab && keytab && keytab !== REDACTED) data['krb5.keytab'] = keytab.replace(/\s+/g, '');
+    if (inlineKeytab && keytab && keytab !== REDACTED) data[FILE_KEYTAB] = keytab.replace(/\s+/g, '');
     const secret: k8s.V1Secret = {
       metadata: {
         name: migratedCredentialsSecretName(ref.name),
@@ -87,7 +90,7 @@ export function createLaunchActivities(deps: LaunchDeps) {
         ownerReferences: [ownerReference(ref)],
       },
       type: 'Opaque',
-      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, k === 'krb5.keytab' ? v : Buffer.from(v).toString('base64')])),
+      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, k === FILE_KEYTAB ? v : Buffer.from(v).toString('base64')])),
     };
     try {
       await core.createNamespacedSecret({ namespace: ref.namespace, body: secret });

@@ -1,7 +1,7 @@
 import { s3EndpointUrl } from '../model/flink-options.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
-import { migratedCredentialsSecretName } from '../model/names.ts';
+import { migratedCredentialsSecretName, S3_ACCESS_KEY_KEY, S3_SECRET_KEY_KEY } from '../model/names.ts';
 import type { S3Target } from './s3.ts';
 
 export interface S3ClientFactoryDeps {
@@ -16,9 +16,6 @@ export interface S3ClientFactoryDeps {
   /** Talk to this endpoint instead of the spec's, e.g. when the worker runs outside the cluster. */
   endpointOverride?: string;
 }
-
-const DEFAULT_ACCESS_KEY_KEY = 'accessKey';
-const DEFAULT_SECRET_KEY_KEY = 'secretKey';
 
 /**
  * Makes `s3ClientFor(target)`: an S3 client for one session's bucket, set up the way S3-compatible
@@ -50,8 +47,8 @@ export function s3ClientFactory(deps: S3ClientFactoryDeps): (target: S3Target) =
     const reference = target.credentialsSecret
       ?? (target.inlineCredentials ? { name: migratedSecretName(target.session) } : undefined);
     if (!reference) return undefined;
-    const accessKeyKey = reference.accessKeyKey ?? DEFAULT_ACCESS_KEY_KEY;
-    const secretKeyKey = reference.secretKeyKey ?? DEFAULT_SECRET_KEY_KEY;
+    const accessKeyKey = reference.accessKeyKey ?? S3_ACCESS_KEY_KEY;
+    const secretKeyKey = reference.secretKeyKey ?? S3_SECRET_KEY_KEY;
     const data = await deps.readSecret(target.namespace, reference.name);
     const accessKeyId = data[accessKeyKey];
     const secretAccessKey = data[secretKeyKey];

@@ -3,32 +3,10 @@ import {
   MAX_KEYS_PER_DELETE,
   bucketProblem,
   chunk,
-  dns1123LabelProblem,
   outermostPrefixes,
   purgeInputProblems,
   purgePrefixProblem,
 } from './s3-scope.ts';
-
-describe('dns1123LabelProblem', () => {
-  it.each([
-    ['my-session', undefined],
-    ['a', undefined],
-    ['s1', undefined],
-    ['x'.repeat(63), undefined],
-    ['', /is empty/],
-    ['x'.repeat(64), /not a DNS-1123 label/],
-    ['My-Session', /not a DNS-1123 label/],
-    ['-session', /not a DNS-1123 label/],
-    ['session-', /not a DNS-1123 label/],
-    ['a.b', /not a DNS-1123 label/],
-    ['a/b', /not a DNS-1123 label/],
-    ['..', /not a DNS-1123 label/],
-  ])('%j → %s', (name, expected) => {
-    const problem = dns1123LabelProblem('session', name);
-    if (expected === undefined) expect(problem).toBeUndefined();
-    else expect(problem).toMatch(expected);
-  });
-});
 
 describe('bucketProblem', () => {
   it.each([

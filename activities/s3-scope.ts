@@ -1,22 +1,13 @@
 // Pure rules that keep an S3 purge inside one session's prefix (SPEC: Scope safety), and the
 // batching of deletes. No I/O here, so every rule is tested without a server (s3-scope.test.ts).
+import { dns1123LabelProblem } from '../model/dns1123.ts';
 import { sessionS3Prefix } from '../model/names.ts';
 
 /** DeleteObjects takes at most 1,000 keys per request (S3's limit; versitygw does not enforce it). */
 export const MAX_KEYS_PER_DELETE = 1_000;
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** The CRD's rule for s3.bucket, repeated so an activity called from elsewhere (a CLI) is held to it. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-/** Why `name` is not a DNS-1123 label (what Kubernetes object names and Flink cluster ids are), or undefined. */
-export function dns1123LabelProblem(what: string, name: string): string | undefined {
-  if (name.length === 0) return `${what} is empty: it must be a DNS-1123 label such as my-session`;
-  if (name.length > 63 || !DNS1123_LABEL.test(name)) {
-    return `${what} ${JSON.stringify(name)} is not a DNS-1123 label: up to 63 lower-case letters, digits and '-', starting and ending with a letter or digit`;
-  }
-  return undefined;
-}
 
 /** Why `bucket` is not an S3 bucket name, or undefined. */
 export function bucketProblem(bucket: string): string | undefined {

@@ -4,7 +4,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { FlinkSession, FlinkSessionStatus, SessionRef } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FINALIZER, FLINKSESSION_PLURAL } from '../model/names.ts';
 import { nextStatus, type StatusReport } from '../model/status.ts';
-import { apiMessage, apiStatusCode, createIgnoringConflict, isConflict, isNotFound } from '../kube/errors.ts';
+import { apiMessage, apiStatusCode, createIgnoringConflict, isNotFound, isStaleWrite } from '../kube/errors.ts';
 import { renderSessionEvent } from '../model/session-event.ts';
 import { activityCallKey } from './heartbeat.ts';
 
@@ -92,7 +92,7 @@ export function createSessionStatusActivities(deps: SessionStatusDeps) {
         return { released: true };
       } catch (error: unknown) {
         if (isNotFound(error)) return { released: false };
-        if (!(isConflict(error) || (error instanceof k8s.ApiException && error.code === 422))) throw error;
+        if (!isStaleWrite(error)) throw error;
       }
     }
     throw new Error(`could not remove the finalizer of ${ref.namespace}/${ref.name}: the object kept changing`);

@@ -2,7 +2,7 @@
 // reading of the `zookeeper` package's errors. No I/O here, so all of it is tested without a server
 // (zookeeper-scope.test.ts).
 import { DEFAULT_ZOOKEEPER_ROOT } from '../model/names.ts';
-import { dns1123LabelProblem } from './s3-scope.ts';
+import { dns1123LabelProblem } from '../model/dns1123.ts';
 
 /** The CRD's rule for ha.path: absolute, no trailing '/', no empty, '.' or '..' segment (none starts with '.'). */
 const ZOOKEEPER_ROOT = /^(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$/;

@@ -1,5 +1,5 @@
 // `<namespace>/<name>` of a FlinkSession on the command line.
-import { dns1123LabelProblem } from '../activities/s3-scope.ts';
+import { dns1123LabelProblem } from '../model/dns1123.ts';
 import { ConfigError } from '../config/errors.ts';
 
 export interface SessionTarget {

@@ -7,6 +7,11 @@ export function apiStatusCode(error: unknown): number | undefined {
 
 export const isNotFound = (error: unknown): boolean => apiStatusCode(error) === 404;
 export const isConflict = (error: unknown): boolean => apiStatusCode(error) === 409;
+/**
+ * A write made against a state that has changed since it was read: a conflicting resourceVersion
+ * (409), or a JSON patch whose `test` of the resourceVersion failed (422). Read again and decide again.
+ */
+export const isStaleWrite = (error: unknown): boolean => isConflict(error) || apiStatusCode(error) === 422;
 
 /**
  * 4xx answers that no retry can change: the request itself is wrong (400 Bad Request, 422 Invalid,

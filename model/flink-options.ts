@@ -9,7 +9,7 @@ import {
   KRB5_PATH,
   podTemplatePath,
 } from './launch-layout.ts';
-import { DEFAULT_ZOOKEEPER_ROOT, migratedCredentialsSecretName } from './names.ts';
+import { DEFAULT_ZOOKEEPER_ROOT, migratedCredentialsSecretName, S3_ACCESS_KEY_KEY, S3_SECRET_KEY_KEY } from './names.ts';
 
 /** Options in the order they are rendered; keys are unique. */
 export type FlinkOptions = ReadonlyArray<readonly [key: string, value: string]>;
@@ -95,8 +95,8 @@ export function renderFlinkOptions(session: SessionRef, spec: FlinkSessionSpec, 
     const secret = s3.credentialsSecret;
     const secretName = secret?.name ?? (s3.accessKey ? migratedCredentialsSecretName(session.name) : undefined);
     if (secretName) {
-      const accessKeyKey = secret?.accessKeyKey ?? 'accessKey';
-      const secretKeyKey = secret?.secretKeyKey ?? 'secretKey';
+      const accessKeyKey = secret?.accessKeyKey ?? S3_ACCESS_KEY_KEY;
+      const secretKeyKey = secret?.secretKeyKey ?? S3_SECRET_KEY_KEY;
       set('kubernetes.env.secretKeyRef',
         `env:AWS_ACCESS_KEY_ID,secret:${secretName},key:${accessKeyKey};env:AWS_SECRET_ACCESS_KEY,secret:${secretName},key:${secretKeyKey}`);
     }

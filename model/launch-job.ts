@@ -5,7 +5,7 @@ import type { V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { renderFlinkOptions, type FlinkOptions, type RenderSettings, DEFAULT_RENDER_SETTINGS } from './flink-options.ts';
 import { DEFAULT_FLINK_VERSION } from './flink-version.ts';
 import type { FlinkSessionSpec, SessionRef } from './flinksession.ts';
-import { FLINK_CONF_DIR, FLINK_HOME, KERBEROS_DIR, OPERATOR_FILES_DIR } from './launch-layout.ts';
+import { FILE_KEYTAB, FILE_KRB5, FLINK_CONF_DIR, FLINK_HOME, KEYTAB_PATH, KRB5_PATH, OPERATOR_FILES_DIR } from './launch-layout.ts';
 import {
   LABEL_FLINK_VERSION,
   LABEL_GENERATION,
@@ -105,15 +105,15 @@ function launchVolumes(session: SessionRef, spec: FlinkSessionSpec): { volumes: 
   const kerberos = spec.security?.kerberos;
   if (kerberos?.keytabSecret || kerberos?.base64Keytab) {
     const secretName = kerberos.keytabSecret?.name ?? migratedCredentialsSecretName(session.name);
-    const key = kerberos.keytabSecret?.key ?? 'krb5.keytab';
-    volumes.push({ name: KERBEROS_VOLUME, secret: { secretName, items: [{ key, path: 'krb5.keytab' }] } });
-    mounts.push({ name: KERBEROS_VOLUME, mountPath: `${KERBEROS_DIR}/krb5.keytab`, subPath: 'krb5.keytab', readOnly: true });
+    const key = kerberos.keytabSecret?.key ?? FILE_KEYTAB;
+    volumes.push({ name: KERBEROS_VOLUME, secret: { secretName, items: [{ key, path: FILE_KEYTAB }] } });
+    mounts.push({ name: KERBEROS_VOLUME, mountPath: KEYTAB_PATH, subPath: FILE_KEYTAB, readOnly: true });
   }
   if (kerberos?.krb5ConfigMap) {
-    volumes.push({ name: KRB5_VOLUME, configMap: { name: kerberos.krb5ConfigMap.name, items: [{ key: kerberos.krb5ConfigMap.key ?? 'krb5.conf', path: 'krb5.conf' }] } });
-    mounts.push({ name: KRB5_VOLUME, mountPath: `${KERBEROS_DIR}/krb5.conf`, subPath: 'krb5.conf', readOnly: true });
+    volumes.push({ name: KRB5_VOLUME, configMap: { name: kerberos.krb5ConfigMap.name, items: [{ key: kerberos.krb5ConfigMap.key ?? FILE_KRB5, path: FILE_KRB5 }] } });
+    mounts.push({ name: KRB5_VOLUME, mountPath: KRB5_PATH, subPath: FILE_KRB5, readOnly: true });
   } else if (kerberos?.krb5) {
-    mounts.push({ name: FILES_VOLUME, mountPath: `${KERBEROS_DIR}/krb5.conf`, subPath: 'krb5.conf', readOnly: true });
+    mounts.push({ name: FILES_VOLUME, mountPath: KRB5_PATH, subPath: FILE_KRB5, readOnly: true });
   }
   return { volumes, mounts };
 }

@@ -11,7 +11,9 @@ export const KERBEROS_DIR = `${OPERATOR_FILES_DIR}/kerberos`;
 export const FILE_POD_TEMPLATE_JOBMANAGER = 'pod-template-jobmanager.yaml';
 export const FILE_POD_TEMPLATE_TASKMANAGER = 'pod-template-taskmanager.yaml';
 export const FILE_KRB5 = 'krb5.conf';
+/** The keytab's file name, and its key in the operator's Secret (and by default in the user's). */
+export const FILE_KEYTAB = 'krb5.keytab';
 
 export const podTemplatePath = (file: string): string => `${OPERATOR_FILES_DIR}/${file}`;
 export const KRB5_PATH = `${KERBEROS_DIR}/${FILE_KRB5}`;
-export const KEYTAB_PATH = `${KERBEROS_DIR}/krb5.keytab`;
+export const KEYTAB_PATH = `${KERBEROS_DIR}/${FILE_KEYTAB}`;

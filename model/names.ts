@@ -68,6 +68,10 @@ export function launchJobName(session: string, generation: number, attempt: numb
   return name.length <= MAX_JOB_NAME ? name : `${session}-g${generation}-${tag}-${attempt}`.slice(-MAX_JOB_NAME).replace(/^[^a-z]+/, '');
 }
 
+/** The keys of an S3 credentials Secret unless s3.credentialsSecret names others; the operator's migrated Secret uses them too. */
+export const S3_ACCESS_KEY_KEY = 'accessKey';
+export const S3_SECRET_KEY_KEY = 'secretKey';
+
 /** Flink's default high-availability.zookeeper.path.root: a session's znodes live under <root>/<name>. */
 export const DEFAULT_ZOOKEEPER_ROOT = '/flink';
 export const zooKeeperHaPath = (root: string | undefined, session: string): string => `${root ?? DEFAULT_ZOOKEEPER_ROOT}/${session}`;

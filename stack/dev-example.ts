@@ -2,7 +2,7 @@
 // S3 server, autoClean on, so a `kubectl edit` shows the whole redeploy (JobManager deleted, znodes
 // cleared, S3 purged, relaunch) in the Temporal UI.
 import type { FlinkSession } from '../model/flinksession.ts';
-import { FLINKSESSION_API_VERSION, FLINKSESSION_KIND } from '../model/names.ts';
+import { FLINKSESSION_API_VERSION, FLINKSESSION_KIND, S3_ACCESS_KEY_KEY, S3_SECRET_KEY_KEY } from '../model/names.ts';
 import type { StackEndpoints } from './stack.ts';
 
 export const DEV_EXAMPLE = { namespace: 'default', name: 'example', credentialsSecret: 'example-s3' } as const;
@@ -12,7 +12,7 @@ export function devExampleSecret(stack: StackEndpoints) {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name: DEV_EXAMPLE.credentialsSecret, namespace: DEV_EXAMPLE.namespace },
-    stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey },
+    stringData: { [S3_ACCESS_KEY_KEY]: stack.s3.accessKeyId, [S3_SECRET_KEY_KEY]: stack.s3.secretAccessKey },
   };
 }
 

@@ -3,6 +3,7 @@
 import { ConfigError } from '../config/errors.ts';
 import { readObservabilitySettings, type ObservabilitySettings } from '../config/observability.ts';
 import { readTemporalSettings, type TemporalSettings } from '../config/temporal.ts';
+import { dns1123LabelProblem } from '../model/dns1123.ts';
 import { DEFAULT_RELIST_SECONDS, DEFAULT_SIGNAL_CONCURRENCY } from './watcher.ts';
 
 export interface WatcherConfig {
@@ -24,8 +25,6 @@ export { ConfigError };
 /** More in flight only queues inside the Temporal client and the API server. */
 const MAX_SIGNAL_CONCURRENCY = 1_000;
 
-const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 export function readConfig(env: Record<string, string | undefined>): WatcherConfig {
   const problems: string[] = [];
   const value = (name: string, fallback: string): string => {
@@ -37,9 +36,8 @@ export function readConfig(env: Record<string, string | undefined>): WatcherConf
 
   const namespaces = [...new Set((env.FSO_WATCH_NAMESPACES ?? '').split(',').map((n) => n.trim()).filter((n) => n !== ''))];
   for (const namespace of namespaces) {
-    if (namespace.length > 63 || !NAMESPACE_NAME.test(namespace)) {
-      problems.push(`FSO_WATCH_NAMESPACES: "${namespace}" is not a namespace name (lowercase letters, digits and '-', at most 63)`);
-    }
+    const problem = dns1123LabelProblem('namespace', namespace);
+    if (problem) problems.push(`FSO_WATCH_NAMESPACES: ${problem}`);
   }
 
   const relistText = value('FSO_RELIST_SECONDS', String(DEFAULT_RELIST_SECONDS));

@@ -2,7 +2,7 @@
 // guarded by the resourceVersion the decision was made on: if the object changed meanwhile, the patch
 // is refused and the watcher decides again on the event that change brings. Another watcher replica
 // adding it first is just such a change.
-import { apiStatusCode } from '../kube/errors.ts';
+import { isNotFound, isStaleWrite } from '../kube/errors.ts';
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
 import type { FlinkSession } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FINALIZER, FLINKSESSION_PLURAL } from '../model/names.ts';
@@ -43,9 +43,8 @@ export async function ensureFinalizer(api: CustomObjectsApi, session: FlinkSessi
     );
     return 'added';
   } catch (error: unknown) {
-    const code = apiStatusCode(error);
-    if (code === 404) return 'gone';
-    if (code === 409 || code === 422) return 'stale';
+    if (isNotFound(error)) return 'gone';
+    if (isStaleWrite(error)) return 'stale';
     throw error;
   }
 }
