@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childPath, zooKeeperFailure, zooKeeperHaPath, zooKeeperQuorumProblem, zooKeeperRootProblem } from './zookeeper-scope.ts';
+import { childPath, zooKeeperFailure, checkedZooKeeperHaPath, zooKeeperQuorumProblem, zooKeeperRootProblem } from './zookeeper-scope.ts';
 
 describe('zooKeeperRootProblem', () => {
   it.each([
@@ -41,13 +41,13 @@ describe('zooKeeperQuorumProblem', () => {
   });
 });
 
-describe('zooKeeperHaPath', () => {
+describe('checkedZooKeeperHaPath', () => {
   it.each([
     [{ quorum: 'zk:2181', clusterId: 's1' }, '/flink/s1'],
     [{ quorum: 'zk:2181', root: '/flink/prod', clusterId: 's1' }, '/flink/prod/s1'],
     [{ quorum: 'zk:2181', root: '/ha', clusterId: 'my-session-2' }, '/ha/my-session-2'],
   ])('%j → %s', (input, path) => {
-    expect(zooKeeperHaPath(input)).toEqual({ path });
+    expect(checkedZooKeeperHaPath(input)).toEqual({ path });
   });
 
   it.each([
@@ -59,7 +59,7 @@ describe('zooKeeperHaPath', () => {
     [{ quorum: 'zk:2181', root: '', clusterId: 's1' }, [/ZooKeeper root ""/]],
     [{ quorum: '', root: '/', clusterId: '' }, [/ZooKeeper quorum ""/, /ZooKeeper root "\/"/, /cluster id is empty/]],
   ])('%j is refused', (input, expected) => {
-    const { problems } = zooKeeperHaPath(input);
+    const { problems } = checkedZooKeeperHaPath(input);
     expect(problems).toHaveLength(expected.length);
     expected.forEach((pattern, i) => expect(problems?.[i]).toMatch(pattern));
   });

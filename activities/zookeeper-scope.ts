@@ -1,7 +1,7 @@
 // Pure rules that keep a ZooKeeper clear inside `<root>/<cluster-id>` (SPEC: Scope safety), and the
 // reading of the `zookeeper` package's errors. No I/O here, so all of it is tested without a server
 // (zookeeper-scope.test.ts).
-import { DEFAULT_ZOOKEEPER_ROOT } from '../model/names.ts';
+import { DEFAULT_ZOOKEEPER_ROOT, zooKeeperHaPath } from '../model/names.ts';
 import { dns1123LabelProblem } from '../model/dns1123.ts';
 
 /** The CRD's rule for ha.path: absolute, no trailing '/', no empty, '.' or '..' segment (none starts with '.'). */
@@ -32,15 +32,14 @@ export function zooKeeperQuorumProblem(quorum: string): string | undefined {
  * The one znode a clear may remove, with everything under it: `<root>/<clusterId>`, or every problem
  * with the input (so one failure names everything to fix).
  */
-export function zooKeeperHaPath(input: { quorum: string; root?: string; clusterId: string }):
+export function checkedZooKeeperHaPath(input: { quorum: string; root?: string; clusterId: string }):
   { path: string; problems?: undefined } | { path?: undefined; problems: string[] } {
-  const root = input.root ?? DEFAULT_ZOOKEEPER_ROOT;
   const problems = [
     zooKeeperQuorumProblem(input.quorum),
-    zooKeeperRootProblem(root),
+    zooKeeperRootProblem(input.root ?? DEFAULT_ZOOKEEPER_ROOT),
     dns1123LabelProblem('cluster id', input.clusterId),
   ].filter((problem) => problem !== undefined);
-  return problems.length > 0 ? { problems } : { path: `${root}/${input.clusterId}` };
+  return problems.length > 0 ? { problems } : { path: zooKeeperHaPath(input.root, input.clusterId) };
 }
 
 /** The path of `child` (a name, as getChildren returns it) under `parent`. */

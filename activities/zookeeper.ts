@@ -2,7 +2,7 @@
 // when autoClean asks for it. Idempotent (a missing znode is already cleared) and held to that one
 // subtree (SPEC: Scope safety).
 import { ApplicationFailure } from '@temporalio/common';
-import { zooKeeperHaPath } from './zookeeper-scope.ts';
+import { checkedZooKeeperHaPath } from './zookeeper-scope.ts';
 import { clearTree } from './zookeeper-tree.ts';
 
 export { ZOOKEEPER_NO_NODE, ZOOKEEPER_NOT_EMPTY, ZooKeeperError, type ZooKeeperSession } from './zookeeper-session.ts';
@@ -31,7 +31,7 @@ export function createZooKeeperActivities(deps: ZooKeeperActivitiesDeps) {
    * in flight (activities/zookeeper-tree.ts). `<root>` itself and its other children are never touched.
    */
   async function clearZooKeeperHa(input: ClearZooKeeperHaInput): Promise<{ znodes: number }> {
-    const scope = zooKeeperHaPath(input);
+    const scope = checkedZooKeeperHaPath(input);
     if (scope.problems) throw ApplicationFailure.nonRetryable(scope.problems.join('; '), 'BadInput');
     const session = await deps.connect(input.quorum);
     try {

@@ -3,9 +3,8 @@
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import type { PurgeCounts } from '../activities/s3.ts';
-import { zooKeeperHaPath } from '../activities/zookeeper-scope.ts';
 import { isNotFound } from '../kube/errors.ts';
-import { autoCleanS3Prefixes, sessionS3Target } from '../model/auto-clean.ts';
+import { autoCleanSteps } from '../model/auto-clean.ts';
 import type { FlinkSession, SessionRef } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL } from '../model/names.ts';
 import { SessionNotFoundError, type SessionTarget } from './target.ts';
@@ -41,17 +40,16 @@ export async function planRedeploy(deps: ActivityDeps, target: SessionTarget): P
   plan.launchJobs = (await activities.removeLaunchJobs({ ref, dryRun: true })).removed;
   if (!plan.autoClean) return plan;
 
-  if (spec.ha?.type === 'zookeeper' && spec.ha.quorum) {
-    const input = { quorum: spec.ha.quorum, ...(spec.ha.path ? { root: spec.ha.path } : {}), clusterId: ref.name, dryRun: true };
-    const { znodes } = await activities.clearZooKeeperHa(input);
-    plan.zookeeper = { quorum: spec.ha.quorum, path: zooKeeperHaPath(input).path ?? '', znodes };
-  } else if (spec.ha?.type === 'kubernetes') {
-    plan.haConfigMaps = (await activities.clearKubernetesHa({ ref, dryRun: true })).configMaps;
-  }
-  if (spec.s3) {
-    const prefixes = autoCleanS3Prefixes(ref.name);
-    const counts = await activities.purgeS3Prefixes({ target: sessionS3Target(ref, spec.s3), prefixes, dryRun: true });
-    plan.s3 = { endPoint: spec.s3.endPoint, bucket: spec.s3.bucket, prefixes, counts };
+  for (const clear of autoCleanSteps(ref, spec)) {
+    if (clear.kind === 'zookeeper') {
+      const { znodes } = await activities.clearZooKeeperHa({ quorum: clear.quorum, ...(clear.root ? { root: clear.root } : {}), clusterId: clear.clusterId, dryRun: true });
+      plan.zookeeper = { quorum: clear.quorum, path: clear.path, znodes };
+    } else if (clear.kind === 'kubernetes-ha') {
+      plan.haConfigMaps = (await activities.clearKubernetesHa({ ref, dryRun: true })).configMaps;
+    } else {
+      const counts = await activities.purgeS3Prefixes({ target: clear.target, prefixes: clear.prefixes, dryRun: true });
+      plan.s3 = { endPoint: clear.target.endPoint, bucket: clear.target.bucket, prefixes: clear.prefixes, counts };
+    }
   }
   return plan;
 }

@@ -19,8 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
-import { autoCleanS3Prefixes, sessionS3Target } from '../model/auto-clean.ts';
-import { zooKeeperHaPath } from '../model/names.ts';
+import { autoCleanSteps, sessionS3Target } from '../model/auto-clean.ts';
 import { movedAway } from '../model/state-locations.ts';
 import type { StatusReport } from '../model/status.ts';
 import {
@@ -256,35 +255,33 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     }
   }
 
-  /** autoClean: Flink's HA data (ZooKeeper znodes or HA ConfigMaps) and the checkpoints in S3; savepoints stay. */
+  /** autoClean (model/auto-clean.ts autoCleanSteps): Flink's HA data, then the HA metadata and checkpoints in S3; savepoints stay. */
   async function clearHaDataAndCheckpoints(ref: SessionRef, spec: FlinkSessionSpec, runStep: { ha: RunCleanupStep; s3: RunCleanupStep }): Promise<void> {
-    const ha = spec.ha;
-    if (ha?.type === 'zookeeper' && ha.quorum) {
-      const quorum = ha.quorum;
-      const path = zooKeeperHaPath(ha.path, ref.name);
-      const cleared = await runStep.ha('clear ZooKeeper HA', `the znodes under ${path} on ${quorum}`, (s) => s.cleanup.clearZooKeeperHa({ quorum, root: ha.path, clusterId: ref.name }));
-      if (cleared) {
-        countZnodesDeleted(cleared.znodes);
-        await event(ref, 'Normal', 'HaCleared', `deleted ${cleared.znodes} znodes under ${path}`);
-      }
-    } else if (ha?.type === 'kubernetes') {
-      const cleared = await runStep.ha('clear Kubernetes HA ConfigMaps', `Flink's HA ConfigMaps of ${ref.name}`, (s) => s.api.clearKubernetesHa({ ref }));
-      if (cleared) {
-        countHaConfigMapsDeleted(cleared.configMaps.length);
-        await event(ref, 'Normal', 'HaCleared', `deleted ${cleared.configMaps.length} HA ConfigMaps`);
-      }
-    }
-    if (spec.s3) {
-      const target = sessionS3Target(ref, spec.s3);
-      const prefixes = autoCleanS3Prefixes(ref.name);
-      const where = prefixes.map((p) => `s3://${spec.s3!.bucket}/${p}`).join(', ');
-      const purged = await runStep.s3('purge S3 prefix', `the objects under ${where}`, (s) => s.cleanup.purgeS3Prefixes({ target, prefixes }));
-      if (purged) {
-        countS3Purge(purged);
-        await event(ref, 'Normal', 'S3Purged', `deleted ${purged.versions} object versions and ${purged.deleteMarkers} delete markers (${purged.bytes} bytes) under ${where}`);
+    for (const clear of autoCleanSteps(ref, spec)) {
+      if (clear.kind === 'zookeeper') {
+        const { quorum, root, clusterId, path } = clear;
+        const cleared = await runStep.ha('clear ZooKeeper HA', `the znodes under ${path} on ${quorum}`, (s) => s.cleanup.clearZooKeeperHa({ quorum, ...(root ? { root } : {}), clusterId }));
+        if (cleared) {
+          countZnodesDeleted(cleared.znodes);
+          await event(ref, 'Normal', 'HaCleared', `deleted ${cleared.znodes} znodes under ${path}`);
+        }
+      } else if (clear.kind === 'kubernetes-ha') {
+        const cleared = await runStep.ha('clear Kubernetes HA ConfigMaps', `Flink's HA ConfigMaps of ${ref.name}`, (s) => s.api.clearKubernetesHa({ ref }));
+        if (cleared) {
+          countHaConfigMapsDeleted(cleared.configMaps.length);
+          await event(ref, 'Normal', 'HaCleared', `deleted ${cleared.configMaps.length} HA ConfigMaps`);
+        }
+      } else {
+        const { target, prefixes, where } = clear;
+        const purged = await runStep.s3('purge S3 prefix', `the objects under ${where}`, (s) => s.cleanup.purgeS3Prefixes({ target, prefixes }));
+        if (purged) {
+          countS3Purge(purged);
+          await event(ref, 'Normal', 'S3Purged', `deleted ${purged.versions} object versions and ${purged.deleteMarkers} delete markers (${purged.bytes} bytes) under ${where}`);
+        }
       }
     }
   }
+
 
   /** In a redeploy a clean-up step that fails fails the redeploy (nothing launches on half-cleared HA data). */
   async function untilFailure<T>(name: string, _leaves: string, run: (steps: CleanupSteps) => Promise<T>): Promise<T> {
