@@ -1,4 +1,4 @@
-// Generated from crds/flinksession.yaml by model/generate.ts (npm run generate:model). Do not edit.
+// Generated from crds/flinksession.yaml by tools/generate-model/generate.ts (npm run generate:model). Do not edit.
 
 /**
  * The desired session cluster. Any change of it (metadata.generation) redeploys the cluster.

@@ -1,12 +1,12 @@
 // Generates model/flinksession.generated.ts from crds/flinksession.yaml, so the TypeScript model and
-// the CRD cannot drift apart (model/flinksession.generated.test.ts fails when the two differ).
+// the CRD cannot drift apart (generate.test.ts fails when the two differ).
 //   npm run generate:model
 import { readFileSync, writeFileSync } from 'node:fs';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
 import { parse } from 'yaml';
 
-const CRD = new URL('../crds/flinksession.yaml', import.meta.url);
-export const GENERATED = new URL('./flinksession.generated.ts', import.meta.url);
+const CRD = new URL('../../crds/flinksession.yaml', import.meta.url);
+export const GENERATED = new URL('../../model/flinksession.generated.ts', import.meta.url);
 
 type Schema = Record<string, unknown>;
 
@@ -41,7 +41,7 @@ export async function generateModel(): Promise<string> {
   const spec = await compile(toJsonSchema(properties.spec!) as JSONSchema, 'FlinkSessionSpec', options);
   const status = await compile(toJsonSchema(properties.status!) as JSONSchema, 'FlinkSessionStatus', options);
   return [
-    '// Generated from crds/flinksession.yaml by model/generate.ts (npm run generate:model). Do not edit.',
+    '// Generated from crds/flinksession.yaml by tools/generate-model/generate.ts (npm run generate:model). Do not edit.',
     spec.trim(),
     status.trim(),
     '',
