@@ -21,6 +21,7 @@ describe('the run\'s summary and details in the Temporal UI', () => {
       'purge s3://state/orders/flink/ha/ and s3://state/orders/flink/checkpoints/',
     )).toBe([
       'FlinkSession shop/orders',
+      '',
       '- phase: **Redeploying**',
       '- generation: 2 wanted, 1 deployed',
       '- step: purge S3 prefix',

@@ -1,6 +1,7 @@
 // What the Temporal UI shows above a session workflow's history: the run's summary and static
 // details (set where the watcher starts the run) and its current details (kept up to date by the
-// workflow: phase, step, what the step waits for, generations). Temporal markdown. Pure.
+// workflow: phase, step, what the step waits for, generations). Markdown, which the Temporal UI
+// renders (a list only after a blank line). Pure.
 import type { SessionRef } from './flinksession.ts';
 import { FLINKSESSION_KIND, workflowId } from './names.ts';
 import { sessionKey } from './step-summaries.ts';
@@ -14,6 +15,7 @@ export const sessionSummary = (ref: Session): string => `${FLINKSESSION_KIND} ${
 export function sessionStaticDetails(ref: Session): string {
   return [
     `The flink-session-operator's workflow of ${FLINKSESSION_KIND} **${sessionKey(ref)}**: every deploy, redeploy and delete of it runs here as steps, one activity each, with a summary of what the step does.`,
+    '',
     `- \`kubectl -n ${ref.namespace} describe fls ${ref.name}\` shows the object's status and events`,
     `- \`temporal workflow query --workflow-id ${workflowId(ref.namespace, ref.name)} --name status\` shows the run's own view`,
   ].join('\n');
@@ -40,6 +42,7 @@ export const IDLE = 'a change of the FlinkSession (a spec edit, the redeploy ann
 export function currentDetails(progress: SessionProgress, waitingFor?: string): string {
   return [
     `${sessionSummary(progress)}`,
+    '',
     `- phase: **${progress.phase}**`,
     `- generation: ${generations(progress)}`,
     `- step: ${progress.step ?? 'none'}`,
