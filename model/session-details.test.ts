@@ -10,32 +10,29 @@ describe('the run\'s summary and details in the Temporal UI', () => {
 
   it('static details: what the workflow is and where to look', () => {
     const details = sessionStaticDetails(session);
-    expect(details).toContain('**shop/orders**');
-    expect(details).toContain('kubectl -n shop describe fls orders');
-    expect(details).toContain('--workflow-id flinksession/shop/orders --name status');
+    expect(details).toContain('FlinkSession **shop/orders** runs here');
+    expect(details).toContain('`kubectl -n shop describe fls orders`');
   });
 
-  it('current details of a redeploy: phase, step, what it waits for, generations', () => {
+  it('current details of a redeploy: phase, generations, the step and what it waits for', () => {
     expect(currentDetails(
       { ...session, phase: 'Redeploying', step: 'purge S3 prefix', desiredGeneration: 2, deployedGeneration: 1 },
       'purge s3://state/orders/flink/ha/ and s3://state/orders/flink/checkpoints/',
     )).toBe([
-      'FlinkSession shop/orders',
+      'FlinkSession shop/orders: **Redeploying**, generation 2 wanted, 1 deployed',
       '',
-      '- phase: **Redeploying**',
-      '- generation: 2 wanted, 1 deployed',
       '- step: purge S3 prefix',
       '- waiting for: purge s3://state/orders/flink/ha/ and s3://state/orders/flink/checkpoints/',
     ].join('\n'));
   });
 
   it.each<[string, Parameters<typeof currentDetails>[0], string]>([
-    ['nothing seen yet', { ...session, phase: 'Pending' }, '- generation: none seen yet'],
-    ['first deploy', { ...session, phase: 'Deploying', desiredGeneration: 1 }, '- generation: 1 wanted, none deployed'],
-    ['running', { ...session, phase: 'Running', desiredGeneration: 4, deployedGeneration: 4 }, '- generation: 4 deployed'],
-    ['deleting, no spec known', { ...session, phase: 'Deleting', deployedGeneration: 4 }, '- generation: 4 deployed'],
-  ])('generations: %s', (_case, progress, line) => {
-    expect(currentDetails(progress).split('\n')).toContain(line);
+    ['nothing seen yet', { ...session, phase: 'Pending' }, 'FlinkSession shop/orders: **Pending**, no generation seen yet'],
+    ['first deploy', { ...session, phase: 'Deploying', desiredGeneration: 1 }, 'FlinkSession shop/orders: **Deploying**, generation 1 wanted, none deployed'],
+    ['running', { ...session, phase: 'Running', desiredGeneration: 4, deployedGeneration: 4 }, 'FlinkSession shop/orders: **Running**, generation 4 deployed'],
+    ['deleting, no spec known', { ...session, phase: 'Deleting', deployedGeneration: 4 }, 'FlinkSession shop/orders: **Deleting**, generation 4 deployed'],
+  ])('the first line: %s', (_case, progress, line) => {
+    expect(currentDetails(progress).split('\n')[0]).toBe(line);
   });
 
   it('idle: waits for a signal; a failure and what a delete left behind are named', () => {

@@ -3,7 +3,7 @@
 // workflow: phase, step, what the step waits for, generations). Markdown, which the Temporal UI
 // renders (a list only after a blank line). Pure.
 import type { SessionRef } from './flinksession.ts';
-import { FLINKSESSION_KIND, workflowId } from './names.ts';
+import { FLINKSESSION_KIND } from './names.ts';
 import { sessionKey } from './step-summaries.ts';
 
 type Session = Pick<SessionRef, 'namespace' | 'name'>;
@@ -11,14 +11,10 @@ type Session = Pick<SessionRef, 'namespace' | 'name'>;
 /** The run's one-line summary: the object, as kubectl users name it. */
 export const sessionSummary = (ref: Session): string => `${FLINKSESSION_KIND} ${sessionKey(ref)}`;
 
-/** The run's static details: what this workflow is and where else to look. */
+/** The run's static details: what this workflow is and where else to look (short: the UI shows a few lines). */
 export function sessionStaticDetails(ref: Session): string {
-  return [
-    `The flink-session-operator's workflow of ${FLINKSESSION_KIND} **${sessionKey(ref)}**: every deploy, redeploy and delete of it runs here as steps, one activity each, with a summary of what the step does.`,
-    '',
-    `- \`kubectl -n ${ref.namespace} describe fls ${ref.name}\` shows the object's status and events`,
-    `- \`temporal workflow query --workflow-id ${workflowId(ref.namespace, ref.name)} --name status\` shows the run's own view`,
-  ].join('\n');
+  return `Every deploy, redeploy and delete of ${FLINKSESSION_KIND} **${sessionKey(ref)}** runs here, one step (activity) at a time. `
+    + `Its status and Events: \`kubectl -n ${ref.namespace} describe fls ${ref.name}\`; the run's own view: the \`status\` query.`;
 }
 
 /** What the workflow knows of itself (the status query's fields the details show). */
@@ -32,19 +28,17 @@ export interface SessionProgress extends Session {
 }
 
 /** Said while no step runs: the run waits for a signal from the watcher. */
-export const IDLE = 'a change of the FlinkSession (a spec edit, the redeploy annotation, a delete) or its JobManager going missing';
+export const IDLE = 'a signal (spec edit, redeploy, delete, JobManager gone)';
 
 /**
  * The run's current details. `waitingFor` is the summary of the activity the run waits on (none:
  * it waits for a signal). Every run says which session it is about: a run continued as new has no
- * summary of its own (Temporal does not carry it over).
+ * summary of its own (Temporal does not carry it over). Few lines: the UI shows only the first ones.
  */
 export function currentDetails(progress: SessionProgress, waitingFor?: string): string {
   return [
-    `${sessionSummary(progress)}`,
+    `${sessionSummary(progress)}: **${progress.phase}**, ${generations(progress)}`,
     '',
-    `- phase: **${progress.phase}**`,
-    `- generation: ${generations(progress)}`,
     `- step: ${progress.step ?? 'none'}`,
     `- waiting for: ${waitingFor ?? IDLE}`,
     ...(progress.lastError ? [`- last error: ${progress.lastError}`] : []),
@@ -53,7 +47,7 @@ export function currentDetails(progress: SessionProgress, waitingFor?: string): 
 }
 
 function generations({ desiredGeneration, deployedGeneration }: SessionProgress): string {
-  if (desiredGeneration === undefined) return deployedGeneration === undefined ? 'none seen yet' : `${deployedGeneration} deployed`;
-  if (deployedGeneration === undefined) return `${desiredGeneration} wanted, none deployed`;
-  return desiredGeneration === deployedGeneration ? `${deployedGeneration} deployed` : `${desiredGeneration} wanted, ${deployedGeneration} deployed`;
+  if (desiredGeneration === undefined) return deployedGeneration === undefined ? 'no generation seen yet' : `generation ${deployedGeneration} deployed`;
+  if (deployedGeneration === undefined) return `generation ${desiredGeneration} wanted, none deployed`;
+  return desiredGeneration === deployedGeneration ? `generation ${deployedGeneration} deployed` : `generation ${desiredGeneration} wanted, ${deployedGeneration} deployed`;
 }

@@ -49,7 +49,7 @@ describe('startOptions', () => {
   it('titles the run for the Temporal UI: the session\'s summary and static details', () => {
     const options = startOptions(session(), 'queue');
     expect(options).toMatchObject({ workflowId: 'flinksession/ns/fls', taskQueue: 'queue', staticSummary: 'FlinkSession ns/fls' });
-    expect(options.staticDetails).toContain('kubectl -n ns describe fls fls');
+    expect(options.staticDetails).toContain('`kubectl -n ns describe fls fls`');
   });
 });
 

@@ -30,9 +30,8 @@ export function runPages(session: { namespace: string; name: string; bucket: str
       url: session.runUrl.replace(/\/history$/, '/user-metadata'),
       texts: [
         sessionSummary(session),
-        `workflow of FlinkSession ${key}`,
-        'phase: Running',
-        'generation: 2 deployed',
+        `Every deploy, redeploy and delete of FlinkSession ${key} runs here`,
+        `${sessionSummary(session)}: Running, generation 2 deployed`,
         'step: none',
         `purge ${s3('ha')} and ${s3('checkpoints')}`,
       ],

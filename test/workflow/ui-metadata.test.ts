@@ -7,6 +7,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type proto from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
+import { IDLE } from '../../model/session-details.ts';
 import { MINIMAL_SPEC, type SessionUnderTest } from '../support/time-skipping.ts';
 import { workflowSuite } from '../support/workflow-suite.ts';
 
@@ -76,18 +77,17 @@ describe('the Temporal UI\'s view of a session run (time-skipping test server)',
     });
     await s.specChanged(1);
     await s.waitFor(READY);
-    expect(await currentDetails(s)).toContain('- phase: **Running**\n- generation: 1 deployed\n- step: none\n- waiting for: a change of the FlinkSession');
+    expect(await currentDetails(s)).toBe(`FlinkSession ${s.namespace}/${s.name}: **Running**, generation 1 deployed\n\n- step: none\n- waiting for: ${IDLE}`);
 
     await s.specChanged(2);
     await s.waitFor((lines) => lines.includes('waitForJobManagerReady') && lines.lastIndexOf('waitForJobManagerReady') > lines.indexOf(READY));
     expect(holding).toBe(true);
     const waiting = await currentDetails(s);
     release();
-    expect(waiting).toContain(`FlinkSession ${s.namespace}/${s.name}`);
-    expect(waiting).toContain('- phase: **Redeploying**\n- generation: 2 wanted, 1 deployed\n- step: wait for JobManager ready');
+    expect(waiting).toContain(`FlinkSession ${s.namespace}/${s.name}: **Redeploying**, generation 2 wanted, 1 deployed\n\n- step: wait for JobManager ready\n`);
     expect(waiting).toMatch(new RegExp(`- waiting for: wait for JobManager ${s.namespace}/${s.name} to serve \\(launched by Job ${s.name}-launch-g2-`));
 
     await s.waitFor((lines) => lines.filter((l) => l === READY).length === 2);
-    expect(await currentDetails(s)).toContain('- phase: **Running**\n- generation: 2 deployed\n- step: none');
+    expect(await currentDetails(s)).toContain(`FlinkSession ${s.namespace}/${s.name}: **Running**, generation 2 deployed\n\n- step: none\n`);
   });
 });
