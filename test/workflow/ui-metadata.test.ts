@@ -5,6 +5,8 @@
 // (test/ui/temporal-ui.test.ts): the time-skipping test server does not keep them.
 import { defaultPayloadConverter } from '@temporalio/common';
 import type proto from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { IDLE } from '../../model/session-details.ts';
@@ -57,6 +59,16 @@ describe('the Temporal UI\'s view of a session run (time-skipping test server)',
       expect.stringMatching(new RegExp(`^wait for JobManager ${key} to serve \\(launched by Job ${s.name}-launch-g2-[a-z0-9]{6}-0\\)$`)),
       `report Running/JobManagerReady in the status of ${key}`,
     ]));
+  });
+
+  it('a history recorded before the summaries (none on its events) replays with today\'s code: adding them breaks no running session', async () => {
+    const s = await session();
+    await s.specChanged(1);
+    await s.waitFor(READY);
+    const recorded = await s.handle.fetchHistory();
+    const withoutSummaries = { ...recorded, events: (recorded.events ?? []).map((event) => ({ ...event, userMetadata: null })) };
+    expect(activitySummaries(withoutSummaries.events).every((line) => line.startsWith('(no summary'))).toBe(true);
+    await Worker.runReplayHistory({ workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)), replayName: 'before summaries' }, withoutSummaries, s.handle.workflowId);
   });
 
   it('the current details follow the step: phase, generation, the step and what it waits for; then idle', async () => {
