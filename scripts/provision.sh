@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provisions every real server the tests run against, and the tools the chart and alert tests use,
-# with no internet: Go-built binaries from the Go module proxy, ZooKeeper from Debian, Flink's client
+# with no internet: Go-built binaries from the Go module proxy, ZooKeeper and Chromium from Debian, Flink's client
 # classpath and Temporal's time-skipping test server from Maven Central.
 # Everything is cached under $FSO_CACHE (default ~/.cache/flink-session-operator), keyed by version,
 # so a second run only checks. A binary already on PATH or named by an env var is used instead.
@@ -10,7 +10,7 @@
 # a line every FSO_PROVISION_TICK seconds (default 30) while a build runs; on CI (CI=true) none.
 # Each build's own output goes to $CACHE/logs/<tool>.log and is shown only when the build fails.
 #
-#   scripts/provision.sh [all|temporal|temporal-test-server|etcd|kube|kwok|versitygw|helm|promtool|zookeeper|flink]...
+#   scripts/provision.sh [all|temporal|temporal-test-server|etcd|kube|kwok|versitygw|helm|promtool|zookeeper|chromium|flink]...
 set -euo pipefail
 
 CACHE="${FSO_CACHE:-$HOME/.cache/flink-session-operator}"
@@ -181,6 +181,15 @@ provision_zookeeper() {
   DEBIAN_FRONTEND=noninteractive quietly zookeeper apt-get install -y -qq --no-install-recommends zookeeper
 }
 
+# Headless Chromium for the Temporal UI test (test/ui/) and `npm run generate:screenshots`, driven
+# by puppeteer-core (npm): Debian's package, like ZooKeeper.
+needed_chromium() { ! have FSO_CHROMIUM_BIN chromium; }
+provision_chromium() {
+  [ "$(id -u)" = 0 ] || fail "Chromium comes from Debian's chromium package: run \`sudo apt-get install chromium\` (or set FSO_CHROMIUM_BIN), then run this again"
+  quietly chromium apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive quietly chromium apt-get install -y -qq --no-install-recommends chromium
+}
+
 needed_flink() {
   local v
   for v in $FLINK_VERSIONS; do [ -f "$CACHE/flink-client-$v/.complete" ] || return 0; done
@@ -213,7 +222,7 @@ POM
 # What each tool's build needs on this machine, checked before anything starts.
 requirement_of() {
   case $1 in
-    zookeeper) echo apt-get ;;
+    zookeeper|chromium) echo apt-get ;;
     flink|temporal-test-server) echo "mvn java" ;;
     kube) echo "go python3" ;;
     *) echo go ;;
@@ -235,7 +244,7 @@ stop_ticker() {
 }
 trap stop_ticker EXIT
 
-ALL=(zookeeper flink temporal temporal-test-server etcd kwok versitygw kube helm promtool)
+ALL=(zookeeper chromium flink temporal temporal-test-server etcd kwok versitygw kube helm promtool)
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(all)
 [ "${targets[0]}" = all ] && targets=("${ALL[@]}")
 for t in "${targets[@]}"; do

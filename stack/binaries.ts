@@ -117,6 +117,14 @@ const TEST_TOOLS = {
 
 export type TestTool = keyof typeof TEST_TOOLS;
 
+/** Debian's chromium (provisioning installs it with apt), headless, for the Temporal UI test and the README's screenshots. */
+export function resolveChromium(env: Env): string {
+  const missing: string[] = [];
+  const path = locate(env, 'FSO_CHROMIUM_BIN', 'chromium', '/usr/bin/chromium', missing);
+  if (missing.length > 0) throw new MissingProgramsError(missing);
+  return path;
+}
+
 export function resolveTestTool(tool: TestTool, env: Env, versions: StackVersions = readVersions()): string {
   const missing: string[] = [];
   const { envVar, dir } = TEST_TOOLS[tool];

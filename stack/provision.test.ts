@@ -25,7 +25,7 @@ function everythingThere(): Record<string, string> {
     mkdirSync(join(cache, `flink-client-${version}`), { recursive: true });
     writeFileSync(join(cache, `flink-client-${version}`, '.complete'), '');
   }
-  const bins = ['TEMPORAL', 'TEMPORAL_TEST_SERVER', 'ETCD', 'KUBE_APISERVER', 'KUBE_CONTROLLER_MANAGER', 'KUBE_SCHEDULER', 'KWOK', 'VERSITYGW', 'HELM', 'PROMTOOL'];
+  const bins = ['TEMPORAL', 'TEMPORAL_TEST_SERVER', 'ETCD', 'KUBE_APISERVER', 'KUBE_CONTROLLER_MANAGER', 'KUBE_SCHEDULER', 'KWOK', 'VERSITYGW', 'HELM', 'PROMTOOL', 'CHROMIUM'];
   return {
     PATH: '/usr/bin:/bin', FSO_CACHE: cache, FSO_KWOK_STAGES: cache, FSO_ZOOKEEPER_JAR: SCRIPT,
     ...Object.fromEntries(bins.map((b) => [`FSO_${b}_BIN`, '/bin/true'])),
@@ -36,7 +36,7 @@ describe('scripts/provision.sh', () => {
   it('builds nothing when every tool is there, and says so in one line', async () => {
     const result = await provision(everythingThere());
     expect(result.code, result.output).toBe(0);
-    expect(result.output.trim().split('\n')).toEqual([expect.stringMatching(/\] ready: 10 of 10 tools \(cache /)]);
+    expect(result.output.trim().split('\n')).toEqual([expect.stringMatching(/\] ready: 11 of 11 tools \(cache /)]);
   });
 
   it('without Go on PATH, stops before building, naming Go and what needs it', async () => {
@@ -51,6 +51,6 @@ describe('scripts/provision.sh', () => {
   it('refuses a tool it does not know, listing the ones it does', async () => {
     const result = await provision(everythingThere(), ['kubectl']);
     expect(result.code).toBe(1);
-    expect(result.output).toContain("unknown tool 'kubectl'; the tools are: zookeeper flink temporal temporal-test-server etcd kwok versitygw kube helm promtool");
+    expect(result.output).toContain("unknown tool 'kubectl'; the tools are: zookeeper chromium flink temporal temporal-test-server etcd kwok versitygw kube helm promtool");
   });
 });

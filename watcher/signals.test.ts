@@ -3,7 +3,7 @@ import type { FlinkSession } from '../model/flinksession.ts';
 import { FINALIZER, FLINKSESSION_API_VERSION, FLINKSESSION_KIND, REDEPLOY_ANNOTATION } from '../model/names.ts';
 import { REDACTED, SEARCH_ATTRIBUTES } from '../workflows/contract.ts';
 import { addFinalizerPatch } from './finalizer.ts';
-import { searchAttributes, specChangedPayload } from './signals.ts';
+import { searchAttributes, specChangedPayload, startOptions } from './signals.ts';
 
 function session(meta: Partial<FlinkSession['metadata']> = {}, spec: Partial<FlinkSession['spec']> = {}): FlinkSession {
   return {
@@ -41,6 +41,14 @@ describe('searchAttributes', () => {
       { key: SEARCH_ATTRIBUTES.name, value: 'fls' },
       { key: SEARCH_ATTRIBUTES.generation, value: 3 },
     ]);
+  });
+});
+
+describe('startOptions', () => {
+  it('titles the run for the Temporal UI: the session\'s summary and static details', () => {
+    const options = startOptions(session(), 'queue');
+    expect(options).toMatchObject({ workflowId: 'flinksession/ns/fls', taskQueue: 'queue', staticSummary: 'FlinkSession ns/fls' });
+    expect(options.staticDetails).toContain('`kubectl -n ns describe fls fls`');
   });
 });
 

@@ -6,6 +6,7 @@ import type { Client, WorkflowHandleWithSignaledRunId } from '@temporalio/client
 import type { SearchAttributePair } from '@temporalio/common';
 import type { FlinkSession } from '../model/flinksession.ts';
 import { redactSpec } from '../model/redact.ts';
+import { sessionStaticDetails, sessionSummary } from '../model/session-details.ts';
 import {
   deleteSignal,
   SEARCH_ATTRIBUTES,
@@ -39,7 +40,8 @@ export function searchAttributes(session: FlinkSession): SearchAttributePair[] {
   ];
 }
 
-function startOptions(session: FlinkSession, taskQueue: string) {
+/** How a session's run starts (the first signal of a chain of runs starts it). */
+export function startOptions(session: FlinkSession, taskQueue: string) {
   const { namespace, name } = session.metadata;
   const input: SessionWorkflowInput = { namespace, name };
   return {
@@ -47,6 +49,10 @@ function startOptions(session: FlinkSession, taskQueue: string) {
     taskQueue,
     args: [input] as [SessionWorkflowInput],
     typedSearchAttributes: searchAttributes(session),
+    // What the Temporal UI titles the run with (a run continued as new starts without: Temporal does
+    // not carry these over, and the workflow's current details name the session instead).
+    staticSummary: sessionSummary({ namespace, name }),
+    staticDetails: sessionStaticDetails({ namespace, name }),
   };
 }
 

@@ -10,7 +10,6 @@ import {
   continueAsNew,
   isCancellation,
   log,
-  proxyActivities,
   setHandler,
   TimeoutFailure,
   upsertSearchAttributes,
@@ -36,6 +35,8 @@ import {
 } from './contract.ts';
 import { countDeploy, countHaConfigMapsDeleted, countS3Purge, countZnodesDeleted, type DeployKind } from './metrics.ts';
 import { cancelledWhen } from './cancellable.ts';
+import { RunProgress } from './progress.ts';
+import { summarisedActivities } from './summarised-activities.ts';
 import { SessionState, type NextWork } from './session-state.ts';
 
 type DeployWork = Extract<NextWork, { kind: 'deploy' }>;
@@ -49,10 +50,6 @@ const POLL: ActivityOptions = { startToCloseTimeout: '1 hour', heartbeatTimeout:
 const CLEANUP: ActivityOptions = { ...POLL, startToCloseTimeout: '2 hours' };
 /** Events are best effort: a few tries, then the step goes on without it. */
 const EVENT: ActivityOptions = { startToCloseTimeout: '10 seconds', retry: { ...RETRY, maximumAttempts: 3 } };
-const api = proxyActivities<Activities>(API);
-const poll = proxyActivities<Activities>(POLL);
-const cleanup = proxyActivities<Activities>(CLEANUP);
-const events = proxyActivities<Activities>(EVENT);
 
 /** The steps a clean-up runs, each with its profile (a delete bounds them by its deadline). */
 interface CleanupSteps {
@@ -65,6 +62,10 @@ type RunCleanupStep = <T>(name: string, leaves: string, run: (steps: CleanupStep
 
 export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise<void> {
   const state = new SessionState(input.namespace, input.name, input.carried);
+  // Every call carries a summary for the Temporal UI, and the run's current details follow them.
+  const progress = new RunProgress(() => state.status());
+  const activities = (options: ActivityOptions): Activities => summarisedActivities(options, progress);
+  const [api, poll, cleanup, events] = [activities(API), activities(POLL), activities(CLEANUP), activities(EVENT)];
   setHandler(specChangedSignal, (change) => state.onSpecChanged(change));
   setHandler(redeploySignal, (request) => state.onRedeploy(request));
   setHandler(deleteSignal, (request) => state.onDelete(request));
@@ -80,6 +81,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       return await run();
     } finally {
       state.step = undefined;
+      progress.refresh();
     }
   };
   const report = (ref: SessionRef, r: StatusReport) => api.reportStatus({ ref, report: r, workflow });
@@ -303,7 +305,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
         state.leftBehindByCleanup(`${leaves} (${state.skipCleanup ? 'skipped: annotation' : 'not tried: the clean-up deadline had passed'})`);
         return undefined;
       }
-      const within = (options: ActivityOptions) => proxyActivities<Activities>({ ...options, scheduleToCloseTimeout: remainingMs });
+      const within = (options: ActivityOptions) => activities({ ...options, scheduleToCloseTimeout: remainingMs });
       try {
         return await cancelledWhen(() => state.skipCleanup, () => step(name, () => run({ api: within(API), poll: within(POLL), cleanup: within(CLEANUP) })));
       } catch (error: unknown) {
