@@ -138,10 +138,11 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       const wasRunning = state.running;
       countDeploy(wasRunning ? 'redeploy' : 'deploy', 'refused', startedAt);
       const phase = state.refused(change, validation.message);
+      const reason = validation.reason ?? 'InvalidSpec'; // NameConflict: another object holds a name the session needs
       // The event first, then the status people wait on, so whoever sees the status also finds the event.
-      await event(ref, 'Warning', 'InvalidSpec', `generation ${change.generation} refused, nothing was changed: ${validation.message}`);
+      await event(ref, 'Warning', reason, `generation ${change.generation} refused, nothing was changed: ${validation.message}`);
       await report(ref, {
-        phase, reason: 'InvalidSpec', generation: change.generation, ready: wasRunning,
+        phase, reason, generation: change.generation, ready: wasRunning,
         message: wasRunning ? `generation ${change.generation} was refused; the running JobManager is kept` : 'the spec was refused',
         error: `fix the spec: ${validation.message}`,
       });
