@@ -8,6 +8,7 @@ import { createHaConfigMapActivities } from './ha-configmaps.ts';
 import { createJobManagerActivities } from './jobmanager.ts';
 import { createLaunchActivities } from './launch.ts';
 import { createS3Activities, type S3Target } from './s3.ts';
+import { createSessionCheckActivities } from './session-check.ts';
 import { createSessionStatusActivities } from './session-status.ts';
 import { createZooKeeperActivities, type ZooKeeperSession } from './zookeeper.ts';
 
@@ -24,6 +25,8 @@ export interface ActivityDeps {
   restUrlTemplate?: string;
   temporalUiUrl?: string;
   temporalNamespace: string;
+  /** FSO_WATCH_NAMESPACES: a signal naming another namespace is not acted on (empty: all). */
+  watchedNamespaces: string[];
   instance: string;
 }
 
@@ -34,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
   }
   return {
     deletePolicy,
+    ...createSessionCheckActivities(deps),
     ...createLaunchActivities(deps),
     ...createDeployedClusterActivities(deps),
     ...createJobManagerActivities(deps),

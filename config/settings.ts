@@ -31,7 +31,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'TEMPORAL_API_KEY', value: 'key', roles: ALL, default: 'none', description: 'API key, e.g. for Temporal Cloud (implies TLS); environment only' },
   { env: 'TEMPORAL_UI_URL', flag: 'temporal-ui-url', value: 'url', roles: ['worker', 'client'], default: 'none', description: 'Temporal Web UI base URL, for the workflow links in status and CLI output' },
   { env: 'KUBECONFIG', flag: 'kubeconfig', value: 'file', roles: ALL, default: '~/.kube/config or the pod\'s service account', description: 'the Kubernetes cluster' },
-  { env: 'FSO_WATCH_NAMESPACES', flag: 'watch-namespaces', value: 'ns,ns', roles: ['watcher'], default: 'all', description: 'comma-separated namespaces to watch' },
+  { env: 'FSO_WATCH_NAMESPACES', flag: 'watch-namespaces', value: 'ns,ns', roles: ['watcher', 'worker'], default: 'all', description: 'comma-separated namespaces to watch; the worker acts in no other namespace, whatever a signal names' },
   { env: 'FSO_RELIST_SECONDS', flag: 'relist-seconds', value: 'seconds', roles: ['watcher'], default: '300', description: 'full relist period (at least 10)' },
   { env: 'FSO_SIGNAL_CONCURRENCY', flag: 'signal-concurrency', value: 'n', roles: ['watcher'], default: '32', description: 'FlinkSessions the watcher handles (finalizer, signal) at once (1 to 1000)' },
   { env: 'FSO_DRIFT_POLICY', flag: 'drift-policy', value: 'redeploy|report', roles: ['watcher'], default: 'redeploy', description: 'what a JobManager Deployment deleted outside the operator leads to' },

@@ -3,6 +3,7 @@
 import { ConfigError } from '../config/errors.ts';
 import { readObservabilitySettings, type ObservabilitySettings } from '../config/observability.ts';
 import { readTemporalSettings, type TemporalSettings } from '../config/temporal.ts';
+import { readWatchNamespaces } from '../config/watch-namespaces.ts';
 import { DEFAULT_RELIST_SECONDS, DEFAULT_SIGNAL_CONCURRENCY } from './watcher.ts';
 
 export interface WatcherConfig {
@@ -24,7 +25,6 @@ export { ConfigError };
 /** More in flight only queues inside the Temporal client and the API server. */
 const MAX_SIGNAL_CONCURRENCY = 1_000;
 
-const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function readConfig(env: Record<string, string | undefined>): WatcherConfig {
   const problems: string[] = [];
@@ -35,12 +35,7 @@ export function readConfig(env: Record<string, string | undefined>): WatcherConf
 
   const temporal = readTemporalSettings(env, problems);
 
-  const namespaces = [...new Set((env.FSO_WATCH_NAMESPACES ?? '').split(',').map((n) => n.trim()).filter((n) => n !== ''))];
-  for (const namespace of namespaces) {
-    if (namespace.length > 63 || !NAMESPACE_NAME.test(namespace)) {
-      problems.push(`FSO_WATCH_NAMESPACES: "${namespace}" is not a namespace name (lowercase letters, digits and '-', at most 63)`);
-    }
-  }
+  const namespaces = readWatchNamespaces(env, problems);
 
   const relistText = value('FSO_RELIST_SECONDS', String(DEFAULT_RELIST_SECONDS));
   const relistSeconds = Number(relistText);

@@ -4,6 +4,7 @@ import { parseFaultPlan, type FaultPlan } from './fault-injection.ts';
 import { DEFAULT_LAUNCH_JOB_SETTINGS, type LaunchJobSettings } from '../model/launch-job.ts';
 import { ConfigError } from '../config/errors.ts';
 import { readObservabilitySettings, type ObservabilitySettings } from '../config/observability.ts';
+import { readWatchNamespaces } from '../config/watch-namespaces.ts';
 import { readTemporalSettings, type Env, type TemporalSettings } from '../config/temporal.ts';
 
 export interface WorkerConfig {
@@ -15,6 +16,8 @@ export interface WorkerConfig {
   pollIntervalMs: number;
   restUrlTemplate?: string;
   launchJob: LaunchJobSettings;
+  /** FSO_WATCH_NAMESPACES: the namespaces the worker acts in (empty: all). */
+  watchedNamespaces: string[];
   /** Crash drills (FSO_FAULT_SIGKILL), off when undefined. */
   faultPlan?: FaultPlan;
 }
@@ -55,6 +58,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     cleanupDeadlineSeconds: positiveInt(env, 'FSO_CLEANUP_DEADLINE_SECONDS', 900, problems),
     pollIntervalMs: positiveInt(env, 'FSO_POLL_INTERVAL_MS', 1000, problems),
     ...(restUrlTemplate ? { restUrlTemplate } : {}),
+    watchedNamespaces: readWatchNamespaces(env, problems),
     launchJob: { ...DEFAULT_LAUNCH_JOB_SETTINGS, restExposedType: exposed as LaunchJobSettings['restExposedType'] },
     ...(faultPlan ? { faultPlan } : {}),
   };

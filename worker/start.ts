@@ -48,6 +48,7 @@ export function realActivityDeps(config: WorkerConfig, kubeConfig: KubeConfig): 
     ...(config.restUrlTemplate ? { restUrlTemplate: config.restUrlTemplate } : {}),
     ...(config.temporal.uiUrl ? { temporalUiUrl: config.temporal.uiUrl } : {}),
     temporalNamespace: config.temporal.namespace,
+    watchedNamespaces: config.watchedNamespaces,
     instance: `${hostname()}/${process.pid}`,
   };
 }

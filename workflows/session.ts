@@ -100,7 +100,10 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       return;
     }
     if (work.kind === 'delete') {
-      await deleteSession(work.target);
+      if (!(await deleteSession(work.target))) {
+        if (state.empty) return; // started by a signal the API server does not confirm: nothing to look after
+        continue;
+      }
       // An object re-created (new uid) during the delete starts clean in a new run.
       const carried = state.afterDelete();
       if (carried) await continueAsNew<typeof flinkSessionWorkflow>({ namespace: input.namespace, name: input.name, carried });
@@ -111,6 +114,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       continue;
     }
     await unlessDeleted(work.change, () => deploy(work));
+    if (state.empty) return;
   }
 
   /** Runs a deploy that a delete arriving meanwhile cancels (the delete then cleans up what it left). */
@@ -128,6 +132,14 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     const spec = change.spec;
     const startedAt = Date.now();
     const fields = logFields(ref);
+
+    // 0. Temporal is not a trusted source of specs: act only on what the API server holds for this session.
+    const check = await step('check the FlinkSession', () => api.checkSession({ ref, spec, step: 'deploy' }));
+    if (!check.trusted) {
+      log.warn('signal not acted on: the API server does not confirm it; nothing changed', { ...fields, why: check.why });
+      state.distrusted(change, check.current);
+      return;
+    }
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.generation, value: change.generation }]);
 
     // 1. Validate the new spec before anything is touched (the operator's rules, then the API server's
@@ -279,9 +291,18 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
    * skip-clean-up annotation is left behind, and the finalizer is released with a Warning Event that
    * names what was left.
    */
-  async function deleteSession(target: DeleteTarget): Promise<void> {
+  async function deleteSession(target: DeleteTarget): Promise<boolean> {
     const ref = refOf(target.uid, target.generation ?? state.status().desiredGeneration ?? 0);
-    const spec = state.deployedSpec(target.uid) ?? target.spec;
+    // What is cleaned is what this workflow deployed, or the API server's spec: never a signal's.
+    const deployedSpec = state.deployedSpec(target.uid);
+    const check = await step('check the FlinkSession', () => api.checkSession({ ref, step: 'delete' }));
+    // An object gone from the API server (its finalizer removed by hand) is still cleaned up after when this workflow deployed it.
+    if (!check.trusted && !(check.gone === true && deployedSpec)) {
+      log.warn('delete signal not acted on: the API server does not confirm it; nothing changed', { ...logFields(ref), why: check.why });
+      state.deleteRefused();
+      return false;
+    }
+    const spec = deployedSpec ?? check.spec;
     const phase = state.beganDelete();
     log.info('delete started', logFields(ref));
     await report(ref, { phase, reason: 'Deleting', generation: ref.generation, ready: false, message: 'removing the Flink cluster' });
@@ -319,6 +340,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     }
     await step('release finalizer', () => api.releaseFinalizer(ref));
     log.info('deleted; finalizer released', { ...logFields(ref), leftBehind });
+    return true;
   }
 }
 

@@ -16,6 +16,7 @@ export interface TrustStack {
   apps: k8s.AppsV1Api;
   batch: k8s.BatchV1Api;
   operator: OperatorProcesses;
+  taskQueue: string;
   kubelets: LaunchKubelet[];
   stop(): Promise<void>;
 }
@@ -32,11 +33,10 @@ export async function startTrustStack(namespaces: string[], env: Record<string, 
   }
   const rest: FlinkRestStandIn = await startFlinkRestStandIn(kc);
   const kubelets = namespaces.map((namespace) => startLaunchKubelet(kc, stack, namespace));
-  const operator = await startOperator({
-    stack, namespace: namespaces.join(','), taskQueue: uniqueName('fso'), restUrlTemplate: rest.urlTemplate, env,
-  });
+  const taskQueue = uniqueName('fso');
+  const operator = await startOperator({ stack, namespace: namespaces.join(','), taskQueue, restUrlTemplate: rest.urlTemplate, env });
   return {
-    kc, core, apps: kc.makeApiClient(k8s.AppsV1Api), batch: kc.makeApiClient(k8s.BatchV1Api), operator, kubelets,
+    kc, core, apps: kc.makeApiClient(k8s.AppsV1Api), batch: kc.makeApiClient(k8s.BatchV1Api), operator, taskQueue, kubelets,
     async stop() {
       await operator.stop();
       for (const kubelet of kubelets) kubelet.stop();
