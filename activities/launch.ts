@@ -30,7 +30,7 @@ export function createLaunchActivities(deps: LaunchDeps) {
   const core = deps.kubeConfig.makeApiClient(k8s.CoreV1Api);
   const batch = deps.kubeConfig.makeApiClient(k8s.BatchV1Api);
   const objects = deps.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
-  const nameConflicts = createNameConflictCheck(deps.kubeConfig);
+  const names = createNameConflictCheck(deps.kubeConfig);
 
   /**
    * Validation before anything is touched; problems are returned, not thrown. First the operator's own
@@ -42,9 +42,9 @@ export function createLaunchActivities(deps: LaunchDeps) {
    */
   async function validateSessionSpec(input: { ref: SessionRef; spec: FlinkSessionSpec }): Promise<{ problems: SpecProblem[]; message: string; reason?: string }> {
     const { ref, spec } = input;
-    const problems = validateSpec(spec);
+    const problems = [...validateSpec(spec), ...(await names.nameCollisionsWithSessions(ref))];
     if (problems.length > 0) return { problems, message: describeProblems(problems) };
-    const conflicts = await nameConflicts(ref, spec);
+    const conflicts = await names.foreignObjects(ref, spec);
     if (conflicts.length > 0) return { problems: conflicts, message: describeProblems(conflicts), reason: NAME_CONFLICT };
     problems.push(...(await dryRunProblems(ref, spec)));
     return { problems, message: describeProblems(problems) };

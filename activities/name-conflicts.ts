@@ -1,9 +1,14 @@
 // Part of validation, before anything is touched: objects that hold a name the session's cluster needs
 // but are not the session's (a Deployment `web` of another app, a ConfigMap someone made by hand). Such
 // a session is refused with a NameConflict; the foreign object is never deleted, replaced or adopted.
+// And other sessions whose names would make the same objects (InvalidSpec, naming the other).
 import * as k8s from '@kubernetes/client-node';
-import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
+import { nameCollisions } from '../model/derived-names.ts';
+import type { FlinkSession, FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
 import {
+  API_GROUP,
+  API_VERSION,
+  FLINKSESSION_PLURAL,
   flinkConfigMapName,
   jobManagerDeploymentName,
   migratedCredentialsSecretName,
@@ -35,9 +40,25 @@ async function labelsOf(read: () => Promise<{ metadata?: { labels?: Record<strin
 export function createNameConflictCheck(kubeConfig: k8s.KubeConfig) {
   const apps = kubeConfig.makeApiClient(k8s.AppsV1Api);
   const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const objects = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+
+  /**
+   * Sessions of the namespace created before this one whose derived objects this one's would share
+   * (`x` and `x-rest` both need the Service `x-rest`): the newer session is refused, naming the older.
+   */
+  async function nameCollisionsWithSessions(ref: SessionRef): Promise<SpecProblem[]> {
+    const list = (await objects.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace: ref.namespace, plural: FLINKSESSION_PLURAL })) as { items: FlinkSession[] };
+    const named = (s: FlinkSession) => ({ name: s.metadata.name, created: s.metadata.creationTimestamp ?? '' });
+    const me = list.items.find((s) => s.metadata.uid === ref.uid);
+    if (!me) return [];
+    return nameCollisions(named(me), list.items.filter((s) => s.metadata.deletionTimestamp === undefined).map(named)).map(({ other, objects: shared }) => ({
+      field: 'metadata.name',
+      message: `FlinkSession ${ref.namespace}/${ref.name} would share ${shared.join(', ')} with FlinkSession ${ref.namespace}/${other}, which came first; rename this FlinkSession`,
+    }));
+  }
 
   /** Every object of the session's names that exists and is neither Flink's for this cluster nor the operator's. */
-  return async function nameConflicts(ref: SessionRef, spec: FlinkSessionSpec): Promise<SpecProblem[]> {
+  async function foreignObjects(ref: SessionRef, spec: FlinkSessionSpec): Promise<SpecProblem[]> {
     const { namespace, name: session } = ref;
     const inlineCredentials = spec.s3?.accessKey !== undefined || spec.security?.kerberos?.base64Keytab !== undefined;
     const checks: Array<{ object: string; read: () => Promise<{ metadata?: { labels?: Record<string, string> } }>; ours: (labels: Labels) => boolean; expected: string }> = [
@@ -55,5 +76,7 @@ export function createNameConflictCheck(kubeConfig: k8s.KubeConfig) {
     return found
       .filter(({ check, labels }) => labels !== undefined && !check.ours(labels))
       .map(({ check }) => ({ field: 'metadata.name', message: nameConflictMessage(check.object, check.expected) }));
-  };
+  }
+
+  return { nameCollisionsWithSessions, foreignObjects };
 }

@@ -80,4 +80,17 @@ describe('objects the session does not own', () => {
     const still = await stack.core.readNamespacedSecret({ namespace, name: 'inline-credentials' });
     expect(Buffer.from(still.data?.accessKey ?? '', 'base64').toString()).toBe('theirs');
   });
+
+  it('x-rest after x (both need the Service x-rest) is refused, naming x; x keeps running', async () => {
+    await sessions.create('x', spec);
+    await sessions.waitReady('x', 1);
+    await sessions.create('x-rest', spec);
+    const refused = await refusal('x-rest');
+    expect(refused.reason).toBe('InvalidSpec');
+    expect(refused.error).toContain(`FlinkSession ${namespace}/x-rest would share Service x-rest with FlinkSession ${namespace}/x, which came first`);
+    expect((await stack.batch.listNamespacedJob({ namespace })).items.map((j) => j.metadata?.name ?? '').filter((n) => n.startsWith('x-rest-'))).toEqual([]);
+    expect((await sessions.read('x'))?.status?.phase).toBe('Running');
+    await deleteSession('x-rest');
+    await deleteSession('x');
+  });
 });
