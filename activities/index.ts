@@ -9,6 +9,7 @@ import { createJobManagerActivities } from './jobmanager.ts';
 import { createLaunchActivities } from './launch.ts';
 import { createS3Activities, type S3Target } from './s3.ts';
 import { createSessionCheckActivities } from './session-check.ts';
+import { createSharedStateActivities } from './shared-state.ts';
 import { createSessionStatusActivities } from './session-status.ts';
 import { createZooKeeperActivities, type ZooKeeperSession } from './zookeeper.ts';
 
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     deletePolicy,
     ...createSessionCheckActivities(deps),
+    ...createSharedStateActivities(deps),
     ...createLaunchActivities(deps),
     ...createDeployedClusterActivities(deps),
     ...createJobManagerActivities(deps),

@@ -16,6 +16,7 @@ import {
 import { ownerReference } from '../model/owner.ts';
 import { isOperatorObjectOf, NAME_CONFLICT, nameConflictMessage, operatorMarkText } from '../model/ownership.ts';
 import { createNameConflictCheck } from './name-conflicts.ts';
+import { createSharedStateActivities } from './shared-state.ts';
 import { REDACTED } from '../model/redact.ts';
 import { renderSessionFiles } from '../model/session-files.ts';
 import { describeProblems, validateSpec, type SpecProblem } from '../model/validate.ts';
@@ -31,6 +32,7 @@ export function createLaunchActivities(deps: LaunchDeps) {
   const batch = deps.kubeConfig.makeApiClient(k8s.BatchV1Api);
   const objects = deps.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
   const names = createNameConflictCheck(deps.kubeConfig);
+  const sharedState = createSharedStateActivities(deps);
 
   /**
    * Validation before anything is touched; problems are returned, not thrown. First the operator's own
@@ -43,6 +45,8 @@ export function createLaunchActivities(deps: LaunchDeps) {
   async function validateSessionSpec(input: { ref: SessionRef; spec: FlinkSessionSpec }): Promise<{ problems: SpecProblem[]; message: string; reason?: string }> {
     const { ref, spec } = input;
     const problems = [...validateSpec(spec), ...(await names.nameCollisionsWithSessions(ref))];
+    const { sharedWith } = await sharedState.stateSharedWith({ ref, spec });
+    if (sharedWith) problems.push({ field: 'spec', message: sharedWith });
     if (problems.length > 0) return { problems, message: describeProblems(problems) };
     const conflicts = await names.foreignObjects(ref, spec);
     if (conflicts.length > 0) return { problems: conflicts, message: describeProblems(conflicts), reason: NAME_CONFLICT };

@@ -252,6 +252,15 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
 
   /** autoClean: Flink's HA data (ZooKeeper znodes or HA ConfigMaps) and the checkpoints in S3; savepoints stay. */
   async function clearHaDataAndCheckpoints(ref: SessionRef, spec: FlinkSessionSpec, runStep: RunCleanupStep): Promise<void> {
+    // Never on another session's behalf: a session that came first to these locations owns what is there.
+    const shared = await runStep('check who else uses the HA data', 'the HA data and checkpoints (not checked)', (s) => s.api.stateSharedWith({ ref, spec }));
+    if (!shared || shared.sharedWith !== undefined) {
+      const why = shared?.sharedWith ?? 'could not check which sessions use them';
+      if (shared && state.phase === 'Deleting') state.leftBehindByDelete(`the HA data and checkpoints (not cleared: ${why})`);
+      log.warn('HA data and checkpoints not cleared', { ...logFields(ref), why });
+      await event(ref, 'Warning', 'HaNotCleared', `the HA data and checkpoints were not cleared: ${why}`);
+      return;
+    }
     const ha = spec.ha;
     if (ha?.type === 'zookeeper' && ha.quorum) {
       const quorum = ha.quorum;

@@ -115,6 +115,7 @@ function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): A
   return {
     deletePolicy: async () => ({ cleanupDeadlineSeconds: options.cleanupDeadlineSeconds ?? 900 }),
     checkSession: async () => ({ trusted: true }),
+    stateSharedWith: async () => ({}),
     validateSessionSpec: async ({ spec }) => {
       const problems = validateSpec(spec);
       return { problems, message: describeProblems(problems) };
