@@ -3,6 +3,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LaunchJobSettings } from '../model/launch-job.ts';
+import type { SessionPolicy } from '../model/session-policy.ts';
 import { createDeployedClusterActivities } from './deployed-cluster.ts';
 import { createHaConfigMapActivities } from './ha-configmaps.ts';
 import { createJobManagerActivities } from './jobmanager.ts';
@@ -26,6 +27,8 @@ export interface ActivityDeps {
   restUrlTemplate?: string;
   temporalUiUrl?: string;
   temporalNamespace: string;
+  /** What a FlinkSession may run (allowed service accounts and images, host access). */
+  policy: SessionPolicy;
   /** FSO_WATCH_NAMESPACES: a signal naming another namespace is not acted on (empty: all). */
   watchedNamespaces: string[];
   instance: string;

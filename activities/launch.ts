@@ -9,11 +9,13 @@ import {
   API_VERSION,
   FLINKSESSION_PLURAL,
   LABEL_MANAGED_BY,
+  LABEL_SECRET_READABLE,
   LABEL_SESSION,
   OPERATOR_NAME,
   migratedCredentialsSecretName,
 } from '../model/names.ts';
 import { ownerReference } from '../model/owner.ts';
+import { policyProblems, type SessionPolicy } from '../model/session-policy.ts';
 import { isOperatorObjectOf, NAME_CONFLICT, nameConflictMessage, operatorMarkText } from '../model/ownership.ts';
 import { createNameConflictCheck } from './name-conflicts.ts';
 import { createSharedStateActivities } from './shared-state.ts';
@@ -25,6 +27,7 @@ import { apiMessage, createIgnoringConflict, deleteIgnoringNotFound, isConflict,
 export interface LaunchDeps {
   kubeConfig: k8s.KubeConfig;
   launchJobSettings: LaunchJobSettings;
+  policy: SessionPolicy;
 }
 
 export function createLaunchActivities(deps: LaunchDeps) {
@@ -44,7 +47,7 @@ export function createLaunchActivities(deps: LaunchDeps) {
    */
   async function validateSessionSpec(input: { ref: SessionRef; spec: FlinkSessionSpec }): Promise<{ problems: SpecProblem[]; message: string; reason?: string }> {
     const { ref, spec } = input;
-    const problems = [...validateSpec(spec), ...(await names.nameCollisionsWithSessions(ref))];
+    const problems = [...validateSpec(spec), ...policyProblems(spec, deps.policy), ...(await names.nameCollisionsWithSessions(ref))];
     const { sharedWith } = await sharedState.stateSharedWith({ ref, spec });
     if (sharedWith) problems.push({ field: 'spec', message: sharedWith });
     if (problems.length > 0) return { problems, message: describeProblems(problems) };
@@ -94,7 +97,7 @@ export function createLaunchActivities(deps: LaunchDeps) {
       metadata: {
         name: migratedCredentialsSecretName(ref.name),
         namespace: ref.namespace,
-        labels: { [LABEL_MANAGED_BY]: OPERATOR_NAME, [LABEL_SESSION]: ref.name },
+        labels: { [LABEL_MANAGED_BY]: OPERATOR_NAME, [LABEL_SESSION]: ref.name, [LABEL_SECRET_READABLE]: 'true' },
         ownerReferences: [ownerReference(ref)],
       },
       type: 'Opaque',
