@@ -15,6 +15,7 @@ import {
   flinkConfigMapName,
   jobManagerDeploymentName,
 } from '../model/names.ts';
+import { flinkLabelsText, isFlinkJobManagerOf, nameConflictMessage } from '../model/ownership.ts';
 import { isNotFound } from '../kube/errors.ts';
 
 export interface DeployedClusterDeps {
@@ -41,6 +42,10 @@ export function createDeployedClusterActivities(deps: DeployedClusterDeps) {
     } catch (error: unknown) {
       if (isNotFound(error)) return { exists: false };
       throw error;
+    }
+    // Never adopted nor compared: a Deployment without Flink's labels for this cluster is someone else's.
+    if (!isFlinkJobManagerOf(deployment.metadata?.labels, ref.name)) {
+      return { exists: true, adoptable: false, why: nameConflictMessage(`Deployment ${ref.namespace}/${deployment.metadata?.name}`, flinkLabelsText(ref.name, true)) };
     }
     const annotations = deployment.metadata?.annotations ?? {};
     const found = annotations[FINGERPRINT_ANNOTATION];

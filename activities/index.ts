@@ -3,11 +3,14 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LaunchJobSettings } from '../model/launch-job.ts';
+import type { SessionPolicy } from '../model/session-policy.ts';
 import { createDeployedClusterActivities } from './deployed-cluster.ts';
 import { createHaConfigMapActivities } from './ha-configmaps.ts';
 import { createJobManagerActivities } from './jobmanager.ts';
 import { createLaunchActivities } from './launch.ts';
 import { createS3Activities, type S3Target } from './s3.ts';
+import { createSessionCheckActivities } from './session-check.ts';
+import { createSharedStateActivities } from './shared-state.ts';
 import { createSessionStatusActivities } from './session-status.ts';
 import { createZooKeeperActivities, type ZooKeeperSession } from './zookeeper.ts';
 
@@ -24,6 +27,10 @@ export interface ActivityDeps {
   restUrlTemplate?: string;
   temporalUiUrl?: string;
   temporalNamespace: string;
+  /** What a FlinkSession may run (allowed service accounts and images, host access). */
+  policy: SessionPolicy;
+  /** FSO_WATCH_NAMESPACES: a signal naming another namespace is not acted on (empty: all). */
+  watchedNamespaces: string[];
   instance: string;
 }
 
@@ -34,6 +41,8 @@ export function createActivities(deps: ActivityDeps) {
   }
   return {
     deletePolicy,
+    ...createSessionCheckActivities(deps),
+    ...createSharedStateActivities(deps),
     ...createLaunchActivities(deps),
     ...createDeployedClusterActivities(deps),
     ...createJobManagerActivities(deps),

@@ -12,6 +12,7 @@ import {
   jobManagerDeploymentName,
   restServiceName,
 } from '../model/names.ts';
+import { flinkLabelsText, isFlinkJobManagerOf, NAME_CONFLICT, nameConflictMessage } from '../model/ownership.ts';
 import { firstScheduledAt, heartbeatIfInActivity } from './heartbeat.ts';
 import { apiMessage, deleteIgnoringNotFound, isNotFound } from '../kube/errors.ts';
 
@@ -41,20 +42,25 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
   const core = deps.kubeConfig.makeApiClient(k8s.CoreV1Api);
   const batch = deps.kubeConfig.makeApiClient(k8s.BatchV1Api);
 
+  /** Whether Flink's JobManager Deployment of this session is there (a foreign Deployment of that name is not). */
   async function jobManagerExists(ref: SessionRef): Promise<boolean> {
-    try {
-      await apps.readNamespacedDeployment({ name: jobManagerDeploymentName(ref.name), namespace: ref.namespace });
-      return true;
-    } catch (error: unknown) {
-      if (isNotFound(error)) return false;
-      throw error;
-    }
+    return (await readDeployment(ref)) !== undefined;
   }
 
-  /** Deletes the JobManager Deployment; its ReplicaSets, pods and TaskManagers follow (owner references). */
+  /**
+   * Deletes Flink's JobManager Deployment; its ReplicaSets, pods and TaskManagers follow (owner
+   * references). Only a Deployment with Flink's labels for this cluster, and only the one read (uid
+   * precondition: one re-created meanwhile under the same name is not deleted unseen).
+   */
   async function deleteJobManagerDeployment(ref: SessionRef): Promise<{ deleted: boolean }> {
+    const name = jobManagerDeploymentName(ref.name);
+    const found = await readAnyDeployment(ref);
+    if (!found) return { deleted: false };
+    if (!isFlinkJobManagerOf(found.metadata?.labels, ref.name)) {
+      throw ApplicationFailure.nonRetryable(nameConflictMessage(`Deployment ${ref.namespace}/${name}`, flinkLabelsText(ref.name, true)), NAME_CONFLICT);
+    }
     const deleted = await deleteIgnoringNotFound(() =>
-      apps.deleteNamespacedDeployment({ name: jobManagerDeploymentName(ref.name), namespace: ref.namespace, propagationPolicy: 'Background' }));
+      apps.deleteNamespacedDeployment({ name, namespace: ref.namespace, propagationPolicy: 'Background', body: { preconditions: { uid: found.metadata?.uid } } }));
     return { deleted };
   }
 
@@ -128,7 +134,13 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
       'ReadinessTimeout');
   }
 
+  /** Flink's JobManager Deployment of this session; a Deployment of that name without Flink's labels is not it. */
   async function readDeployment(ref: SessionRef): Promise<k8s.V1Deployment | undefined> {
+    const deployment = await readAnyDeployment(ref);
+    return deployment && isFlinkJobManagerOf(deployment.metadata?.labels, ref.name) ? deployment : undefined;
+  }
+
+  async function readAnyDeployment(ref: SessionRef): Promise<k8s.V1Deployment | undefined> {
     try {
       return await apps.readNamespacedDeployment({ name: jobManagerDeploymentName(ref.name), namespace: ref.namespace });
     } catch (error: unknown) {

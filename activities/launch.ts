@@ -9,6 +9,7 @@ import {
   API_VERSION,
   FLINKSESSION_PLURAL,
   LABEL_MANAGED_BY,
+  LABEL_SECRET_READABLE,
   LABEL_SESSION,
   OPERATOR_NAME,
   S3_ACCESS_KEY_KEY,
@@ -17,6 +18,10 @@ import {
 } from '../model/names.ts';
 import { FILE_KEYTAB } from '../model/launch-layout.ts';
 import { ownerReference } from '../model/owner.ts';
+import { policyProblems, type SessionPolicy } from '../model/session-policy.ts';
+import { isOperatorObjectOf, NAME_CONFLICT, nameConflictMessage, operatorMarkText } from '../model/ownership.ts';
+import { createNameConflictCheck } from './name-conflicts.ts';
+import { createSharedStateActivities } from './shared-state.ts';
 import { REDACTED } from '../model/redact.ts';
 import { renderSessionFiles } from '../model/session-files.ts';
 import { describeProblems, validateSpec, type SpecProblem } from '../model/validate.ts';
@@ -25,24 +30,33 @@ import { apiMessage, createIgnoringConflict, deleteIgnoringNotFound, isConflict,
 export interface LaunchDeps {
   kubeConfig: k8s.KubeConfig;
   launchJobSettings: LaunchJobSettings;
+  policy: SessionPolicy;
 }
 
 export function createLaunchActivities(deps: LaunchDeps) {
   const core = deps.kubeConfig.makeApiClient(k8s.CoreV1Api);
   const batch = deps.kubeConfig.makeApiClient(k8s.BatchV1Api);
   const objects = deps.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+  const names = createNameConflictCheck(deps.kubeConfig);
+  const sharedState = createSharedStateActivities(deps);
 
   /**
    * Validation before anything is touched; problems are returned, not thrown. First the operator's own
    * rules, then the API server's: what the operator will write (the files ConfigMap, the launch Job)
    * is created in a server-side dry run, so a value the API server refuses (a ServiceAccount name such
    * as "Flink", a nodeSelector key) is a refused spec, not a launch that fails after the old
-   * JobManager is gone.
+   * JobManager is gone. `reason` is NameConflict when another object holds a name the session needs
+   * (absent: InvalidSpec).
    */
-  async function validateSessionSpec(input: { ref: SessionRef; spec: FlinkSessionSpec }): Promise<{ problems: SpecProblem[]; message: string }> {
+  async function validateSessionSpec(input: { ref: SessionRef; spec: FlinkSessionSpec }): Promise<{ problems: SpecProblem[]; message: string; reason?: string }> {
     const { ref, spec } = input;
-    const problems = validateSpec(spec);
-    if (problems.length === 0) problems.push(...(await dryRunProblems(ref, spec)));
+    const problems = [...validateSpec(spec), ...policyProblems(spec, deps.policy), ...(await names.nameCollisionsWithSessions(ref))];
+    const { sharedWith } = await sharedState.stateSharedWith({ ref, spec });
+    if (sharedWith) problems.push({ field: 'spec', message: sharedWith });
+    if (problems.length > 0) return { problems, message: describeProblems(problems) };
+    const conflicts = await names.foreignObjects(ref, spec);
+    if (conflicts.length > 0) return { problems: conflicts, message: describeProblems(conflicts), reason: NAME_CONFLICT };
+    problems.push(...(await dryRunProblems(ref, spec)));
     return { problems, message: describeProblems(problems) };
   }
 
@@ -68,7 +82,7 @@ export function createLaunchActivities(deps: LaunchDeps) {
   /** Writes the files ConfigMap, and moves inline credentials (read from the object, never from history) into a Secret. */
   async function applySessionFiles(input: { ref: SessionRef; spec: FlinkSessionSpec }): Promise<void> {
     const { ref, spec } = input;
-    await createOrReplaceConfigMap(renderSessionFiles(ref, spec));
+    await createOrReplaceConfigMap(ref, renderSessionFiles(ref, spec));
     const inlineS3 = spec.s3?.accessKey !== undefined;
     const inlineKeytab = spec.security?.kerberos?.base64Keytab !== undefined;
     if (!inlineS3 && !inlineKeytab) return;
@@ -86,28 +100,44 @@ export function createLaunchActivities(deps: LaunchDeps) {
       metadata: {
         name: migratedCredentialsSecretName(ref.name),
         namespace: ref.namespace,
-        labels: { [LABEL_MANAGED_BY]: OPERATOR_NAME, [LABEL_SESSION]: ref.name },
+        labels: { [LABEL_MANAGED_BY]: OPERATOR_NAME, [LABEL_SESSION]: ref.name, [LABEL_SECRET_READABLE]: 'true' },
         ownerReferences: [ownerReference(ref)],
       },
       type: 'Opaque',
       data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, k === FILE_KEYTAB ? v : Buffer.from(v).toString('base64')])),
     };
-    try {
-      await core.createNamespacedSecret({ namespace: ref.namespace, body: secret });
-    } catch (error: unknown) {
-      if (!isConflict(error)) throw error;
-      await core.replaceNamespacedSecret({ name: secret.metadata!.name!, namespace: ref.namespace, body: secret });
-    }
+    await createOrReplaceOwn(ref, 'Secret', secret,
+      (body) => core.createNamespacedSecret({ namespace: ref.namespace, body }),
+      () => core.readNamespacedSecret({ name: secret.metadata!.name!, namespace: ref.namespace }),
+      (body) => core.replaceNamespacedSecret({ name: secret.metadata!.name!, namespace: ref.namespace, body }));
   }
 
-  async function createOrReplaceConfigMap(configMap: k8s.V1ConfigMap): Promise<void> {
+  async function createOrReplaceConfigMap(ref: SessionRef, configMap: k8s.V1ConfigMap): Promise<void> {
     const { name, namespace } = configMap.metadata as { name: string; namespace: string };
+    await createOrReplaceOwn(ref, 'ConfigMap', configMap,
+      (body) => core.createNamespacedConfigMap({ namespace, body }),
+      () => core.readNamespacedConfigMap({ name, namespace }),
+      (body) => core.replaceNamespacedConfigMap({ name, namespace, body }));
+  }
+
+  /**
+   * Creates one of the operator's objects, or replaces the one it made before; an object of that name
+   * without the operator's mark is someone else's and is left alone (NameConflict). The replace names
+   * the resourceVersion it checked, so an object swapped meanwhile is not overwritten either.
+   */
+  async function createOrReplaceOwn<T extends k8s.V1ConfigMap | k8s.V1Secret>(ref: SessionRef, kind: string, object: T,
+    create: (body: T) => Promise<unknown>, read: () => Promise<T>, replace: (body: T) => Promise<unknown>): Promise<void> {
     try {
-      await core.createNamespacedConfigMap({ namespace, body: configMap });
+      await create(object);
+      return;
     } catch (error: unknown) {
       if (!isConflict(error)) throw error;
-      await core.replaceNamespacedConfigMap({ name, namespace, body: configMap });
     }
+    const existing = await read();
+    if (!isOperatorObjectOf(existing.metadata?.labels, ref.name)) {
+      throw ApplicationFailure.nonRetryable(nameConflictMessage(`${kind} ${ref.namespace}/${object.metadata!.name!}`, operatorMarkText(ref.name)), NAME_CONFLICT);
+    }
+    await replace({ ...object, metadata: { ...object.metadata, resourceVersion: existing.metadata?.resourceVersion } });
   }
 
   async function readSession(ref: SessionRef): Promise<FlinkSession> {

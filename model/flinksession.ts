@@ -26,6 +26,7 @@ export interface FlinkSession {
     annotations?: Record<string, string>;
     finalizers?: string[];
     deletionTimestamp?: string;
+    creationTimestamp?: string;
   };
   spec: FlinkSessionSpec;
   status?: FlinkSessionStatus;

@@ -30,6 +30,11 @@ export const OPERATOR_NAME = 'flink-session-operator';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const LABEL_SESSION = `${API_GROUP}/session`;
 export const LABEL_GENERATION = `${API_GROUP}/generation`;
+/**
+ * On a Secret, "true": the worker may read it for a session's S3 credentials when FSO_SECRET_OPT_IN is
+ * on (the operator's own migrated credentials Secret carries it).
+ */
+export const LABEL_SECRET_READABLE = `${API_GROUP}/readable`;
 /** On launch Jobs: the Flink version (major.minor) whose client the Job runs. */
 export const LABEL_FLINK_VERSION = `${API_GROUP}/flink-version`;
 

@@ -3,7 +3,7 @@
 // computed from the activity's name and its input. The workflow attaches it to every call
 // (workflows/summarised-activities.ts); the compiler checks that every activity has one. Pure.
 import type { SessionRef } from './flinksession.ts';
-import { jobManagerDeploymentName, launchJobName, sessionFilesConfigMapName } from './names.ts';
+import { jobManagerDeploymentName, launchJobName, sessionFilesConfigMapName, zooKeeperHaPath } from './names.ts';
 
 type Session = Pick<SessionRef, 'namespace' | 'name'>;
 type Versioned = Session & Pick<SessionRef, 'generation'>;
@@ -22,7 +22,7 @@ export const STEP_SUMMARIES = {
   waitForFlinkClusterGone: (ref: Session) => `wait for the pods, Services and ConfigMaps of Flink cluster ${sessionKey(ref)} to go`,
   listFlinkCluster: (ref: Session) => `list what is left of Flink cluster ${sessionKey(ref)} (pods, Services, ConfigMaps)`,
   clearZooKeeperHa: (input: { quorum: string; root?: string; clusterId: string; dryRun?: boolean }) =>
-    `${input.dryRun ? 'count' : 'delete'} the znodes under ${input.root ?? '/flink'}/${input.clusterId} on ${input.quorum}`,
+    `${input.dryRun ? 'count' : 'delete'} the znodes under ${zooKeeperHaPath(input.root, input.clusterId)} on ${input.quorum}`,
   clearKubernetesHa: ({ ref, dryRun }: { ref: Session; dryRun?: boolean }) => `${dryRun ? 'list' : 'delete'} Flink's HA ConfigMaps of ${sessionKey(ref)}`,
   purgeS3Prefixes: ({ target, prefixes, dryRun }: { target: { bucket: string }; prefixes: string[]; dryRun?: boolean }) =>
     `${dryRun ? 'count' : 'purge'} ${prefixes.map((prefix) => `s3://${target.bucket}/${prefix}`).join(' and ')}`,
@@ -37,6 +37,8 @@ export const STEP_SUMMARIES = {
   reportStatus: ({ ref, report }: { ref: Session; report: { phase: string; reason: string } }) => `report ${report.phase}/${report.reason} in the status of ${sessionKey(ref)}`,
   recordEvent: ({ ref, type, reason }: { ref: Session; type: string; reason: string }) => `record a ${type} Event ${reason} on ${sessionKey(ref)}`,
   releaseFinalizer: (ref: Session) => `release the finalizer of ${sessionKey(ref)}`,
+  checkSession: ({ ref, step }: { ref: Session; step: string }) => `check ${sessionKey(ref)} in the API server before the ${step} (uid, spec, watched namespace)`,
+  stateSharedWith: ({ ref }: { ref: Session }) => `check that no other session uses the HA data and checkpoints of ${sessionKey(ref)}`,
 } as const;
 
 export type StepSummaryName = keyof typeof STEP_SUMMARIES;

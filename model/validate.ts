@@ -1,6 +1,7 @@
 // What the CRD schema cannot say: memory budgets Flink would refuse, unknown Flink versions, and other
 // problems found before a redeploy deletes anything. Every problem names its field and the fix.
 import { DEFAULT_FLINK_VERSION, parseFlinkVersion, SUPPORTED_FLINK_VERSIONS } from './flink-version.ts';
+import { configSecretKeys } from './config-secrets.ts';
 import { given, type FlinkSessionSpec } from './flinksession.ts';
 import { formatMemorySize, MiB, parseMemorySize } from './memory-size.ts';
 
@@ -100,6 +101,10 @@ export function validateSpec(spec: FlinkSessionSpec): SpecProblem[] {
   (spec.volumeMounts ?? []).forEach((mount, index) => {
     if (!mountNames.has(mount.name)) add(`volumeMounts[${index}].name`, `no volume named "${mount.name}" in spec.volumes`);
   });
+
+  for (const { file, key } of configSecretKeys(spec)) {
+    add(`config.${file}`, `"${key}" holds a secret value, which must not be written into a config file (it would be stored in a ConfigMap, Flink's logs and the Temporal history): put S3 credentials into a Secret and name it in spec.s3.credentialsSecret; give other secrets to Flink through a Secret (spec.volumes, or kubernetes.env.secretKeyRef)`);
+  }
 
   return problems;
 }

@@ -3,7 +3,7 @@
 import { ConfigError } from '../config/errors.ts';
 import { readObservabilitySettings, type ObservabilitySettings } from '../config/observability.ts';
 import { readTemporalSettings, type TemporalSettings } from '../config/temporal.ts';
-import { dns1123LabelProblem } from '../model/dns1123.ts';
+import { readWatchNamespaces } from '../config/watch-namespaces.ts';
 import { DEFAULT_RELIST_SECONDS, DEFAULT_SIGNAL_CONCURRENCY } from './watcher.ts';
 
 export interface WatcherConfig {
@@ -34,11 +34,7 @@ export function readConfig(env: Record<string, string | undefined>): WatcherConf
 
   const temporal = readTemporalSettings(env, problems);
 
-  const namespaces = [...new Set((env.FSO_WATCH_NAMESPACES ?? '').split(',').map((n) => n.trim()).filter((n) => n !== ''))];
-  for (const namespace of namespaces) {
-    const problem = dns1123LabelProblem('namespace', namespace);
-    if (problem) problems.push(`FSO_WATCH_NAMESPACES: ${problem}`);
-  }
+  const namespaces = readWatchNamespaces(env, problems);
 
   const relistText = value('FSO_RELIST_SECONDS', String(DEFAULT_RELIST_SECONDS));
   const relistSeconds = Number(relistText);

@@ -4,6 +4,8 @@ import { parseFaultPlan, type FaultPlan } from './fault-injection.ts';
 import { DEFAULT_LAUNCH_JOB_SETTINGS, type LaunchJobSettings } from '../model/launch-job.ts';
 import { ConfigError } from '../config/errors.ts';
 import { readObservabilitySettings, type ObservabilitySettings } from '../config/observability.ts';
+import { readWatchNamespaces } from '../config/watch-namespaces.ts';
+import type { SessionPolicy } from '../model/session-policy.ts';
 import { readTemporalSettings, type Env, type TemporalSettings } from '../config/temporal.ts';
 
 export interface WorkerConfig {
@@ -15,6 +17,12 @@ export interface WorkerConfig {
   pollIntervalMs: number;
   restUrlTemplate?: string;
   launchJob: LaunchJobSettings;
+  /** What a FlinkSession may run: FSO_ALLOWED_SERVICE_ACCOUNTS, FSO_ALLOWED_IMAGES, FSO_ALLOW_HOST_PATH. */
+  policy: SessionPolicy;
+  /** FSO_SECRET_OPT_IN: read only Secrets labelled readable by the operator. */
+  secretOptIn: boolean;
+  /** FSO_WATCH_NAMESPACES: the namespaces the worker acts in (empty: all). */
+  watchedNamespaces: string[];
   /** Crash drills (FSO_FAULT_SIGKILL), off when undefined. */
   faultPlan?: FaultPlan;
 }
@@ -30,6 +38,16 @@ function positiveInt(env: Env, key: string, fallback: number, problems: string[]
     return fallback;
   }
   return value;
+}
+
+const list = (text: string | undefined): string[] => (text ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+
+function flag(env: Env, key: string, problems: string[]): boolean {
+  const text = env[key]?.trim() ?? '';
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  problems.push(`${key} must be true or false (got "${text}")`);
+  return false;
 }
 
 export function readWorkerConfig(env: Env): WorkerConfig {
@@ -55,6 +73,13 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     cleanupDeadlineSeconds: positiveInt(env, 'FSO_CLEANUP_DEADLINE_SECONDS', 900, problems),
     pollIntervalMs: positiveInt(env, 'FSO_POLL_INTERVAL_MS', 1000, problems),
     ...(restUrlTemplate ? { restUrlTemplate } : {}),
+    watchedNamespaces: readWatchNamespaces(env, problems),
+    policy: {
+      allowedServiceAccounts: list(env.FSO_ALLOWED_SERVICE_ACCOUNTS),
+      allowedImages: list(env.FSO_ALLOWED_IMAGES),
+      allowHostPath: flag(env, 'FSO_ALLOW_HOST_PATH', problems),
+    },
+    secretOptIn: flag(env, 'FSO_SECRET_OPT_IN', problems),
     launchJob: { ...DEFAULT_LAUNCH_JOB_SETTINGS, restExposedType: exposed as LaunchJobSettings['restExposedType'] },
     ...(faultPlan ? { faultPlan } : {}),
   };

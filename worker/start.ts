@@ -9,7 +9,8 @@ import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { s3ClientFactory } from '../activities/s3-client.ts';
 import { connectZooKeeper } from '../activities/zookeeper-client.ts';
 import { connectTemporal } from '../config/temporal-connection.ts';
-import { migratedCredentialsSecretName } from '../model/names.ts';
+import { ApplicationFailure } from '@temporalio/common';
+import { LABEL_SECRET_READABLE, migratedCredentialsSecretName } from '../model/names.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Readiness } from '../observability/server.ts';
 import type { WorkerConfig } from './config.ts';
@@ -35,12 +36,16 @@ export function realActivityDeps(config: WorkerConfig, kubeConfig: KubeConfig): 
     s3ClientFor: s3ClientFactory({
       readSecret: async (namespace, name) => {
         const secret = await core.readNamespacedSecret({ name, namespace });
+        if (config.secretOptIn && secret.metadata?.labels?.[LABEL_SECRET_READABLE] !== 'true') {
+          throw ApplicationFailure.nonRetryable(`the Secret ${namespace}/${name} is not opted in for the operator: label it ${LABEL_SECRET_READABLE}=true to let the worker read it (FSO_SECRET_OPT_IN=true)`, 'SecretNotOptedIn');
+        }
         return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
       },
       migratedSecretName: migratedCredentialsSecretName,
     }),
     connectZooKeeper: (quorum) => connectZooKeeper(quorum, 15_000),
     launchJobSettings: config.launchJob,
+    policy: config.policy,
     readinessDeadlineSeconds: config.readinessDeadlineSeconds,
     clusterGoneDeadlineSeconds: config.clusterGoneDeadlineSeconds,
     cleanupDeadlineSeconds: config.cleanupDeadlineSeconds,
@@ -48,6 +53,7 @@ export function realActivityDeps(config: WorkerConfig, kubeConfig: KubeConfig): 
     ...(config.restUrlTemplate ? { restUrlTemplate: config.restUrlTemplate } : {}),
     ...(config.temporal.uiUrl ? { temporalUiUrl: config.temporal.uiUrl } : {}),
     temporalNamespace: config.temporal.namespace,
+    watchedNamespaces: config.watchedNamespaces,
     instance: `${hostname()}/${process.pid}`,
   };
 }

@@ -223,4 +223,28 @@ describe('SessionState', () => {
     expect(state.launchTag('0192f0c4-7a1b-7c3d-8e9f-a1b2c3d4e5f6')).toBe('d4e5f6');
     expect(new SessionState('ns', 'demo', state.snapshot).launchTag('another-run-id-999999')).toBe('d4e5f6');
   });
+
+  it('a change the API server does not confirm gives way to what it holds, or to what was deployed', () => {
+    const state = new SessionState('ns', 'demo');
+    state.onSpecChanged(change(1));
+    state.deployed(change(1), 0);
+    state.onSpecChanged(change(99, { spec: { image: 'evil' } }));
+    state.distrusted(change(99), undefined);
+    expect(state.next()).toEqual({ kind: 'idle' });
+    expect(state.status().desiredGeneration).toBe(1);
+    // A real edit with a lower generation than the forged one is taken again.
+    state.onSpecChanged(change(2));
+    expect(state.next()).toMatchObject({ kind: 'deploy', change: { generation: 2 } });
+    state.distrusted(change(2), change(3));
+    expect(state.next()).toMatchObject({ kind: 'deploy', change: { generation: 3 } });
+  });
+
+  it('a run that a forged signal started is empty once the signal is refused', () => {
+    const state = new SessionState('kube-system', 'coredns');
+    state.onDelete({ uid: 'forged' });
+    expect(state.next()).toMatchObject({ kind: 'delete' });
+    state.deleteRefused();
+    expect(state.empty).toBe(true);
+    expect(state.next()).toEqual({ kind: 'idle' });
+  });
 });

@@ -123,6 +123,36 @@ export class SessionState {
     else this.carried.deleteNext = target;
   }
 
+  /**
+   * The API server does not confirm the change about to be deployed (a forged or stale signal): what it
+   * holds (`current`) replaces it; with nothing there, what was deployed stays what is desired.
+   */
+  distrusted(change: SpecChanged, current: SpecChanged | undefined): void {
+    const c = this.carried;
+    c.forcedReasons = [];
+    const same = current !== undefined && current.uid === change.uid && current.generation === change.generation && current.redeployToken === change.redeployToken;
+    if (current && !same) {
+      c.desired = current;
+      return;
+    }
+    const deployed = c.deployed;
+    c.desired = deployed?.spec
+      ? { uid: deployed.uid, generation: deployed.generation, spec: copy(deployed.spec), ...(deployed.redeployToken !== undefined ? { redeployToken: deployed.redeployToken } : {}) }
+      : undefined;
+  }
+
+  /** The API server does not confirm the delete (the object is not being deleted, or is another one): nothing is deleted. */
+  deleteRefused(): void {
+    this.carried.deleting = this.carried.deleteNext;
+    this.carried.deleteNext = undefined;
+  }
+
+  /** Nothing to look after: no spec wanted, nothing deployed, no delete (a run started by an unconfirmed signal). */
+  get empty(): boolean {
+    const c = this.carried;
+    return c.desired === undefined && c.deployed === undefined && c.deleting === undefined;
+  }
+
   /** A delete is waiting (it cancels a deploy that is running). */
   get deleteRequested(): boolean {
     return this.carried.deleting !== undefined;

@@ -10,6 +10,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   setHandler,
   TimeoutFailure,
   upsertSearchAttributes,
@@ -17,6 +18,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
+import type { SessionCheckResult } from '../activities/session-check.ts';
 import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
 import { autoCleanSteps, sessionS3Target } from '../model/auto-clean.ts';
 import { movedAway } from '../model/state-locations.ts';
@@ -40,6 +42,13 @@ import { summarisedActivities } from './summarised-activities.ts';
 import { SessionState, type NextWork } from './session-state.ts';
 
 type DeployWork = Extract<NextWork, { kind: 'deploy' }>;
+
+/**
+ * Workflow patches (runs started before a step existed replay without it): the FlinkSession checked in
+ * the API server before a signal is acted on, and who else uses the HA data before a clean-up.
+ */
+const CHECK_SESSION_PATCH = 'check-session-before-acting';
+const SHARED_STATE_PATCH = 'check-shared-state-before-cleanup';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
@@ -104,7 +113,10 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       return;
     }
     if (work.kind === 'delete') {
-      await deleteSession(work.target);
+      if (!(await deleteSession(work.target))) {
+        if (state.empty) return; // started by a signal the API server does not confirm: nothing to look after
+        continue;
+      }
       // An object re-created (new uid) during the delete starts clean in a new run.
       const carried = state.afterDelete();
       if (carried) await continueAsNew<typeof flinkSessionWorkflow>({ namespace: input.namespace, name: input.name, carried });
@@ -115,6 +127,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       continue;
     }
     await unlessDeleted(work.change, () => deploy(work));
+    if (state.empty) return;
   }
 
   /** Runs a deploy that a delete arriving meanwhile cancels (the delete then cleans up what it left). */
@@ -132,6 +145,16 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     const spec = change.spec;
     const startedAt = Date.now();
     const fields = logFields(ref);
+
+    // 0. Temporal is not a trusted source of specs: act only on what the API server holds for this session.
+    const check: SessionCheckResult = patched(CHECK_SESSION_PATCH)
+      ? await step('check the FlinkSession', () => api.checkSession({ ref, spec, step: 'deploy' }))
+      : { trusted: true };
+    if (!check.trusted) {
+      log.warn('signal not acted on: the API server does not confirm it; nothing changed', { ...fields, why: check.why });
+      state.distrusted(change, check.current);
+      return;
+    }
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.generation, value: change.generation }]);
 
     // 1. Validate the new spec before anything is touched (the operator's rules, then the API server's
@@ -142,10 +165,11 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       const wasRunning = state.running;
       countDeploy(wasRunning ? 'redeploy' : 'deploy', 'refused', startedAt);
       const phase = state.refused(change, validation.message);
+      const reason = validation.reason ?? 'InvalidSpec'; // NameConflict: another object holds a name the session needs
       // The event first, then the status people wait on, so whoever sees the status also finds the event.
-      await event(ref, 'Warning', 'InvalidSpec', `generation ${change.generation} refused, nothing was changed: ${validation.message}`);
+      await event(ref, 'Warning', reason, `generation ${change.generation} refused, nothing was changed: ${validation.message}`);
       await report(ref, {
-        phase, reason: 'InvalidSpec', generation: change.generation, ready: wasRunning,
+        phase, reason, generation: change.generation, ready: wasRunning,
         message: wasRunning ? `generation ${change.generation} was refused; the running JobManager is kept` : 'the spec was refused',
         error: `fix the spec: ${validation.message}`,
       });
@@ -259,6 +283,17 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
 
   /** autoClean (model/auto-clean.ts autoCleanSteps): Flink's HA data, then the HA metadata and checkpoints in S3; savepoints stay. */
   async function clearHaDataAndCheckpoints(ref: SessionRef, spec: FlinkSessionSpec, runStep: { ha: RunCleanupStep; s3: RunCleanupStep }): Promise<void> {
+    // Never on another session's behalf: a session that came first to these locations owns what is there.
+    const shared = patched(SHARED_STATE_PATCH)
+      ? await runStep.ha('check who else uses the HA data', 'the HA data and checkpoints (not checked)', (s) => s.api.stateSharedWith({ ref, spec }))
+      : {};
+    if (!shared || shared.sharedWith !== undefined) {
+      const why = shared?.sharedWith ?? 'could not check which sessions use them';
+      if (shared && state.phase === 'Deleting') state.leftBehindByCleanup(`the HA data and checkpoints (not cleared: ${why})`);
+      log.warn('HA data and checkpoints not cleared', { ...logFields(ref), why });
+      await event(ref, 'Warning', 'HaNotCleared', `the HA data and checkpoints were not cleared: ${why}`);
+      return;
+    }
     for (const clear of autoCleanSteps(ref, spec)) {
       if (clear.kind === 'zookeeper') {
         const { quorum, root, clusterId, path } = clear;
@@ -322,9 +357,20 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
    * A delete always ends: its clean-up steps are bounded (boundedCleanup); what they left behind is
    * named in a Warning Event when the finalizer is released.
    */
-  async function deleteSession(target: DeleteTarget): Promise<void> {
+  async function deleteSession(target: DeleteTarget): Promise<boolean> {
     const ref = refOf(target.uid, target.generation ?? state.status().desiredGeneration ?? 0);
-    const spec = state.deployedSpec(target.uid) ?? target.spec;
+    // What is cleaned is what this workflow deployed, or the API server's spec: never a signal's.
+    const deployedSpec = state.deployedSpec(target.uid);
+    const check: SessionCheckResult = patched(CHECK_SESSION_PATCH)
+      ? await step('check the FlinkSession', () => api.checkSession({ ref, step: 'delete' }))
+      : { trusted: true, ...(target.spec ? { spec: target.spec } : {}) };
+    // An object gone from the API server (its finalizer removed by hand) is still cleaned up after when this workflow deployed it.
+    if (!check.trusted && !(check.gone === true && deployedSpec)) {
+      log.warn('delete signal not acted on: the API server does not confirm it; nothing changed', { ...logFields(ref), why: check.why });
+      state.deleteRefused();
+      return false;
+    }
+    const spec = deployedSpec ?? check.spec;
     const phase = state.beganDelete();
     log.info('delete started', logFields(ref));
     await report(ref, { phase, reason: 'Deleting', generation: ref.generation, ready: false, message: 'removing the Flink cluster' });
@@ -343,6 +389,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     }
     await step('release finalizer', () => api.releaseFinalizer(ref));
     log.info('deleted; finalizer released', { ...logFields(ref), leftBehind });
+    return true;
   }
 }
 

@@ -122,6 +122,8 @@ export function describeCall(call: RecordedCall): string {
 function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): Activities {
   return {
     deletePolicy: async () => ({ cleanupDeadlineSeconds: options.cleanupDeadlineSeconds ?? 900 }),
+    checkSession: async () => ({ trusted: true }),
+    stateSharedWith: async () => ({}),
     validateSessionSpec: async ({ spec }) => {
       const problems = validateSpec(spec);
       return { problems, message: describeProblems(problems) };

@@ -3,7 +3,7 @@
 // including the ones an end-to-end run rarely reaches (refusal, failure, drift, continue-as-new).
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { MINIMAL_SPEC, runOutcome, startWorkflowTestEnv, waitForContinueAsNew, type SessionOptions, type SessionUnderTest, type WorkflowTestEnv } from '../support/time-skipping.ts';
 
@@ -40,6 +40,7 @@ const COMPLETE_DEPLOY_STEPS = (name: string, generation: number, attempt: number
   READY,
 ];
 const DELETE_STEPS = [
+  'checkSession',
   'reportStatus Deleting/Deleting',
   'recordEvent Normal Deleting',
   'deletePolicy',
@@ -93,6 +94,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     await s.waitFor(READY);
 
     expect(s.recorder.lines()).toEqual([
+      'checkSession',
       'validateSessionSpec',
       'inspectJobManager',
       'reportStatus Deploying/Deploying',
@@ -100,7 +102,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
       'applySessionFiles',
       ...COMPLETE_DEPLOY_STEPS(s.name, 1, 0, 'Deploying'),
     ]);
-    const [validated] = s.recorder.calls;
+    const validated = s.recorder.calls.find((c) => c.name === 'validateSessionSpec');
     expect(validated!.args).toEqual([{ ref: expect.objectContaining({ generation: 1 }), spec: MINIMAL_SPEC }]);
     expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 1, redeploys: 1 });
     expect(await deleteAndFinish(s)).toEqual(DELETE_STEPS);
@@ -112,6 +114,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     await s.waitFor(READY);
 
     expect(s.recorder.lines()).toEqual([
+      'checkSession',
       'validateSessionSpec',
       'reportStatus Redeploying/Redeploying',
       'recordEvent Normal Redeploying',
@@ -120,6 +123,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
       'deleteJobManagerDeployment',
       'waitForFlinkClusterGone',
       'recordEvent Normal JobManagerDeleted',
+      'stateSharedWith',
       'clearZooKeeperHa',
       'recordEvent Normal HaCleared',
       'purgeS3Prefixes',
@@ -150,6 +154,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     const lines = s.recorder.lines();
     expect(lines.slice(lines.indexOf('recordEvent Normal JobManagerDeleted') + 1).filter((l) => l !== 'clearZooKeeperHa')).toEqual([
       'deletePolicy',
+      'stateSharedWith',
       'reportStatus Redeploying/CleanupFailed',
       // The S3 prefixes are where the new spec looks too: purged as always.
       'purgeS3Prefixes',
@@ -191,6 +196,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     await s.waitFor('reportStatus Running/InvalidSpec');
 
     expect(s.recorder.lines()).toEqual([
+      'checkSession',
       'validateSessionSpec',
       'recordEvent Warning InvalidSpec',
       'reportStatus Running/InvalidSpec',
@@ -208,7 +214,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     await s.specChanged(1);
     await s.waitFor('reportStatus Failed/InvalidSpec');
 
-    expect(s.recorder.lines()).toEqual(['validateSessionSpec', 'recordEvent Warning InvalidSpec', 'reportStatus Failed/InvalidSpec']);
+    expect(s.recorder.lines()).toEqual(['checkSession', 'validateSessionSpec', 'recordEvent Warning InvalidSpec', 'reportStatus Failed/InvalidSpec']);
     expect(await s.status()).toMatchObject({ phase: 'Failed', lastError: 'spec.sa: no ServiceAccount "flink"' });
   });
 
@@ -226,6 +232,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     await s.waitFor('reportStatus Failed/ReadinessTimeout');
 
     expect(s.recorder.lines()).toEqual([
+      'checkSession',
       'validateSessionSpec',
       'inspectJobManager',
       'reportStatus Deploying/Deploying',
@@ -249,6 +256,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     await s.redeploy('fixed the image');
     await s.waitFor(READY);
     expect(s.recorder.lines()).toEqual([
+      'checkSession',
       'validateSessionSpec',
       'inspectJobManager',
       'reportStatus Deploying/Deploying',
@@ -277,6 +285,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     // 1 s and 2 s of back-off on the server's clock, skipped in real time.
     expect(attempts[2]!.at - attempts[0]!.at).toBeLessThan(1_000);
     expect(s.recorder.lines().filter((l) => l !== 'applySessionFiles')).toEqual([
+      'checkSession',
       'validateSessionSpec',
       'inspectJobManager',
       'reportStatus Deploying/Deploying',
@@ -285,16 +294,46 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     ]);
   });
 
+  it('a signal the API server does not confirm changes nothing, and a run it started ends', async () => {
+    const s = await session({ overrides: { checkSession: async () => ({ trusted: false, why: 'forged', gone: true }) } });
+    await s.specChanged(1);
+    await s.result();
+    expect(s.recorder.lines()).toEqual(['checkSession']);
+    const d = await session({ overrides: { checkSession: async () => ({ trusted: false, why: 'forged', gone: true }) } });
+    await d.deleted(1);
+    await d.result();
+    expect(d.recorder.lines()).toEqual(['checkSession']);
+  });
+
+  it('a specChanged the API server does not confirm is replaced by what the API server holds', async () => {
+    let forged = false;
+    const s = await runningSession({
+      overrides: {
+        checkSession: async ({ ref }) => (forged ? { trusted: false, why: 'forged', current: { uid: ref.uid, generation: 1, spec: MINIMAL_SPEC } } : { trusted: true }),
+      },
+    });
+    forged = true;
+    await s.specChanged(7, { ...MINIMAL_SPEC, sa: 'cluster-admin' });
+    await s.waitFor('checkSession');
+    // The check's answer reaches the state a moment after the activity started.
+    await vi.waitFor(async () => expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 1 }), { timeout: 15_000 });
+    expect(s.recorder.lines()).toEqual(['checkSession']);
+    forged = false;
+    expect(await deleteAndFinish(s)).toEqual(DELETE_STEPS);
+  });
+
   it('deletes a session: clean-up steps, autoClean clears HA data and S3, then the finalizer is released and the workflow ends', async () => {
     const s = await runningSession({ spec: AUTO_CLEAN_SPEC });
     const lines = await deleteAndFinish(s);
 
     expect(lines).toEqual([
+      'checkSession',
       'reportStatus Deleting/Deleting',
       'recordEvent Normal Deleting',
       'deletePolicy',
       'deleteJobManagerDeployment',
       'waitForFlinkClusterGone',
+      'stateSharedWith',
       'clearZooKeeperHa',
       'recordEvent Normal HaCleared',
       'purgeS3Prefixes',
@@ -319,6 +358,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
         'jobManagerExists',
         'recordEvent Warning JobManagerMissing',
         'reportStatus Running/JobManagerMissing',
+        'checkSession',
         'validateSessionSpec',
         'reportStatus Redeploying/Redeploying',
         'recordEvent Normal Redeploying',
