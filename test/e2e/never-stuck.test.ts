@@ -268,7 +268,8 @@ describe('never stuck, never silent', () => {
       await s3Secret('moved-s3');
       const spec: FlinkSessionSpec = {
         ...base, autoClean: true,
-        ha: { type: 'zookeeper', quorum: retiredQuorum, path: '/flink' },
+        // A root of this run's own: the stack's ZooKeeper may hold other sessions named `moved` (refused as shared).
+        ha: { type: 'zookeeper', quorum: retiredQuorum, path: `/${namespace}` },
         s3: { endPoint: s3.endpoint, bucket, credentialsSecret: { name: 'moved-s3' } },
       };
       await sessions.create('moved', spec);
@@ -281,7 +282,7 @@ describe('never stuck, never silent', () => {
       expect(reasons).toContain('S3Purged');
       const warning = (await events('moved')).find((e) => e.reason === 'CleanupIncomplete');
       expect(warning?.type).toBe('Warning');
-      expect(warning?.message).toContain(`the znodes under /flink/moved on ${retiredQuorum}`);
+      expect(warning?.message).toContain(`the znodes under /${namespace}/moved on ${retiredQuorum}`);
     } finally {
       await retired.close();
     }
