@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { LABEL_FLINK_VERSION } from '../model/names.ts';
 import { FLINK_CLI_FRONTEND, KUBERNETES_SESSION_CLI } from './flink.ts';
+import { imageConfigYaml } from './flink-image-config.ts';
 import type { StackEndpoints } from './stack.ts';
 
 const run = promisify(execFile);
@@ -21,20 +22,24 @@ export interface LaunchRun {
   jobArgv: string[];
 }
 
+/** Runs a launch Job's pod template once, as a pod of the Job would. */
 export async function runLaunchJob(kc: k8s.KubeConfig, stack: StackEndpoints, namespace: string, jobName: string): Promise<LaunchRun> {
-  const batch = kc.makeApiClient(k8s.BatchV1Api);
+  const job = await kc.makeApiClient(k8s.BatchV1Api).readNamespacedJob({ name: jobName, namespace });
+  return runLaunchPod(kc, stack, namespace, `launch Job ${namespace}/${jobName}`, job.spec?.template.spec, job.metadata?.labels ?? {});
+}
+
+/** Runs the container of a launch Job's pod (its spec and labels) with Flink's client. */
+export async function runLaunchPod(kc: k8s.KubeConfig, stack: StackEndpoints, namespace: string, what: string, pod: k8s.V1PodSpec | undefined, labels: Record<string, string>): Promise<LaunchRun> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
-  const job = await batch.readNamespacedJob({ name: jobName, namespace });
-  const pod = job.spec?.template.spec;
   const container = pod?.containers[0];
-  if (!pod || !container?.command) throw new Error(`launch Job ${namespace}/${jobName} has no container command`);
+  if (!pod || !container?.command) throw new Error(`${what} has no container command`);
   const jobArgv = [...container.command, ...(container.args ?? [])];
   // The class behind each script of the image: kubernetes-session.sh, or bin/flink (run-application).
   const mainClass = { 'kubernetes-session.sh': KUBERNETES_SESSION_CLI, flink: FLINK_CLI_FRONTEND }[basename(container.command[0]!)];
   if (!mainClass) {
     throw new Error(`the launch runner runs kubernetes-session.sh and bin/flink only, not ${container.command[0]}`);
   }
-  const flinkVersion = job.metadata?.labels?.[LABEL_FLINK_VERSION] ?? '';
+  const flinkVersion = labels[LABEL_FLINK_VERSION] ?? '';
   const clientVersion = Object.keys(stack.flink.classpaths).find((v) => v === flinkVersion || v.startsWith(`${flinkVersion}.`));
   if (!clientVersion) throw new Error(`no Flink client in the stack for ${LABEL_FLINK_VERSION}=${flinkVersion}`);
 
@@ -43,6 +48,8 @@ export async function runLaunchJob(kc: k8s.KubeConfig, stack: StackEndpoints, na
   for (const mount of container.volumeMounts ?? []) {
     const volume = pod.volumes?.find((v) => v.name === mount.name);
     if (!volume) throw new Error(`volumeMount ${mount.name} names no volume`);
+    // The service account token the API server adds to a pod: Flink's client uses the test kubeconfig.
+    if (volume.projected) continue;
     const files = await volumeFiles(core, namespace, volume);
     const target = join(root, mount.mountPath);
     if (mount.subPath) {
@@ -58,8 +65,8 @@ export async function runLaunchJob(kc: k8s.KubeConfig, stack: StackEndpoints, na
   }
   const confDir = join(root, container.env?.find((e) => e.name === 'FLINK_CONF_DIR')?.value ?? '/opt/flink/conf');
   mkdirSync(confDir, { recursive: true });
-  // The image ships a config file; an empty one stands in for it when the user mounts none.
-  if (!existsSync(join(confDir, 'config.yaml')) && !existsSync(join(confDir, 'flink-conf.yaml'))) writeFileSync(join(confDir, 'config.yaml'), '');
+  // The image's own config file, unless the user's is mounted over it.
+  if (!existsSync(join(confDir, 'config.yaml')) && !existsSync(join(confDir, 'flink-conf.yaml'))) writeFileSync(join(confDir, 'config.yaml'), imageConfigYaml());
 
   const relocate = (arg: string): string => {
     const match = /^-D([^=]+)=(.*)$/s.exec(arg);

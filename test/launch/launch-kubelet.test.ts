@@ -19,7 +19,7 @@ async function createJob(name: string): Promise<void> {
     namespace,
     body: {
       metadata: { name, labels: { [LABEL_MANAGED_BY]: OPERATOR_NAME } },
-      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'launch', image: 'example.invalid/x', command: ['sleep'], args: ['1'] }] } } },
+      spec: { template: { metadata: { labels: { [LABEL_MANAGED_BY]: OPERATOR_NAME } }, spec: { restartPolicy: 'Never', containers: [{ name: 'launch', image: 'example.invalid/x', command: ['sleep'], args: ['1'] }] } } },
     },
   });
 }
