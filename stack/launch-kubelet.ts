@@ -11,6 +11,8 @@ import { LABEL_MANAGED_BY, OPERATOR_NAME } from '../model/names.ts';
 import type { StackEndpoints } from './stack.ts';
 import { runLaunchPod, type LaunchRun } from './launch-runner.ts';
 import { finishPod } from './pod-status.ts';
+import { startFlinkKubelet, type FlinkKubelet } from './flink-kubelet.ts';
+import { FLINK_KUBELET_LABEL, FLINK_KUBELET_VALUE } from './kwok-stages.ts';
 
 /**
  * Whether Flink's client accepted the launch and created the session cluster. Under heavy load Flink
@@ -21,14 +23,24 @@ export function createdCluster(run: LaunchRun, session: string): boolean {
   return run.output.includes(`Create flink session cluster ${session} successfully`);
 }
 
+export interface LaunchKubeletOptions {
+  /**
+   * `process`: the Flink clusters these Jobs launch run as local processes (flink-kubelet.ts), in the
+   * namespace watched; `fake` (default): kwok marks their pods Ready and nothing runs.
+   */
+  flinkPods?: 'process' | 'fake';
+}
+
 export interface LaunchKubelet {
   /** One per pod run, in the order they ended (a Job retries a failed pod: several runs of one Job). */
   runs: Array<LaunchRun & { namespace: string; job: string; pod: string }>;
-  stop(): void;
+  /** With flinkPods `process`: the kubelet of the Flink clusters' pods. */
+  flink?: FlinkKubelet;
+  stop(): Promise<void>;
 }
 
 /** `namespace` undefined: launch Jobs of every namespace. */
-export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, namespace?: string): LaunchKubelet {
+export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, namespace?: string, options: LaunchKubeletOptions = {}): LaunchKubelet {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const labelSelector = `${LABEL_MANAGED_BY}=${OPERATOR_NAME}`;
   const informer = namespace === undefined
@@ -36,11 +48,15 @@ export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, na
     : k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/pods`, () => core.listNamespacedPod({ namespace, labelSelector }), labelSelector);
   const seen = new Set<string>();
   let stopped = false;
+  const flink = options.flinkPods === 'process' ? startFlinkKubelet(kc, stack, namespace) : undefined;
+  const launchOptions = flink ? { podLabels: { [FLINK_KUBELET_LABEL]: FLINK_KUBELET_VALUE } } : {};
   const kubelet: LaunchKubelet = {
     runs: [],
-    stop: () => {
+    ...(flink ? { flink } : {}),
+    stop: async () => {
       stopped = true;
       void informer.stop();
+      await flink?.stop();
     },
   };
   let queue = Promise.resolve();
@@ -52,7 +68,7 @@ export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, na
     seen.add(uid);
     queue = queue.then(async () => {
       if (stopped) return;
-      const run = await runLaunchPod(kc, stack, podNamespace, `launch pod ${podNamespace}/${name}`, pod.spec, pod.metadata?.labels ?? {}).catch((error: unknown) => ({
+      const run = await runLaunchPod(kc, stack, podNamespace, `launch pod ${podNamespace}/${name}`, pod.spec, pod.metadata?.labels ?? {}, launchOptions).catch((error: unknown) => ({
         exitCode: -1, output: error instanceof Error ? error.message : String(error), jobArgv: [],
       }));
       // Flink's own output, for whoever reads a failed run: <logDir>/launch-<namespace>-<pod>.log

@@ -12,6 +12,52 @@ export function terminationMessage(output: string): string {
   return bytes.length <= 2048 ? lines : bytes.subarray(bytes.length - 2048).toString('utf8');
 }
 
+/** Marks a pod Running (its process started), Ready once `ready`; its pod IP is this machine's. */
+export async function runPod(core: k8s.CoreV1Api, pod: k8s.V1Pod, ready: boolean, startedAt: string): Promise<void> {
+  const now = new Date().toISOString();
+  const readiness = ready ? 'True' : 'False';
+  await core.patchNamespacedPodStatus({
+    name: pod.metadata!.name!, namespace: pod.metadata!.namespace!,
+    body: {
+      status: {
+        phase: 'Running',
+        startTime: startedAt,
+        hostIP: '127.0.0.1', hostIPs: [{ ip: '127.0.0.1' }], podIP: '127.0.0.1', podIPs: [{ ip: '127.0.0.1' }],
+        conditions: [
+          { type: 'PodScheduled', status: 'True', lastTransitionTime: startedAt },
+          { type: 'Initialized', status: 'True', lastTransitionTime: startedAt },
+          { type: 'ContainersReady', status: readiness, lastTransitionTime: now },
+          { type: 'Ready', status: readiness, lastTransitionTime: now },
+        ],
+        containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+          name: c.name, image: c.image ?? '', imageID: '', ready, restartCount: 0, started: true, state: { running: { startedAt } },
+        })),
+      },
+    },
+  }, MERGE_PATCH);
+}
+
+/** Ends a long-running pod whose process died: Failed, with the exit and its log's tail. */
+export async function failPod(core: k8s.CoreV1Api, pod: k8s.V1Pod, exitCode: number, output: string, startedAt: string): Promise<void> {
+  const now = new Date().toISOString();
+  await core.patchNamespacedPodStatus({
+    name: pod.metadata!.name!, namespace: pod.metadata!.namespace!,
+    body: {
+      status: {
+        phase: 'Failed',
+        conditions: [
+          { type: 'ContainersReady', status: 'False', reason: 'PodFailed', lastTransitionTime: now },
+          { type: 'Ready', status: 'False', reason: 'PodFailed', lastTransitionTime: now },
+        ],
+        containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+          name: c.name, image: c.image ?? '', imageID: '', ready: false, restartCount: 0, started: false,
+          state: { terminated: { exitCode, reason: 'Error', message: terminationMessage(output), startedAt, finishedAt: now } },
+        })),
+      },
+    },
+  }, MERGE_PATCH);
+}
+
 /**
  * Ends a pod as its one container exited: Succeeded (exit 0) or Failed, with the exit code and, on
  * failure, the output's tail. Waits until the pod is Running first (kwok starts it), since a pod

@@ -46,7 +46,7 @@ describe('crash safety: the worker is SIGKILLed at every step boundary of a rede
 
   afterAll(async () => {
     await operator?.stop();
-    kubelet?.stop();
+    await kubelet?.stop();
     await rest?.close();
   });
 

@@ -32,7 +32,7 @@ describe('a launch Job ends as Flink\'s client ended', () => {
 
   afterAll(async () => {
     await operator?.stop();
-    kubelet?.stop();
+    await kubelet?.stop();
     await rest?.close();
   });
 
