@@ -51,7 +51,7 @@ export interface FlinkKubelet {
 export function flinkCommand(container: k8s.V1Container, config: Record<string, unknown>): { component: 'jobmanager' | 'taskmanager'; mainClass: string; args: string[] } {
   const argv = [...(container.command ?? []), ...(container.args ?? [])];
   const script = argv.at(-1) ?? '';
-  const words = script.trim().split(/\s+/).map((w) => w.replace(/^'(.*)'$/, '$1'));
+  const words = shellWords(script);
   if (words[0] === 'kubernetes-taskmanager.sh') return { component: 'taskmanager', mainClass: TASK_EXECUTOR_RUNNER, args: words.slice(1) };
   if (words[0] === 'kubernetes-jobmanager.sh') {
     const configured = config['kubernetes.internal.jobmanager.entrypoint.class'];
@@ -59,6 +59,29 @@ export function flinkCommand(container: k8s.V1Container, config: Record<string, 
     return { component: 'jobmanager', mainClass, args: words.slice(2) };
   }
   throw new Error(`not a Flink pod the stack can run: ${argv.join(' ')}`);
+}
+
+/** The words `bash -c` makes of a script of plain words with '…' and "…" quoting (what Flink writes). */
+export function shellWords(script: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (const char of script) {
+    if (quote) {
+      if (char === quote) quote = undefined;
+      else word += char;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      word ??= '';
+    } else if (/\s/.test(char)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else {
+      word = (word ?? '') + char;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
 }
 
 export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, namespace?: string): FlinkKubelet {
@@ -144,7 +167,7 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
         socket.on('error', () => resolve(false));
       });
     }
-    const env = { ...(await containerEnv(core, pod, container)), FLINK_CONF_DIR: confDir, _POD_IP_ADDRESS: '127.0.0.1' };
+    const env = { ...(await containerEnv(core, pod, container)), FLINK_CONF_DIR: confDir, FLINK_PLUGINS_DIR: stack.flink.plugins[clientVersion]!, _POD_IP_ADDRESS: '127.0.0.1' };
     const process_ = startProcess({ name: `flink-${ns}-${name}`, command: stack.flink.java, args, env, logDir: stack.logDir, cwd: dir });
     const started: FlinkProcess = { namespace: ns, pod: name, session, component: command.component, process: process_, ...(ports ? { ports } : {}) };
     kubelet.started.push(started);

@@ -7,8 +7,12 @@ import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
+import { highestCount, listJobs, submitJar } from '../support/flink-jobs.ts';
 import { sessionApi } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
+
+/** The stack's full Flink version (e.g. 1.20.1) of a minor one. */
+const clientVersion = (minor: string): string => Object.keys(stackEndpoints().flink.sampleJobs).find((v) => v.startsWith(`${minor}.`))!;
 
 describe.each(['1.20', '2.1'])('a session of Flink %s runs Flink\'s own processes', (flinkVersion) => {
   const namespace = uniqueName('flink');
@@ -47,6 +51,23 @@ describe.each(['1.20', '2.1'])('a session of Flink %s runs Flink\'s own processe
     const pods = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector: `app=${name},component=jobmanager` })).items;
     expect(pods.map((p) => [p.status?.phase, p.status?.podIP])).toEqual([['Running', '127.0.0.1']]);
   }, 360_000);
+
+  it('the sample job asks for a slot: the JobManager creates a TaskManager pod, which runs and registers, and the job counts', async () => {
+    const rest = proxy.urlTemplate.replace('{namespace}', namespace).replace('{name}', name);
+    const { flink } = stackEndpoints();
+    const jobId = await submitJar(flink, clientVersion(flinkVersion), kubelet.flink!.restUrl(namespace, name)!, flink.sampleJobs[clientVersion(flinkVersion)]!);
+    const count = await eventually('the job to count', async () => {
+      const value = await highestCount(rest, jobId).catch(() => undefined);
+      return value !== undefined && value > 0 ? value : undefined;
+    }, 240_000);
+    expect(count).toBeGreaterThan(0);
+    expect((await listJobs(rest)).find((j) => j.jid === jobId)?.state).toBe('RUNNING');
+    const overview = await (await fetch(`${rest}/v1/overview`)).json() as { taskmanagers: number; 'slots-total': number };
+    expect(overview.taskmanagers).toBe(1);
+    const taskManagers = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector: `app=${name},component=taskmanager` })).items;
+    expect(taskManagers.map((p) => [p.status?.phase, p.status?.conditions?.find((c) => c.type === 'Ready')?.status])).toEqual([['Running', 'True']]);
+    expect(kubelet.flink!.running().filter((p) => p.component === 'taskmanager' && p.session === name)).toHaveLength(1);
+  }, 300_000);
 
   it('delete: every process the kubelet started for the session is gone, with the pods', async () => {
     const processes = kubelet.flink!.started.filter((p) => p.session === name);
