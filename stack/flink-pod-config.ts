@@ -28,9 +28,18 @@ export interface JobManagerPorts {
   rest: number;
 }
 
+/**
+ * For the stack's S3 server (versitygw, posix backend): S3A deletes the parent "directory" markers
+ * after every write in one bulk delete, which versitygw refuses per key (ErrDirectoryNotEmpty), and
+ * S3A retries that for minutes, so a JobManager's first HA blob write took longer than a job
+ * submission waits. Kept markers are never deleted.
+ */
+const LOCAL_S3 = { 's3.directory.marker.retention': 'keep' };
+
 /** What the stack changes in a JobManager's configuration. */
 export function jobManagerOverrides(ports: JobManagerPorts, kubeconfig: string): Record<string, string> {
   return {
+    ...LOCAL_S3,
     'jobmanager.rpc.address': '127.0.0.1',
     'jobmanager.bind-host': '127.0.0.1',
     'jobmanager.rpc.port': String(ports.rpc),
@@ -49,6 +58,7 @@ export function jobManagerOverrides(ports: JobManagerPorts, kubeconfig: string):
 /** What the stack changes in a TaskManager's configuration (non-HA: the JobManager at its local RPC port). */
 export function taskManagerOverrides(rpcPort: number, jobManager: JobManagerPorts | undefined, kubeconfig: string): Record<string, string> {
   return {
+    ...LOCAL_S3,
     'taskmanager.host': '127.0.0.1',
     'taskmanager.bind-host': '127.0.0.1',
     'taskmanager.rpc.port': String(rpcPort),

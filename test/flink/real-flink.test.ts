@@ -7,12 +7,9 @@ import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
-import { highestCount, listJobs, submitJar } from '../support/flink-jobs.ts';
+import { clientVersion, highestCount, listJobs, submitJar } from '../support/flink-jobs.ts';
 import { sessionApi } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
-
-/** The stack's full Flink version (e.g. 1.20.1) of a minor one. */
-const clientVersion = (minor: string): string => Object.keys(stackEndpoints().flink.sampleJobs).find((v) => v.startsWith(`${minor}.`))!;
 
 describe.each(['1.20', '2.1'])('a session of Flink %s runs Flink\'s own processes', (flinkVersion) => {
   const namespace = uniqueName('flink');
@@ -55,7 +52,8 @@ describe.each(['1.20', '2.1'])('a session of Flink %s runs Flink\'s own processe
   it('the sample job asks for a slot: the JobManager creates a TaskManager pod, which runs and registers, and the job counts', async () => {
     const rest = proxy.urlTemplate.replace('{namespace}', namespace).replace('{name}', name);
     const { flink } = stackEndpoints();
-    const jobId = await submitJar(flink, clientVersion(flinkVersion), kubelet.flink!.restUrl(namespace, name)!, flink.sampleJobs[clientVersion(flinkVersion)]!);
+    const version = clientVersion(flink, flinkVersion);
+    const jobId = await submitJar(flink, version, kubelet.flink!.restUrl(namespace, name)!, flink.sampleJobs[version]!);
     const count = await eventually('the job to count', async () => {
       const value = await highestCount(rest, jobId).catch(() => undefined);
       return value !== undefined && value > 0 ? value : undefined;

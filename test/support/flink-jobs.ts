@@ -14,6 +14,13 @@ async function json<T>(response: Response, what: string): Promise<T> {
   return JSON.parse(text) as T;
 }
 
+/** The stack's full Flink version (e.g. 1.20.1) of a minor one (1.20). */
+export function clientVersion(flink: FlinkClientEndpoints, minor: string): string {
+  const version = Object.keys(flink.sampleJobs).find((v) => v.startsWith(`${minor}.`));
+  if (!version) throw new Error(`no Flink ${minor} in the stack (it has ${Object.keys(flink.sampleJobs).join(', ')})`);
+  return version;
+}
+
 /**
  * Submits a jar, detached, with Flink's CLI (`flink run -d -m <JobManager REST>`): a session built of
  * the client classpath has no web submission (/jars/upload is flink-runtime-web's). The job's id.
@@ -50,4 +57,16 @@ export async function highestCount(rest: string, jobId: string): Promise<number 
     return Math.max(...values.map((v) => Number(v.value)));
   }
   return undefined;
+}
+
+export interface CheckpointStats {
+  completed: number;
+  /** The checkpoint the job was restored from, when it was. */
+  restoredId?: number;
+}
+
+export async function checkpointStats(rest: string, jobId: string): Promise<CheckpointStats> {
+  const stats = await json<{ counts: { completed: number }; latest?: { restored?: { id: number } | null } }>(await fetch(`${rest}/jobs/${jobId}/checkpoints`), 'read checkpoints');
+  const restored = stats.latest?.restored;
+  return { completed: stats.counts.completed, ...(restored ? { restoredId: restored.id } : {}) };
 }
