@@ -1,6 +1,6 @@
-// ZooKeeper HA with state in S3, on real Flink: the znodes and objects are the ones Flink wrote, and a
+// ZooKeeper HA with state in S3, on real Flink: the znodes and objects are the ones Flink wrote; a
 // redeploy without autoClean brings the sample job back by Flink's own HA recovery, its counter going
-// on from the last checkpoint.
+// on from the last checkpoint; a redeploy with autoClean leaves none of the job's, and no job.
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { sessionApi } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.ts';
 
-describe.each(['1.20', '2.1'])('Flink %s with ZooKeeper HA and S3: a redeploy without autoClean', (flinkVersion) => {
+describe.each(['1.20', '2.1'])('Flink %s with ZooKeeper HA and S3: redeploys with and without autoClean', (flinkVersion) => {
   const namespace = uniqueName('ha');
   const name = 'ledger';
   const bucket = uniqueName('ha-state');
@@ -27,6 +27,7 @@ describe.each(['1.20', '2.1'])('Flink %s with ZooKeeper HA and S3: a redeploy wi
   let sessions: ReturnType<typeof sessionApi>;
   let zk: TestZooKeeper;
   let s3: S3Client;
+  let jobId = '';
 
   const rest = (): string => proxy.urlTemplate.replace('{namespace}', namespace).replace('{name}', name);
   const keys = async (prefix: string): Promise<string[]> =>
@@ -73,7 +74,7 @@ describe.each(['1.20', '2.1'])('Flink %s with ZooKeeper HA and S3: a redeploy wi
     await sessions.waitReady(name, 1, 300_000);
     // Four keys, four numbers a second: each key counts about one a second.
     const version = clientVersion(stack.flink, flinkVersion);
-    const jobId = await submitJar(stack.flink, version, kubelet.flink!.restUrl(namespace, name)!, stack.flink.sampleJobs[version]!, ['4', '4']);
+    jobId = await submitJar(stack.flink, version, kubelet.flink!.restUrl(namespace, name)!, stack.flink.sampleJobs[version]!, ['4', '4']);
     const before = await eventually('the counter to pass 20 with checkpoints completed', async () => {
       const count = await highestCount(rest(), jobId).catch(() => undefined);
       const checkpoints = await checkpointStats(rest(), jobId).catch(() => undefined);
@@ -107,5 +108,27 @@ describe.each(['1.20', '2.1'])('Flink %s with ZooKeeper HA and S3: a redeploy wi
     // A job started afresh would count from 1; restored, each key goes on from its checkpointed count.
     expect(restored.count).toBeGreaterThanOrEqual(before - 5);
     expect(restored.checkpoints.restoredId).toBeGreaterThan(0);
+  }, 900_000);
+
+  it('a redeploy with autoClean leaves none of what Flink wrote for the job, and the job is gone with it', async () => {
+    // autoClean cleans what the deployed generation used: deploy it first, then redeploy.
+    await sessions.patch(name, { spec: { autoClean: true } });
+    await sessions.waitReady(name, 2, 300_000);
+    await eventually('the job to be back after that redeploy (no clean-up yet)', async () =>
+      ((await listJobs(rest()).catch(() => [])).some((j) => j.jid === jobId && j.state === 'RUNNING') ? true : undefined), 240_000);
+    const launched = (await sessions.eventReasons(name)).filter((r) => r === 'Launched').length;
+    await sessions.patch(name, { metadata: { annotations: { [REDEPLOY_ANNOTATION]: 'clean' } } });
+    await eventually('Ready after the redeploy with autoClean', async () => {
+      const reasons = await sessions.eventReasons(name);
+      return reasons.at(-1) === 'Ready' && reasons.filter((r) => r === 'Launched').length === launched + 1 ? true : undefined;
+    }, 300_000);
+    const left = {
+      znodes: (await znodes(`${root}/${name}`)).filter((z) => z.includes(jobId)),
+      objects: [...await keys(`${name}/flink/ha/`), ...await keys(`${name}/flink/checkpoints/`)].filter((k) => k.includes(jobId)),
+    };
+    expect(left).toEqual({ znodes: [], objects: [] });
+    // The new JobManager found no job to recover.
+    await eventually('the new JobManager to answer', async () => (await listJobs(rest()).catch(() => undefined)));
+    expect((await listJobs(rest())).map((j) => j.jid)).not.toContain(jobId);
   }, 900_000);
 });
