@@ -1,6 +1,7 @@
 // The JobManager Flink created: find it, delete it, wait for its pods to go, wait until it serves.
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
+import { clientError } from '../model/client-error.ts';
 import type { SessionRef } from '../model/flinksession.ts';
 import {
   FLINK_CONFIGMAP_TYPE_HA,
@@ -9,6 +10,7 @@ import {
   FLINK_LABEL_TYPE,
   FLINK_REST_PORT_NAME,
   FLINK_TYPE_NATIVE,
+  JOB_NAME_LABEL,
   jobManagerDeploymentName,
   restServiceName,
 } from '../model/names.ts';
@@ -159,10 +161,21 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
     }
     const failed = job.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
     if (failed) {
+      const said = await lastClientError(ref, jobName);
       throw ApplicationFailure.nonRetryable(
-        `the launch Job ${jobName} failed (${failed.reason ?? 'Failed'}: ${failed.message ?? 'no message'}); read its pod's log: kubectl -n ${ref.namespace} logs job/${jobName}`,
+        `the launch Job ${jobName} failed (${failed.reason ?? 'Failed'}: ${failed.message ?? 'no message'})${said ? `; Flink's client said: ${said}` : ''}; read its pod's log: kubectl -n ${ref.namespace} logs job/${jobName}`,
         'LaunchFailed');
     }
+  }
+
+  /** The error in the termination message of the Job's last failed pod (the launch container keeps its log's tail there). */
+  async function lastClientError(ref: SessionRef, jobName: string): Promise<string | undefined> {
+    const pods = await core.listNamespacedPod({ namespace: ref.namespace, labelSelector: `${JOB_NAME_LABEL}=${jobName}` });
+    const messages = pods.items
+      .filter((p) => p.status?.phase === 'Failed')
+      .sort((a, b) => (a.metadata?.creationTimestamp?.getTime() ?? 0) - (b.metadata?.creationTimestamp?.getTime() ?? 0))
+      .flatMap((p) => p.status?.containerStatuses?.map((c) => c.state?.terminated?.message ?? '') ?? []);
+    return clientError(messages.at(-1) ?? '');
   }
 
   async function restAnswers(ref: SessionRef): Promise<boolean> {

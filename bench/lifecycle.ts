@@ -100,7 +100,7 @@ export async function benchLifecycle(stack: StackEndpoints): Promise<LifecycleRe
       ((await Promise.all(names.map((name) => sessions.read(name)))).every((s) => s === undefined) ? true : undefined), 120_000);
   } finally {
     await operator.stop();
-    kubelet.stop();
+    await kubelet.stop();
     await rest.close();
     await connection.close();
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);

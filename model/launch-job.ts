@@ -87,6 +87,9 @@ export function renderLaunchJob(session: SessionRef, spec: FlinkSessionSpec, lau
             args,
             env: [{ name: 'FLINK_CONF_DIR', value: FLINK_CONF_DIR }],
             volumeMounts: mounts,
+            // The tail of Flink's client output becomes the pod's termination message when it fails,
+            // which the operator shows in the session's status (activities/jobmanager.ts).
+            terminationMessagePolicy: 'FallbackToLogsOnError',
             resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '1Gi' } },
           }],
         },

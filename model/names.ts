@@ -60,6 +60,9 @@ export const sessionFilesConfigMapName = (session: string): string => `${session
 /** The Secret the operator writes when a manifest still has inline S3 keys or an inline keytab. */
 export const migratedCredentialsSecretName = (session: string): string => `${session}-credentials`;
 
+/** The label the Job controller puts on a Job's pods, with the Job's name. */
+export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+
 /** Kubernetes puts a Job's name into a label of its pods: at most 63 characters. */
 const MAX_JOB_NAME = 63;
 

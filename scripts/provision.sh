@@ -16,6 +16,7 @@ set -euo pipefail
 CACHE="${FSO_CACHE:-$HOME/.cache/flink-session-operator}"
 # shellcheck source=../stack/versions.env
 source "$(dirname "$0")/../stack/versions.env"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-trimpath
 GO_LDFLAGS='-s -w'
@@ -190,16 +191,39 @@ provision_chromium() {
   DEBIAN_FRONTEND=noninteractive quietly chromium apt-get install -y -qq --no-install-recommends chromium
 }
 
+# The test stack's sample job (stack/sample-job), compiled against each client, keyed by its source's hash.
+SAMPLE_JOB_SRC="$ROOT/stack/sample-job/src/io/sessionoperator/sample/KeyedCounter.java"
+sample_job_jar() { echo "$CACHE/flink-client-$1/sample-job/keyed-counter-$(sha256sum "$SAMPLE_JOB_SRC" | cut -c1-12).jar"; }
+# Flink's S3 file system as a plugin folder of each client (flink-s3-fs-hadoop, from Maven Central).
+s3_plugin_jar() { echo "$CACHE/flink-client-$1/plugins/s3-fs-hadoop/flink-s3-fs-hadoop-$1.jar"; }
 needed_flink() {
   local v
-  for v in $FLINK_VERSIONS; do [ -f "$CACHE/flink-client-$v/.complete" ] || return 0; done
+  for v in $FLINK_VERSIONS; do
+    [ -f "$CACHE/flink-client-$v/.complete" ] && [ -f "$(sample_job_jar "$v")" ] && [ -f "$(s3_plugin_jar "$v")" ] || return 0
+  done
   return 1
+}
+provision_flink_extras() {
+  local v=$1 dir="$CACHE/flink-client-$1"
+  local jar; jar=$(sample_job_jar "$v")
+  if [ ! -f "$jar" ]; then
+    local classes; classes=$(mktemp -d)
+    quietly "flink-sample-job-$v" javac -nowarn -d "$classes" -cp "$dir/lib/*" "$SAMPLE_JOB_SRC"
+    rm -rf "$dir/sample-job"; mkdir -p "$dir/sample-job"
+    quietly "flink-sample-job-$v" jar --create --file "$jar" --main-class io.sessionoperator.sample.KeyedCounter -C "$classes" .
+    rm -rf "$classes"
+  fi
+  local plugin; plugin=$(s3_plugin_jar "$v")
+  if [ ! -f "$plugin" ]; then
+    mkdir -p "$(dirname "$plugin")"
+    quietly "flink-s3-fs-hadoop-$v" mvn -q -B dependency:copy -Dartifact="org.apache.flink:flink-s3-fs-hadoop:$v" -DoutputDirectory="$(dirname "$plugin")"
+  fi
 }
 provision_flink() {
   local v
   for v in $FLINK_VERSIONS; do
     local dir="$CACHE/flink-client-$v"
-    [ -f "$dir/.complete" ] && continue
+    [ -f "$dir/.complete" ] && { provision_flink_extras "$v"; continue; }
     local work; work=$(mktemp -d)
     cat >"$work/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -216,6 +240,7 @@ POM
     quietly flink mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies -DoutputDirectory="$dir/lib" -DincludeScope=runtime
     rm -rf "$work"
     touch "$dir/.complete"
+    provision_flink_extras "$v"
   done
 }
 
@@ -223,7 +248,8 @@ POM
 requirement_of() {
   case $1 in
     zookeeper|chromium) echo apt-get ;;
-    flink|temporal-test-server) echo "mvn java" ;;
+    flink) echo "mvn java javac jar" ;;
+    temporal-test-server) echo "mvn java" ;;
     kube) echo "go python3" ;;
     *) echo go ;;
   esac

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { StackError } from './errors.ts';
 
 /** Versions, read from the one file that scripts/provision.sh also reads. */
@@ -60,6 +62,10 @@ export interface StackBinaries {
   zookeeperClasspath: string;
   /** Flink version → classpath of its client (flink-kubernetes with its dependencies). */
   flinkClasspaths: Record<string, string>;
+  /** Flink version → the sample job's jar (stack/sample-job), compiled against that client. */
+  flinkSampleJobs: Record<string, string>;
+  /** Flink version → a plugins folder (FLINK_PLUGINS_DIR) with Flink's S3 file system. */
+  flinkPlugins: Record<string, string>;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -161,10 +167,18 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
   const zookeeperJar = env.FSO_ZOOKEEPER_JAR ?? '/usr/share/java/zookeeper.jar';
   if (!existsSync(zookeeperJar)) missing.push(`ZooKeeper: no ${zookeeperJar}; ${PROVISION_HINT} (apt package zookeeper)`);
   const flinkClasspaths: Record<string, string> = {};
+  const flinkSampleJobs: Record<string, string> = {};
+  const flinkPlugins: Record<string, string> = {};
   for (const version of versions.flink) {
     const dir = join(cache, `flink-client-${version}`);
     if (!existsSync(join(dir, '.complete'))) missing.push(`Flink ${version} client: no ${dir}; ${PROVISION_HINT}`);
     flinkClasspaths[version] = join(dir, 'lib', '*');
+    const { sampleJob, s3Plugin } = flinkExtras(cache, version);
+    for (const [what, file] of [['sample job', sampleJob], ['S3 plugin', s3Plugin]] as const) {
+      if (!existsSync(file)) missing.push(`Flink ${version} ${what}: no ${file}; ${PROVISION_HINT}`);
+    }
+    flinkSampleJobs[version] = sampleJob;
+    flinkPlugins[version] = join(dir, 'plugins');
   }
   const binaries: StackBinaries = {
     temporal: find('FSO_TEMPORAL_BIN', 'temporal', join(cache, `temporal-${versions.temporal}`, 'temporal')),
@@ -178,7 +192,21 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
     java: findJava(env, missing),
     zookeeperClasspath: [zookeeperJar, '/usr/share/java/slf4j-simple.jar'].join(delimiter),
     flinkClasspaths,
+    flinkSampleJobs,
+    flinkPlugins,
   };
   if (missing.length > 0) throw new MissingProgramsError(missing);
   return binaries;
+}
+
+const SAMPLE_JOB_SOURCE = fileURLToPath(new URL('sample-job/src/io/sessionoperator/sample/KeyedCounter.java', import.meta.url));
+
+/** Where scripts/provision.sh puts a client's sample job (keyed by its source's hash) and S3 plugin. */
+export function flinkExtras(cache: string, version: string): { sampleJob: string; s3Plugin: string } {
+  const dir = join(cache, `flink-client-${version}`);
+  const hash = createHash('sha256').update(readFileSync(SAMPLE_JOB_SOURCE)).digest('hex').slice(0, 12);
+  return {
+    sampleJob: join(dir, 'sample-job', `keyed-counter-${hash}.jar`),
+    s3Plugin: join(dir, 'plugins', 's3-fs-hadoop', `flink-s3-fs-hadoop-${version}.jar`),
+  };
 }

@@ -7,6 +7,10 @@ export interface FlinkClientEndpoints {
   classpaths: Record<string, string>;
   /** A conf dir with an empty config.yaml, so Flink's client finds a configuration to load. */
   confDir: string;
+  /** Flink version → the sample job's jar (a keyed counter over datagen, checkpointing every second). */
+  sampleJobs: Record<string, string>;
+  /** Flink version → FLINK_PLUGINS_DIR with the S3 file system. */
+  plugins: Record<string, string>;
 }
 
 /** The class behind the image's `bin/flink` (e.g. `flink run-application --target kubernetes-application`). */
@@ -15,11 +19,11 @@ export const FLINK_CLI_FRONTEND = 'org.apache.flink.client.cli.CliFrontend';
 export const KUBERNETES_SESSION_CLI = 'org.apache.flink.kubernetes.cli.KubernetesSessionCli';
 
 /** Flink's client needs no server: prepare its conf dir and hand out the classpaths. */
-export function prepareFlinkClient(java: string, classpaths: Record<string, string>, stateDir: string): FlinkClientEndpoints {
+export function prepareFlinkClient(java: string, classpaths: Record<string, string>, stateDir: string, extras: Pick<FlinkClientEndpoints, 'sampleJobs' | 'plugins'>): FlinkClientEndpoints {
   const confDir = join(stateDir, 'flink-conf');
   mkdirSync(confDir, { recursive: true });
   writeFileSync(join(confDir, 'config.yaml'), '# empty: every option comes as -D on the command line\n');
-  return { java, classpaths, confDir };
+  return { java, classpaths, confDir, ...extras };
 }
 
 export interface FlinkCommand {

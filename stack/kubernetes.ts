@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { freePort, freePorts } from '../net/ports.ts';
+import { renderKwokStages } from './kwok-stages.ts';
 import { pollUntil } from './poll.ts';
 import { startProcess, waitUntilHealthy, type ManagedProcess } from './processes.ts';
 
@@ -30,14 +31,6 @@ export interface KubernetesOptions {
 const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 const SERVICE_CIDR = '10.96.0.0/16';
 
-/** kwok's stages, in the order they apply: nodes become Ready, pods Running/Ready, Job pods complete. */
-const KWOK_STAGE_FILES = [
-  'node/fast/node-initialize.yaml',
-  'node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
-  'pod/fast/pod-ready.yaml',
-  'pod/fast/pod-complete.yaml',
-  'pod/fast/pod-delete.yaml',
-];
 
 /**
  * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok, creates fake nodes,
@@ -141,7 +134,7 @@ export async function startKubernetes(options: KubernetesOptions): Promise<{ pro
     });
     processes.push(scheduler);
     const stagesFile = join(dir, 'kwok-stages.yaml');
-    writeFileSync(stagesFile, KWOK_STAGE_FILES.map((file) => readFileSync(join(options.kwokStages, file), 'utf8').trim()).join('\n---\n') + '\n');
+    writeFileSync(stagesFile, renderKwokStages(options.kwokStages));
     // kwok starts seconds after the other ports were picked; a port taken meanwhile (by any process on
     // a busy machine) makes it exit at once, so it gets a port picked right before it starts, and
     // another one if that is taken too.

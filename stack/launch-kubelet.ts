@@ -1,12 +1,18 @@
 // Plays the kubelet for launch Jobs (in one namespace, or all) on the local stack, in tests and in dev
-// mode: every launch Job the operator creates is run once with Flink's real client (launch-runner.ts),
-// so the JobManager the operator waits for is one Flink itself created. kwok marks the Job's pod complete.
+// mode: every pod of a launch Job the operator creates is run once with Flink's real client
+// (launch-runner.ts), so the JobManager the operator waits for is one Flink itself created. kwok makes
+// the pod Running and leaves its end to this kubelet (stack/kwok-stages.ts): the pod ends Succeeded
+// or Failed as the client exited, with the tail of its output as the termination message (what a
+// kubelet does for terminationMessagePolicy FallbackToLogsOnError), so a failed client fails the Job.
 import * as k8s from '@kubernetes/client-node';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LABEL_MANAGED_BY, OPERATOR_NAME } from '../model/names.ts';
 import type { StackEndpoints } from './stack.ts';
-import { runLaunchJob, type LaunchRun } from './launch-runner.ts';
+import { runLaunchPod, type LaunchRun } from './launch-runner.ts';
+import { finishPod } from './pod-status.ts';
+import { startFlinkKubelet, type FlinkKubelet } from './flink-kubelet.ts';
+import { FLINK_KUBELET_LABEL, FLINK_KUBELET_VALUE } from './kwok-stages.ts';
 
 /**
  * Whether Flink's client accepted the launch and created the session cluster. Under heavy load Flink
@@ -17,43 +23,62 @@ export function createdCluster(run: LaunchRun, session: string): boolean {
   return run.output.includes(`Create flink session cluster ${session} successfully`);
 }
 
+export interface LaunchKubeletOptions {
+  /**
+   * `process`: the Flink clusters these Jobs launch run as local processes (flink-kubelet.ts), in the
+   * namespace watched; `fake` (default): kwok marks their pods Ready and nothing runs.
+   */
+  flinkPods?: 'process' | 'fake';
+}
+
 export interface LaunchKubelet {
-  runs: Array<LaunchRun & { namespace: string; job: string }>;
-  stop(): void;
+  /** One per pod run, in the order they ended (a Job retries a failed pod: several runs of one Job). */
+  runs: Array<LaunchRun & { namespace: string; job: string; pod: string }>;
+  /** With flinkPods `process`: the kubelet of the Flink clusters' pods. */
+  flink?: FlinkKubelet;
+  stop(): Promise<void>;
 }
 
 /** `namespace` undefined: launch Jobs of every namespace. */
-export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, namespace?: string): LaunchKubelet {
-  const batch = kc.makeApiClient(k8s.BatchV1Api);
+export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, namespace?: string, options: LaunchKubeletOptions = {}): LaunchKubelet {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
   const labelSelector = `${LABEL_MANAGED_BY}=${OPERATOR_NAME}`;
   const informer = namespace === undefined
-    ? k8s.makeInformer(kc, '/apis/batch/v1/jobs', () => batch.listJobForAllNamespaces({ labelSelector }), labelSelector)
-    : k8s.makeInformer(kc, `/apis/batch/v1/namespaces/${namespace}/jobs`, () => batch.listNamespacedJob({ namespace, labelSelector }), labelSelector);
+    ? k8s.makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces({ labelSelector }), labelSelector)
+    : k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/pods`, () => core.listNamespacedPod({ namespace, labelSelector }), labelSelector);
   const seen = new Set<string>();
   let stopped = false;
+  const flink = options.flinkPods === 'process' ? startFlinkKubelet(kc, stack, namespace) : undefined;
+  const launchOptions = flink ? { podLabels: { [FLINK_KUBELET_LABEL]: FLINK_KUBELET_VALUE } } : {};
   const kubelet: LaunchKubelet = {
     runs: [],
-    stop: () => {
+    ...(flink ? { flink } : {}),
+    stop: async () => {
       stopped = true;
       void informer.stop();
+      await flink?.stop();
     },
   };
   let queue = Promise.resolve();
-  informer.on('add', (job) => {
-    const name = job.metadata?.name;
-    const uid = job.metadata?.uid;
-    const jobNamespace = job.metadata?.namespace;
-    if (!name || !uid || !jobNamespace || seen.has(uid)) return;
+  const schedule = (pod: k8s.V1Pod): void => {
+    const { name, uid, namespace: podNamespace, deletionTimestamp } = pod.metadata ?? {};
+    const job = pod.metadata?.ownerReferences?.find((o) => o.kind === 'Job')?.name;
+    const phase = pod.status?.phase;
+    if (!name || !uid || !podNamespace || !job || deletionTimestamp || !pod.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed' || seen.has(uid)) return;
     seen.add(uid);
     queue = queue.then(async () => {
-      const run = await runLaunchJob(kc, stack, jobNamespace, name).catch((error: unknown) => ({
+      if (stopped) return;
+      const run = await runLaunchPod(kc, stack, podNamespace, `launch pod ${podNamespace}/${name}`, pod.spec, pod.metadata?.labels ?? {}, launchOptions).catch((error: unknown) => ({
         exitCode: -1, output: error instanceof Error ? error.message : String(error), jobArgv: [],
       }));
-      // Flink's own output, for whoever reads a failed run: <logDir>/launch-<namespace>-<job>.log
-      writeFileSync(join(stack.logDir, `launch-${jobNamespace}-${name}.log`), `exit ${run.exitCode}\n${run.jobArgv.join(' ')}\n\n${run.output}`);
-      kubelet.runs.push({ ...run, namespace: jobNamespace, job: name });
+      // Flink's own output, for whoever reads a failed run: <logDir>/launch-<namespace>-<pod>.log
+      writeFileSync(join(stack.logDir, `launch-${podNamespace}-${name}.log`), `exit ${run.exitCode}\n${run.jobArgv.join(' ')}\n\n${run.output}`);
+      kubelet.runs.push({ ...run, namespace: podNamespace, job, pod: name });
+      await finishPod(core, podNamespace, name, run.exitCode, run.output).catch(() => undefined);
     });
-  });
+  };
+  informer.on('add', schedule);
+  informer.on('update', schedule);
   // Stopping ends the watch with an error too: a stopped kubelet must not start watching again.
   informer.on('error', () => setTimeout(() => {
     if (!stopped) void informer.start();

@@ -10,6 +10,8 @@ import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { LABEL_FLINK_VERSION } from '../model/names.ts';
 import { FLINK_CLI_FRONTEND, KUBERNETES_SESSION_CLI } from './flink.ts';
+import { imageConfigYaml } from './flink-image-config.ts';
+import { volumeFiles } from './pod-volumes.ts';
 import type { StackEndpoints } from './stack.ts';
 
 const run = promisify(execFile);
@@ -21,20 +23,29 @@ export interface LaunchRun {
   jobArgv: string[];
 }
 
+/** Runs a launch Job's pod template once, as a pod of the Job would. */
 export async function runLaunchJob(kc: k8s.KubeConfig, stack: StackEndpoints, namespace: string, jobName: string): Promise<LaunchRun> {
-  const batch = kc.makeApiClient(k8s.BatchV1Api);
+  const job = await kc.makeApiClient(k8s.BatchV1Api).readNamespacedJob({ name: jobName, namespace });
+  return runLaunchPod(kc, stack, namespace, `launch Job ${namespace}/${jobName}`, job.spec?.template.spec, job.metadata?.labels ?? {});
+}
+
+/** Runs the container of a launch Job's pod (its spec and labels) with Flink's client. */
+/** Labels Flink's client is to put on the cluster's pods besides the ones the Job asks for. */
+export interface LaunchOptions {
+  podLabels?: Record<string, string>;
+}
+
+export async function runLaunchPod(kc: k8s.KubeConfig, stack: StackEndpoints, namespace: string, what: string, pod: k8s.V1PodSpec | undefined, labels: Record<string, string>, options: LaunchOptions = {}): Promise<LaunchRun> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
-  const job = await batch.readNamespacedJob({ name: jobName, namespace });
-  const pod = job.spec?.template.spec;
   const container = pod?.containers[0];
-  if (!pod || !container?.command) throw new Error(`launch Job ${namespace}/${jobName} has no container command`);
+  if (!pod || !container?.command) throw new Error(`${what} has no container command`);
   const jobArgv = [...container.command, ...(container.args ?? [])];
   // The class behind each script of the image: kubernetes-session.sh, or bin/flink (run-application).
   const mainClass = { 'kubernetes-session.sh': KUBERNETES_SESSION_CLI, flink: FLINK_CLI_FRONTEND }[basename(container.command[0]!)];
   if (!mainClass) {
     throw new Error(`the launch runner runs kubernetes-session.sh and bin/flink only, not ${container.command[0]}`);
   }
-  const flinkVersion = job.metadata?.labels?.[LABEL_FLINK_VERSION] ?? '';
+  const flinkVersion = labels[LABEL_FLINK_VERSION] ?? '';
   const clientVersion = Object.keys(stack.flink.classpaths).find((v) => v === flinkVersion || v.startsWith(`${flinkVersion}.`));
   if (!clientVersion) throw new Error(`no Flink client in the stack for ${LABEL_FLINK_VERSION}=${flinkVersion}`);
 
@@ -43,6 +54,8 @@ export async function runLaunchJob(kc: k8s.KubeConfig, stack: StackEndpoints, na
   for (const mount of container.volumeMounts ?? []) {
     const volume = pod.volumes?.find((v) => v.name === mount.name);
     if (!volume) throw new Error(`volumeMount ${mount.name} names no volume`);
+    // The service account token the API server adds to a pod: Flink's client uses the test kubeconfig.
+    if (volume.projected) continue;
     const files = await volumeFiles(core, namespace, volume);
     const target = join(root, mount.mountPath);
     if (mount.subPath) {
@@ -58,8 +71,8 @@ export async function runLaunchJob(kc: k8s.KubeConfig, stack: StackEndpoints, na
   }
   const confDir = join(root, container.env?.find((e) => e.name === 'FLINK_CONF_DIR')?.value ?? '/opt/flink/conf');
   mkdirSync(confDir, { recursive: true });
-  // The image ships a config file; an empty one stands in for it when the user mounts none.
-  if (!existsSync(join(confDir, 'config.yaml')) && !existsSync(join(confDir, 'flink-conf.yaml'))) writeFileSync(join(confDir, 'config.yaml'), '');
+  // The image's own config file, unless the user's is mounted over it.
+  if (!existsSync(join(confDir, 'config.yaml')) && !existsSync(join(confDir, 'flink-conf.yaml'))) writeFileSync(join(confDir, 'config.yaml'), imageConfigYaml());
 
   const relocate = (arg: string): string => {
     const match = /^-D([^=]+)=(.*)$/s.exec(arg);
@@ -68,7 +81,7 @@ export async function runLaunchJob(kc: k8s.KubeConfig, stack: StackEndpoints, na
     return mountPaths.some((p) => value.startsWith(p)) ? `-D${match[1]}=${join(root, value)}` : arg;
   };
   // The test kubeconfig goes in front: bin/flink reads options only before the jar (after its action).
-  const jobArgs = (container.args ?? []).map(relocate);
+  const jobArgs = withPodLabels((container.args ?? []).map(relocate), options.podLabels ?? {});
   const kubeconfig = `-Dkubernetes.config.file=${stack.kubernetes.kubeconfig}`;
   const clientArgs = mainClass === FLINK_CLI_FRONTEND ? [jobArgs[0]!, kubeconfig, ...jobArgs.slice(1)] : [kubeconfig, ...jobArgs];
   const args = ['-cp', stack.flink.classpaths[clientVersion]!, mainClass, ...clientArgs];
@@ -84,20 +97,15 @@ export async function runLaunchJob(kc: k8s.KubeConfig, stack: StackEndpoints, na
   }
 }
 
-/** The files a ConfigMap or Secret volume shows in a pod: key (or item path) → content. */
-async function volumeFiles(core: k8s.CoreV1Api, namespace: string, volume: k8s.V1Volume): Promise<Map<string, string | Buffer>> {
-  let data: Record<string, string | Buffer>;
-  let items: k8s.V1KeyToPath[] | undefined;
-  if (volume.configMap) {
-    data = (await core.readNamespacedConfigMap({ name: volume.configMap.name!, namespace })).data ?? {};
-    items = volume.configMap.items;
-  } else if (volume.secret) {
-    const secret = await core.readNamespacedSecret({ name: volume.secret.secretName!, namespace });
-    data = Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
-    items = volume.secret.items;
-  } else {
-    throw new Error(`the launch runner lays out configMap and secret volumes only, not ${volume.name}`);
+/** The args with `labels` added to kubernetes.{jobmanager,taskmanager}.labels (`k1:v1,k2:v2`), merged into the Job's own. */
+function withPodLabels(args: string[], labels: Record<string, string>): string[] {
+  const extra = Object.entries(labels).map(([k, v]) => `${k}:${v}`).join(',');
+  if (!extra) return args;
+  const result = [...args];
+  for (const key of ['kubernetes.jobmanager.labels', 'kubernetes.taskmanager.labels']) {
+    const index = result.findIndex((arg) => arg.startsWith(`-D${key}=`));
+    if (index >= 0) result[index] = `${result[index]},${extra}`;
+    else result.splice(result[0] === 'run-application' ? 1 : 0, 0, `-D${key}=${extra}`);
   }
-  if (!items) return new Map(Object.entries(data));
-  return new Map(items.flatMap((item) => (data[item.key] === undefined ? [] : [[item.path, data[item.key]!] as const])));
+  return result;
 }

@@ -3,10 +3,10 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readVersions } from './binaries.ts';
+import { flinkExtras, readVersions } from './binaries.ts';
 
 const SCRIPT = fileURLToPath(new URL('../scripts/provision.sh', import.meta.url));
 
@@ -24,6 +24,10 @@ function everythingThere(): Record<string, string> {
   for (const version of readVersions().flink) {
     mkdirSync(join(cache, `flink-client-${version}`), { recursive: true });
     writeFileSync(join(cache, `flink-client-${version}`, '.complete'), '');
+    for (const file of Object.values(flinkExtras(cache, version))) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, '');
+    }
   }
   const bins = ['TEMPORAL', 'TEMPORAL_TEST_SERVER', 'ETCD', 'KUBE_APISERVER', 'KUBE_CONTROLLER_MANAGER', 'KUBE_SCHEDULER', 'KWOK', 'VERSITYGW', 'HELM', 'PROMTOOL', 'CHROMIUM'];
   return {

@@ -89,7 +89,7 @@ describe('the flink-session-operator command line on a running operator', () => 
 
   afterAll(async () => {
     await operator?.stop();
-    kubelet?.stop();
+    await kubelet?.stop();
     await rest?.close();
     zk?.close();
     s3?.destroy();

@@ -61,7 +61,7 @@ describe('helm install, upgrade and uninstall of the chart on the test API serve
 
   afterAll(async () => {
     await operator?.stop();
-    kubelet?.stop();
+    await kubelet?.stop();
     await rest?.close();
   });
 

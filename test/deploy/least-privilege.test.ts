@@ -105,7 +105,7 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
 
   afterAll(async () => {
     await operator?.stop();
-    kubelet?.stop();
+    await kubelet?.stop();
     await rest?.close();
   });
 

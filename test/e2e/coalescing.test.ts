@@ -37,7 +37,7 @@ describe('coalescing and watcher failures', () => {
 
   afterAll(async () => {
     await operator?.stop();
-    kubelet?.stop();
+    await kubelet?.stop();
     await rest?.close();
   });
 

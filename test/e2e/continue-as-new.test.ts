@@ -60,7 +60,7 @@ describe('continue-as-new on a real Temporal server', () => {
 
   afterAll(async () => {
     await operator?.stop();
-    kubelet?.stop();
+    await kubelet?.stop();
     await rest?.close();
     await connection?.close();
     await temporal?.stop();

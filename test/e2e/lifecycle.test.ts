@@ -68,7 +68,7 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
 
   afterAll(async () => {
     await operator?.stop();
-    kubelet?.stop();
+    await kubelet?.stop();
     await rest?.close();
     zk?.close();
     s3?.destroy();

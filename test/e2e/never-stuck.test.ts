@@ -80,7 +80,7 @@ describe('never stuck, never silent', () => {
 
   afterAll(async () => {
     await operator?.stop();
-    kubelets.forEach((k) => k.stop());
+    await Promise.all(kubelets.map((k) => k.stop()));
     await rest?.close();
   });
 

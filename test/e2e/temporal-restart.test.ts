@@ -44,7 +44,7 @@ describe('a Temporal server restart in the middle of a redeploy', () => {
 
   afterAll(async () => {
     await operator?.stop();
-    kubelet?.stop();
+    await kubelet?.stop();
     await rest?.close();
     await temporal?.stop();
   });

@@ -19,7 +19,7 @@ async function createJob(name: string): Promise<void> {
     namespace,
     body: {
       metadata: { name, labels: { [LABEL_MANAGED_BY]: OPERATOR_NAME } },
-      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'launch', image: 'example.invalid/x', command: ['sleep'], args: ['1'] }] } } },
+      spec: { template: { metadata: { labels: { [LABEL_MANAGED_BY]: OPERATOR_NAME } }, spec: { restartPolicy: 'Never', containers: [{ name: 'launch', image: 'example.invalid/x', command: ['sleep'], args: ['1'] }] } } },
     },
   });
 }
@@ -38,7 +38,7 @@ it('runs the Jobs it sees while it watches, and none after it was stopped', asyn
   await eventually('the kubelet to run the first Job', async () => (kubelet.runs.length === 1 ? true : undefined), 30_000);
   expect(kubelet.runs[0]).toMatchObject({ job: 'first', exitCode: -1 });
 
-  kubelet.stop();
+  await kubelet.stop();
   await sleep(2_500); // past the second after which a failed watch is started again
   await createJob('second');
   await sleep(3_000);

@@ -39,7 +39,7 @@ export async function startTrustStack(namespaces: string[], env: Record<string, 
     kc, core, apps: kc.makeApiClient(k8s.AppsV1Api), batch: kc.makeApiClient(k8s.BatchV1Api), operator, taskQueue, kubelets,
     async stop() {
       await operator.stop();
-      for (const kubelet of kubelets) kubelet.stop();
+      await Promise.all(kubelets.map((kubelet) => kubelet.stop()));
       await rest.close();
     },
   };

@@ -39,7 +39,7 @@ export async function redeployedSession(stack: StackEndpoints, options: { namesp
   const rest = await startFlinkRestStandIn(kc);
   const kubelet = startLaunchKubelet(kc, stack, namespace);
   const stopStandIns = async () => {
-    kubelet.stop();
+    await kubelet.stop();
     await rest.close();
   };
   const operator = await startOperator({ stack, namespace, taskQueue: options.taskQueue, restUrlTemplate: rest.urlTemplate }).catch(async (error: unknown) => {

@@ -1,0 +1,229 @@
+// Plays the kubelet for the pods of Flink clusters on the local stack (tests, dev mode): a JobManager
+// pod of the Deployment Flink's client created, or a TaskManager pod the JobManager created, runs as a
+// local `java` process of its own entrypoint class, with the pod's environment and the configuration
+// Flink wrote (flink-config-<name>), changed only where a laptop needs it (flink-pod-config.ts). The
+// pod is Running when the process starts, Ready when its REST (JobManager) or RPC port (TaskManager)
+// answers, Failed when the process dies; deleting the pod stops the process. Only pods that carry
+// FLINK_KUBELET_LABEL (put there by the launch kubelet, see launch-kubelet.ts) are run here; kwok
+// leaves them alone (kwok-stages.ts).
+import * as k8s from '@kubernetes/client-node';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { FLINK_CONF_DIR } from '../model/launch-layout.ts';
+import { DEFAULT_FLINK_VERSION } from '../model/flink-version.ts';
+import { API_GROUP, API_VERSION, FLINK_LABEL_APP, FLINK_LABEL_COMPONENT, FLINKSESSION_PLURAL } from '../model/names.ts';
+import { freePorts } from '../net/ports.ts';
+import { IMAGE_JAVA_OPTS } from './flink-image-config.ts';
+import { flattenFlinkConfig, jobManagerOverrides, taskManagerOverrides, withOverrides, type JobManagerPorts } from './flink-pod-config.ts';
+import { FLINK_KUBELET_LABEL, FLINK_KUBELET_VALUE } from './kwok-stages.ts';
+import { containerEnv, volumeFiles } from './pod-volumes.ts';
+import { failPod, runPod } from './pod-status.ts';
+import { pollUntil } from './poll.ts';
+import { logTail, startProcess, type ManagedProcess } from './processes.ts';
+import type { StackEndpoints } from './stack.ts';
+
+
+const SESSION_ENTRYPOINT = 'org.apache.flink.kubernetes.entrypoint.KubernetesSessionClusterEntrypoint';
+const APPLICATION_ENTRYPOINT = 'org.apache.flink.kubernetes.entrypoint.KubernetesApplicationClusterEntrypoint';
+const TASK_EXECUTOR_RUNNER = 'org.apache.flink.kubernetes.taskmanager.KubernetesTaskExecutorRunner';
+
+export interface FlinkProcess {
+  namespace: string;
+  pod: string;
+  session: string;
+  component: 'jobmanager' | 'taskmanager';
+  process: ManagedProcess;
+  /** JobManagers: their ports on 127.0.0.1. */
+  ports?: JobManagerPorts;
+}
+
+export interface FlinkKubelet {
+  /** Every process started, running or not, in start order. */
+  started: FlinkProcess[];
+  /** The REST URL of a session's running JobManager, if it has one. */
+  restUrl(namespace: string, session: string): string | undefined;
+  running(): FlinkProcess[];
+  stop(): Promise<void>;
+}
+
+/** What a Flink pod's main container asks for: the entrypoint class and its arguments (after `bash -c`). */
+export function flinkCommand(container: k8s.V1Container, config: Record<string, unknown>): { component: 'jobmanager' | 'taskmanager'; mainClass: string; args: string[] } {
+  const argv = [...(container.command ?? []), ...(container.args ?? [])];
+  const script = argv.at(-1) ?? '';
+  const words = shellWords(script);
+  if (words[0] === 'kubernetes-taskmanager.sh') return { component: 'taskmanager', mainClass: TASK_EXECUTOR_RUNNER, args: words.slice(1) };
+  if (words[0] === 'kubernetes-jobmanager.sh') {
+    const configured = config['kubernetes.internal.jobmanager.entrypoint.class'];
+    const mainClass = typeof configured === 'string' ? configured : words[1] === 'kubernetes-application' ? APPLICATION_ENTRYPOINT : SESSION_ENTRYPOINT;
+    return { component: 'jobmanager', mainClass, args: words.slice(2) };
+  }
+  throw new Error(`not a Flink pod the stack can run: ${argv.join(' ')}`);
+}
+
+/** The words `bash -c` makes of a script of plain words with '…' and "…" quoting (what Flink writes). */
+export function shellWords(script: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (const char of script) {
+    if (quote) {
+      if (char === quote) quote = undefined;
+      else word += char;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      word ??= '';
+    } else if (/\s/.test(char)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else {
+      word = (word ?? '') + char;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, namespace?: string): FlinkKubelet {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const objects = kc.makeApiClient(k8s.CustomObjectsApi);
+  const labelSelector = `${FLINK_KUBELET_LABEL}=${FLINK_KUBELET_VALUE}`;
+  const informer = namespace === undefined
+    ? k8s.makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces({ labelSelector }), labelSelector)
+    : k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/pods`, () => core.listNamespacedPod({ namespace, labelSelector }), labelSelector);
+  const byUid = new Map<string, Promise<FlinkProcess | undefined>>();
+  const stopping = new Set<string>();
+  let stopped = false;
+  const kubelet: FlinkKubelet = {
+    started: [],
+    running: () => kubelet.started.filter((p) => !stopping.has(p.namespace + '/' + p.pod)),
+    restUrl: (ns, session) => {
+      const jm = kubelet.started.findLast((p) => p.namespace === ns && p.session === session && p.component === 'jobmanager' && p.ports && !stopping.has(`${ns}/${p.pod}`));
+      return jm ? `http://127.0.0.1:${jm.ports!.rest}` : undefined;
+    },
+    async stop() {
+      stopped = true;
+      void informer.stop();
+      await Promise.all([...byUid.values()].map(async (started) => (await started)?.process.stop()));
+    },
+  };
+
+  async function flinkVersion(ns: string, session: string): Promise<string> {
+    try {
+      const fls = (await objects.getNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace: ns, plural: FLINKSESSION_PLURAL, name: session })) as { spec?: { flinkVersion?: string } };
+      return fls.spec?.flinkVersion ?? DEFAULT_FLINK_VERSION;
+    } catch {
+      return DEFAULT_FLINK_VERSION;
+    }
+  }
+
+  async function start(pod: k8s.V1Pod): Promise<FlinkProcess | undefined> {
+    const ns = pod.metadata!.namespace!;
+    const name = pod.metadata!.name!;
+    const session = pod.metadata?.labels?.[FLINK_LABEL_APP] ?? '';
+    const container = pod.spec!.containers[0]!;
+    const startedAt = new Date().toISOString();
+    const dir = join(stack.stateDir, 'flink-pods', `${ns}-${name}`);
+    rmSync(dir, { recursive: true, force: true });
+    const confDir = join(dir, 'conf');
+    mkdirSync(confDir, { recursive: true });
+    for (const mount of container.volumeMounts ?? []) {
+      if (mount.mountPath !== FLINK_CONF_DIR) continue;
+      const volume = pod.spec!.volumes?.find((v) => v.name === mount.name);
+      // Flink writes flink-config-<name> right after the Deployment: like a kubelet, wait for it.
+      if (!volume) continue;
+      const files = await pollUntil(`the volume ${volume.name} of ${ns}/${name}`, () => volumeFiles(core, ns, volume), {
+        timeoutMs: 120_000, intervalMs: 500, giveUpIf: () => (stopped || stopping.has(`${ns}/${name}`) ? 'the pod is being deleted' : undefined),
+      });
+      for (const [file, content] of files) writeFileSync(join(confDir, file), content);
+    }
+    const configFile = join(confDir, 'config.yaml');
+    const config = readFileSync(configFile, 'utf8');
+    const command = flinkCommand(container, flattenFlinkConfig(config));
+    const version = await flinkVersion(ns, session);
+    const clientVersion = Object.keys(stack.flink.classpaths).find((v) => v === version || v.startsWith(`${version}.`));
+    if (!clientVersion) throw new Error(`no Flink in the stack for ${ns}/${session} (flinkVersion ${version})`);
+
+    let ports: JobManagerPorts | undefined;
+    let probe: () => Promise<boolean>;
+    const jvm = ['-XX:MaxMetaspaceSize=256m', ...IMAGE_JAVA_OPTS.split(' ')];
+    let args: string[];
+    if (command.component === 'jobmanager') {
+      const [rpc, blob, rest] = await freePorts(3) as [number, number, number];
+      ports = { rpc, blob, rest };
+      writeFileSync(configFile, withOverrides(config, jobManagerOverrides(ports, stack.kubernetes.kubeconfig)));
+      args = ['-Xmx384m', ...jvm, '-cp', stack.flink.classpaths[clientVersion]!, command.mainClass, ...command.args];
+      probe = async () => (await fetch(`http://127.0.0.1:${rest}/v1/overview`, { signal: AbortSignal.timeout(2_000) })).ok;
+    } else {
+      const [rpc] = await freePorts(1) as [number];
+      const jobManager = kubelet.started.findLast((p) => p.namespace === ns && p.session === session && p.component === 'jobmanager')?.ports;
+      writeFileSync(configFile, withOverrides(config, taskManagerOverrides(rpc, jobManager, stack.kubernetes.kubeconfig)));
+      args = ['-Xmx512m', '-XX:MaxDirectMemorySize=256m', ...jvm, '-cp', stack.flink.classpaths[clientVersion]!, command.mainClass, '--configDir', confDir, ...command.args];
+      probe = () => new Promise((resolve) => {
+        const socket = connect(rpc, '127.0.0.1', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.on('error', () => resolve(false));
+      });
+    }
+    const env = { ...(await containerEnv(core, pod, container)), FLINK_CONF_DIR: confDir, FLINK_PLUGINS_DIR: stack.flink.plugins[clientVersion]!, _POD_IP_ADDRESS: '127.0.0.1' };
+    const process_ = startProcess({ name: `flink-${ns}-${name}`, command: stack.flink.java, args, env, logDir: stack.logDir, cwd: dir });
+    const started: FlinkProcess = { namespace: ns, pod: name, session, component: command.component, process: process_, ...(ports ? { ports } : {}) };
+    kubelet.started.push(started);
+    await runPod(core, pod, false, startedAt).catch(() => undefined);
+    let exited: string | undefined;
+    void process_.exited.then(async (reason) => {
+      exited = reason;
+      if (stopping.has(`${ns}/${name}`) || stopped) return;
+      const code = /exit code (\d+)/.exec(reason)?.[1];
+      await failPod(core, pod, code ? Number(code) : 137, logTail(process_.logFile, 80), startedAt).catch(() => undefined);
+    });
+    // Ready once it answers; JVM start-ups on two busy cores take seconds, so no deadline but its life.
+    void (async () => {
+      while (exited === undefined && !stopping.has(`${ns}/${name}`)) {
+        if (await probe().catch(() => false)) {
+          await runPod(core, pod, true, startedAt).catch(() => undefined);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    })();
+    return started;
+  }
+
+  const onPod = (pod: k8s.V1Pod): void => {
+    const uid = pod.metadata?.uid;
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    if (!uid || stopped) return;
+    if (pod.metadata?.deletionTimestamp) {
+      onDelete(pod);
+      return;
+    }
+    const component = pod.metadata?.labels?.[FLINK_LABEL_COMPONENT];
+    if (byUid.has(uid) || !pod.spec?.nodeName || (component !== 'jobmanager' && component !== 'taskmanager')) return;
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+    stopping.delete(key);
+    byUid.set(uid, start(pod).catch(async (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      writeFileSync(join(stack.logDir, `flink-${key.replace('/', '-')}.log`), `the Flink kubelet could not start this pod: ${message}\n`, { flag: 'a' });
+      await failPod(core, pod, 1, message, new Date().toISOString()).catch(() => undefined);
+      return undefined;
+    }));
+  };
+  const onDelete = (pod: k8s.V1Pod): void => {
+    const uid = pod.metadata?.uid;
+    const started = uid ? byUid.get(uid) : undefined;
+    if (!started) return;
+    stopping.add(`${pod.metadata?.namespace}/${pod.metadata?.name}`);
+    void started.then((p) => p?.process.stop());
+  };
+  informer.on('add', onPod);
+  informer.on('update', onPod);
+  informer.on('delete', onDelete);
+  informer.on('error', () => setTimeout(() => {
+    if (!stopped) void informer.start();
+  }, 1_000));
+  void informer.start();
+  return kubelet;
+}

@@ -1,0 +1,69 @@
+// A Flink pod's config.yaml (what Flink wrote into flink-config-<name>) with what a laptop needs
+// changed: 127.0.0.1 instead of Service names, free ports instead of 6123/6124/8081, the stack's
+// kubeconfig, small memory. Pure: no I/O.
+import { parse, stringify } from 'yaml';
+
+/** Flink's config.yaml, nested or flat, as flat `key: value` options. */
+export function flattenFlinkConfig(text: string): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  const walk = (value: unknown, prefix: string): void => {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [key, inner] of Object.entries(value)) walk(inner, prefix ? `${prefix}.${key}` : key);
+    } else if (prefix) {
+      flat[prefix] = value;
+    }
+  };
+  walk(parse(text) ?? {}, '');
+  return flat;
+}
+
+/** The file with `overrides` applied, in the flat form Flink's YAML parser reads too. */
+export function withOverrides(text: string, overrides: Record<string, string>): string {
+  return stringify({ ...flattenFlinkConfig(text), ...overrides });
+}
+
+export interface JobManagerPorts {
+  rpc: number;
+  blob: number;
+  rest: number;
+}
+
+/**
+ * For the stack's S3 server (versitygw, posix backend): S3A deletes the parent "directory" markers
+ * after every write in one bulk delete, which versitygw refuses per key (ErrDirectoryNotEmpty), and
+ * S3A retries that for minutes, so a JobManager's first HA blob write took longer than a job
+ * submission waits. Kept markers are never deleted.
+ */
+const LOCAL_S3 = { 's3.directory.marker.retention': 'keep' };
+
+/** What the stack changes in a JobManager's configuration. */
+export function jobManagerOverrides(ports: JobManagerPorts, kubeconfig: string): Record<string, string> {
+  return {
+    ...LOCAL_S3,
+    'jobmanager.rpc.address': '127.0.0.1',
+    'jobmanager.bind-host': '127.0.0.1',
+    'jobmanager.rpc.port': String(ports.rpc),
+    'blob.server.port': String(ports.blob),
+    'rest.address': '127.0.0.1',
+    'rest.bind-address': '127.0.0.1',
+    'rest.port': String(ports.rest),
+    'rest.bind-port': String(ports.rest),
+    'kubernetes.config.file': kubeconfig,
+    'jobmanager.memory.process.size': '768m',
+    // The TaskManager pods the JobManager asks for carry these sizes in their arguments.
+    'taskmanager.memory.process.size': '1024m',
+  };
+}
+
+/** What the stack changes in a TaskManager's configuration (non-HA: the JobManager at its local RPC port). */
+export function taskManagerOverrides(rpcPort: number, jobManager: JobManagerPorts | undefined, kubeconfig: string): Record<string, string> {
+  return {
+    ...LOCAL_S3,
+    'taskmanager.host': '127.0.0.1',
+    'taskmanager.bind-host': '127.0.0.1',
+    'taskmanager.rpc.port': String(rpcPort),
+    'taskmanager.data.port': '0',
+    'kubernetes.config.file': kubeconfig,
+    ...(jobManager ? { 'jobmanager.rpc.address': '127.0.0.1', 'jobmanager.rpc.port': String(jobManager.rpc), 'blob.server.port': String(jobManager.blob) } : {}),
+  };
+}
