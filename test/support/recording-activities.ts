@@ -37,26 +37,22 @@ export interface RecordingOptions {
   cleanupDeadlineSeconds?: number;
 }
 
-type Waiter = { matches: (lines: readonly string[]) => boolean; resolve: () => void; beforeReturn?: () => Promise<void> };
+type Waiter = { matches: (lines: readonly string[]) => boolean; resolve: () => void };
 
 /** The calls, in the order the activities started, and a way to wait for one. */
 export class ActivityRecorder {
   readonly calls: RecordedCall[] = [];
   private readonly waiters: Waiter[] = [];
 
-  /** Records a call; resolves once what the waiters it satisfies do before the call returns is done. */
-  async record(call: RecordedCall): Promise<void> {
+  record(call: RecordedCall): void {
     this.calls.push(call);
     const lines = this.lines();
-    const hooks: Array<Promise<void>> = [];
     for (const waiter of [...this.waiters]) {
       if (waiter.matches(lines)) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        if (waiter.beforeReturn) hooks.push(waiter.beforeReturn());
         waiter.resolve();
       }
     }
-    await Promise.all(hooks);
   }
 
   /** One line per call: the activity's name with the arguments that tell steps apart (see describeCall). */
@@ -73,12 +69,8 @@ export class ActivityRecorder {
     this.calls.length = 0;
   }
 
-  /**
-   * Resolves once a recorded line equals `line` (or the predicate holds); rejects after `timeoutMs` with
-   * every line so far. `beforeReturn` runs inside the matching activity, before it returns to the
-   * workflow (not when the line was there already).
-   */
-  waitFor(line: string | ((lines: readonly string[]) => boolean), timeoutMs = 15_000, beforeReturn?: () => Promise<void>): Promise<void> {
+  /** Resolves once a recorded line equals `line` (or the predicate holds); rejects after `timeoutMs` with every line so far. */
+  waitFor(line: string | ((lines: readonly string[]) => boolean), timeoutMs = 15_000): Promise<void> {
     const matches = typeof line === 'string' ? (lines: readonly string[]) => lines.includes(line) : line;
     if (matches(this.lines())) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -87,7 +79,7 @@ export class ActivityRecorder {
         const what = typeof line === 'string' ? `"${line}"` : 'the expected calls';
         reject(new Error(`no ${what} within ${timeoutMs} ms; recorded so far:\n  ${this.lines().join('\n  ')}`));
       }, timeoutMs);
-      const waiter: Waiter = { matches, resolve: () => { clearTimeout(timer); resolve(); }, ...(beforeReturn ? { beforeReturn } : {}) };
+      const waiter: Waiter = { matches, resolve: () => { clearTimeout(timer); resolve(); } };
       this.waiters.push(waiter);
     });
   }
@@ -176,7 +168,7 @@ export function recordingActivities(options: RecordingOptions = {}): RecordingAc
       const answer = answers[name] as (...args: unknown[]) => Promise<unknown>;
       const wrapped = async (...args: unknown[]): Promise<unknown> => {
         const { workflowExecution, attempt } = Context.current().info;
-        await recorder.record({ name, args, runId: workflowExecution?.runId ?? '', attempt, at: Date.now() });
+        recorder.record({ name, args, runId: workflowExecution?.runId ?? '', attempt, at: Date.now() });
         return answer(...args);
       };
       return [name, wrapped];

@@ -161,20 +161,12 @@ async function startSession(env: TestWorkflowEnvironment, workflowBundle: Workfl
     redeploy: (reason) => handle.signal(redeploySignal, reason ? { reason } : undefined),
     status: () => handle.query(statusQuery),
     async waitFor(line, timeoutMs) {
-      // Time skips while the test waits, and is locked again inside the activity that brings the
-      // line, before the workflow goes on: locked after it instead, a workflow that then idles with no
-      // timer let the server skip to its execution timeout (10 years) and end the run TIMED_OUT.
       const testService = env.connection.testService!;
-      let locking: Promise<unknown> | undefined;
-      const lock = async (): Promise<void> => {
-        locking ??= testService.lockTimeSkipping({});
-        await locking;
-      };
       await testService.unlockTimeSkipping({});
       try {
-        await recording.recorder.waitFor(line, timeoutMs, lock);
+        await recording.recorder.waitFor(line, timeoutMs);
       } finally {
-        await lock();
+        await testService.lockTimeSkipping({});
       }
     },
     result: () => client.workflow.result(handle.workflowId),

@@ -19,7 +19,7 @@ const SPEC: FlinkSessionSpec = {
   s3: { endPoint: 'http://s3.example.invalid', bucket: 'ui-state', credentialsSecret: { name: 's3-credentials' } },
   ha: { type: 'zookeeper', quorum: 'zk.example.invalid:2181', path: '/flink' },
 };
-const READY = 'reportStatus Running/JobManagerReady';
+import { READY } from '../support/workflow-steps.ts';
 
 type Metadata = proto.temporal.api.sdk.v1.IWorkflowMetadata;
 type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
