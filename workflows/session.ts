@@ -49,6 +49,8 @@ type DeployWork = Extract<NextWork, { kind: 'deploy' }>;
  */
 const CHECK_SESSION_PATCH = 'check-session-before-acting';
 const SHARED_STATE_PATCH = 'check-shared-state-before-cleanup';
+/** A redeploy bounds the clean-up of a location the new spec moved away from (runs before it retried it for ever). */
+const BOUNDED_MOVED_CLEANUP_PATCH = 'bounded-cleanup-of-moved-state';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
@@ -273,7 +275,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
    */
   async function clearWhatRan(ref: SessionRef, phase: SessionPhase, ran: FlinkSessionSpec, next: FlinkSessionSpec): Promise<void> {
     const moved = movedAway(ran, next);
-    const leftover = moved.ha || moved.s3 ? await boundedCleanup(ref, phase, 'the redeploy') : untilFailure;
+    const leftover = (moved.ha || moved.s3) && patched(BOUNDED_MOVED_CLEANUP_PATCH) ? await boundedCleanup(ref, phase, 'the redeploy') : untilFailure;
     await clearHaDataAndCheckpoints(ref, ran, { ha: moved.ha ? leftover : untilFailure, s3: moved.s3 ? leftover : untilFailure });
     const leftBehind = state.status().leftBehind ?? [];
     if (leftBehind.length > 0) {
