@@ -51,6 +51,8 @@ const CHECK_SESSION_PATCH = 'check-session-before-acting';
 const SHARED_STATE_PATCH = 'check-shared-state-before-cleanup';
 /** A redeploy bounds the clean-up of a location the new spec moved away from (runs before it retried it for ever). */
 const BOUNDED_MOVED_CLEANUP_PATCH = 'bounded-cleanup-of-moved-state';
+/** A delete removes the launch Jobs before the JobManager (runs before removed them last). */
+const LAUNCH_JOBS_FIRST_PATCH = 'delete-launch-jobs-first';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
@@ -379,10 +381,14 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     await event(ref, 'Normal', 'Deleting', 'removing the JobManager, its pods and the launch Jobs');
     const bounded = await boundedCleanup(ref, phase, 'the delete');
 
+    // The launch Jobs first: a launch pod its Job retries (a client that failed after creating the
+    // cluster) would otherwise create the cluster again once its Deployment is gone.
+    const launchJobsFirst = patched(LAUNCH_JOBS_FIRST_PATCH);
+    if (launchJobsFirst) await bounded('remove launch Jobs', `the launch Jobs of ${ref.name}`, (s) => s.api.removeLaunchJobs({ ref }));
     await bounded('delete JobManager deployment', `the JobManager Deployment ${ref.namespace}/${ref.name}`, (s) => s.api.deleteJobManagerDeployment(ref));
     await bounded('wait for the Flink cluster to go', `the pods, Services and ConfigMap of Flink cluster ${ref.name}`, (s) => s.poll.waitForFlinkClusterGone(ref));
     if (spec?.autoClean) await clearHaDataAndCheckpoints(ref, spec, { ha: bounded, s3: bounded });
-    await bounded('remove launch Jobs', `the launch Jobs of ${ref.name}`, (s) => s.api.removeLaunchJobs({ ref }));
+    if (!launchJobsFirst) await bounded('remove launch Jobs', `the launch Jobs of ${ref.name}`, (s) => s.api.removeLaunchJobs({ ref }));
     const leftBehind = state.status().leftBehind ?? [];
     if (leftBehind.length > 0) {
       await event(ref, 'Warning', 'CleanupIncomplete', `releasing the finalizer with the clean-up incomplete; left behind: ${leftBehind.join('; ')}`);
