@@ -17,6 +17,7 @@ import { ofKind, readRepoFile, renderKustomization, repoPath, theOne, type KubeO
 
 /** With this release name and namespace the chart's objects have deploy/'s names. */
 const RELEASE = 'flink-session-operator';
+const COMPONENTS = ['watcher', 'worker'] as const;
 const NAMESPACE = 'flink-session-operator';
 /** The one setting that is not in values.config: a secret, given by the name of a Secret. */
 const SECRET_SETTINGS: Record<string, string> = { TEMPORAL_API_KEY: 'temporal.apiKeySecret' };
@@ -65,23 +66,44 @@ describe('charts/flink-session-operator', () => {
     const archive = join(out, 'flink-session-operator-0.1.0.tgz');
     const packaged = (path: string): string => execFileSync('tar', ['-xzOf', archive, `flink-session-operator/${path}`], { encoding: 'utf8' });
     expect(packaged('crds/flinksession.yaml')).toBe(readRepoFile('crds/flinksession.yaml'));
-    expect(packaged('files/cluster-role.yaml')).toBe(readRepoFile('deploy/cluster-role.yaml'));
+    for (const component of COMPONENTS) {
+      expect(packaged(`files/${component}-cluster-role.yaml`)).toBe(readRepoFile(`deploy/${component}-cluster-role.yaml`));
+    }
   });
 
-  it('grants exactly deploy/\'s RBAC rules, bound to the service account the Deployments run as', () => {
-    expect(theOne<RoleObject>(chart, 'ClusterRole').rules).toEqual(theOne<RoleObject>(deploy, 'ClusterRole').rules);
-    const binding = theOne<KubeObject & { roleRef: unknown; subjects: unknown }>(chart, 'ClusterRoleBinding');
-    const deployBinding = theOne<KubeObject & { roleRef: unknown; subjects: unknown }>(deploy, 'ClusterRoleBinding');
-    expect([binding.roleRef, binding.subjects]).toEqual([deployBinding.roleRef, deployBinding.subjects]);
+  it('grants exactly deploy/\'s RBAC rules, each component\'s bound to the service account its Deployment runs as', () => {
+    type Binding = KubeObject & { roleRef: unknown; subjects: unknown };
+    type Deployment = KubeObject & { spec: { template: { spec: { serviceAccountName: string } } } };
+    for (const component of COMPONENTS) {
+      const name = `${RELEASE}-${component}`;
+      expect(theOne<RoleObject>(chart, 'ClusterRole', name).rules).toEqual(theOne<RoleObject>(deploy, 'ClusterRole', name).rules);
+      const binding = theOne<Binding>(chart, 'ClusterRoleBinding', name);
+      const deployBinding = theOne<Binding>(deploy, 'ClusterRoleBinding', name);
+      expect([binding.roleRef, binding.subjects]).toEqual([deployBinding.roleRef, deployBinding.subjects]);
+      expect(theOne<Deployment>(chart, 'Deployment', name).spec.template.spec.serviceAccountName)
+        .toBe(theOne<Deployment>(deploy, 'Deployment', name).spec.template.spec.serviceAccountName);
+    }
   });
 
   it('with another release name, the RBAC rules are still deploy/\'s, under the release\'s names', async () => {
     const other = (await renderChart('team-b', 'operators')).objects;
-    const role = theOne<RoleObject>(other, 'ClusterRole');
-    expect(role.metadata.name).toBe('team-b-flink-session-operator');
-    expect(role.rules).toEqual(theOne<RoleObject>(deploy, 'ClusterRole').rules);
-    expect(theOne<KubeObject & { subjects: unknown }>(other, 'ClusterRoleBinding').subjects)
-      .toEqual([{ kind: 'ServiceAccount', name: 'team-b-flink-session-operator', namespace: 'operators' }]);
+    for (const component of COMPONENTS) {
+      const role = theOne<RoleObject>(other, 'ClusterRole', `team-b-flink-session-operator-${component}`);
+      expect(role.rules).toEqual(theOne<RoleObject>(deploy, 'ClusterRole', `${RELEASE}-${component}`).rules);
+      expect(theOne<KubeObject & { subjects: unknown }>(other, 'ClusterRoleBinding', role.metadata.name).subjects)
+        .toEqual([{ kind: 'ServiceAccount', name: `team-b-flink-session-operator-${component}`, namespace: 'operators' }]);
+    }
+  });
+
+  it('takes a service account name and annotations per component (e.g. a cloud identity for the worker only)', async () => {
+    const named = (await renderChart('team-b', 'operators', [
+      '--set', 'serviceAccount.worker.name=s3-reader', '--set', 'serviceAccount.worker.annotations.eks\\.amazonaws\\.com/role-arn=arn:aws:iam::1:role/x',
+    ])).objects;
+    const worker = theOne(named, 'ServiceAccount', 's3-reader');
+    expect(worker.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/x' });
+    expect(theOne(named, 'ServiceAccount', 'team-b-flink-session-operator-watcher').metadata.annotations).toBeUndefined();
+    expect(theOne<KubeObject & { subjects: unknown }>(named, 'ClusterRoleBinding', 'team-b-flink-session-operator-worker').subjects)
+      .toEqual([{ kind: 'ServiceAccount', name: 's3-reader', namespace: 'operators' }]);
   });
 
   it('sets deploy/\'s settings in its ConfigMap (an empty value is left out: to the operator, empty and unset are the same)', () => {

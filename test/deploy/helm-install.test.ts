@@ -86,23 +86,28 @@ describe('helm install, upgrade and uninstall of the chart on the test API serve
     const listed = await kubectl(admin, ['get', 'deployment,serviceaccount,configmap,service', '-n', operatorNamespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']);
     expect(listed.stdout.trim().split('\n').sort()).toEqual([
       `configmap/${fullname}`, `deployment.apps/${fullname}-watcher`, `deployment.apps/${fullname}-worker`,
-      `service/${fullname}-metrics`, `serviceaccount/${fullname}`,
+      `service/${fullname}-metrics`, `serviceaccount/${fullname}-watcher`, `serviceaccount/${fullname}-worker`,
     ]);
     for (const component of components) expect((await deployment(component)).spec?.template.spec?.containers[0]?.args).toEqual([component]);
   });
 
-  it('the operator, run with the chart\'s service account and ConfigMap, brings a FlinkSession to Ready', async () => {
+  it('the operator, run with the chart\'s service accounts and ConfigMap, brings a FlinkSession to Ready', async () => {
     const settings = (await core.readNamespacedConfigMap({ name: fullname, namespace: operatorNamespace })).data ?? {};
     expect(settings.FSO_WATCH_NAMESPACES).toBe(sessionNamespace);
-    const operatorKubeconfig = await serviceAccountKubeconfig(stack, dir, { name: fullname, namespace: operatorNamespace });
-    const whoami = await kubectl(operatorKubeconfig, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
-    expect(whoami.stdout).toBe(`system:serviceaccount:${operatorNamespace}:${fullname}`);
+    const kubeconfigs = { watcher: '', worker: '' };
+    for (const component of components) {
+      const account = (await deployment(component)).spec?.template.spec?.serviceAccountName;
+      expect(account).toBe(`${fullname}-${component}`);
+      kubeconfigs[component] = await serviceAccountKubeconfig(stack, dir, { name: account!, namespace: operatorNamespace });
+      const whoami = await kubectl(kubeconfigs[component], ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+      expect(whoami.stdout).toBe(`system:serviceaccount:${operatorNamespace}:${account}`);
+    }
 
     const flink = await setUpFlinkNamespace(stack, dir, sessionNamespace);
     kubelet = startLaunchKubelet(kubeConfig(), { ...stack, kubernetes: { ...stack.kubernetes, kubeconfig: flink.kubeconfig } }, sessionNamespace);
     operator = await startOperator({
       stack, namespace: sessionNamespace, taskQueue: settings.TEMPORAL_TASK_QUEUE!, restUrlTemplate: settings.FSO_REST_URL_TEMPLATE!,
-      kubeconfig: operatorKubeconfig, environment: settings,
+      kubeconfig: kubeconfigs, environment: settings,
     });
     await core.createNamespacedSecret({ namespace: sessionNamespace, body: {
       metadata: { name: 'charted-s3' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey },

@@ -1,6 +1,6 @@
 // Least privilege, proven on the real API server (RBAC authorization): deploy/'s namespace, service
-// account, ClusterRole and ClusterRoleBinding are applied for real, the operator's processes run with
-// a token of that service account (TokenRequest API, as a pod would get one), and a session goes
+// accounts, ClusterRoles and ClusterRoleBindings are applied for real, the watcher and the worker each
+// run with a token of their own service account (TokenRequest API, as a pod would get one), and a session goes
 // through its lifecycle — create, edit (with a redeploy that clears Kubernetes HA data and replaces
 // the operator's own ConfigMap and Secret), delete. Flink's own client, run by the test kubelet for
 // every launch Job, uses a token of the `flink` service account of deploy/examples/flink-namespace/.
@@ -21,7 +21,7 @@ import { startOperator, type OperatorProcesses } from '../support/operator.ts';
 import { sessionApi, untagged } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 import { applyObjects, kubectl, serviceAccountKubeconfig, setUpFlinkNamespace } from './accounts.ts';
-import { renderKustomization, theOne } from './support.ts';
+import { renderKustomization, theOne, type KubeObject } from './support.ts';
 
 /** How a refusal reads in the operator's logs (API server body, watcher's errorText, client exception) and in fabric8's. */
 const REFUSAL = /forbidden|answered 403|HTTP-Code: 403/i;
@@ -33,13 +33,16 @@ function aroundRefusal(line: string): string {
   return `${activity ? `[${activity}] ` : ''}${at > 120 ? '…' : ''}${line.slice(Math.max(0, at - 120), at + 480)}`;
 }
 
+type Component = 'watcher' | 'worker';
+const COMPONENTS: Component[] = ['watcher', 'worker'];
+
 describe('the operator with only deploy/\'s RBAC, and Flink with only the example role', () => {
   const namespace = uniqueName('rbac');
   const name = 'least';
   let stack: StackEndpoints;
   let admin: string;
-  let operatorAccount: { name: string; namespace: string };
-  let operatorKubeconfig: string;
+  let accounts: Record<Component, { name: string; namespace: string }>;
+  let kubeconfigs: Record<Component, string>;
   let rest: FlinkRestStandIn;
   let kubelet: LaunchKubelet;
   let operator: OperatorProcesses;
@@ -77,9 +80,16 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
     // The operator's part of deploy/, applied for real (the other objects need no server to prove anything here).
     const deploy = (await renderKustomization('deploy')).objects;
     await applyObjects(admin, deploy.filter((o) => ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind)));
-    const account = theOne(deploy, 'ServiceAccount');
-    operatorAccount = { name: account.metadata.name, namespace: account.metadata.namespace! };
-    operatorKubeconfig = await serviceAccountKubeconfig(stack, dir, operatorAccount);
+    const accountOf = (component: Component) => {
+      const deployment = theOne<KubeObject & { spec: { template: { spec: { serviceAccountName: string } } } }>(deploy, 'Deployment', `flink-session-operator-${component}`);
+      const account = theOne(deploy, 'ServiceAccount', deployment.spec.template.spec.serviceAccountName);
+      return { name: account.metadata.name, namespace: account.metadata.namespace! };
+    };
+    accounts = { watcher: accountOf('watcher'), worker: accountOf('worker') };
+    kubeconfigs = {
+      watcher: await serviceAccountKubeconfig(stack, dir, accounts.watcher),
+      worker: await serviceAccountKubeconfig(stack, dir, accounts.worker),
+    };
 
     // Flink's namespace, from the example.
     const flink = await setUpFlinkNamespace(stack, dir, namespace);
@@ -89,7 +99,7 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
     // with the admin's kubeconfig; Flink's client itself runs with the flink account's token.
     rest = await startFlinkRestStandIn(kc);
     kubelet = startLaunchKubelet(kc, { ...stack, kubernetes: { ...stack.kubernetes, kubeconfig: flinkKubeconfig } }, namespace);
-    operator = await startOperator({ stack, namespace, taskQueue: uniqueName('fso-rbac'), restUrlTemplate: rest.urlTemplate, kubeconfig: operatorKubeconfig });
+    operator = await startOperator({ stack, namespace, taskQueue: uniqueName('fso-rbac'), restUrlTemplate: rest.urlTemplate, kubeconfig: kubeconfigs });
     sessions = sessionApi(kc, namespace);
     spec = {
       image: 'example.invalid/flink:1.20',
@@ -109,27 +119,46 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
     await rest?.close();
   });
 
-  it('runs as the service account, which may do what the ClusterRole grants and nothing else', async () => {
-    const whoami = await kubectl(operatorKubeconfig, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
-    expect(whoami.stdout).toBe(`system:serviceaccount:${operatorAccount.namespace}:${operatorAccount.name}`);
-    const can = async (args: string[]): Promise<string> => (await kubectl(operatorKubeconfig, ['auth', 'can-i', ...args])).stdout.trim();
-    const allowed = [
-      ['list', 'flinksessions.flink.session-operator.io', '-A'], ['watch', 'flinksessions.flink.session-operator.io', '-A'],
-      ['patch', 'flinksessions.flink.session-operator.io', '-n', namespace],
-      ['patch', 'flinksessions.flink.session-operator.io', '--subresource=status', '-n', namespace],
-      ['watch', 'deployments.apps', '-A'], ['delete', 'deployments.apps', '-n', namespace],
-      ['create', 'jobs.batch', '-n', namespace], ['get', 'secrets', '-n', namespace], ['create', 'events', '-n', namespace],
-    ];
-    const refused = [
+  it('runs the watcher and the worker as service accounts of their own, each allowed what its ClusterRole grants and nothing else', async () => {
+    expect(accounts.watcher.name).not.toBe(accounts.worker.name);
+    for (const component of COMPONENTS) {
+      const whoami = await kubectl(kubeconfigs[component], ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+      expect(whoami.stdout).toBe(`system:serviceaccount:${accounts[component].namespace}:${accounts[component].name}`);
+    }
+    const can = async (component: Component, args: string[]): Promise<string> => (await kubectl(kubeconfigs[component], ['auth', 'can-i', ...args])).stdout.trim();
+    const sessions_ = 'flinksessions.flink.session-operator.io';
+    const neither = [
       ['list', 'secrets', '-A'], ['watch', 'secrets', '-n', namespace], ['create', 'pods', '-n', namespace], ['delete', 'pods', '-n', namespace],
-      ['create', 'deployments.apps', '-n', namespace], ['update', 'flinksessions.flink.session-operator.io', '-n', namespace],
-      ['delete', 'flinksessions.flink.session-operator.io', '-n', namespace], ['get', 'services', '--subresource=proxy', '-n', namespace],
+      ['create', 'deployments.apps', '-n', namespace], ['update', sessions_, '-n', namespace],
+      ['delete', sessions_, '-n', namespace], ['get', 'services', '--subresource=proxy', '-n', namespace],
       ['create', 'pods', '--subresource=exec', '-n', namespace], ['list', 'nodes'], ['delete', 'namespaces'],
       ['create', 'clusterrolebindings.rbac.authorization.k8s.io'], ['create', 'serviceaccounts', '--subresource=token', '-n', namespace],
       ['update', 'customresourcedefinitions.apiextensions.k8s.io'],
     ];
-    for (const args of allowed) expect(await can(args), args.join(' ')).toBe('yes');
-    for (const args of refused) expect(await can(args), args.join(' ')).toBe('no');
+    const expected: Record<Component, { allowed: string[][]; refused: string[][] }> = {
+      // It watches and signals: the FlinkSession informer and finalizer, the JobManager drift informer.
+      watcher: {
+        allowed: [['list', sessions_, '-A'], ['watch', sessions_, '-A'], ['patch', sessions_, '-n', namespace], ['watch', 'deployments.apps', '-A']],
+        refused: [
+          ...neither, ['get', 'secrets', '-n', namespace], ['create', 'secrets', '-n', namespace], ['delete', 'deployments.apps', '-n', namespace],
+          ['patch', sessions_, '--subresource=status', '-n', namespace], ['create', 'jobs.batch', '-n', namespace],
+          ['delete', 'configmaps', '-n', namespace], ['create', 'events', '-n', namespace],
+        ],
+      },
+      // It acts: reads and writes what a session's steps need, but watches nothing.
+      worker: {
+        allowed: [
+          ['list', sessions_, '-A'], ['patch', sessions_, '-n', namespace], ['patch', sessions_, '--subresource=status', '-n', namespace],
+          ['delete', 'deployments.apps', '-n', namespace], ['create', 'jobs.batch', '-n', namespace], ['get', 'secrets', '-n', namespace],
+          ['create', 'events', '-n', namespace],
+        ],
+        refused: [...neither, ['watch', sessions_, '-A'], ['watch', 'deployments.apps', '-A']],
+      },
+    };
+    for (const component of COMPONENTS) {
+      for (const args of expected[component].allowed) expect(await can(component, args), `${component}: ${args.join(' ')}`).toBe('yes');
+      for (const args of expected[component].refused) expect(await can(component, args), `${component}: ${args.join(' ')}`).toBe('no');
+    }
   });
 
   it('create → Ready', async () => {

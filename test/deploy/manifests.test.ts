@@ -105,7 +105,7 @@ describe('deploy/: the install manifests', () => {
     deployments = ofKind<DeploymentObject>(rendered, 'Deployment');
     // Namespaced objects can be dry-run only into a namespace that exists, a pod only with its service
     // account; the CRD must be served for the example FlinkSession.
-    for (const object of [theOne(rendered, 'Namespace'), theOne(flinkNamespace.objects, 'Namespace'), theOne(rendered, 'ServiceAccount')]) {
+    for (const object of [theOne(rendered, 'Namespace'), theOne(flinkNamespace.objects, 'Namespace'), ...ofKind(rendered, 'ServiceAccount')]) {
       const applied = await kubectl(['apply', '-f', '-'], JSON.stringify(object));
       if (applied.code !== 0) throw new Error(applied.stderr);
     }
@@ -114,15 +114,18 @@ describe('deploy/: the install manifests', () => {
 
   it('`kubectl kustomize deploy/` renders the CRD, the namespace, RBAC, settings, both Deployments and the metrics Service', () => {
     expect(rendered.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'ClusterRole/flink-session-operator',
-      'ClusterRoleBinding/flink-session-operator',
+      'ClusterRole/flink-session-operator-watcher',
+      'ClusterRole/flink-session-operator-worker',
+      'ClusterRoleBinding/flink-session-operator-watcher',
+      'ClusterRoleBinding/flink-session-operator-worker',
       'ConfigMap/flink-session-operator',
       'CustomResourceDefinition/flinksessions.flink.session-operator.io',
       'Deployment/flink-session-operator-watcher',
       'Deployment/flink-session-operator-worker',
       'Namespace/flink-session-operator',
       'Service/flink-session-operator-metrics',
-      'ServiceAccount/flink-session-operator',
+      'ServiceAccount/flink-session-operator-watcher',
+      'ServiceAccount/flink-session-operator-worker',
     ]);
     for (const object of rendered.filter((o) => !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind))) {
       expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe(OPERATOR_NAMESPACE);
@@ -176,20 +179,29 @@ describe('deploy/: the install manifests', () => {
       }
     });
 
-    it('the operator reads only the Secrets it is told about: no list or watch of secrets, no pods/exec', () => {
-      const operatorRole = theOne<RoleObject>(rendered, 'ClusterRole', 'flink-session-operator');
-      for (const rule of operatorRole.rules ?? []) {
-        if (rule.resources?.includes('secrets')) expect(rule.verbs.filter((v) => v === 'list' || v === 'watch')).toEqual([]);
-        expect(rule.resources ?? []).not.toContain('pods/exec');
+    it('the operator reads only the Secrets it is told about: no list or watch of secrets, no pods/exec; the watcher none at all', () => {
+      for (const component of ['watcher', 'worker']) {
+        for (const rule of theOne<RoleObject>(rendered, 'ClusterRole', `flink-session-operator-${component}`).rules ?? []) {
+          if (rule.resources?.includes('secrets')) expect(rule.verbs.filter((v) => v === 'list' || v === 'watch')).toEqual([]);
+          expect(rule.resources ?? []).not.toContain('pods/exec');
+        }
       }
+      const watcherRole = theOne<RoleObject>(rendered, 'ClusterRole', 'flink-session-operator-watcher');
+      expect((watcherRole.rules ?? []).flatMap((rule) => rule.resources ?? [])).not.toContain('secrets');
     });
 
-    it('the ClusterRoleBinding binds the operator\'s ClusterRole to the service account the Deployments run as', () => {
-      const binding = theOne<BindingObject>(rendered, 'ClusterRoleBinding');
-      const account = theOne(rendered, 'ServiceAccount');
-      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'flink-session-operator' });
-      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
-      for (const deployment of deployments) expect(deployment.spec.template.spec.serviceAccountName).toBe(account.metadata.name);
+    it('each Deployment runs as a service account of its own, bound to the ClusterRole of its component', () => {
+      const accounts = new Set<string>();
+      for (const deployment of deployments) {
+        const component = deployment.metadata.name.replace(/^flink-session-operator-/, '');
+        const accountName = deployment.spec.template.spec.serviceAccountName;
+        const account = theOne(rendered, 'ServiceAccount', accountName);
+        const binding = theOne<BindingObject>(rendered, 'ClusterRoleBinding', `flink-session-operator-${component}`);
+        expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `flink-session-operator-${component}` });
+        expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
+        accounts.add(accountName!);
+      }
+      expect(accounts.size).toBe(2);
     });
   });
 

@@ -14,15 +14,18 @@ export interface OperatorOptions {
   namespace: string;
   restUrlTemplate: string;
   readinessDeadlineSeconds?: number;
-  /** Kubeconfig of both processes instead of the stack's admin one, e.g. a service account's token (test/deploy). */
-  kubeconfig?: string;
+  /**
+   * Kubeconfigs instead of the stack's admin one: one for both processes, or one each (the watcher's and
+   * the worker's service accounts of an install, test/deploy).
+   */
+  kubeconfig?: string | { watcher: string; worker: string };
   /** Another Temporal server than the stack's (e.g. one with its own dynamic config). */
   temporalAddress?: string;
   /** More settings for both processes, e.g. FSO_CLEANUP_DEADLINE_SECONDS. */
   env?: Record<string, string>;
   /**
    * The settings exactly as an install gives them (e.g. the data of the Helm chart's ConfigMap), instead
-   * of the ones built from the options above; only KUBECONFIG and each process's FSO_METRICS_PORT are added.
+   * of the ones built from the options above; only each process's KUBECONFIG and FSO_METRICS_PORT are added.
    */
   environment?: Record<string, string>;
 }
@@ -44,9 +47,9 @@ export interface OperatorProcesses {
 const PROGRAM = fileURLToPath(new URL('../../bin/flink-session-operator.ts', import.meta.url));
 
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcesses> {
-  const kubeconfig = options.kubeconfig ?? options.stack.kubernetes.kubeconfig;
-  const env = options.environment ? { ...options.environment, KUBECONFIG: kubeconfig } : {
-    KUBECONFIG: kubeconfig,
+  const given = options.kubeconfig ?? options.stack.kubernetes.kubeconfig;
+  const kubeconfigs = typeof given === 'string' ? { watcher: given, worker: given } : given;
+  const env = options.environment ? { ...options.environment } : {
     TEMPORAL_ADDRESS: options.temporalAddress ?? options.stack.temporal.address,
     TEMPORAL_NAMESPACE: options.stack.temporal.namespace,
     TEMPORAL_TASK_QUEUE: options.taskQueue,
@@ -65,7 +68,7 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       name: `${role}-${options.taskQueue}-${count}`,
       command: process.execPath,
       args: [PROGRAM, role],
-      env: { ...env, FSO_METRICS_PORT: String(metricsPort), ...extraEnv },
+      env: { ...env, KUBECONFIG: kubeconfigs[role], FSO_METRICS_PORT: String(metricsPort), ...extraEnv },
       logDir: options.stack.logDir,
     });
     let exited: string | undefined;

@@ -35,7 +35,7 @@ spec:
         {{- toYaml . | nindent 8 }}
         {{- end }}
     spec:
-      serviceAccountName: {{ include "fso.serviceAccountName" $root }}
+      serviceAccountName: {{ include "fso.serviceAccountName" (dict "root" $root "component" $component) }}
       {{- with $values.terminationGracePeriodSeconds }}
       terminationGracePeriodSeconds: {{ . }}
       {{- end }}

@@ -13,8 +13,10 @@ flink-session-operator
 {{- end -}}
 {{- end -}}
 
+{{/* The service account of one component (watcher or worker): its value's name, or <fullname>-<component>. Called with (dict "root" $ "component" "watcher"). */}}
 {{- define "fso.serviceAccountName" -}}
-{{- default (include "fso.fullname" .) .Values.serviceAccount.name -}}
+{{- $values := index .root.Values.serviceAccount .component -}}
+{{- default (printf "%s-%s" (include "fso.fullname" .root) .component | trunc 63 | trimSuffix "-") $values.name -}}
 {{- end -}}
 
 {{/* What selects the release's pods (plus app.kubernetes.io/component for each Deployment). */}}
