@@ -24,27 +24,22 @@ export function isPermanentApiError(error: unknown): boolean {
   return code !== undefined && code >= 400 && code < 500 && !RETRYABLE_CLIENT_ERRORS.has(code);
 }
 
-/** Runs a delete; "already gone" is success. */
-export async function deleteIgnoringNotFound(remove: () => Promise<unknown>): Promise<boolean> {
+/** Runs `call`; an error `expected` says is fine ends it with false, as if it had nothing to do. */
+async function ignoring(expected: (error: unknown) => boolean, call: () => Promise<unknown>): Promise<boolean> {
   try {
-    await remove();
+    await call();
     return true;
   } catch (error: unknown) {
-    if (isNotFound(error)) return false;
+    if (expected(error)) return false;
     throw error;
   }
 }
 
+/** Runs a delete; "already gone" is success. */
+export const deleteIgnoringNotFound = (remove: () => Promise<unknown>): Promise<boolean> => ignoring(isNotFound, remove);
+
 /** Runs a create; "already exists" is success (names are deterministic, so it is the same object). */
-export async function createIgnoringConflict(create: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await create();
-    return true;
-  } catch (error: unknown) {
-    if (isConflict(error)) return false;
-    throw error;
-  }
-}
+export const createIgnoringConflict = (create: () => Promise<unknown>): Promise<boolean> => ignoring(isConflict, create);
 
 /** The API server's message from a refused request, for error texts. */
 export function apiMessage(error: unknown): string {

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { freePort, freePorts } from '../net/ports.ts';
+import type { StackBinaries } from './binaries.ts';
 import { renderKwokStages } from './kwok-stages.ts';
 import { pollUntil } from './poll.ts';
 import { startProcess, waitUntilHealthy, type ManagedProcess } from './processes.ts';
@@ -15,13 +16,8 @@ export interface KubernetesEndpoints {
   nodes: string[];
 }
 
-export interface KubernetesOptions {
-  etcd: string;
-  kubeApiserver: string;
-  kubeControllerManager: string;
-  kubeScheduler: string;
-  kwok: string;
-  kwokStages: string;
+/** The programs it runs (paths from binaries.ts) and where it keeps state and logs. */
+export interface KubernetesOptions extends Pick<StackBinaries, 'etcd' | 'kubeApiserver' | 'kubeControllerManager' | 'kubeScheduler' | 'kwok' | 'kwokStages'> {
   stateDir: string;
   logDir: string;
   nodeCount?: number;
