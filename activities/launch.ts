@@ -8,6 +8,7 @@ import {
   API_GROUP,
   API_VERSION,
   FLINKSESSION_PLURAL,
+  JOB_NAME_LABEL,
   LABEL_MANAGED_BY,
   LABEL_SECRET_READABLE,
   LABEL_SESSION,
@@ -31,7 +32,12 @@ export interface LaunchDeps {
   kubeConfig: k8s.KubeConfig;
   launchJobSettings: LaunchJobSettings;
   policy: SessionPolicy;
+  pollIntervalMs: number;
 }
+
+/** How long removeLaunchJobs waits for the removed Jobs' pods to go, inside its 30 s (then it fails and is retried). */
+const LAUNCH_PODS_GONE_WAIT_MS = 20_000;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createLaunchActivities(deps: LaunchDeps) {
   const core = deps.kubeConfig.makeApiClient(k8s.CoreV1Api);
@@ -154,14 +160,26 @@ export function createLaunchActivities(deps: LaunchDeps) {
   }
 
   /** Removes the session's launch Jobs (all, or all but `keep`), with their pods; with dryRun only names them. */
+  /**
+   * Deletes the session's launch Jobs (but `keep`) and returns once their pods are gone: Flink's client
+   * in a terminating pod could still create the cluster, or fail on one deleted under it. Still there
+   * after LAUNCH_PODS_GONE_WAIT_MS: a retryable failure naming them.
+   */
   async function removeLaunchJobs(input: { ref: SessionRef; keep?: string; dryRun?: boolean }): Promise<{ removed: string[] }> {
-    const jobs = await batch.listNamespacedJob({ namespace: input.ref.namespace, labelSelector: `${LABEL_MANAGED_BY}=${OPERATOR_NAME},${LABEL_SESSION}=${input.ref.name}` });
+    const { namespace } = input.ref;
+    const jobs = await batch.listNamespacedJob({ namespace, labelSelector: `${LABEL_MANAGED_BY}=${OPERATOR_NAME},${LABEL_SESSION}=${input.ref.name}` });
+    const names = jobs.items.map((job) => job.metadata!.name!).filter((name) => name !== input.keep);
+    if (input.dryRun || names.length === 0) return { removed: names };
     const removed: string[] = [];
-    for (const job of jobs.items) {
-      const name = job.metadata!.name!;
-      if (name === input.keep) continue;
-      if (input.dryRun) removed.push(name);
-      else if (await deleteIgnoringNotFound(() => batch.deleteNamespacedJob({ name, namespace: input.ref.namespace, propagationPolicy: 'Background' }))) removed.push(name);
+    for (const name of names) {
+      if (await deleteIgnoringNotFound(() => batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }))) removed.push(name);
+    }
+    const podsLeft = async (): Promise<string[]> =>
+      (await core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL} in (${names.join(',')})` })).items.map((pod) => pod.metadata!.name!);
+    const until = Date.now() + LAUNCH_PODS_GONE_WAIT_MS;
+    for (let left = await podsLeft(); left.length > 0; left = await podsLeft()) {
+      if (Date.now() > until) throw ApplicationFailure.retryable(`the pods of launch Jobs ${names.join(', ')} are still terminating: ${left.join(', ')}`, 'LaunchPodsTerminating');
+      await sleep(deps.pollIntervalMs);
     }
     return { removed };
   }

@@ -33,7 +33,12 @@ export async function runLaunchJob(kc: k8s.KubeConfig, stack: StackEndpoints, na
 /** Labels Flink's client is to put on the cluster's pods besides the ones the Job asks for. */
 export interface LaunchOptions {
   podLabels?: Record<string, string>;
+  /** Aborted when the pod is deleted: the client is stopped with SIGTERM, as a kubelet stops a container. */
+  signal?: AbortSignal;
 }
+
+/** The exit code a container stopped by SIGTERM reports (128 + 15). */
+export const EXIT_TERMINATED = 143;
 
 export async function runLaunchPod(kc: k8s.KubeConfig, stack: StackEndpoints, namespace: string, what: string, pod: k8s.V1PodSpec | undefined, labels: Record<string, string>, options: LaunchOptions = {}): Promise<LaunchRun> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -86,9 +91,15 @@ export async function runLaunchPod(kc: k8s.KubeConfig, stack: StackEndpoints, na
   const clientArgs = mainClass === FLINK_CLI_FRONTEND ? [jobArgs[0]!, kubeconfig, ...jobArgs.slice(1)] : [kubeconfig, ...jobArgs];
   const args = ['-cp', stack.flink.classpaths[clientVersion]!, mainClass, ...clientArgs];
   try {
-    const { stdout, stderr } = await run(stack.flink.java, args, { env: { ...process.env, FLINK_CONF_DIR: confDir }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await run(stack.flink.java, args, {
+      env: { ...process.env, FLINK_CONF_DIR: confDir }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGTERM', ...(options.signal ? { signal: options.signal } : {}),
+    });
     return { exitCode: 0, output: stdout + stderr, jobArgv };
   } catch (error: unknown) {
+    if (options.signal?.aborted) {
+      const stopped = error as Error & { stdout?: string; stderr?: string };
+      return { exitCode: EXIT_TERMINATED, output: `${stopped.stdout ?? ''}${stopped.stderr ?? ''}\n(stopped: its pod was deleted)`, jobArgv };
+    }
     if (error instanceof Error && 'code' in error && typeof error.code === 'number') {
       const failed = error as Error & { code: number; stdout?: string; stderr?: string };
       return { exitCode: failed.code, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}`, jobArgv };

@@ -53,6 +53,8 @@ const SHARED_STATE_PATCH = 'check-shared-state-before-cleanup';
 const BOUNDED_MOVED_CLEANUP_PATCH = 'bounded-cleanup-of-moved-state';
 /** A delete removes the launch Jobs before the JobManager (runs before removed them last). */
 const LAUNCH_JOBS_FIRST_PATCH = 'delete-launch-jobs-first';
+/** A redeploy removes the launch Jobs before the JobManager too (runs before removed only older ones, after the launch). */
+const REDEPLOY_LAUNCH_JOBS_FIRST_PATCH = 'redeploy-launch-jobs-first';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
@@ -203,6 +205,10 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       // 4. Take the old cluster down, and with autoClean clear the HA data and state of what ran
       //    (the locations the deployed generation used, which an edit may have moved).
       if (redeploying) {
+        // The launch Jobs first, their pods gone: Flink's client may still be running in the last one
+        // (it goes on after the JobManager serves), and would fail on, or recreate, the cluster it
+        // launched once that is deleted under it.
+        if (patched(REDEPLOY_LAUNCH_JOBS_FIRST_PATCH)) await step('remove launch Jobs', () => api.removeLaunchJobs({ ref }));
         await step('delete JobManager deployment', () => api.deleteJobManagerDeployment(ref));
         await step('wait for the Flink cluster to go', () => poll.waitForFlinkClusterGone(ref));
         await event(ref, 'Normal', 'JobManagerDeleted', 'the JobManager Deployment, its pods, Services and ConfigMap are gone');

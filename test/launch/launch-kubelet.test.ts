@@ -1,10 +1,20 @@
 // The launch kubelet of the local stack (tests, dev mode, benchmarks): once stopped, it runs nothing
 // more. Its watch ends with an error when it is stopped, and it used to take that for a failure and
 // start watching again a second later, which also kept `npm run bench:lifecycle` from exiting.
+// Like a kubelet, it stops a pod's client when the pod is deleted; it used to let the client run on,
+// so a client still running when a redeploy deleted its cluster failed on it ("Could not get the
+// rest endpoint") or, not yet that far, could create the cluster again.
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { LABEL_MANAGED_BY, OPERATOR_NAME } from '../../model/names.ts';
+import type { FlinkSession } from '../../model/flinksession.ts';
+import { renderLaunchJob } from '../../model/launch-job.ts';
+import { API_GROUP, API_VERSION, FLINKSESSION_API_VERSION, FLINKSESSION_KIND, FLINKSESSION_PLURAL, LABEL_MANAGED_BY, OPERATOR_NAME } from '../../model/names.ts';
+import { renderSessionFiles } from '../../model/session-files.ts';
+import { installFlinkSessionCrd } from '../../stack/crd.ts';
+import { pollUntil } from '../../stack/poll.ts';
 import { startLaunchKubelet } from '../../stack/launch-kubelet.ts';
+import { EXIT_TERMINATED } from '../../stack/launch-runner.ts';
+import { MINIMAL_SPEC } from '../support/time-skipping.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 
 const kc = kubeConfig();
@@ -43,4 +53,33 @@ it('runs the Jobs it sees while it watches, and none after it was stopped', asyn
   await createJob('second');
   await sleep(3_000);
   expect(kubelet.runs.map((run) => run.job)).toEqual(['first']);
+});
+
+it('stops the client of a pod that is deleted while it runs, as a kubelet stops a container', async () => {
+  const kubelet = startLaunchKubelet(kc, stackEndpoints(), namespace);
+  try {
+    await installFlinkSessionCrd(kc);
+    const name = 'stopped';
+    const created = (await kc.makeApiClient(k8s.CustomObjectsApi).createNamespacedCustomObject({
+      group: API_GROUP, version: API_VERSION, namespace, plural: FLINKSESSION_PLURAL,
+      body: { apiVersion: FLINKSESSION_API_VERSION, kind: FLINKSESSION_KIND, metadata: { name }, spec: { ...MINIMAL_SPEC, sa: 'default' } },
+    })) as FlinkSession;
+    const ref = { namespace, name, uid: created.metadata.uid, generation: created.metadata.generation };
+    await core.createNamespacedConfigMap({ namespace, body: renderSessionFiles(ref, created.spec) });
+    const job = renderLaunchJob(ref, created.spec, { attempt: 0, tag: 'ab12cd' });
+    await batch.createNamespacedJob({ namespace, body: job });
+
+    // Flink's client is a JVM: it is still starting when its pod is deleted, moments after it began.
+    const pod = await pollUntil('Flink\'s client to start in the launch pod', async () => kubelet.running()[0], { timeoutMs: 60_000, intervalMs: 25 });
+    const deletedAt = Date.now();
+    await core.deleteNamespacedPod({ name: pod, namespace });
+    await eventually('the run to end', async () => (kubelet.runs.some((run) => run.pod === pod) ? true : undefined), 20_000);
+    const run = kubelet.runs.find((r) => r.pod === pod)!;
+    expect(run.exitCode, run.output).toBe(EXIT_TERMINATED);
+    expect(run.output).not.toContain(`Create flink session cluster ${name} successfully`);
+    expect(Date.now() - deletedAt).toBeLessThan(15_000);
+    expect(kubelet.running()).toEqual([]);
+  } finally {
+    await kubelet.stop();
+  }
 });
