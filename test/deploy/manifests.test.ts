@@ -10,6 +10,7 @@ import { FLINKSESSION_KIND } from '../../model/names.ts';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { kubeConfig, stackEndpoints } from '../support/stack.ts';
 import {
+  CRDS,
   documentedVariables,
   ofKind,
   parseObjects,
@@ -117,6 +118,7 @@ describe('deploy/: the install manifests', () => {
       'ClusterRole/flink-session-operator',
       'ClusterRoleBinding/flink-session-operator',
       'ConfigMap/flink-session-operator',
+      'CustomResourceDefinition/flinksessionjobs.flink.session-operator.io',
       'CustomResourceDefinition/flinksessions.flink.session-operator.io',
       'Deployment/flink-session-operator-watcher',
       'Deployment/flink-session-operator-worker',
@@ -129,9 +131,8 @@ describe('deploy/: the install manifests', () => {
     }
   });
 
-  it('the CRD it installs is crds/flinksession.yaml, not a copy that can drift', () => {
-    const crd = theOne(rendered, 'CustomResourceDefinition');
-    expect(crd).toEqual(parse(readRepoFile('crds/flinksession.yaml')));
+  it('the CRDs it installs are crds/flinksession.yaml and crds/flinksessionjob.yaml, not copies that can drift', () => {
+    for (const [name, file] of CRDS) expect(theOne(rendered, 'CustomResourceDefinition', name)).toEqual(parse(readRepoFile(file)));
   });
 
   it('the API server accepts every object (server-side dry run, strict field validation)', async () => {
