@@ -6,6 +6,7 @@ export const FLINKSESSION_API_VERSION = `${API_GROUP}/${API_VERSION}`;
 export const FLINKSESSION_KIND = 'FlinkSession';
 export const FLINKSESSION_PLURAL = 'flinksessions';
 
+export const FLINKSESSIONJOB_API_VERSION = FLINKSESSION_API_VERSION;
 export const FLINKSESSIONJOB_KIND = 'FlinkSessionJob';
 export const FLINKSESSIONJOB_PLURAL = 'flinksessionjobs';
 
