@@ -101,7 +101,7 @@ describe('deploy/: the install manifests', () => {
   beforeAll(async () => {
     ({ objects: rendered, yaml: renderedYaml } = await renderKustomization('deploy'));
     flinkNamespace = await renderKustomization('deploy/examples/flink-namespace');
-    exampleFiles = Object.fromEntries(['deploy/examples/temporal-secrets.yaml', 'deploy/examples/compose-session.yaml']
+    exampleFiles = Object.fromEntries(['deploy/examples/temporal-secrets.yaml', 'deploy/examples/compose-session.yaml', 'deploy/examples/flinksessionjob.yaml']
       .map((file) => [file, parseObjects(readRepoFile(file), file)]));
     deployments = ofKind<DeploymentObject>(rendered, 'Deployment');
     // Namespaced objects can be dry-run only into a namespace that exists, a pod only with its service
