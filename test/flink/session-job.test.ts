@@ -3,7 +3,8 @@
 // from the stack's S3, and the operator (watcher and worker processes) does the rest: a job applied
 // before its session waits; once the session is Ready the workflow streams the jar to /jars/upload,
 // runs it with its fixed job id and checks it RUNNING; a delete stops it with a savepoint (or cancels
-// it, stateless) and releases the finalizer; a jar that is not there ends Degraded, nothing half-done.
+// it, stateless) and releases the finalizer; a change of args is carried by upgradeMode (savepoint: the
+// counts go on from the savepoint; stateless: from zero); a jar that is not there ends Degraded.
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
@@ -16,7 +17,7 @@ import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { stackS3Client } from '../../stack/s3.ts';
-import { clientVersion, highestCount, listJobs } from '../support/flink-jobs.ts';
+import { checkpointStats, clientVersion, highestCount, listJobs } from '../support/flink-jobs.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
 import { sessionJobApi } from '../support/session-jobs.ts';
 import { sessionApi } from '../support/sessions.ts';
@@ -123,6 +124,31 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     expect(row.slice(0, 4)).toEqual(['counter', session, 'RUNNING', counterJobId]);
   });
 
+  it('a change of args (upgradeMode savepoint): stopped with a savepoint, resubmitted from it under a new id, its counts go on', async () => {
+    const before = await eventually('the counter to pass 20', async () => {
+      const value = await highestCount(rest(), counterJobId).catch(() => undefined);
+      return value !== undefined && value > 20 ? value : undefined;
+    }, 120_000);
+    const patched = await jobs.patch('counter', { spec: { args: ['4', '40'] } });
+    expect(patched.metadata.generation).toBe(2);
+    const ready = await jobs.waitCondition('counter', 'Ready', 'True', 240_000);
+    const newJobId = ready.status!.jobId!;
+    expect(newJobId).not.toBe(counterJobId);
+    expect(ready.status?.lastSavepoint?.path).toMatch(new RegExp(`/${session}/flink/savepoints/savepoint-${counterJobId.slice(0, 6)}-`));
+    expect(ready.status?.lastSavepoint?.reason).toBe('upgrade');
+    const listed = await listJobs(rest());
+    expect(listed.filter((j) => j.state === 'RUNNING').map((j) => j.jid)).toEqual([newJobId]);
+    expect(listed.find((j) => j.jid === counterJobId)?.state).toBe('FINISHED');
+    // Restored from the savepoint: each key's count goes on from where it was, so the highest is at least what it was.
+    const after = await eventually('the new job to count', async () => {
+      const value = await highestCount(rest(), newJobId).catch(() => undefined);
+      return value !== undefined && value > 0 ? value : undefined;
+    }, 120_000);
+    expect(after).toBeGreaterThanOrEqual(before);
+    expect((await checkpointStats(rest(), newJobId)).restoredId).toBeDefined();
+    counterJobId = newJobId;
+  }, 600_000);
+
   it('delete (upgradeMode savepoint): the job stops with a savepoint under <session>/flink/savepoints/, then the finalizer goes', async () => {
     await jobs.remove('counter');
     await jobs.waitGone('counter', 240_000);
@@ -133,11 +159,26 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     expect(await jobs.eventReasons('counter')).toEqual(expect.arrayContaining(['SavepointTaken']));
   }, 300_000);
 
-  it('delete (upgradeMode stateless): the job is cancelled, then the finalizer goes', async () => {
+  it('upgradeMode stateless: a change cancels the job and starts afresh; a delete cancels it, then the finalizer goes', async () => {
     await jobs.create('stateless', { session, jar: `s3://${bucket}/${jarKey}`, upgradeMode: 'stateless' });
+    const first = (await jobs.waitCondition('stateless', 'Ready', 'True', 240_000)).status!.jobId!;
+    const before = await eventually('the counter to pass 40', async () => {
+      const value = await highestCount(rest(), first).catch(() => undefined);
+      return value !== undefined && value > 40 ? value : undefined;
+    }, 120_000);
+    // A change of a stateless job: cancelled, and the new one starts from zero (slower, one number a
+    // second per key, so its counts stay below the old ones for the old ones' 40 s).
+    await jobs.patch('stateless', { spec: { args: ['4', '4'] } });
     const ready = await jobs.waitCondition('stateless', 'Ready', 'True', 240_000);
     const jobId = ready.status!.jobId!;
-    expect(jobId).not.toBe(counterJobId);
+    expect(jobId).not.toBe(first);
+    expect((await restJson<{ state: string }>(`/jobs/${first}`)).state).toBe('CANCELED');
+    const after = await eventually('the new job to count', async () => {
+      const value = await highestCount(rest(), jobId).catch(() => undefined);
+      return value !== undefined && value > 0 ? value : undefined;
+    }, 120_000);
+    expect(after).toBeLessThan(before);
+    expect((await checkpointStats(rest(), jobId)).restoredId).toBeUndefined();
     await jobs.remove('stateless');
     await jobs.waitGone('stateless', 240_000);
     expect((await restJson<{ state: string }>(`/jobs/${jobId}`)).state).toBe('CANCELED');
@@ -145,7 +186,7 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
 
   it('a jar URL that is not there ends Degraded with a message naming it; nothing is submitted or left uploaded', async () => {
     const jar = `s3://${bucket}/jars/missing.jar`;
-    const before = (await listJobs(rest())).map((j) => j.jid);
+    const before = (await listJobs(rest())).map((j) => j.jid).sort();
     await jobs.create('missing-jar', { session, jar });
     const degraded = await jobs.waitCondition('missing-jar', 'Degraded', 'True', 120_000);
     const condition = degraded.status?.conditions?.find((c) => c.type === 'Degraded');
@@ -153,7 +194,7 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     expect(condition?.message).toContain(jar);
     expect(degraded.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
     expect(degraded.status?.jobId).toBeUndefined();
-    expect((await listJobs(rest())).map((j) => j.jid)).toEqual(before);
+    expect((await listJobs(rest())).map((j) => j.jid).sort()).toEqual(before);
     expect((await restJson<{ files: unknown[] }>('/jars')).files).toEqual([]);
     await jobs.remove('missing-jar');
     await jobs.waitGone('missing-jar', 120_000);

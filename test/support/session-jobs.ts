@@ -23,6 +23,8 @@ export function sessionJobApi(kc: k8s.KubeConfig, namespace: string) {
       }
     },
     remove: (name: string) => objects.deleteNamespacedCustomObject(target(name)),
+    patch: async (name: string, patch: object): Promise<FlinkSessionJob> =>
+      (await objects.patchNamespacedCustomObject({ ...target(name), body: patch }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch))) as FlinkSessionJob,
     /** Waits until condition `type` has `status` for (at least) this generation; the job then. */
     waitCondition: (name: string, type: 'Ready' | 'Progressing' | 'Degraded', status: 'True' | 'False', timeoutMs = 180_000, reason?: string) =>
       eventually(`FlinkSessionJob ${namespace}/${name} ${type}=${status}${reason ? ` (${reason})` : ''}`, async () => {
