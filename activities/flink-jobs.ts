@@ -64,7 +64,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       : `http://${restServiceName(session.name)}.${session.namespace}.svc:${FLINK_REST_PORT}`).replace(/\/$/, '');
 
   /** A Flink REST call; a network failure or a 5xx is left to the retry policy, with what it said. */
-  async function rest(session: Session, path: string, init?: RequestInit & { duplex?: 'half' }): Promise<{ status: number; body: unknown; text: string }> {
+  async function rest(session: Session, path: string, init?: RequestInit & { duplex?: 'half' }, judge5xx?: (body: unknown) => boolean): Promise<{ status: number; body: unknown; text: string }> {
     const response = await fetch(`${restBase(session)}${path}`, { ...init, signal: AbortSignal.timeout(120_000) });
     const text = await response.text();
     let body: unknown;
@@ -73,7 +73,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     } catch {
       body = undefined;
     }
-    if (response.status >= 500 && !flinkErrors(body).some((e) => e.includes('DuplicateJobSubmissionException'))) {
+    if (response.status >= 500 && !flinkErrors(body).some((e) => e.includes('DuplicateJobSubmissionException')) && !judge5xx?.(body)) {
       throw new Error(`Flink REST ${init?.method ?? 'GET'} ${path} of ${session.namespace}/${session.name}: HTTP ${response.status} ${lastCause(body) ?? text.slice(0, 500)}`);
     }
     return { status: response.status, body, text };
@@ -183,7 +183,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     try {
       const run = await rest(input.session, `/jars/${encodeURIComponent(jarId)}/run`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(jarRunRequest(input.spec, jobId, input.restoreFrom)),
-      });
+      }, isProgramFailure);
       if (run.status === 200) return { jobId, duplicate: false };
       const errors = flinkErrors(run.body);
       if (errors.some((e) => e.includes('DuplicateJobSubmissionException'))) return { jobId, duplicate: true };
@@ -286,6 +286,15 @@ function previousHeartbeat<T>(): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Flink answers some failures of the jar itself with HTTP 500 (a file that is no zip: ZipException;
+ * a missing main class): no retry changes those. Other 5xx (a JobManager starting, a proxy) are retried.
+ */
+const PROGRAM_FAILURES = ['ZipException', 'ProgramInvocationException', 'ClassNotFoundException', 'NoClassDefFoundError', 'ProgramMissingJobException', 'Could not build the program', 'Failed to build JobGraph'];
+function isProgramFailure(body: unknown): boolean {
+  return flinkErrors(body).some((e) => PROGRAM_FAILURES.some((marker) => e.includes(marker)));
 }
 
 /** Flink's REST errors: `{"errors": ["…"]}`. */

@@ -9,7 +9,9 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, type S3Cli
 import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { execFile } from 'node:child_process';
+import { Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowId } from '../../model/names.ts';
@@ -62,7 +64,7 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
   });
 
   afterAll(async () => {
-    for (const name of ['counter', 'stateless', 'missing-jar']) await jobs?.remove(name).catch(() => undefined);
+    for (const name of ['counter', 'stateless', 'missing-jar', 'not-a-job']) await jobs?.remove(name).catch(() => undefined);
     await sessions?.remove(session).catch(() => undefined);
     await eventually(`${session} to be gone`, async () => ((await sessions.read(session)) === undefined ? true : undefined), 180_000).catch(() => undefined);
     await operator?.stop();
@@ -199,4 +201,36 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     await jobs.remove('missing-jar');
     await jobs.waitGone('missing-jar', 120_000);
   }, 300_000);
+
+  it('a jar that is not a Flink job ends Degraded (JobRunFailed) with Flink\'s reason; nothing is left uploaded', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'jars/not-a-job.jar', Body: 'this is no jar' }));
+    await jobs.create('not-a-job', { session, jar: `s3://${bucket}/jars/not-a-job.jar`, upgradeMode: 'stateless' });
+    const degraded = await jobs.waitCondition('not-a-job', 'Degraded', 'True', 120_000);
+    const condition = degraded.status?.conditions?.find((c) => c.type === 'Degraded');
+    expect(condition?.reason).toBe('JobRunFailed');
+    expect(condition?.message).toContain(`Flink could not run the jar s3://${bucket}/jars/not-a-job.jar`);
+    expect((await listJobs(rest())).filter((j) => j.state === 'RUNNING')).toEqual([]);
+    expect((await restJson<{ files: unknown[] }>('/jars')).files).toEqual([]);
+    await jobs.remove('not-a-job');
+    await jobs.waitGone('not-a-job', 120_000);
+  }, 300_000);
+
+  it('replays every run of the session\'s workflow, job steps included, with today\'s workflow code (determinism)', async () => {
+    const { temporal } = stackEndpoints();
+    const connection = await Connection.connect({ address: temporal.address });
+    try {
+      const client = new Client({ connection, namespace: temporal.namespace });
+      const histories = client.workflow.list({ query: `WorkflowId="${workflowId(namespace, session)}"` }).intoHistories();
+      const failures: string[] = [];
+      let checked = 0;
+      for await (const result of Worker.runReplayHistories({ workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)) }, histories)) {
+        checked += 1;
+        if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+      }
+      expect(failures).toEqual([]);
+      expect(checked).toBeGreaterThanOrEqual(1);
+    } finally {
+      await connection.close();
+    }
+  }, 120_000);
 });
