@@ -5,6 +5,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { LaunchJobSettings } from '../model/launch-job.ts';
 import type { SessionPolicy } from '../model/session-policy.ts';
 import { createDeployedClusterActivities } from './deployed-cluster.ts';
+import { createFlinkJobActivities } from './flink-jobs.ts';
+import { createFlinkJobStatusActivities } from './flink-jobs-status.ts';
 import { createHaConfigMapActivities } from './ha-configmaps.ts';
 import { createJobManagerActivities } from './jobmanager.ts';
 import { createLaunchActivities } from './launch.ts';
@@ -24,6 +26,10 @@ export interface ActivityDeps {
   /** How long a delete retries its clean-up before it releases the finalizer anyway. */
   cleanupDeadlineSeconds: number;
   pollIntervalMs: number;
+  /** FSO_JAR_MAX_BYTES: the longest FlinkSessionJob jar the worker streams to Flink. */
+  jarMaxBytes: number;
+  /** FSO_JOB_DEADLINE_SECONDS: how long a job may take to run, or its savepoint to complete. */
+  jobDeadlineSeconds: number;
   restUrlTemplate?: string;
   temporalUiUrl?: string;
   temporalNamespace: string;
@@ -50,6 +56,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createSessionStatusActivities(deps),
     ...createS3Activities({ s3ClientFor: deps.s3ClientFor }),
     ...createZooKeeperActivities({ connect: deps.connectZooKeeper }),
+    ...createFlinkJobActivities({
+      s3ClientFor: deps.s3ClientFor, jarMaxBytes: deps.jarMaxBytes, jobDeadlineSeconds: deps.jobDeadlineSeconds, pollIntervalMs: deps.pollIntervalMs,
+      ...(deps.restUrlTemplate ? { restUrlTemplate: deps.restUrlTemplate } : {}),
+    }),
+    ...createFlinkJobStatusActivities(deps),
   };
 }
 

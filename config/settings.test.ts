@@ -42,6 +42,8 @@ describe('settings', () => {
       FSO_CLUSTER_GONE_DEADLINE_SECONDS: worker.clusterGoneDeadlineSeconds,
       FSO_CLEANUP_DEADLINE_SECONDS: worker.cleanupDeadlineSeconds,
       FSO_POLL_INTERVAL_MS: worker.pollIntervalMs,
+      FSO_JAR_MAX_BYTES: worker.jarMaxBytes,
+      FSO_JOB_DEADLINE_SECONDS: worker.jobDeadlineSeconds,
       FSO_REST_EXPOSED_TYPE: worker.launchJob.restExposedType,
       FSO_METRICS_PORT: worker.observability.metricsPort,
       FSO_LOG_LEVEL: watcher.observability.logLevel,

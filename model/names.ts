@@ -6,7 +6,13 @@ export const FLINKSESSION_API_VERSION = `${API_GROUP}/${API_VERSION}`;
 export const FLINKSESSION_KIND = 'FlinkSession';
 export const FLINKSESSION_PLURAL = 'flinksessions';
 
+export const FLINKSESSIONJOB_API_VERSION = FLINKSESSION_API_VERSION;
+export const FLINKSESSIONJOB_KIND = 'FlinkSessionJob';
+export const FLINKSESSIONJOB_PLURAL = 'flinksessionjobs';
+
 export const FINALIZER = `${API_GROUP}/finalizer`;
+/** On a FlinkSessionJob: held until the session's workflow has stopped (or cancelled) the job in Flink. */
+export const JOB_FINALIZER = `${API_GROUP}/job-finalizer`;
 /** Changing this annotation's value (any value) forces a redeploy with the current spec. */
 export const REDEPLOY_ANNOTATION = `${API_GROUP}/redeploy`;
 /**

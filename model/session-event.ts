@@ -1,4 +1,4 @@
-// A Kubernetes Event about a FlinkSession, as the operator records it. Its name is `<session>.<hash>`
+// A Kubernetes Event about a FlinkSession (or a FlinkSessionJob), as the operator records it. Its name is `<session>.<hash>`
 // of a key that identifies the report (the activity call, or the step and attempt), so a retried report
 // finds its Event instead of adding a second one; without a key the API server picks a name. Pure.
 import type { CoreV1Event } from '@kubernetes/client-node';
@@ -16,6 +16,8 @@ export interface SessionEvent {
   key?: string;
   /** Which worker reports it (reportingInstance). */
   instance: string;
+  /** The object it is about when not a FlinkSession (a FlinkSessionJob). */
+  involvedObject?: { apiVersion: string; kind: string };
 }
 
 /** Events carry at most this much message (the API server refuses longer ones in events.k8s.io). */
@@ -27,7 +29,7 @@ export const eventName = (session: string, key: string): string =>
 export function renderSessionEvent(e: SessionEvent, now: Date): CoreV1Event {
   return {
     metadata: e.key === undefined ? { generateName: `${e.name}.`, namespace: e.namespace } : { name: eventName(e.name, e.key), namespace: e.namespace },
-    involvedObject: { apiVersion: FLINKSESSION_API_VERSION, kind: FLINKSESSION_KIND, name: e.name, namespace: e.namespace, uid: e.uid },
+    involvedObject: { apiVersion: FLINKSESSION_API_VERSION, kind: FLINKSESSION_KIND, ...e.involvedObject, name: e.name, namespace: e.namespace, uid: e.uid },
     type: e.type,
     reason: e.reason,
     message: e.message.slice(0, MAX_MESSAGE),

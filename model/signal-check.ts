@@ -33,7 +33,8 @@ export function specHash(spec: FlinkSessionSpec): string {
   return createHash('sha256').update(canonicalJson(redactSpec(spec))).digest('hex').slice(0, 16);
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with keys sorted and undefined left out: the same data, the same text. */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

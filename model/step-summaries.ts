@@ -39,6 +39,15 @@ export const STEP_SUMMARIES = {
   releaseFinalizer: (ref: Session) => `release the finalizer of ${sessionKey(ref)}`,
   checkSession: ({ ref, step }: { ref: Session; step: string }) => `check ${sessionKey(ref)} in the API server before the ${step} (uid, spec, watched namespace)`,
   stateSharedWith: ({ ref }: { ref: Session }) => `check that no other session uses the HA data and checkpoints of ${sessionKey(ref)}`,
+  checkSessionJob: ({ job, step }: { job: Versioned; step: string }) => `check FlinkSessionJob ${sessionKey(job)} in the API server before the ${step} (uid, generation, spec)`,
+  submitFlinkJob: ({ session, job, jar }: { session: Session; job: Versioned; jar: { url: string } }) =>
+    `submit generation ${job.generation} of FlinkSessionJob ${sessionKey(job)} to ${sessionKey(session)}: upload ${jar.url}, run it with its fixed job id`,
+  waitForFlinkJobRunning: ({ session, jobId }: { session: Session; jobId: string }) => `wait for job ${jobId} to run on ${sessionKey(session)}`,
+  stopFlinkJob: ({ session, jobId, savepointDirectory }: { session: Session; jobId: string; savepointDirectory?: string }) =>
+    savepointDirectory ? `stop job ${jobId} on ${sessionKey(session)} with a savepoint into ${savepointDirectory}` : `cancel job ${jobId} on ${sessionKey(session)}`,
+  reportJobStatus: ({ job, report }: { job: Session; report: { reason: string } }) => `report ${report.reason} in the status of FlinkSessionJob ${sessionKey(job)}`,
+  recordJobEvent: ({ job, type, reason }: { job: Session; type: string; reason: string }) => `record a ${type} Event ${reason} on FlinkSessionJob ${sessionKey(job)}`,
+  releaseJobFinalizer: (job: Session) => `release the finalizer of FlinkSessionJob ${sessionKey(job)}`,
 } as const;
 
 export type StepSummaryName = keyof typeof STEP_SUMMARIES;

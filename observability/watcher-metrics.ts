@@ -5,7 +5,7 @@ import { WATCHER_METRICS } from './metric-names.ts';
 import { sessionConditionSamples, type SessionConditionsView } from './session-conditions.ts';
 
 export type SignalName = 'specChanged' | 'delete' | 'jobManagerMissing';
-export type WatchedResource = 'flinksessions' | 'jobmanager-deployments';
+export type WatchedResource = 'flinksessions' | 'flinksessionjobs' | 'jobmanager-deployments';
 
 export interface WatcherMetrics {
   signalSent(signal: SignalName, outcome: 'ok' | 'error'): void;

@@ -66,6 +66,8 @@ export interface StackBinaries {
   flinkSampleJobs: Record<string, string>;
   /** Flink version → a plugins folder (FLINK_PLUGINS_DIR) with Flink's S3 file system. */
   flinkPlugins: Record<string, string>;
+  /** Flink version → flink-runtime-web's jar (REST jar upload and run), for the JobManagers the stack runs. */
+  flinkRuntimeWeb: Record<string, string>;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -169,16 +171,18 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
   const flinkClasspaths: Record<string, string> = {};
   const flinkSampleJobs: Record<string, string> = {};
   const flinkPlugins: Record<string, string> = {};
+  const flinkRuntimeWeb: Record<string, string> = {};
   for (const version of versions.flink) {
     const dir = join(cache, `flink-client-${version}`);
     if (!existsSync(join(dir, '.complete'))) missing.push(`Flink ${version} client: no ${dir}; ${PROVISION_HINT}`);
     flinkClasspaths[version] = join(dir, 'lib', '*');
-    const { sampleJob, s3Plugin } = flinkExtras(cache, version);
-    for (const [what, file] of [['sample job', sampleJob], ['S3 plugin', s3Plugin]] as const) {
+    const { sampleJob, s3Plugin, runtimeWeb } = flinkExtras(cache, version);
+    for (const [what, file] of [['sample job', sampleJob], ['S3 plugin', s3Plugin], ['runtime web', runtimeWeb]] as const) {
       if (!existsSync(file)) missing.push(`Flink ${version} ${what}: no ${file}; ${PROVISION_HINT}`);
     }
     flinkSampleJobs[version] = sampleJob;
     flinkPlugins[version] = join(dir, 'plugins');
+    flinkRuntimeWeb[version] = runtimeWeb;
   }
   const binaries: StackBinaries = {
     temporal: find('FSO_TEMPORAL_BIN', 'temporal', join(cache, `temporal-${versions.temporal}`, 'temporal')),
@@ -194,6 +198,7 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
     flinkClasspaths,
     flinkSampleJobs,
     flinkPlugins,
+    flinkRuntimeWeb,
   };
   if (missing.length > 0) throw new MissingProgramsError(missing);
   return binaries;
@@ -201,12 +206,13 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
 
 const SAMPLE_JOB_SOURCE = fileURLToPath(new URL('sample-job/src/io/sessionoperator/sample/KeyedCounter.java', import.meta.url));
 
-/** Where scripts/provision.sh puts a client's sample job (keyed by its source's hash) and S3 plugin. */
-export function flinkExtras(cache: string, version: string): { sampleJob: string; s3Plugin: string } {
+/** Where scripts/provision.sh puts a client's sample job (keyed by its source's hash), S3 plugin and flink-runtime-web. */
+export function flinkExtras(cache: string, version: string): { sampleJob: string; s3Plugin: string; runtimeWeb: string } {
   const dir = join(cache, `flink-client-${version}`);
   const hash = createHash('sha256').update(readFileSync(SAMPLE_JOB_SOURCE)).digest('hex').slice(0, 12);
   return {
     sampleJob: join(dir, 'sample-job', `keyed-counter-${hash}.jar`),
     s3Plugin: join(dir, 'plugins', 's3-fs-hadoop', `flink-s3-fs-hadoop-${version}.jar`),
+    runtimeWeb: join(dir, 'web', `flink-runtime-web-${version}.jar`),
   };
 }

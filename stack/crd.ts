@@ -3,14 +3,21 @@ import { readFileSync } from 'node:fs';
 import { pollUntil } from './poll.ts';
 
 export const CRD_FILE = new URL('../crds/flinksession.yaml', import.meta.url);
+export const JOB_CRD_FILE = new URL('../crds/flinksessionjob.yaml', import.meta.url);
 
 /**
- * Creates the FlinkSession CRD from crds/, or replaces it when another test file, dev mode or an earlier
- * run on the same stack applied it; waits until it is served. Only a conflicting write is retried.
+ * Creates the operator's CRDs from crds/ (FlinkSession, and FlinkSessionJob, which the watcher watches
+ * too), or replaces them when another test file, dev mode or an earlier run on the same stack applied
+ * them; waits until they are served. Only a conflicting write is retried. Answers the FlinkSession CRD.
  */
 export async function installFlinkSessionCrd(kc: k8s.KubeConfig): Promise<k8s.V1CustomResourceDefinition> {
+  const [session] = await Promise.all([installCrd(kc, CRD_FILE), installCrd(kc, JOB_CRD_FILE)]);
+  return session;
+}
+
+export async function installCrd(kc: k8s.KubeConfig, file: URL): Promise<k8s.V1CustomResourceDefinition> {
   const extensions = kc.makeApiClient(k8s.ApiextensionsV1Api);
-  const crd = k8s.loadYaml<k8s.V1CustomResourceDefinition>(readFileSync(CRD_FILE, 'utf8'));
+  const crd = k8s.loadYaml<k8s.V1CustomResourceDefinition>(readFileSync(file, 'utf8'));
   const name = crd.metadata!.name!;
   try {
     await extensions.createCustomResourceDefinition({ body: crd });

@@ -9,7 +9,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { FLINK_CONF_DIR } from '../model/launch-layout.ts';
 import { DEFAULT_FLINK_VERSION } from '../model/flink-version.ts';
 import { API_GROUP, API_VERSION, FLINK_LABEL_APP, FLINK_LABEL_COMPONENT, FLINKSESSION_PLURAL } from '../model/names.ts';
@@ -152,7 +152,9 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
       const [rpc, blob, rest] = await freePorts(3) as [number, number, number];
       ports = { rpc, blob, rest };
       writeFileSync(configFile, withOverrides(config, jobManagerOverrides(ports, stack.kubernetes.kubeconfig)));
-      args = ['-Xmx384m', ...jvm, '-cp', stack.flink.classpaths[clientVersion]!, command.mainClass, ...command.args];
+      // A real image's flink-dist carries flink-runtime-web (REST jar upload and run): FlinkSessionJobs need it.
+      const classpath = [stack.flink.classpaths[clientVersion]!, stack.flink.runtimeWeb[clientVersion]!].join(delimiter);
+      args = ['-Xmx384m', ...jvm, '-cp', classpath, command.mainClass, ...command.args];
       probe = async () => (await fetch(`http://127.0.0.1:${rest}/v1/overview`, { signal: AbortSignal.timeout(2_000) })).ok;
     } else {
       const [rpc] = await freePorts(1) as [number];

@@ -4,8 +4,20 @@
 // adding it first is just such a change.
 import { isNotFound, isStaleWrite } from '../kube/errors.ts';
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
-import type { FlinkSession } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FINALIZER, FLINKSESSION_PLURAL } from '../model/names.ts';
+
+/** What a finalizer is added to: a FlinkSession, or a FlinkSessionJob (with its own plural and finalizer). */
+interface Finalizable {
+  metadata: { name: string; namespace: string; resourceVersion?: string; finalizers?: string[] };
+}
+
+/** Which resource and which finalizer; FlinkSessions' by default. */
+export interface FinalizerKind {
+  plural: string;
+  finalizer: string;
+}
+
+const SESSION_FINALIZER: FinalizerKind = { plural: FLINKSESSION_PLURAL, finalizer: FINALIZER };
 
 export type FinalizerOutcome =
   /** The finalizer is on the object now. */
@@ -17,27 +29,27 @@ export type FinalizerOutcome =
   | 'stale';
 
 /** A JSON patch that adds the finalizer if the object is still at the resourceVersion it was read at. */
-export function addFinalizerPatch(session: FlinkSession): object[] {
+export function addFinalizerPatch(session: Finalizable, finalizer = FINALIZER): object[] {
   const finalizers = session.metadata.finalizers;
   const add = finalizers === undefined
-    ? { op: 'add', path: '/metadata/finalizers', value: [FINALIZER] }
-    : { op: 'add', path: '/metadata/finalizers/-', value: FINALIZER };
+    ? { op: 'add', path: '/metadata/finalizers', value: [finalizer] }
+    : { op: 'add', path: '/metadata/finalizers/-', value: finalizer };
   return session.metadata.resourceVersion === undefined
     ? [add]
     : [{ op: 'test', path: '/metadata/resourceVersion', value: session.metadata.resourceVersion }, add];
 }
 
-export async function ensureFinalizer(api: CustomObjectsApi, session: FlinkSession): Promise<FinalizerOutcome> {
-  if (session.metadata.finalizers?.includes(FINALIZER)) return 'present';
+export async function ensureFinalizer(api: CustomObjectsApi, session: Finalizable, kind: FinalizerKind = SESSION_FINALIZER): Promise<FinalizerOutcome> {
+  if (session.metadata.finalizers?.includes(kind.finalizer)) return 'present';
   try {
     await api.patchNamespacedCustomObject(
       {
         group: API_GROUP,
         version: API_VERSION,
-        plural: FLINKSESSION_PLURAL,
+        plural: kind.plural,
         namespace: session.metadata.namespace,
         name: session.metadata.name,
-        body: addFinalizerPatch(session),
+        body: addFinalizerPatch(session, kind.finalizer),
       },
       setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
     );

@@ -36,10 +36,18 @@ describe('specChangedPayload', () => {
 
 describe('searchAttributes', () => {
   it('names namespace, name and generation', () => {
-    expect(searchAttributes(session())).toEqual([
+    const { namespace, name, generation } = session().metadata;
+    expect(searchAttributes(namespace, name, generation)).toEqual([
       { key: SEARCH_ATTRIBUTES.namespace, value: 'ns' },
       { key: SEARCH_ATTRIBUTES.name, value: 'fls' },
       { key: SEARCH_ATTRIBUTES.generation, value: 3 },
+    ]);
+  });
+
+  it('leaves the generation out when a FlinkSessionJob starts the run (the session\'s is not known yet)', () => {
+    expect(searchAttributes('ns', 'fls')).toEqual([
+      { key: SEARCH_ATTRIBUTES.namespace, value: 'ns' },
+      { key: SEARCH_ATTRIBUTES.name, value: 'fls' },
     ]);
   });
 });

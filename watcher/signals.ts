@@ -5,16 +5,21 @@
 import type { Client, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { FlinkSession } from '../model/flinksession.ts';
+import type { FlinkSessionJob } from '../model/flinksessionjob.ts';
 import { redactSpec } from '../model/redact.ts';
 import { sessionStaticDetails, sessionSummary } from '../model/session-details.ts';
 import {
   deleteSignal,
+  jobChangedSignal,
+  jobDeletedSignal,
   SEARCH_ATTRIBUTES,
   SESSION_WORKFLOW,
   specChangedSignal,
   TASK_QUEUE,
   workflowId,
   type DeleteRequest,
+  type JobChanged,
+  type JobDeleted,
   type SessionWorkflowInput,
   type SpecChanged,
 } from '../workflows/contract.ts';
@@ -31,24 +36,30 @@ export function specChangedPayload(session: FlinkSession): SpecChanged {
   };
 }
 
-/** Search attributes a run starts with (a running workflow keeps its generation attribute current itself). */
-export function searchAttributes(session: FlinkSession): SearchAttributePair[] {
+/**
+ * Search attributes a run starts with (a running workflow keeps its generation attribute current
+ * itself); a run a FlinkSessionJob starts does not know the session's generation yet.
+ */
+export function searchAttributes(namespace: string, name: string, generation?: number): SearchAttributePair[] {
   return [
-    { key: SEARCH_ATTRIBUTES.namespace, value: session.metadata.namespace },
-    { key: SEARCH_ATTRIBUTES.name, value: session.metadata.name },
-    { key: SEARCH_ATTRIBUTES.generation, value: session.metadata.generation },
+    { key: SEARCH_ATTRIBUTES.namespace, value: namespace },
+    { key: SEARCH_ATTRIBUTES.name, value: name },
+    ...(generation === undefined ? [] : [{ key: SEARCH_ATTRIBUTES.generation, value: generation }]),
   ];
 }
 
 /** How a session's run starts (the first signal of a chain of runs starts it). */
 export function startOptions(session: FlinkSession, taskQueue: string) {
-  const { namespace, name } = session.metadata;
+  return sessionStartOptions(session.metadata.namespace, session.metadata.name, taskQueue, session.metadata.generation);
+}
+
+export function sessionStartOptions(namespace: string, name: string, taskQueue: string, generation?: number) {
   const input: SessionWorkflowInput = { namespace, name };
   return {
     workflowId: workflowId(namespace, name),
     taskQueue,
     args: [input] as [SessionWorkflowInput],
-    typedSearchAttributes: searchAttributes(session),
+    typedSearchAttributes: searchAttributes(namespace, name, generation),
     // What the Temporal UI titles the run with (a run continued as new starts without: Temporal does
     // not carry these over, and the workflow's current details name the session instead).
     staticSummary: sessionSummary({ namespace, name }),
@@ -74,6 +85,28 @@ export function signalDelete(client: Client, session: FlinkSession, taskQueue = 
   return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [DeleteRequest]>(SESSION_WORKFLOW, {
     ...startOptions(session, taskQueue),
     signal: deleteSignal,
+    signalArgs: [request],
+  });
+}
+
+/**
+ * A FlinkSessionJob signals its SESSION's workflow (flinksession/<namespace>/<spec.session>), starting
+ * it when it does not run, so a job applied before its session waits there for it.
+ */
+export function signalJobChanged(client: Client, job: FlinkSessionJob, taskQueue = TASK_QUEUE): Promise<WorkflowHandleWithSignaledRunId> {
+  const change: JobChanged = { name: job.metadata.name, uid: job.metadata.uid, generation: job.metadata.generation, spec: job.spec };
+  return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [JobChanged]>(SESSION_WORKFLOW, {
+    ...sessionStartOptions(job.metadata.namespace, job.spec.session, taskQueue),
+    signal: jobChangedSignal,
+    signalArgs: [change],
+  });
+}
+
+export function signalJobDeleted(client: Client, job: FlinkSessionJob, taskQueue = TASK_QUEUE): Promise<WorkflowHandleWithSignaledRunId> {
+  const request: JobDeleted = { name: job.metadata.name, uid: job.metadata.uid };
+  return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [JobDeleted]>(SESSION_WORKFLOW, {
+    ...sessionStartOptions(job.metadata.namespace, job.spec.session, taskQueue),
+    signal: jobDeletedSignal,
     signalArgs: [request],
   });
 }

@@ -10,6 +10,7 @@ import type { WatcherMetrics } from '../observability/watcher-metrics.ts';
 import { SEARCH_ATTRIBUTES } from '../workflows/contract.ts';
 import type { WatcherConfig } from './config.ts';
 import { watchJobManagers } from './drift.ts';
+import { watchSessionJobs } from './jobs.ts';
 import { errorText, startWatcher } from './watcher.ts';
 
 export interface RunningWatcher {
@@ -25,6 +26,7 @@ export async function startWatcherProcess(config: WatcherConfig, kubeConfig: Kub
 
   const watcher = await startWatcher({ kubeConfig, temporal, namespaces: config.namespaces, relistSeconds: config.relistSeconds, signalConcurrency: config.signalConcurrency, taskQueue: config.temporal.taskQueue, log, metrics });
   const drift = await watchJobManagers({ kubeConfig, temporal, namespaces: config.namespaces, relistSeconds: config.relistSeconds, redeploy: config.driftPolicy === 'redeploy', log, metrics });
+  const jobs = await watchSessionJobs({ kubeConfig, temporal, namespaces: config.namespaces, relistSeconds: config.relistSeconds, taskQueue: config.temporal.taskQueue, log, metrics });
   log.info('watcher started', {
     kubernetes: kubeConfig.getCurrentCluster()?.server,
     temporal: config.temporal.address,
@@ -36,9 +38,9 @@ export async function startWatcherProcess(config: WatcherConfig, kubeConfig: Kub
     driftPolicy: config.driftPolicy,
   });
   return {
-    readiness: () => watcher.unready() ?? drift.unready(),
+    readiness: () => watcher.unready() ?? drift.unready() ?? jobs.unready(),
     async stop() {
-      await Promise.all([watcher.stop(), drift.stop()]);
+      await Promise.all([watcher.stop(), drift.stop(), jobs.stop()]);
       await connection.close();
     },
   };

@@ -15,6 +15,8 @@ export interface WorkerConfig {
   clusterGoneDeadlineSeconds: number;
   cleanupDeadlineSeconds: number;
   pollIntervalMs: number;
+  jarMaxBytes: number;
+  jobDeadlineSeconds: number;
   restUrlTemplate?: string;
   launchJob: LaunchJobSettings;
   /** What a FlinkSession may run: FSO_ALLOWED_SERVICE_ACCOUNTS, FSO_ALLOWED_IMAGES, FSO_ALLOW_HOST_PATH. */
@@ -72,6 +74,8 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     clusterGoneDeadlineSeconds: positiveInt(env, 'FSO_CLUSTER_GONE_DEADLINE_SECONDS', 600, problems),
     cleanupDeadlineSeconds: positiveInt(env, 'FSO_CLEANUP_DEADLINE_SECONDS', 900, problems),
     pollIntervalMs: positiveInt(env, 'FSO_POLL_INTERVAL_MS', 1000, problems),
+    jarMaxBytes: positiveInt(env, 'FSO_JAR_MAX_BYTES', 512 * 1024 * 1024, problems),
+    jobDeadlineSeconds: positiveInt(env, 'FSO_JOB_DEADLINE_SECONDS', 600, problems),
     ...(restUrlTemplate ? { restUrlTemplate } : {}),
     watchedNamespaces: readWatchNamespaces(env, problems),
     policy: {

@@ -50,6 +50,8 @@ export function realActivityDeps(config: WorkerConfig, kubeConfig: KubeConfig): 
     clusterGoneDeadlineSeconds: config.clusterGoneDeadlineSeconds,
     cleanupDeadlineSeconds: config.cleanupDeadlineSeconds,
     pollIntervalMs: config.pollIntervalMs,
+    jarMaxBytes: config.jarMaxBytes,
+    jobDeadlineSeconds: config.jobDeadlineSeconds,
     ...(config.restUrlTemplate ? { restUrlTemplate: config.restUrlTemplate } : {}),
     ...(config.temporal.uiUrl ? { temporalUiUrl: config.temporal.uiUrl } : {}),
     temporalNamespace: config.temporal.namespace,

@@ -3,6 +3,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { FlinkSessionSpec, FlinkSessionStatus } from '../model/flinksession.ts';
+import type { FlinkSessionJobSpec } from '../model/flinksessionjob.ts';
 
 export { TASK_QUEUE, workflowId } from '../model/names.ts';
 
@@ -44,7 +45,26 @@ export interface JobManagerMissing {
   redeploy: boolean;
 }
 
+/**
+ * The watcher saw a FlinkSessionJob of this session (first sight or a new generation). Its spec names
+ * no secret (a jar is read with the session's credentials). Idempotent by uid and generation.
+ */
+export interface JobChanged {
+  name: string;
+  uid: string;
+  generation: number;
+  spec: FlinkSessionJobSpec;
+}
+
+/** The watcher saw a FlinkSessionJob of this session being deleted (deletionTimestamp set) or gone. */
+export interface JobDeleted {
+  name: string;
+  uid: string;
+}
+
 export const specChangedSignal = defineSignal<[SpecChanged]>('specChanged');
+export const jobChangedSignal = defineSignal<[JobChanged]>('jobChanged');
+export const jobDeletedSignal = defineSignal<[JobDeleted]>('jobDeleted');
 export const jobManagerMissingSignal = defineSignal<[JobManagerMissing]>('jobManagerMissing');
 export const redeploySignal = defineSignal<[RedeployRequest?]>('redeploy');
 export const deleteSignal = defineSignal<[DeleteRequest]>('delete');
@@ -131,4 +151,33 @@ export interface CarriedState {
   /** A drift report to check: whether to redeploy if the JobManager is really gone. */
   driftRedeploy?: boolean;
   lastError?: string;
+  /** The session's FlinkSessionJobs: what is wanted and what was submitted (workflows/session-jobs-state.ts). */
+  jobs?: CarriedJobs;
+}
+
+/** A FlinkSessionJob as the workflow wants it. */
+export interface DesiredJob {
+  uid: string;
+  generation: number;
+  spec: FlinkSessionJobSpec;
+  /** A delete arrived (a jobDeleted signal): stop the job in Flink, then release the finalizer. */
+  deleting?: boolean;
+}
+
+/** A submission that reached Flink: the generation submitted and its Flink job id. */
+export interface SubmittedJob {
+  uid: string;
+  generation: number;
+  jobId: string;
+  /** The session's deploy count when it was submitted: a later deploy replaced that JobManager (and, without HA, lost the job). */
+  sessionDeploy: number;
+}
+
+export interface CarriedJobs {
+  desired: Record<string, DesiredJob>;
+  submitted: Record<string, SubmittedJob>;
+  /** A generation that was refused or failed (uid/generation): not retried until the job changes. */
+  refused: Record<string, string>;
+  /** A job told it waits for its session (uid/generation), so that is said once. */
+  waitingReported: Record<string, string>;
 }

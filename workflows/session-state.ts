@@ -280,6 +280,18 @@ export class SessionState {
     return deployed?.uid === uid ? deployed.spec : undefined;
   }
 
+  /** What runs now, when the session is Running with nothing to do to it (its jobs may be submitted then). */
+  get runningDeployment(): { uid: string; generation: number; spec: FlinkSessionSpec } | undefined {
+    const deployed = this.carried.deployed;
+    if (!this.running || this.phase !== 'Running' || this.carried.deleting || !deployed?.spec) return undefined;
+    return { uid: deployed.uid, generation: deployed.generation, spec: deployed.spec };
+  }
+
+  /** Counts deploys (carried): a job submitted before the latest one went with the JobManager it replaced. */
+  get deploys(): number {
+    return this.carried.redeploys;
+  }
+
   /** Whether this chain of runs has ever deployed (a new chain checks whether it can adopt a running cluster). */
   get hasDeployed(): boolean {
     return this.carried.deployed !== undefined;

@@ -25,6 +25,8 @@ import { movedAway } from '../model/state-locations.ts';
 import type { StatusReport } from '../model/status.ts';
 import {
   deleteSignal,
+  jobChangedSignal,
+  jobDeletedSignal,
   jobManagerMissingSignal,
   redeploySignal,
   SEARCH_ATTRIBUTES,
@@ -40,6 +42,8 @@ import { cancelledWhen } from './cancellable.ts';
 import { RunProgress } from './progress.ts';
 import { summarisedActivities } from './summarised-activities.ts';
 import { SessionState, type NextWork } from './session-state.ts';
+import { jobSteps } from './session-jobs.ts';
+import { SessionJobs } from './session-jobs-state.ts';
 
 type DeployWork = Extract<NextWork, { kind: 'deploy' }>;
 
@@ -55,6 +59,11 @@ const BOUNDED_MOVED_CLEANUP_PATCH = 'bounded-cleanup-of-moved-state';
 const LAUNCH_JOBS_FIRST_PATCH = 'delete-launch-jobs-first';
 /** A redeploy removes the launch Jobs before the JobManager too (runs before removed only older ones, after the launch). */
 const REDEPLOY_LAUNCH_JOBS_FIRST_PATCH = 'redeploy-launch-jobs-first';
+/**
+ * FlinkSessionJob steps (runs before had no jobChanged/jobDeleted handlers: a job signal one of them
+ * buffered is ignored when such a run is replayed, as it was then).
+ */
+const SESSION_JOBS_PATCH = 'session-jobs';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
@@ -65,6 +74,8 @@ const POLL: ActivityOptions = { startToCloseTimeout: '1 hour', heartbeatTimeout:
 const CLEANUP: ActivityOptions = { ...POLL, startToCloseTimeout: '2 hours' };
 /** Events are best effort: a few tries, then the step goes on without it. */
 const EVENT: ActivityOptions = { startToCloseTimeout: '10 seconds', retry: { ...RETRY, maximumAttempts: 3 } };
+/** Flink REST steps of jobs: a jar upload streams (heartbeating per chunk), polls heartbeat; each has its own deadline too. */
+const FLINK_JOB: ActivityOptions = { startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes', retry: RETRY, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
 
 /** The steps a clean-up runs, each with its profile (a delete bounds them by its deadline). */
 interface CleanupSteps {
@@ -77,14 +88,17 @@ type RunCleanupStep = <T>(name: string, leaves: string, run: (steps: CleanupStep
 
 export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise<void> {
   const state = new SessionState(input.namespace, input.name, input.carried);
+  const jobs = new SessionJobs(input.carried?.jobs);
   // Every call carries a summary for the Temporal UI, and the run's current details follow them.
   const progress = new RunProgress(() => state.status());
   const activities = (options: ActivityOptions): Activities => summarisedActivities(options, progress);
-  const [api, poll, cleanup, events] = [activities(API), activities(POLL), activities(CLEANUP), activities(EVENT)];
+  const [api, poll, cleanup, events, flink] = [activities(API), activities(POLL), activities(CLEANUP), activities(EVENT), activities(FLINK_JOB)];
   setHandler(specChangedSignal, (change) => state.onSpecChanged(change));
   setHandler(redeploySignal, (request) => state.onRedeploy(request));
   setHandler(deleteSignal, (request) => state.onDelete(request));
   setHandler(jobManagerMissingSignal, (report) => state.onJobManagerMissing(report));
+  setHandler(jobChangedSignal, (change) => jobs.onJobChanged(change));
+  setHandler(jobDeletedSignal, (request) => jobs.onJobDeleted(request));
   setHandler(statusQuery, () => state.status());
   const workflow = { id: workflowInfo().workflowId, runId: workflowInfo().runId };
   const launchTag = state.launchTag(workflowInfo().firstExecutionRunId);
@@ -111,21 +125,44 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     }
   };
 
+  // The session's jobs: one step at a time, only while the session itself has nothing to do.
+  const runJobStep = jobSteps({
+    namespace: input.namespace, session: input.name, jobs, api, flink, events, step,
+    running: () => {
+      const deployed = state.runningDeployment;
+      return deployed ? { ref: refOf(deployed.uid, deployed.generation), spec: deployed.spec, deploys: state.deploys } : undefined;
+    },
+  });
+  const sessionForJobs = () => ({ ready: state.runningDeployment !== undefined, deploys: state.deploys });
+  /** Off in a replay of a run from before job steps existed (SESSION_JOBS_PATCH). */
+  let jobsOn = true;
+  const jobWork = () => (jobsOn && !state.hasWork() && jobs.hasWork(sessionForJobs()) ? jobs.next(sessionForJobs()) : undefined);
+  const carriedOn = () => ({ ...state.snapshot, ...(jobs.empty ? {} : { jobs: jobs.snapshot }) });
+
   for (;;) {
-    await condition(() => state.hasWork() || workflowInfo().continueAsNewSuggested);
+    await condition(() => state.hasWork() || jobWork() !== undefined || workflowInfo().continueAsNewSuggested);
+    const job = jobWork();
+    if (job) {
+      jobsOn = patched(SESSION_JOBS_PATCH);
+      if (jobsOn) await runJobStep(job);
+      continue;
+    }
     const work = state.next();
     if (work.kind === 'idle') {
-      await continueAsNew<typeof flinkSessionWorkflow>({ namespace: input.namespace, name: input.name, carried: state.snapshot });
+      await continueAsNew<typeof flinkSessionWorkflow>({ namespace: input.namespace, name: input.name, carried: carriedOn() });
       return;
     }
     if (work.kind === 'delete') {
       if (!(await deleteSession(work.target))) {
-        if (state.empty) return; // started by a signal the API server does not confirm: nothing to look after
+        if (state.empty && jobs.empty) return; // started by a signal the API server does not confirm: nothing to look after
         continue;
       }
-      // An object re-created (new uid) during the delete starts clean in a new run.
+      // An object re-created (new uid) during the delete starts clean in a new run; its jobs wait for a session again.
+      jobs.sessionGone();
       const carried = state.afterDelete();
-      if (carried) await continueAsNew<typeof flinkSessionWorkflow>({ namespace: input.namespace, name: input.name, carried });
+      if (carried || !jobs.empty) {
+        await continueAsNew<typeof flinkSessionWorkflow>({ namespace: input.namespace, name: input.name, carried: { ...(carried ?? { forcedReasons: [], redeploys: 0, attempts: {} }), ...(jobs.empty ? {} : { jobs: jobs.snapshot }) } });
+      }
       return;
     }
     if (work.kind === 'check-drift') {
@@ -133,7 +170,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       continue;
     }
     await unlessDeleted(work.change, () => deploy(work));
-    if (state.empty) return;
+    if (state.empty && jobs.empty) return;
   }
 
   /** Runs a deploy that a delete arriving meanwhile cancels (the delete then cleans up what it left). */

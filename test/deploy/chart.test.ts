@@ -13,7 +13,7 @@ import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 import { kubectl } from './accounts.ts';
 import { CHART_DIR, CHECKSUM_ANNOTATION, helm, renderChart } from './helm.ts';
-import { ofKind, readRepoFile, renderKustomization, repoPath, theOne, type KubeObject, type RoleObject } from './support.ts';
+import { CRDS, ofKind, readRepoFile, renderKustomization, repoPath, theOne, type KubeObject, type RoleObject } from './support.ts';
 
 /** With this release name and namespace the chart's objects have deploy/'s names. */
 const RELEASE = 'flink-session-operator';
@@ -58,14 +58,14 @@ describe('charts/flink-session-operator', () => {
     expect(names(chart)).toEqual(names(deploy.filter((o) => o.kind !== 'Namespace')));
   });
 
-  it('installs the CRD of crds/flinksession.yaml, and `helm package` carries it (the chart\'s crds/ links to it)', async () => {
-    expect(theOne(chart, 'CustomResourceDefinition')).toEqual(parse(readRepoFile('crds/flinksession.yaml')));
+  it('installs the CRDs of crds/ (FlinkSession, FlinkSessionJob), and `helm package` carries them (the chart\'s crds/ links to them)', async () => {
+    for (const [name, file] of CRDS) expect(theOne(chart, 'CustomResourceDefinition', name)).toEqual(parse(readRepoFile(file)));
     const out = mkdtempSync(join(tmpdir(), 'fso-chart-'));
     const result = await helm(['package', repoPath(CHART_DIR), '--destination', out]);
     expect(result.code, result.stderr).toBe(0);
     const archive = join(out, 'flink-session-operator-0.1.0.tgz');
     const packaged = (path: string): string => execFileSync('tar', ['-xzOf', archive, `flink-session-operator/${path}`], { encoding: 'utf8' });
-    expect(packaged('crds/flinksession.yaml')).toBe(readRepoFile('crds/flinksession.yaml'));
+    for (const [, file] of CRDS) expect(packaged(file)).toBe(readRepoFile(file));
     for (const component of COMPONENTS) {
       expect(packaged(`files/${component}-cluster-role.yaml`)).toBe(readRepoFile(`deploy/${component}-cluster-role.yaml`));
     }

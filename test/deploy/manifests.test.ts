@@ -10,6 +10,7 @@ import { FLINKSESSION_KIND } from '../../model/names.ts';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { kubeConfig, stackEndpoints } from '../support/stack.ts';
 import {
+  CRDS,
   documentedVariables,
   ofKind,
   parseObjects,
@@ -100,7 +101,7 @@ describe('deploy/: the install manifests', () => {
   beforeAll(async () => {
     ({ objects: rendered, yaml: renderedYaml } = await renderKustomization('deploy'));
     flinkNamespace = await renderKustomization('deploy/examples/flink-namespace');
-    exampleFiles = Object.fromEntries(['deploy/examples/temporal-secrets.yaml', 'deploy/examples/compose-session.yaml']
+    exampleFiles = Object.fromEntries(['deploy/examples/temporal-secrets.yaml', 'deploy/examples/compose-session.yaml', 'deploy/examples/flinksessionjob.yaml']
       .map((file) => [file, parseObjects(readRepoFile(file), file)]));
     deployments = ofKind<DeploymentObject>(rendered, 'Deployment');
     // Namespaced objects can be dry-run only into a namespace that exists, a pod only with its service
@@ -119,6 +120,7 @@ describe('deploy/: the install manifests', () => {
       'ClusterRoleBinding/flink-session-operator-watcher',
       'ClusterRoleBinding/flink-session-operator-worker',
       'ConfigMap/flink-session-operator',
+      'CustomResourceDefinition/flinksessionjobs.flink.session-operator.io',
       'CustomResourceDefinition/flinksessions.flink.session-operator.io',
       'Deployment/flink-session-operator-watcher',
       'Deployment/flink-session-operator-worker',
@@ -132,9 +134,8 @@ describe('deploy/: the install manifests', () => {
     }
   });
 
-  it('the CRD it installs is crds/flinksession.yaml, not a copy that can drift', () => {
-    const crd = theOne(rendered, 'CustomResourceDefinition');
-    expect(crd).toEqual(parse(readRepoFile('crds/flinksession.yaml')));
+  it('the CRDs it installs are crds/flinksession.yaml and crds/flinksessionjob.yaml, not copies that can drift', () => {
+    for (const [name, file] of CRDS) expect(theOne(rendered, 'CustomResourceDefinition', name)).toEqual(parse(readRepoFile(file)));
   });
 
   it('the API server accepts every object (server-side dry run, strict field validation)', async () => {

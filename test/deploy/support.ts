@@ -51,6 +51,12 @@ export async function renderKustomization(dir: string): Promise<{ yaml: string; 
   return { yaml: stdout, objects: parseObjects(stdout, `kubectl kustomize ${dir}`) };
 }
 
+/** The operator's CRDs: name → file in this repository (deploy/ and the chart install exactly these). */
+export const CRDS: ReadonlyArray<readonly [string, string]> = [
+  ['flinksessions.flink.session-operator.io', 'crds/flinksession.yaml'],
+  ['flinksessionjobs.flink.session-operator.io', 'crds/flinksessionjob.yaml'],
+];
+
 export const ofKind = <T extends KubeObject = KubeObject>(objects: KubeObject[], kind: string): T[] =>
   objects.filter((o) => o.kind === kind) as T[];
 

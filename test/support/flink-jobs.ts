@@ -22,8 +22,8 @@ export function clientVersion(flink: FlinkClientEndpoints, minor: string): strin
 }
 
 /**
- * Submits a jar, detached, with Flink's CLI (`flink run -d -m <JobManager REST>`): a session built of
- * the client classpath has no web submission (/jars/upload is flink-runtime-web's). The job's id.
+ * Submits a jar, detached, with Flink's CLI (`flink run -d -m <JobManager REST>`), the way a person
+ * does by hand (FlinkSessionJobs go through the REST jar upload instead). The job's id.
  */
 export async function submitJar(flink: FlinkClientEndpoints, version: string, rest: string, jar: string, programArgs: string[] = []): Promise<string> {
   const { host } = new URL(rest);

@@ -97,6 +97,22 @@ export function describeCall(call: RecordedCall): string {
       const { type, reason } = first as Parameters<Activities['recordEvent']>[0];
       return `recordEvent ${type} ${reason}`;
     }
+    case 'reportJobStatus': {
+      const { job, report } = first as Parameters<Activities['reportJobStatus']>[0];
+      return `reportJobStatus ${job.name} ${report.reason}`;
+    }
+    case 'recordJobEvent': {
+      const { job, type, reason } = first as Parameters<Activities['recordJobEvent']>[0];
+      return `recordJobEvent ${job.name} ${type} ${reason}`;
+    }
+    case 'submitFlinkJob': {
+      const { job } = first as unknown as Parameters<Activities['submitFlinkJob']>[0];
+      return `submitFlinkJob ${job.name} g${job.generation}`;
+    }
+    case 'stopFlinkJob': {
+      const { savepointDirectory } = first as Parameters<Activities['stopFlinkJob']>[0];
+      return `stopFlinkJob ${savepointDirectory ? 'savepoint' : 'cancel'}`;
+    }
     case 'submitLaunchJob': {
       const { ref, launch } = first as Parameters<Activities['submitLaunchJob']>[0];
       return `submitLaunchJob g${ref.generation} attempt ${launch.attempt}`;
@@ -150,6 +166,13 @@ function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): A
     ensureBucket: async () => ({ created: false }),
     purgeS3Prefixes: async () => ({ objects: 0, versions: 0, deleteMarkers: 0, bytes: 0 }),
     clearZooKeeperHa: async () => ({ znodes: 0 }),
+    checkSessionJob: async () => ({ trusted: true }),
+    submitFlinkJob: async ({ job }) => ({ jobId: `${job.name}-g${job.generation}`.padEnd(32, '0').slice(0, 32), duplicate: false }),
+    waitForFlinkJobRunning: async () => ({ state: 'RUNNING' }),
+    stopFlinkJob: async ({ savepointDirectory }) => (savepointDirectory ? { state: 'FINISHED', savepoint: { path: `${savepointDirectory}savepoint-1` } } : { state: 'CANCELED' }),
+    reportJobStatus: async () => ({ patched: true }),
+    recordJobEvent: async () => ({ recorded: true }),
+    releaseJobFinalizer: async () => ({ released: true }),
   };
 }
 

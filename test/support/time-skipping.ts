@@ -9,9 +9,10 @@ import { HEARTBEAT_THROTTLE } from '../../worker/heartbeats.ts';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { FlinkSession, FlinkSessionSpec } from '../../model/flinksession.ts';
-import { FLINKSESSION_API_VERSION, FLINKSESSION_KIND, REDEPLOY_ANNOTATION } from '../../model/names.ts';
+import type { FlinkSessionJob, FlinkSessionJobSpec } from '../../model/flinksessionjob.ts';
+import { FLINKSESSION_API_VERSION, FLINKSESSION_KIND, FLINKSESSIONJOB_API_VERSION, FLINKSESSIONJOB_KIND, REDEPLOY_ANNOTATION } from '../../model/names.ts';
 import { resolveTemporalTestServer } from '../../stack/binaries.ts';
-import { signalDelete, signalSpecChanged } from '../../watcher/signals.ts';
+import { signalDelete, signalJobChanged, signalJobDeleted, signalSpecChanged } from '../../watcher/signals.ts';
 import { addSearchAttributesRequest } from '../../worker/search-attributes.ts';
 import {
   jobManagerMissingSignal,
@@ -94,6 +95,9 @@ export interface SessionUnderTest extends RecordingActivities {
   /** What the watcher sends for a new or changed object (signal-with-start). */
   specChanged(generation: number, spec?: FlinkSessionSpec, redeployToken?: string): Promise<void>;
   deleted(generation: number): Promise<void>;
+  /** What the watcher sends for a FlinkSessionJob of this session (signal-with-start); its uid is fixed per name. */
+  jobChanged(name: string, generation: number, spec?: Partial<FlinkSessionJobSpec>): Promise<void>;
+  jobDeleted(name: string, generation: number): Promise<void>;
   jobManagerMissing(redeploy: boolean): Promise<void>;
   redeploy(reason?: string): Promise<void>;
   status(): Promise<SessionWorkflowStatus>;
@@ -142,6 +146,15 @@ async function startSession(env: TestWorkflowEnvironment, workflowBundle: Workfl
     metadata: { namespace, name, uid, generation, ...(redeployToken ? { annotations: { [REDEPLOY_ANNOTATION]: redeployToken } } : {}) },
     spec,
   });
+  const jobUids = new Map<string, string>();
+  const jobObject = (job: string, generation: number, spec: Partial<FlinkSessionJobSpec> = {}): FlinkSessionJob => {
+    if (!jobUids.has(job)) jobUids.set(job, randomUUID());
+    return {
+      apiVersion: FLINKSESSIONJOB_API_VERSION, kind: FLINKSESSIONJOB_KIND,
+      metadata: { namespace, name: job, uid: jobUids.get(job)!, generation },
+      spec: { session: name, jar: 's3://jobs/job.jar', ...spec },
+    };
+  };
   let stopped: Promise<void> | undefined;
   return {
     ...recording,
@@ -156,6 +169,12 @@ async function startSession(env: TestWorkflowEnvironment, workflowBundle: Workfl
     },
     async deleted(generation) {
       await signalDelete(client, object(generation), taskQueue);
+    },
+    async jobChanged(job, generation, spec) {
+      await signalJobChanged(client, jobObject(job, generation, spec), taskQueue);
+    },
+    async jobDeleted(job, generation) {
+      await signalJobDeleted(client, { ...jobObject(job, generation), metadata: { ...jobObject(job, generation).metadata, deletionTimestamp: new Date().toISOString() } }, taskQueue);
     },
     jobManagerMissing: (redeploy) => handle.signal(jobManagerMissingSignal, { deployment: name, redeploy }),
     redeploy: (reason) => handle.signal(redeploySignal, reason ? { reason } : undefined),

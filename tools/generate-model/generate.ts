@@ -1,12 +1,25 @@
-// Generates model/flinksession.generated.ts from crds/flinksession.yaml, so the TypeScript model and
-// the CRD cannot drift apart (generate.test.ts fails when the two differ).
+// Generates the TypeScript model of each CRD (model/flinksession.generated.ts from crds/flinksession.yaml,
+// model/flinksessionjob.generated.ts from crds/flinksessionjob.yaml), so the model and the CRD cannot
+// drift apart (generate.test.ts fails when they differ).
 //   npm run generate:model
 import { readFileSync, writeFileSync } from 'node:fs';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
 import { parse } from 'yaml';
 
-const CRD = new URL('../../crds/flinksession.yaml', import.meta.url);
-export const GENERATED = new URL('../../model/flinksession.generated.ts', import.meta.url);
+export interface GeneratedModel {
+  crd: string;
+  /** The file written, under model/. */
+  file: string;
+  /** The type names of spec and status. */
+  kind: string;
+}
+
+export const MODELS: readonly GeneratedModel[] = [
+  { crd: 'flinksession.yaml', file: 'flinksession.generated.ts', kind: 'FlinkSession' },
+  { crd: 'flinksessionjob.yaml', file: 'flinksessionjob.generated.ts', kind: 'FlinkSessionJob' },
+];
+
+export const generatedFile = (model: GeneratedModel): URL => new URL(`../../model/${model.file}`, import.meta.url);
 
 type Schema = Record<string, unknown>;
 
@@ -32,16 +45,16 @@ function toJsonSchema(schema: Schema): Schema {
   return out;
 }
 
-export async function generateModel(): Promise<string> {
+export async function generateModel(model: GeneratedModel = MODELS[0]!): Promise<string> {
   // merge: the CRD shares repeated field schemas with YAML anchors and merge keys (<<), as kubectl reads them.
-  const crd = parse(readFileSync(CRD, 'utf8'), { merge: true }) as { spec: { versions: Array<{ schema: { openAPIV3Schema: Schema } }> } };
+  const crd = parse(readFileSync(new URL(`../../crds/${model.crd}`, import.meta.url), 'utf8'), { merge: true }) as { spec: { versions: Array<{ schema: { openAPIV3Schema: Schema } }> } };
   const root = crd.spec.versions[0]!.schema.openAPIV3Schema;
   const properties = root.properties as Record<string, Schema>;
   const options = { bannerComment: '', additionalProperties: false, style: { singleQuote: true, printWidth: 120 } } as const;
-  const spec = await compile(toJsonSchema(properties.spec!) as JSONSchema, 'FlinkSessionSpec', options);
-  const status = await compile(toJsonSchema(properties.status!) as JSONSchema, 'FlinkSessionStatus', options);
+  const spec = await compile(toJsonSchema(properties.spec!) as JSONSchema, `${model.kind}Spec`, options);
+  const status = await compile(toJsonSchema(properties.status!) as JSONSchema, `${model.kind}Status`, options);
   return [
-    '// Generated from crds/flinksession.yaml by tools/generate-model/generate.ts (npm run generate:model). Do not edit.',
+    `// Generated from crds/${model.crd} by tools/generate-model/generate.ts (npm run generate:model). Do not edit.`,
     spec.trim(),
     status.trim(),
     '',
@@ -49,6 +62,8 @@ export async function generateModel(): Promise<string> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  writeFileSync(GENERATED, await generateModel());
-  console.log(`wrote ${GENERATED.pathname}`);
+  for (const model of MODELS) {
+    writeFileSync(generatedFile(model), await generateModel(model));
+    console.log(`wrote ${generatedFile(model).pathname}`);
+  }
 }

@@ -1,0 +1,135 @@
+// A FlinkSessionJob as kubectl shows it (status, Events, the finalizer), and the worker's check of the
+// object in the API server before it submits or stops a job: Temporal is not a trusted source of specs
+// (SPEC: Ownership and trust), so a forged jobChanged or jobDeleted changes nothing.
+import { Context } from '@temporalio/activity';
+import * as k8s from '@kubernetes/client-node';
+import { jobStatus, type FlinkSessionJob, type FlinkSessionJobSpec, type JobRef, type JobStatusReport } from '../model/flinksessionjob.ts';
+import { API_GROUP, API_VERSION, FLINKSESSIONJOB_API_VERSION, FLINKSESSIONJOB_KIND, FLINKSESSIONJOB_PLURAL, JOB_FINALIZER, workflowId } from '../model/names.ts';
+import { renderSessionEvent } from '../model/session-event.ts';
+import { jobSpecHash } from '../model/flink-job-id.ts';
+import type { JobChanged } from '../workflows/contract.ts';
+import { apiMessage, apiStatusCode, createIgnoringConflict, isNotFound, isStaleWrite } from '../kube/errors.ts';
+import { activityCallKey } from './heartbeat.ts';
+
+export interface FlinkJobStatusDeps {
+  kubeConfig: k8s.KubeConfig;
+  watchedNamespaces: string[];
+  instance: string;
+}
+
+/** What the workflow is about to do with the job. */
+export type JobStep = 'submit' | 'delete';
+
+export type JobCheckResult =
+  | { trusted: true }
+  /** `current`: what the API server holds instead (a submit not trusted); `gone`: no such object. */
+  | { trusted: false; why: string; gone?: boolean; current?: JobChanged };
+
+const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const JSON_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
+
+/** The jobChanged payload of an object (the watcher sends the same). */
+export function jobChangedPayload(job: FlinkSessionJob): JobChanged {
+  return { name: job.metadata.name, uid: job.metadata.uid, generation: job.metadata.generation, spec: job.spec };
+}
+
+export function createFlinkJobStatusActivities(deps: FlinkJobStatusDeps) {
+  const objects = deps.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+  const events = deps.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const target = (ref: Pick<JobRef, 'namespace' | 'name'>) => ({ group: API_GROUP, version: API_VERSION, namespace: ref.namespace, plural: FLINKSESSIONJOB_PLURAL, name: ref.name });
+
+  async function read(ref: Pick<JobRef, 'namespace' | 'name'>): Promise<FlinkSessionJob | undefined> {
+    try {
+      return (await objects.getNamespacedCustomObject(target(ref))) as FlinkSessionJob;
+    } catch (error: unknown) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The job in the API server against what the workflow is about to act on: the asking workflow is
+   * the session's, the namespace is watched, the object is this uid of this session, and either it
+   * holds this very generation and spec (submit) or it is being deleted (delete).
+   */
+  async function checkSessionJob(input: { job: JobRef; session: string; spec?: FlinkSessionJobSpec; step: JobStep }): Promise<JobCheckResult> {
+    const { job, session, step } = input;
+    const asking = Context.current().info.workflowExecution?.workflowId ?? '';
+    const key = `${job.namespace}/${job.name}`;
+    if (asking !== workflowId(job.namespace, session)) return { trusted: false, why: `the workflow ${asking} asked to ${step} FlinkSessionJob ${key} of session ${session}, whose workflow is ${workflowId(job.namespace, session)}` };
+    if (deps.watchedNamespaces.length > 0 && !deps.watchedNamespaces.includes(job.namespace)) {
+      return { trusted: false, why: `namespace ${job.namespace} is not watched by this operator (FSO_WATCH_NAMESPACES=${deps.watchedNamespaces.join(',')})` };
+    }
+    const object = await read(job);
+    if (!object) return { trusted: false, gone: true, why: `there is no FlinkSessionJob ${key} in the API server` };
+    if (object.metadata.uid !== job.uid) return { trusted: false, why: `the FlinkSessionJob ${key} in the API server has uid ${object.metadata.uid}, the signal named uid ${job.uid}` };
+    if (object.spec.session !== session) return { trusted: false, why: `the FlinkSessionJob ${key} runs on session ${object.spec.session}, not ${session}` };
+    if (step === 'delete') {
+      return object.metadata.deletionTimestamp !== undefined ? { trusted: true } : { trusted: false, why: `the FlinkSessionJob ${key} is not being deleted in the API server (no deletionTimestamp)` };
+    }
+    const current = object.metadata.deletionTimestamp === undefined ? jobChangedPayload(object) : undefined;
+    if (object.metadata.generation !== job.generation || input.spec === undefined || jobSpecHash(input.spec) !== jobSpecHash(object.spec)) {
+      return { trusted: false, why: `the job to submit is not the one the API server holds for ${key} (generation ${object.metadata.generation})`, ...(current ? { current } : {}) };
+    }
+    if (object.metadata.deletionTimestamp !== undefined) return { trusted: false, why: `the FlinkSessionJob ${key} is being deleted` };
+    return { trusted: true };
+  }
+
+  /** Merge-patches the job's status subresource; a job that is gone (or replaced) is left alone. */
+  async function reportJobStatus(input: { job: JobRef; report: JobStatusReport }): Promise<{ patched: boolean }> {
+    const current = await read(input.job);
+    if (!current || current.metadata.uid !== input.job.uid) return { patched: false };
+    const status: Record<string, unknown> = { ...jobStatus(current.status, input.report, new Date().toISOString()) };
+    // merge patch: null removes what the report no longer says
+    if (input.report.error === undefined) status.lastError = null;
+    if (input.report.rootCause === undefined) status.rootCause = null;
+    try {
+      await objects.patchNamespacedCustomObjectStatus({ ...target(input.job), body: { status } }, MERGE_PATCH);
+    } catch (error: unknown) {
+      if (isNotFound(error)) return { patched: false };
+      throw error;
+    }
+    return { patched: true };
+  }
+
+  /** An Event on the FlinkSessionJob; best effort, named after the activity call so a retry records no second one. */
+  async function recordJobEvent(input: { job: JobRef; type: 'Normal' | 'Warning'; reason: string; message: string }): Promise<{ recorded: boolean; why?: string }> {
+    const key = activityCallKey();
+    const { namespace, name, uid } = input.job;
+    const event = renderSessionEvent({
+      namespace, name, uid, type: input.type, reason: input.reason, message: input.message, instance: deps.instance,
+      involvedObject: { apiVersion: FLINKSESSIONJOB_API_VERSION, kind: FLINKSESSIONJOB_KIND }, ...(key ? { key } : {}),
+    }, new Date());
+    try {
+      await createIgnoringConflict(() => events.createNamespacedEvent({ namespace, body: event }));
+      return { recorded: true };
+    } catch (error: unknown) {
+      const code = apiStatusCode(error);
+      if (code !== undefined && code >= 400 && code < 500) return { recorded: false, why: `${apiMessage(error)} (HTTP ${code})` };
+      throw error;
+    }
+  }
+
+  /** Removes the job finalizer, so Kubernetes completes the delete; retried on conflicting writes. */
+  async function releaseJobFinalizer(job: JobRef): Promise<{ released: boolean }> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await read(job);
+      const index = current?.metadata.uid === job.uid ? current.metadata.finalizers?.indexOf(JOB_FINALIZER) ?? -1 : -1;
+      if (!current || index < 0) return { released: false };
+      const patch = [
+        { op: 'test', path: '/metadata/resourceVersion', value: current.metadata.resourceVersion },
+        { op: 'remove', path: `/metadata/finalizers/${index}` },
+      ];
+      try {
+        await objects.patchNamespacedCustomObject({ ...target(job), body: patch }, JSON_PATCH);
+        return { released: true };
+      } catch (error: unknown) {
+        if (isNotFound(error)) return { released: false };
+        if (!isStaleWrite(error)) throw error;
+      }
+    }
+    throw new Error(`could not remove the finalizer of FlinkSessionJob ${job.namespace}/${job.name}: the object kept changing`);
+  }
+
+  return { checkSessionJob, reportJobStatus, recordJobEvent, releaseJobFinalizer };
+}

@@ -1,0 +1,312 @@
+// A FlinkSessionJob's steps on Flink's REST: submit (stream the jar from https or S3 to /jars/upload,
+// run it with the job's fixed id), wait until it runs, and stop it (cancel, or stop with a savepoint,
+// whose asynchronous trigger is polled). Idempotent: a run whose id Flink already has is a duplicate
+// (counted as done), a job Flink no longer knows is stopped, and a retried stop resumes its trigger.
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { Readable } from 'node:stream';
+import { flinkJobId } from '../model/flink-job-id.ts';
+import { jarRunRequest, rootCauseSummary, TERMINAL_JOB_STATES, type FlinkSessionJobSpec, type JobRef } from '../model/flinksessionjob.ts';
+import type { SessionRef } from '../model/flinksession.ts';
+import { FLINK_REST_PORT, restServiceName } from '../model/names.ts';
+import { firstScheduledAt, heartbeatIfInActivity } from './heartbeat.ts';
+import type { S3Target } from './s3.ts';
+
+export interface FlinkJobDeps {
+  s3ClientFor: (target: S3Target) => Promise<S3Client>;
+  /** FSO_REST_URL_TEMPLATE; without it Flink's REST Service in the cluster, http://<name>-rest.<namespace>.svc:8081. */
+  restUrlTemplate?: string;
+  /** FSO_JAR_MAX_BYTES: a longer jar is refused while it streams. */
+  jarMaxBytes: number;
+  /** FSO_JOB_DEADLINE_SECONDS: how long a job may take to run, or a savepoint to complete. */
+  jobDeadlineSeconds: number;
+  pollIntervalMs: number;
+}
+
+/** Where the jar comes from: https, or an S3 bucket on the session's endpoint with its credentials. */
+export type JarSource = { kind: 'https'; url: string } | { kind: 's3'; url: string; target: S3Target; key: string };
+
+type Session = Pick<SessionRef, 'namespace' | 'name'>;
+
+export interface SubmitFlinkJobInput {
+  session: Session;
+  job: JobRef;
+  spec: FlinkSessionJobSpec;
+  jar: JarSource;
+  /** A savepoint the job restores from (a change by upgradeMode savepoint); else spec.initialSavepointPath. */
+  restoreFrom?: string;
+}
+
+export interface SubmitFlinkJobResult {
+  jobId: string;
+  /** Flink had the job already (a retried submission): nothing was uploaded or run again. */
+  duplicate: boolean;
+}
+
+export interface StopFlinkJobResult {
+  /** Flink's final state of the job; GONE when Flink does not know it (nothing to stop). */
+  state: string;
+  savepoint?: { path: string };
+}
+
+interface JobDetails {
+  state: string;
+  vertices?: Array<{ name: string; status: string }>;
+}
+
+const JAR_CONTENT_TYPE = 'application/x-java-archive';
+
+export function createFlinkJobActivities(deps: FlinkJobDeps) {
+  const restBase = (session: Session): string =>
+    (deps.restUrlTemplate
+      ? deps.restUrlTemplate.replaceAll('{namespace}', session.namespace).replaceAll('{name}', session.name)
+      : `http://${restServiceName(session.name)}.${session.namespace}.svc:${FLINK_REST_PORT}`).replace(/\/$/, '');
+
+  /** A Flink REST call; a network failure or a 5xx is left to the retry policy, with what it said. */
+  async function rest(session: Session, path: string, init?: RequestInit & { duplex?: 'half' }, judge5xx?: (body: unknown) => boolean): Promise<{ status: number; body: unknown; text: string }> {
+    const response = await fetch(`${restBase(session)}${path}`, { ...init, signal: AbortSignal.timeout(120_000) });
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (response.status >= 500 && !flinkErrors(body).some((e) => e.includes('DuplicateJobSubmissionException')) && !judge5xx?.(body)) {
+      throw new Error(`Flink REST ${init?.method ?? 'GET'} ${path} of ${session.namespace}/${session.name}: HTTP ${response.status} ${lastCause(body) ?? text.slice(0, 500)}`);
+    }
+    return { status: response.status, body, text };
+  }
+
+  async function jobDetails(session: Session, jobId: string): Promise<JobDetails | undefined> {
+    const { status, body, text } = await rest(session, `/jobs/${jobId}`);
+    if (status === 404) return undefined;
+    if (status !== 200) throw new Error(`Flink REST GET /jobs/${jobId}: HTTP ${status} ${text.slice(0, 500)}`);
+    return body as JobDetails;
+  }
+
+  async function rootCause(session: Session, jobId: string): Promise<string | undefined> {
+    const { status, body } = await rest(session, `/jobs/${jobId}/exceptions`);
+    if (status !== 200) return undefined;
+    const answer = body as { 'root-exception'?: string | null; exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } };
+    return rootCauseSummary(answer['root-exception'] ?? answer.exceptionHistory?.entries?.[0]?.stacktrace);
+  }
+
+  /** The jar as a stream with its length when known; a jar that is not there fails for good, naming the URL. */
+  async function openJar(jar: JarSource): Promise<{ stream: Readable; length?: number }> {
+    if (jar.kind === 'https') {
+      const response = await fetch(jar.url, { redirect: 'follow', signal: AbortSignal.timeout(600_000) });
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        const why = `fetching the jar ${jar.url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+        if (response.status === 404 || response.status === 410) throw ApplicationFailure.nonRetryable(`${why}: no such jar; fix spec.jar`, 'JarNotFound');
+        if (response.status === 401 || response.status === 403) throw ApplicationFailure.nonRetryable(`${why}: the worker may not read it; fix spec.jar or the server's access rules`, 'JarNotReadable');
+        throw new Error(why);
+      }
+      const length = Number(response.headers.get('content-length') ?? Number.NaN);
+      return { stream: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), ...(Number.isFinite(length) ? { length } : {}) };
+    }
+    const client = await deps.s3ClientFor(jar.target);
+    try {
+      const object = await client.send(new GetObjectCommand({ Bucket: jar.target.bucket, Key: jar.key }));
+      if (!(object.Body instanceof Readable)) throw new Error(`S3 GetObject of ${jar.url} answered no body`);
+      const stream = object.Body;
+      stream.once('close', () => client.destroy());
+      return { stream, ...(object.ContentLength !== undefined ? { length: object.ContentLength } : {}) };
+    } catch (error: unknown) {
+      client.destroy();
+      const name = error instanceof Error ? error.name : '';
+      if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') {
+        throw ApplicationFailure.nonRetryable(`the jar ${jar.url} does not exist (S3 answered ${name}); fix spec.jar`, 'JarNotFound');
+      }
+      if (name === 'AccessDenied') throw ApplicationFailure.nonRetryable(`the session's S3 credentials may not read the jar ${jar.url} (AccessDenied)`, 'JarNotReadable');
+      throw error;
+    }
+  }
+
+  /** Streams the jar into Flink's /jars/upload as multipart/form-data, never holding it in memory; the jar's id in Flink. */
+  async function uploadJar(session: Session, jar: JarSource): Promise<string> {
+    const { stream, length } = await openJar(jar);
+    if (length !== undefined && length > deps.jarMaxBytes) {
+      stream.destroy();
+      throw ApplicationFailure.nonRetryable(`the jar ${jar.url} has ${length} bytes, more than FSO_JAR_MAX_BYTES (${deps.jarMaxBytes})`, 'JarTooLarge');
+    }
+    const boundary = `fso-${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
+    const fileName = (jar.url.split('/').pop() ?? 'job.jar').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^(?!.*\.jar$)(.*)$/, '$1.jar');
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="jarfile"; filename="${fileName}"\r\nContent-Type: ${JAR_CONTENT_TYPE}\r\n\r\n`);
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    let seen = 0;
+    let tooLarge = false;
+    const limit = deps.jarMaxBytes;
+    const body = Readable.from((async function* () {
+      yield head;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        seen += chunk.length;
+        if (seen > limit) {
+          tooLarge = true;
+          stream.destroy();
+          throw new Error('jar too large');
+        }
+        heartbeatIfInActivity({ uploading: jar.url, bytes: seen });
+        yield chunk;
+      }
+      yield tail;
+    })());
+    let answer: { status: number; body: unknown; text: string };
+    try {
+      answer = await rest(session, '/jars/upload', {
+        method: 'POST',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...(length !== undefined ? { 'content-length': String(head.length + length + tail.length) } : {}) },
+        body: Readable.toWeb(body) as unknown as RequestInit['body'],
+        duplex: 'half',
+      });
+    } catch (error: unknown) {
+      if (tooLarge) throw ApplicationFailure.nonRetryable(`the jar ${jar.url} is longer than FSO_JAR_MAX_BYTES (${limit} bytes); refused while streaming`, 'JarTooLarge');
+      throw error;
+    }
+    const filename = (answer.body as { filename?: string } | undefined)?.filename;
+    if (answer.status !== 200 || !filename) {
+      throw ApplicationFailure.nonRetryable(`Flink refused the upload of ${jar.url}: HTTP ${answer.status} ${lastCause(answer.body) ?? answer.text.slice(0, 500)}`, 'JarRefused');
+    }
+    return filename.split('/').pop()!;
+  }
+
+  /**
+   * Submits one generation of the job with its fixed id. Flink already knowing the id (a retry of a
+   * submission that reached it) is success; nothing is run twice. The uploaded jar is removed again.
+   */
+  async function submitFlinkJob(input: SubmitFlinkJobInput): Promise<SubmitFlinkJobResult> {
+    const jobId = flinkJobId(input.job);
+    if (await jobDetails(input.session, jobId)) return { jobId, duplicate: true };
+    const jarId = await uploadJar(input.session, input.jar);
+    try {
+      const run = await rest(input.session, `/jars/${encodeURIComponent(jarId)}/run`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(jarRunRequest(input.spec, jobId, input.restoreFrom)),
+      }, isProgramFailure);
+      if (run.status === 200) return { jobId, duplicate: false };
+      const errors = flinkErrors(run.body);
+      if (errors.some((e) => e.includes('DuplicateJobSubmissionException'))) return { jobId, duplicate: true };
+      // Flink ran the jar's main method and it failed: not a Flink job, a missing class, bad arguments.
+      throw ApplicationFailure.nonRetryable(`Flink could not run the jar ${input.jar.url} (HTTP ${run.status}): ${lastCause(run.body) ?? run.text.slice(0, 500)}`, 'JobRunFailed');
+    } finally {
+      await rest(input.session, `/jars/${encodeURIComponent(jarId)}`, { method: 'DELETE' }).catch(() => undefined);
+    }
+  }
+
+  /** Polls until every task of the job runs (heartbeating); FAILED, or any end, fails for good with Flink's root cause. */
+  async function waitForFlinkJobRunning(input: { session: Session; jobId: string }): Promise<{ state: string }> {
+    const deadline = firstScheduledAt() + deps.jobDeadlineSeconds * 1000;
+    for (;;) {
+      const job = await jobDetails(input.session, input.jobId);
+      const state = job?.state ?? 'UNKNOWN';
+      const waiting = (job?.vertices ?? []).filter((v) => v.status !== 'RUNNING' && v.status !== 'FINISHED').map((v) => `${v.name}: ${v.status}`);
+      if (state === 'RUNNING' && waiting.length === 0 && (job?.vertices?.length ?? 0) > 0) return { state };
+      if (job && TERMINAL_JOB_STATES.includes(state)) {
+        const cause = await rootCause(input.session, input.jobId);
+        throw ApplicationFailure.create({
+          message: `the job ${input.jobId} ended ${state} instead of running${cause ? `; Flink's root cause: ${cause.split('\n')[0]}` : ''}`,
+          type: state === 'FAILED' ? 'JobFailed' : 'JobEnded', nonRetryable: true, details: [{ state, ...(cause ? { rootCause: cause } : {}) }],
+        });
+      }
+      if (Date.now() > deadline) {
+        throw ApplicationFailure.nonRetryable(`the job ${input.jobId} is not running after ${deps.jobDeadlineSeconds} s (FSO_JOB_DEADLINE_SECONDS): ${job ? `Flink says ${state}${waiting.length ? `, tasks ${waiting.join(', ')}` : ''}` : 'Flink does not know it'}`, 'JobNotRunning');
+      }
+      heartbeatIfInActivity({ waitingFor: `job ${input.jobId} RUNNING`, state, waiting });
+      await new Promise((resolve) => setTimeout(resolve, deps.pollIntervalMs));
+    }
+  }
+
+  /**
+   * Takes the job off Flink: with a savepoint into `savepointDirectory` (POST /jobs/:id/stop, the
+   * trigger polled), or cancelled without one. A failed savepoint fails for good and leaves the job
+   * running. A retry resumes the trigger it started (kept in the heartbeat details).
+   */
+  async function stopFlinkJob(input: { session: Session; jobId: string; savepointDirectory?: string }): Promise<StopFlinkJobResult> {
+    const deadline = firstScheduledAt() + deps.jobDeadlineSeconds * 1000;
+    const { session, jobId } = input;
+    const resumed = previousHeartbeat<{ triggerId?: string }>();
+    let triggerId = resumed?.triggerId;
+    let savepoint: { path: string } | undefined;
+    for (;;) {
+      const job = await jobDetails(session, jobId);
+      if (!job) return { state: 'GONE' };
+      if (TERMINAL_JOB_STATES.includes(job.state)) {
+        savepoint ??= input.savepointDirectory ? await latestSavepoint(session, jobId) : undefined;
+        return { state: job.state, ...(savepoint ? { savepoint } : {}) };
+      }
+      if (Date.now() > deadline) {
+        throw ApplicationFailure.nonRetryable(`the job ${jobId} did not stop within ${deps.jobDeadlineSeconds} s (FSO_JOB_DEADLINE_SECONDS); Flink says ${job.state}`, 'StopTimedOut');
+      }
+      if (!input.savepointDirectory) {
+        if (!triggerId) {
+          const cancel = await rest(session, `/jobs/${jobId}?mode=cancel`, { method: 'PATCH' });
+          if (cancel.status !== 202 && cancel.status !== 200 && cancel.status !== 404) throw new Error(`Flink REST cancel of ${jobId}: HTTP ${cancel.status} ${cancel.text.slice(0, 500)}`);
+          triggerId = 'cancel';
+        }
+      } else if (!savepoint) {
+        if (!triggerId) {
+          const stop = await rest(session, `/jobs/${jobId}/stop`, {
+            method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ targetDirectory: input.savepointDirectory, drain: false }),
+          });
+          triggerId = (stop.body as { 'request-id'?: string } | undefined)?.['request-id'];
+          if (stop.status !== 202 || !triggerId) throw new Error(`Flink REST stop of ${jobId}: HTTP ${stop.status} ${stop.text.slice(0, 500)}`);
+        }
+        const trigger = await rest(session, `/jobs/${jobId}/savepoints/${triggerId}`);
+        const answer = trigger.body as { status?: { id?: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string; class?: string } } } | undefined;
+        if (trigger.status === 404) {
+          triggerId = undefined; // the JobManager forgot it (restarted): trigger again
+        } else if (answer?.status?.id === 'COMPLETED') {
+          const failure = answer.operation?.['failure-cause'];
+          if (failure || !answer.operation?.location) {
+            const why = rootCauseSummary(failure?.['stack-trace'], 3) ?? failure?.class ?? 'no location reported';
+            throw ApplicationFailure.nonRetryable(`the savepoint of job ${jobId} into ${input.savepointDirectory} failed; the job keeps running: ${why}`, 'SavepointFailed');
+          }
+          savepoint = { path: answer.operation.location };
+        }
+      }
+      heartbeatIfInActivity({ ...(triggerId ? { triggerId } : {}), state: job.state, ...(savepoint ? { savepoint: savepoint.path } : {}) });
+      await new Promise((resolve) => setTimeout(resolve, deps.pollIntervalMs));
+    }
+  }
+
+  /** The savepoint a stopped job wrote last (a retried stop whose trigger Flink already finished). */
+  async function latestSavepoint(session: Session, jobId: string): Promise<{ path: string } | undefined> {
+    const { status, body } = await rest(session, `/jobs/${jobId}/checkpoints`);
+    const path = status === 200 ? (body as { latest?: { savepoint?: { external_path?: string } | null } }).latest?.savepoint?.external_path : undefined;
+    return path ? { path } : undefined;
+  }
+
+  return { submitFlinkJob, waitForFlinkJobRunning, stopFlinkJob };
+}
+
+function previousHeartbeat<T>(): T | undefined {
+  try {
+    return Context.current().info.heartbeatDetails as T | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Flink answers some failures of the jar itself with HTTP 500 (a file that is no zip: ZipException;
+ * a missing main class): no retry changes those. Other 5xx (a JobManager starting, a proxy) are retried.
+ */
+const PROGRAM_FAILURES = ['ZipException', 'ProgramInvocationException', 'ClassNotFoundException', 'NoClassDefFoundError', 'ProgramMissingJobException', 'Could not build the program', 'Failed to build JobGraph'];
+function isProgramFailure(body: unknown): boolean {
+  return flinkErrors(body).some((e) => PROGRAM_FAILURES.some((marker) => e.includes(marker)));
+}
+
+/** Flink's REST errors: `{"errors": ["…"]}`. */
+function flinkErrors(body: unknown): string[] {
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  return Array.isArray(errors) ? errors.filter((e): e is string => typeof e === 'string') : [];
+}
+
+/** The innermost "Caused by:" of Flink's error (a Java stack trace), which says what went wrong. */
+function lastCause(body: unknown): string | undefined {
+  const text = flinkErrors(body).join('\n');
+  if (text === '') return undefined;
+  const causes = [...text.matchAll(/Caused by: ([^\n]+)/g)].map((m) => m[1]!);
+  return (causes.at(-1) ?? text.split('\n')[0]!).slice(0, 1000);
+}

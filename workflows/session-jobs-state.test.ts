@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { JobChanged } from './contract.ts';
+import { SessionJobs } from './session-jobs-state.ts';
+
+const change = (generation = 1, uid = 'u1', name = 'counter'): JobChanged => ({ name, uid, generation, spec: { session: 'orders', jar: 's3://jars/a.jar', args: [String(generation)] } });
+const ready = { ready: true, deploys: 1 };
+const down = { ready: false, deploys: 1 };
+
+describe('SessionJobs', () => {
+  it('a job applied before its session waits (said once), and is submitted once the session runs', () => {
+    const jobs = new SessionJobs();
+    jobs.onJobChanged(change());
+    const wait = jobs.next(down);
+    expect(wait).toMatchObject({ kind: 'wait-session', name: 'counter' });
+    if (wait.kind === 'wait-session') jobs.waitingReported(wait.name, wait.job);
+    expect(jobs.next(down).kind).toBe('idle');
+    expect(jobs.next(ready)).toMatchObject({ kind: 'submit', name: 'counter', job: { generation: 1 } });
+  });
+
+  it('a submitted generation is not submitted again; a repeated or older signal changes nothing', () => {
+    const jobs = new SessionJobs();
+    jobs.onJobChanged(change(2));
+    jobs.submitted('counter', { uid: 'u1', generation: 2, jobId: 'j2', sessionDeploy: 1 });
+    jobs.onJobChanged(change(2));
+    jobs.onJobChanged(change(1));
+    expect(jobs.next(ready).kind).toBe('idle');
+  });
+
+  it('a new generation replaces the one running; a new JobManager (a later deploy) gets the job again', () => {
+    const jobs = new SessionJobs();
+    jobs.onJobChanged(change(1));
+    jobs.submitted('counter', { uid: 'u1', generation: 1, jobId: 'j1', sessionDeploy: 1 });
+    jobs.onJobChanged(change(2));
+    expect(jobs.next(ready)).toMatchObject({ kind: 'submit', job: { generation: 2 }, replaces: { jobId: 'j1' } });
+    const redeployed = new SessionJobs();
+    redeployed.onJobChanged(change(1));
+    redeployed.submitted('counter', { uid: 'u1', generation: 1, jobId: 'j1', sessionDeploy: 1 });
+    expect(redeployed.next({ ready: true, deploys: 2 })).toEqual({ kind: 'submit', name: 'counter', job: expect.objectContaining({ generation: 1 }) });
+  });
+
+  it('a refused generation waits for the next one', () => {
+    const jobs = new SessionJobs();
+    jobs.onJobChanged(change(1));
+    const work = jobs.next(ready);
+    if (work.kind === 'submit') jobs.refused(work.name, work.job);
+    expect(jobs.next(ready).kind).toBe('idle');
+    jobs.onJobChanged(change(2));
+    expect(jobs.next(ready)).toMatchObject({ kind: 'submit', job: { generation: 2 } });
+  });
+
+  it('a delete stops what runs, then the job is forgotten; with nothing running (or no session) it only releases', () => {
+    const jobs = new SessionJobs();
+    jobs.onJobChanged(change(1));
+    jobs.submitted('counter', { uid: 'u1', generation: 1, jobId: 'j1', sessionDeploy: 1 });
+    jobs.onJobDeleted({ name: 'counter', uid: 'other' });
+    expect(jobs.next(ready).kind).toBe('idle');
+    jobs.onJobDeleted({ name: 'counter', uid: 'u1' });
+    expect(jobs.next(ready)).toMatchObject({ kind: 'stop', submitted: { jobId: 'j1' } });
+    expect(jobs.next(down)).toMatchObject({ kind: 'release' });
+    jobs.stopped('counter');
+    expect(jobs.next(ready)).toMatchObject({ kind: 'release' });
+    jobs.released('counter');
+    expect(jobs.next(ready).kind).toBe('idle');
+    expect(jobs.empty).toBe(true);
+  });
+
+  it('a job the API server does not confirm is replaced by what it holds, or dropped', () => {
+    const jobs = new SessionJobs();
+    jobs.onJobChanged(change(5));
+    jobs.distrusted('counter', change(3));
+    expect(jobs.next(ready)).toMatchObject({ kind: 'submit', job: { generation: 3 } });
+    jobs.distrusted('counter', undefined);
+    expect(jobs.empty).toBe(true);
+  });
+
+  it('carries everything across continue-as-new, and works on jobs one at a time in name order', () => {
+    const jobs = new SessionJobs();
+    jobs.onJobChanged(change(1, 'u2', 'zeta'));
+    jobs.onJobChanged(change(1, 'u1', 'alpha'));
+    const next = new SessionJobs(jobs.snapshot);
+    expect(next.next(ready)).toMatchObject({ kind: 'submit', name: 'alpha' });
+    expect(next.snapshot).toEqual(jobs.snapshot);
+  });
+
+  it('a deleted session leaves nothing running: its jobs wait for a session again', () => {
+    const jobs = new SessionJobs();
+    jobs.onJobChanged(change(1));
+    jobs.submitted('counter', { uid: 'u1', generation: 1, jobId: 'j1', sessionDeploy: 1 });
+    jobs.sessionGone();
+    expect(jobs.submittedJob('counter')).toBeUndefined();
+    expect(jobs.next(down)).toMatchObject({ kind: 'wait-session' });
+  });
+});

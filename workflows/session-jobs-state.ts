@@ -1,0 +1,131 @@
+// The session's FlinkSessionJobs, as its workflow keeps them: signal handlers only record here
+// (jobChanged, jobDeleted); the main loop asks for the next job step, one at a time and only while the
+// session has no step of its own, and says what happened. Pure and deterministic (nothing the
+// workflow sandbox lacks), so it is unit-tested on its own.
+import type { CarriedJobs, DesiredJob, JobChanged, JobDeleted, SubmittedJob } from './contract.ts';
+
+export type JobWork =
+  /** Submit the desired generation (after stopping `replaces`, the generation running now, if any). */
+  | { kind: 'submit'; name: string; job: DesiredJob; replaces?: SubmittedJob }
+  /** Deleting, and submitted to the running session: stop (or cancel) it in Flink, then release the finalizer. */
+  | { kind: 'stop'; name: string; job: DesiredJob; submitted: SubmittedJob }
+  /** Deleting, with nothing of it running on a session: release the finalizer. */
+  | { kind: 'release'; name: string; job: DesiredJob }
+  /** Wanted, but the session does not run (yet): say so in the job's status, once per generation. */
+  | { kind: 'wait-session'; name: string; job: DesiredJob }
+  | { kind: 'idle' };
+
+/** What the job steps need to know of the session. */
+export interface SessionForJobs {
+  /** The session's JobManager runs and nothing is being done to it. */
+  ready: boolean;
+  /** Counts the session's deploys: a job submitted before the latest one went with the old JobManager. */
+  deploys: number;
+}
+
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+const key = (job: { uid: string; generation: number }): string => `${job.uid}/${job.generation}`;
+
+export class SessionJobs {
+  private readonly c: CarriedJobs;
+
+  constructor(carried?: CarriedJobs) {
+    this.c = carried ? copy(carried) : { desired: {}, submitted: {}, refused: {}, waitingReported: {} };
+  }
+
+  get snapshot(): CarriedJobs {
+    return copy(this.c);
+  }
+
+  /** Nothing wanted and nothing submitted. */
+  get empty(): boolean {
+    return Object.keys(this.c.desired).length === 0 && Object.keys(this.c.submitted).length === 0;
+  }
+
+  /** Newest generation wins; a repeat (a relist, a second watcher) changes nothing; a new uid replaces the old object. */
+  onJobChanged(change: JobChanged): void {
+    const known = this.c.desired[change.name];
+    if (known && known.uid === change.uid && change.generation <= known.generation) return;
+    const deleting = known?.uid === change.uid && known.deleting === true;
+    this.c.desired[change.name] = { uid: change.uid, generation: change.generation, spec: copy(change.spec), ...(deleting ? { deleting: true } : {}) };
+  }
+
+  onJobDeleted(request: JobDeleted): void {
+    const known = this.c.desired[request.name];
+    if (known?.uid === request.uid) known.deleting = true;
+  }
+
+  /** The API server does not confirm what is desired: what it holds replaces it (or nothing is wanted). */
+  distrusted(name: string, current: JobChanged | undefined): void {
+    if (current) this.c.desired[name] = { uid: current.uid, generation: current.generation, spec: copy(current.spec) };
+    else if (this.c.submitted[name]) this.c.desired[name] = { ...this.c.desired[name]!, deleting: false };
+    else delete this.c.desired[name];
+  }
+
+  hasWork(session: SessionForJobs): boolean {
+    return this.next(session).kind !== 'idle';
+  }
+
+  next(session: SessionForJobs): JobWork {
+    for (const name of Object.keys(this.c.desired).sort()) {
+      const job = this.c.desired[name]!;
+      const submitted = this.current(name, session);
+      if (job.deleting) {
+        if (this.c.refused[name] === `delete/${key(job)}`) continue;
+        return submitted && session.ready ? { kind: 'stop', name, job, submitted } : { kind: 'release', name, job };
+      }
+      if (this.c.refused[name] === key(job)) continue;
+      if (!session.ready) {
+        if (this.c.waitingReported[name] !== key(job)) return { kind: 'wait-session', name, job };
+        continue;
+      }
+      if (submitted && submitted.uid === job.uid && submitted.generation >= job.generation) continue;
+      return { kind: 'submit', name, job, ...(submitted ? { replaces: submitted } : {}) };
+    }
+    return { kind: 'idle' };
+  }
+
+  /** What runs of the job on the session's current JobManager (a submission to an earlier one is gone with it). */
+  private current(name: string, session: SessionForJobs): SubmittedJob | undefined {
+    const submitted = this.c.submitted[name];
+    return submitted && submitted.sessionDeploy === session.deploys ? submitted : undefined;
+  }
+
+  submittedJob(name: string): SubmittedJob | undefined {
+    return this.c.submitted[name];
+  }
+
+  /** Flink has the job (run, or recognised as a duplicate of a submission that reached it before). */
+  submitted(name: string, job: SubmittedJob): void {
+    this.c.submitted[name] = copy(job);
+    delete this.c.refused[name];
+  }
+
+  /** The job was stopped or cancelled in Flink (before a resubmission, or for a delete). */
+  stopped(name: string): void {
+    delete this.c.submitted[name];
+  }
+
+  /** This generation was refused, or failed: not tried again until the job changes. */
+  refused(name: string, job: DesiredJob): void {
+    this.c.refused[name] = job.deleting ? `delete/${key(job)}` : key(job);
+  }
+
+  waitingReported(name: string, job: DesiredJob): void {
+    this.c.waitingReported[name] = key(job);
+  }
+
+  /** The finalizer is released (or the object is gone): forget the job. */
+  released(name: string): void {
+    delete this.c.desired[name];
+    delete this.c.submitted[name];
+    delete this.c.refused[name];
+    delete this.c.waitingReported[name];
+  }
+
+  /** The session's cluster is gone (deleted): nothing of the jobs runs any more; they wait for a session again. */
+  sessionGone(): void {
+    this.c.submitted = {};
+    this.c.waitingReported = {};
+  }
+}
