@@ -14,8 +14,7 @@ import { FLINK_CONF_DIR } from '../model/launch-layout.ts';
 import { DEFAULT_FLINK_VERSION } from '../model/flink-version.ts';
 import { API_GROUP, API_VERSION, FLINK_LABEL_APP, FLINK_LABEL_COMPONENT, FLINKSESSION_PLURAL } from '../model/names.ts';
 import { freePorts } from '../net/ports.ts';
-import { IMAGE_JAVA_OPTS } from './flink-image-config.ts';
-import { flattenFlinkConfig, jobManagerOverrides, taskManagerOverrides, withOverrides, type JobManagerPorts } from './flink-pod-config.ts';
+import { flattenFlinkConfig, flinkJavaOptions, jobManagerOverrides, taskManagerOverrides, withOverrides, type JobManagerPorts } from './flink-pod-config.ts';
 import { FLINK_KUBELET_LABEL, FLINK_KUBELET_VALUE } from './kwok-stages.ts';
 import { containerEnv, volumeFiles } from './pod-volumes.ts';
 import { failPod, runPod } from './pod-status.ts';
@@ -139,14 +138,16 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     }
     const configFile = join(confDir, 'config.yaml');
     const config = readFileSync(configFile, 'utf8');
-    const command = flinkCommand(container, flattenFlinkConfig(config));
+    const flatConfig = flattenFlinkConfig(config);
+    const command = flinkCommand(container, flatConfig);
     const version = await flinkVersion(ns, session);
     const clientVersion = Object.keys(stack.flink.classpaths).find((v) => v === version || v.startsWith(`${version}.`));
     if (!clientVersion) throw new Error(`no Flink in the stack for ${ns}/${session} (flinkVersion ${version})`);
 
     let ports: JobManagerPorts | undefined;
     let probe: () => Promise<boolean>;
-    const jvm = ['-XX:MaxMetaspaceSize=256m', ...IMAGE_JAVA_OPTS.split(' ')];
+    // The options the image's scripts would give this JVM, read from the configuration Flink wrote.
+    const jvm = ['-XX:MaxMetaspaceSize=256m', ...flinkJavaOptions(flatConfig, command.component)];
     let args: string[];
     if (command.component === 'jobmanager') {
       const [rpc, blob, rest] = await freePorts(3) as [number, number, number];

@@ -67,3 +67,23 @@ export function taskManagerOverrides(rpcPort: number, jobManager: JobManagerPort
     ...(jobManager ? { 'jobmanager.rpc.address': '127.0.0.1', 'jobmanager.rpc.port': String(jobManager.rpc), 'blob.server.port': String(jobManager.blob) } : {}),
   };
 }
+
+/**
+ * The JVM options a Flink image's scripts (bin/config.sh, flink-console.sh) start a JobManager or
+ * TaskManager with, from its config.yaml: env.java.default-opts.all, env.java.opts.all (or the
+ * older env.java.opts), then the component's env.java.default-opts.<component> and
+ * env.java.opts.<component>. A key set replaces the image's value: the Java 17 opens a Flink image
+ * ships are env.java.opts.all, so a config that sets that key to something else starts Flink without them.
+ */
+export function flinkJavaOptions(config: Record<string, unknown>, component: 'jobmanager' | 'taskmanager'): string[] {
+  const text = (key: string): string | undefined => {
+    const value = config[key];
+    return value === undefined || value === null || value === '' ? undefined : String(value).replace(/^"|"$/g, '');
+  };
+  return [
+    text('env.java.default-opts.all'),
+    text('env.java.opts.all') ?? text('env.java.opts'),
+    text(`env.java.default-opts.${component}`),
+    text(`env.java.opts.${component}`),
+  ].flatMap((value) => value?.split(/\s+/).filter(Boolean) ?? []);
+}
