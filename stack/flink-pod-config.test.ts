@@ -10,9 +10,10 @@ describe('a Flink pod\'s config.yaml on this machine', () => {
   });
 
   it('changes addresses, ports and the kubeconfig, and keeps everything else', () => {
-    const config = parse(withOverrides(written, jobManagerOverrides({ rpc: 40001, blob: 40002, rest: 40003 }, '/k/config'))) as Record<string, unknown>;
+    const config = parse(withOverrides(`${written}high-availability.jobmanager.port: "6123"\n`, jobManagerOverrides({ rpc: 40001, blob: 40002, rest: 40003 }, '/k/config'))) as Record<string, unknown>;
     expect(config).toMatchObject({
       'jobmanager.rpc.address': '127.0.0.1', 'jobmanager.rpc.port': '40001', 'blob.server.port': '40002', 'rest.port': '40003', 'rest.bind-port': '40003',
+      'high-availability.jobmanager.port': '40001',
       'kubernetes.config.file': '/k/config', 'env.java.opts.all': '-XX:+UseG1GC',
     });
   });

@@ -43,6 +43,9 @@ export function jobManagerOverrides(ports: JobManagerPorts, kubeconfig: string):
     'jobmanager.rpc.address': '127.0.0.1',
     'jobmanager.bind-host': '127.0.0.1',
     'jobmanager.rpc.port': String(ports.rpc),
+    // With HA, Flink's client sets this to the RPC port (6123) and the JobManager binds it instead of
+    // jobmanager.rpc.port: two JobManagers on one machine would fight over 6123.
+    'high-availability.jobmanager.port': String(ports.rpc),
     'blob.server.port': String(ports.blob),
     'rest.address': '127.0.0.1',
     'rest.bind-address': '127.0.0.1',
