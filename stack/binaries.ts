@@ -18,6 +18,8 @@ export interface StackVersions {
   /** Prometheus' Go module version (v0.3xx.y for Prometheus 3.x), of which promtool is built. */
   prometheusModule: string;
   flink: string[];
+  /** Flink versions whose dashboard (flink-runtime-web) is provisioned: those Maven Central serves. */
+  flinkRuntimeWeb: string[];
 }
 
 export function parseVersionsEnv(text: string): StackVersions {
@@ -40,6 +42,7 @@ export function parseVersionsEnv(text: string): StackVersions {
     helm: get('HELM_VERSION'),
     prometheusModule: get('PROMETHEUS_MODULE_VERSION'),
     flink: get('FLINK_VERSIONS').split(/\s+/).filter(Boolean),
+    flinkRuntimeWeb: (values.get('FLINK_RUNTIME_WEB_VERSIONS') ?? '').split(/\s+/).filter(Boolean),
     temporalTestServer: get('TEMPORAL_TEST_SERVER_VERSION'),
   };
 }
@@ -66,6 +69,8 @@ export interface StackBinaries {
   flinkSampleJobs: Record<string, string>;
   /** Flink version → a plugins folder (FLINK_PLUGINS_DIR) with Flink's S3 file system. */
   flinkPlugins: Record<string, string>;
+  /** Flink version → the jar of Flink's dashboard (flink-runtime-web), for the versions it is provisioned for. */
+  flinkRuntimeWeb: Record<string, string>;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -169,6 +174,12 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
   const flinkClasspaths: Record<string, string> = {};
   const flinkSampleJobs: Record<string, string> = {};
   const flinkPlugins: Record<string, string> = {};
+  const flinkRuntimeWeb: Record<string, string> = {};
+  for (const version of versions.flinkRuntimeWeb) {
+    const jar = join(cache, `flink-runtime-web-${version}`, `flink-runtime-web-${version}.jar`);
+    if (!existsSync(jar)) missing.push(`Flink ${version} dashboard: no ${jar}; ${PROVISION_HINT}`);
+    flinkRuntimeWeb[version] = jar;
+  }
   for (const version of versions.flink) {
     const dir = join(cache, `flink-client-${version}`);
     if (!existsSync(join(dir, '.complete'))) missing.push(`Flink ${version} client: no ${dir}; ${PROVISION_HINT}`);
@@ -194,6 +205,7 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
     flinkClasspaths,
     flinkSampleJobs,
     flinkPlugins,
+    flinkRuntimeWeb,
   };
   if (missing.length > 0) throw new MissingProgramsError(missing);
   return binaries;

@@ -153,7 +153,9 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
       const [rpc, blob, rest] = await freePorts(3) as [number, number, number];
       ports = { rpc, blob, rest };
       writeFileSync(configFile, withOverrides(config, jobManagerOverrides(ports, stack.kubernetes.kubeconfig)));
-      args = ['-Xmx384m', ...jvm, '-cp', stack.flink.classpaths[clientVersion]!, command.mainClass, ...command.args];
+      // The dashboard where it is provisioned, as an image's lib/ has it.
+      const classpath = [stack.flink.classpaths[clientVersion]!, ...(stack.flink.runtimeWeb?.[clientVersion] ? [stack.flink.runtimeWeb[clientVersion]] : [])].join(':');
+      args = ['-Xmx384m', ...jvm, '-cp', classpath, command.mainClass, ...command.args];
       probe = async () => (await fetch(`http://127.0.0.1:${rest}/v1/overview`, { signal: AbortSignal.timeout(2_000) })).ok;
     } else {
       const [rpc] = await freePorts(1) as [number];

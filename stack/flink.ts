@@ -11,6 +11,8 @@ export interface FlinkClientEndpoints {
   sampleJobs: Record<string, string>;
   /** Flink version → FLINK_PLUGINS_DIR with the S3 file system. */
   plugins: Record<string, string>;
+  /** Flink version → the jar of Flink's dashboard (flink-runtime-web), where it is provisioned; the JobManagers the stack runs serve it. */
+  runtimeWeb: Record<string, string>;
 }
 
 /** The class behind the image's `bin/flink` (e.g. `flink run-application --target kubernetes-application`). */
@@ -19,7 +21,7 @@ export const FLINK_CLI_FRONTEND = 'org.apache.flink.client.cli.CliFrontend';
 export const KUBERNETES_SESSION_CLI = 'org.apache.flink.kubernetes.cli.KubernetesSessionCli';
 
 /** Flink's client needs no server: prepare its conf dir and hand out the classpaths. */
-export function prepareFlinkClient(java: string, classpaths: Record<string, string>, stateDir: string, extras: Pick<FlinkClientEndpoints, 'sampleJobs' | 'plugins'>): FlinkClientEndpoints {
+export function prepareFlinkClient(java: string, classpaths: Record<string, string>, stateDir: string, extras: Pick<FlinkClientEndpoints, 'sampleJobs' | 'plugins' | 'runtimeWeb'>): FlinkClientEndpoints {
   const confDir = join(stateDir, 'flink-conf');
   mkdirSync(confDir, { recursive: true });
   writeFileSync(join(confDir, 'config.yaml'), '# empty: every option comes as -D on the command line\n');

@@ -107,7 +107,7 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
     kubernetes: (await kubernetes).endpoints,
     s3: (await s3).endpoints,
     zookeeper: (await zookeeper).endpoints,
-    flink: prepareFlinkClient(binaries.java, binaries.flinkClasspaths, options.stateDir, { sampleJobs: binaries.flinkSampleJobs, plugins: binaries.flinkPlugins }),
+    flink: prepareFlinkClient(binaries.java, binaries.flinkClasspaths, options.stateDir, { sampleJobs: binaries.flinkSampleJobs, plugins: binaries.flinkPlugins, runtimeWeb: binaries.flinkRuntimeWeb }),
   };
   const state: StackStateFile = {
     ownerPid: process.pid,

@@ -7,7 +7,7 @@ import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
-import { clientVersion, highestCount, listJobs, submitJar } from '../support/flink-jobs.ts';
+import { clientVersion, highestCount, listJobs, submitJar } from '../../stack/flink-jobs.ts';
 import { sessionApi } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 

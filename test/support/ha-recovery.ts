@@ -13,7 +13,7 @@ import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { stackS3Client } from '../../stack/s3.ts';
 import type { StackEndpoints } from '../../stack/stack.ts';
-import { checkpointStats, clientVersion, highestCount, listJobs, submitJar } from './flink-jobs.ts';
+import { checkpointStats, clientVersion, highestCount, listJobs, submitJar } from '../../stack/flink-jobs.ts';
 import { startOperator, type OperatorProcesses } from './operator.ts';
 import { sessionApi } from './sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from './stack.ts';
