@@ -35,6 +35,8 @@ export interface FlinkProcess {
   process: ManagedProcess;
   /** JobManagers: their ports on 127.0.0.1. */
   ports?: JobManagerPorts;
+  /** How the process ended, once it has (a pod that failed stays, as on a node, until deleted). */
+  exited?: string;
 }
 
 export interface FlinkKubelet {
@@ -42,6 +44,7 @@ export interface FlinkKubelet {
   started: FlinkProcess[];
   /** The REST URL of a session's running JobManager, if it has one. */
   restUrl(namespace: string, session: string): string | undefined;
+  /** The processes that run and whose pods are not being deleted. */
   running(): FlinkProcess[];
   stop(): Promise<void>;
 }
@@ -95,9 +98,9 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
   let stopped = false;
   const kubelet: FlinkKubelet = {
     started: [],
-    running: () => kubelet.started.filter((p) => !stopping.has(p.namespace + '/' + p.pod)),
+    running: () => kubelet.started.filter((p) => p.exited === undefined && !stopping.has(p.namespace + '/' + p.pod)),
     restUrl: (ns, session) => {
-      const jm = kubelet.started.findLast((p) => p.namespace === ns && p.session === session && p.component === 'jobmanager' && p.ports && !stopping.has(`${ns}/${p.pod}`));
+      const jm = kubelet.running().findLast((p) => p.namespace === ns && p.session === session && p.component === 'jobmanager' && p.ports);
       return jm ? `http://127.0.0.1:${jm.ports!.rest}` : undefined;
     },
     async stop() {
@@ -159,7 +162,7 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
       probe = async () => (await fetch(`http://127.0.0.1:${rest}/v1/overview`, { signal: AbortSignal.timeout(2_000) })).ok;
     } else {
       const [rpc] = await freePorts(1) as [number];
-      const jobManager = kubelet.started.findLast((p) => p.namespace === ns && p.session === session && p.component === 'jobmanager')?.ports;
+      const jobManager = kubelet.running().findLast((p) => p.namespace === ns && p.session === session && p.component === 'jobmanager')?.ports;
       writeFileSync(configFile, withOverrides(config, taskManagerOverrides(rpc, jobManager, stack.kubernetes.kubeconfig)));
       args = ['-Xmx512m', '-XX:MaxDirectMemorySize=256m', ...jvm, '-cp', stack.flink.classpaths[clientVersion]!, command.mainClass, '--configDir', confDir, ...command.args];
       probe = () => new Promise((resolve) => {
@@ -178,6 +181,7 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     let exited: string | undefined;
     void process_.exited.then(async (reason) => {
       exited = reason;
+      started.exited = reason;
       if (stopping.has(`${ns}/${name}`) || stopped) return;
       const code = /exit code (\d+)/.exec(reason)?.[1];
       await failPod(core, pod, code ? Number(code) : 137, logTail(process_.logFile, 80), startedAt).catch(() => undefined);
