@@ -176,7 +176,7 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
   const flinkPlugins: Record<string, string> = {};
   const flinkRuntimeWeb: Record<string, string> = {};
   for (const version of versions.flinkRuntimeWeb) {
-    const jar = join(cache, `flink-runtime-web-${version}`, `flink-runtime-web-${version}.jar`);
+    const jar = flinkRuntimeWebJar(cache, version);
     if (!existsSync(jar)) missing.push(`Flink ${version} dashboard: no ${jar}; ${PROVISION_HINT}`);
     flinkRuntimeWeb[version] = jar;
   }
@@ -222,3 +222,6 @@ export function flinkExtras(cache: string, version: string): { sampleJob: string
     s3Plugin: join(dir, 'plugins', 's3-fs-hadoop', `flink-s3-fs-hadoop-${version}.jar`),
   };
 }
+
+/** Where scripts/provision.sh puts Flink's dashboard (flink-runtime-web) of a version, by version. */
+export const flinkRuntimeWebJar = (cache: string, version: string): string => join(cache, `flink-runtime-web-${version}`, `flink-runtime-web-${version}.jar`);
