@@ -1,25 +1,21 @@
-// Kubernetes HA data: the ConfigMaps Flink labels configmap-type=high-availability for the cluster id.
+// Kubernetes HA data: the ConfigMaps Flink keeps a cluster's leaders, job graphs and checkpoint ids
+// in (model/ownership.ts says which they are: Flink 1.x and 2.x label them differently).
 import * as k8s from '@kubernetes/client-node';
 import type { SessionRef } from '../model/flinksession.ts';
-import {
-  FLINK_CONFIGMAP_TYPE_HA,
-  FLINK_LABEL_APP,
-  FLINK_LABEL_CONFIGMAP_TYPE,
-  FLINK_LABEL_TYPE,
-  FLINK_TYPE_NATIVE,
-} from '../model/names.ts';
+import { flinkObjectSelector, isFlinkHaConfigMapOf } from '../model/ownership.ts';
 import { deleteIgnoringNotFound } from '../kube/errors.ts';
 
-export const haConfigMapSelector = (session: string): string =>
-  `${FLINK_LABEL_APP}=${session},${FLINK_LABEL_TYPE}=${FLINK_TYPE_NATIVE},${FLINK_LABEL_CONFIGMAP_TYPE}=${FLINK_CONFIGMAP_TYPE_HA}`;
+/** The names of the session's HA ConfigMaps among `items`. */
+export const haConfigMapNames = (items: readonly k8s.V1ConfigMap[], session: string): string[] =>
+  items.filter((c) => isFlinkHaConfigMapOf(c.metadata?.name, c.metadata?.labels, session)).map((c) => c.metadata!.name!);
 
 export function createHaConfigMapActivities(deps: { kubeConfig: k8s.KubeConfig }) {
   const core = deps.kubeConfig.makeApiClient(k8s.CoreV1Api);
 
-  /** Deletes the session's Kubernetes HA ConfigMaps (only those; the label selector names the cluster id). */
+  /** Deletes the session's Kubernetes HA ConfigMaps (only those: Flink's labels for the cluster id, and an HA ConfigMap's label or name). */
   async function clearKubernetesHa(input: { ref: SessionRef; dryRun?: boolean }): Promise<{ configMaps: string[] }> {
-    const list = await core.listNamespacedConfigMap({ namespace: input.ref.namespace, labelSelector: haConfigMapSelector(input.ref.name) });
-    const names = list.items.map((c) => c.metadata!.name!);
+    const list = await core.listNamespacedConfigMap({ namespace: input.ref.namespace, labelSelector: flinkObjectSelector(input.ref.name) });
+    const names = haConfigMapNames(list.items, input.ref.name);
     if (!input.dryRun) {
       for (const name of names) await deleteIgnoringNotFound(() => core.deleteNamespacedConfigMap({ name, namespace: input.ref.namespace }));
     }

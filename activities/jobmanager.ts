@@ -4,17 +4,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { clientError } from '../model/client-error.ts';
 import type { SessionRef } from '../model/flinksession.ts';
 import {
-  FLINK_CONFIGMAP_TYPE_HA,
-  FLINK_LABEL_APP,
-  FLINK_LABEL_CONFIGMAP_TYPE,
-  FLINK_LABEL_TYPE,
   FLINK_REST_PORT_NAME,
-  FLINK_TYPE_NATIVE,
   JOB_NAME_LABEL,
   jobManagerDeploymentName,
   restServiceName,
 } from '../model/names.ts';
-import { flinkLabelsText, isFlinkJobManagerOf, NAME_CONFLICT, nameConflictMessage } from '../model/ownership.ts';
+import { flinkLabelsText, flinkObjectSelector, isFlinkHaConfigMapOf, isFlinkJobManagerOf, NAME_CONFLICT, nameConflictMessage } from '../model/ownership.ts';
 import { firstScheduledAt, heartbeatIfInActivity } from './heartbeat.ts';
 import { apiMessage, deleteIgnoringNotFound, isNotFound } from '../kube/errors.ts';
 
@@ -37,7 +32,6 @@ export interface JobManagerEndpoint {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const flinkPodSelector = (session: string): string => `${FLINK_LABEL_APP}=${session},${FLINK_LABEL_TYPE}=${FLINK_TYPE_NATIVE}`;
 
 export function createJobManagerActivities(deps: JobManagerDeps) {
   const apps = deps.kubeConfig.makeApiClient(k8s.AppsV1Api);
@@ -94,18 +88,18 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
    * (JobManager and TaskManagers), Services and non-HA ConfigMaps Flink created for it.
    */
   async function listFlinkCluster(ref: SessionRef): Promise<string[]> {
-    const selector = flinkPodSelector(ref.name);
+    const selector = flinkObjectSelector(ref.name);
     const [deployment, pods, services, configMaps] = await Promise.all([
       readDeployment(ref),
       core.listNamespacedPod({ namespace: ref.namespace, labelSelector: selector }),
       core.listNamespacedService({ namespace: ref.namespace, labelSelector: selector }),
-      core.listNamespacedConfigMap({ namespace: ref.namespace, labelSelector: `${selector},${FLINK_LABEL_CONFIGMAP_TYPE}!=${FLINK_CONFIGMAP_TYPE_HA}` }),
+      core.listNamespacedConfigMap({ namespace: ref.namespace, labelSelector: selector }),
     ]);
     return [
       ...(deployment ? [`deployment/${deployment.metadata?.name}`] : []),
       ...pods.items.map((p) => `pod/${p.metadata?.name}`),
       ...services.items.map((s) => `service/${s.metadata?.name}`),
-      ...configMaps.items.map((c) => `configmap/${c.metadata?.name}`),
+      ...configMaps.items.filter((c) => !isFlinkHaConfigMapOf(c.metadata?.name, c.metadata?.labels, ref.name)).map((c) => `configmap/${c.metadata?.name}`),
     ];
   }
 

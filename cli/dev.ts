@@ -1,7 +1,8 @@
 // `npm run dev` (`flink-session-operator dev`): everything on this machine. Starts the local stack
 // (Temporal with its Web UI, Kubernetes with kwok nodes, S3, ZooKeeper), installs the CRD, runs the
 // operator (watcher and worker, in this process), plays the kubelet for launch Jobs with Flink's real
-// client (as the tests do), applies an example FlinkSession and prints what to try. Ctrl-C stops it all.
+// client and for the Flink pods with Flink's own JobManagers and TaskManagers (as the tests do),
+// applies an example FlinkSession, runs the sample job on it and prints what to try. Ctrl-C stops it all.
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -11,7 +12,9 @@ import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL, workflowId } from '../mode
 import { freePort } from '../net/ports.ts';
 import { installFlinkSessionCrd } from '../stack/crd.ts';
 import { DEV_EXAMPLE, devExampleSecret, devExampleSession } from '../stack/dev-example.ts';
-import { startFlinkRestStandIn } from '../stack/flink-rest.ts';
+import { clientVersion, listJobs, submitJar } from '../stack/flink-jobs.ts';
+import { startFlinkRestProxy } from '../stack/flink-rest-proxy.ts';
+import type { FlinkKubelet } from '../stack/flink-kubelet.ts';
 import { startLaunchKubelet } from '../stack/launch-kubelet.ts';
 import { pollUntil } from '../stack/poll.ts';
 import { claimStateDir, startStack, type StackEndpoints } from '../stack/stack.ts';
@@ -60,9 +63,10 @@ export async function dev(options: DevOptions): Promise<number> {
     const kc = new KubeConfig();
     kc.loadFromFile(endpoints.kubernetes.kubeconfig);
     await installFlinkSessionCrd(kc);
-    const kubelet = startLaunchKubelet(kc, endpoints);
+    const kubelet = startLaunchKubelet(kc, endpoints, undefined, { flinkPods: 'process' });
     stops.push(() => kubelet.stop());
-    const rest = await startFlinkRestStandIn(kc);
+    const flink = kubelet.flink!;
+    const rest = await startFlinkRestProxy((namespace, name) => flink.restUrl(namespace, name));
     stops.push(() => rest.close());
 
     const metricsPort = process.env.FSO_METRICS_PORT ?? String(await freePort());
@@ -73,7 +77,7 @@ export async function dev(options: DevOptions): Promise<number> {
       TEMPORAL_ADDRESS: endpoints.temporal.address,
       TEMPORAL_NAMESPACE: endpoints.temporal.namespace,
       TEMPORAL_UI_URL: endpoints.temporal.uiUrl,
-      // kwok's pods run no Flink: the REST stand-in answers while the JobManager Deployment is there.
+      // The JobManagers run as local processes: their REST under one address, /<namespace>/<name>/….
       FSO_REST_URL_TEMPLATE: rest.urlTemplate,
       FSO_POLL_INTERVAL_MS: process.env.FSO_POLL_INTERVAL_MS ?? '250',
       FSO_METRICS_PORT: metricsPort,
@@ -81,13 +85,17 @@ export async function dev(options: DevOptions): Promise<number> {
     stops.push(() => operator.stop());
     if (await interrupted()) return 0;
 
+    const dashboard = `${restUrl(rest.urlTemplate, DEV_EXAMPLE.namespace, DEV_EXAMPLE.name)}/`;
     if (options.example) {
       print(`applying FlinkSession ${DEV_EXAMPLE.namespace}/${DEV_EXAMPLE.name} …`);
       const generation = await applyExample(kc, endpoints);
-      const ready = await Promise.race([waitReady(kc, generation).then(() => true), signalled.received.then(() => false)]);
+      const ready = await Promise.race([
+        waitReady(kc, generation).then(() => runSampleJob(endpoints, flink, print)).then(() => true),
+        signalled.received.then(() => false),
+      ]);
       if (!ready && (await interrupted())) return 0;
     }
-    print(describe(endpoints, operator.metricsPort, logFile, options.example));
+    print(describe(endpoints, operator.metricsPort, logFile, options.example ? dashboard : undefined));
 
     const report = (error: unknown): void => print(`the operator stopped (${error instanceof Error ? error.message : String(error)}); see ${logFile}`);
     const code = await runUntilStopped(signalled, operator.done, async () => {
@@ -124,6 +132,26 @@ async function applyExample(kc: KubeConfig, endpoints: StackEndpoints): Promise<
   return patched.metadata.generation;
 }
 
+const restUrl = (template: string, namespace: string, name: string): string => template.replace('{namespace}', namespace).replace('{name}', name);
+
+/** The sample job on the example, unless a job runs there already (one Flink's HA brought back after a restart). */
+async function runSampleJob(endpoints: StackEndpoints, flink: FlinkKubelet, print: (text: string) => void): Promise<void> {
+  // The JobManager's own address: Flink's CLI talks to a REST root, not to a path under the proxy.
+  const rest = await pollUntil('the example\'s JobManager to answer', async () => {
+    const url = flink.restUrl(DEV_EXAMPLE.namespace, DEV_EXAMPLE.name);
+    const jobs = url ? await listJobs(url).catch(() => undefined) : undefined;
+    return url && jobs ? { url, jobs } : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 500 });
+  if (rest.jobs.some((job) => !['FAILED', 'CANCELED', 'FINISHED'].includes(job.state))) return;
+  const version = clientVersion(endpoints.flink, devExampleSession(endpoints).spec.flinkVersion!);
+  print('submitting the sample job (a keyed counter, checkpointing every second) …');
+  // Dev mode goes on without it: the session is there to try the operator with.
+  await submitJar(endpoints.flink, version, rest.url, endpoints.flink.sampleJobs[version]!).catch((error: unknown) => {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    print(`the sample job was not submitted (${message?.slice(0, 300)}); the session runs without it`);
+  });
+}
+
 async function waitReady(kc: KubeConfig, generation: number): Promise<void> {
   const objects = kc.makeApiClient(CustomObjectsApi);
   await pollUntil(`FlinkSession ${DEV_EXAMPLE.namespace}/${DEV_EXAMPLE.name} to be Ready at generation ${generation}`, async () => {
@@ -135,7 +163,8 @@ async function waitReady(kc: KubeConfig, generation: number): Promise<void> {
   }, { timeoutMs: 180_000, intervalMs: 500 });
 }
 
-function describe(endpoints: StackEndpoints, metricsPort: number | undefined, logFile: string, example: boolean): string {
+/** `dashboard`: the example's Flink dashboard, when the example was applied. */
+function describe(endpoints: StackEndpoints, metricsPort: number | undefined, logFile: string, dashboard: string | undefined): string {
   const kubeconfig = endpoints.kubernetes.kubeconfig;
   const temporal = endpoints.temporal;
   const id = workflowId(DEV_EXAMPLE.namespace, DEV_EXAMPLE.name);
@@ -143,12 +172,13 @@ function describe(endpoints: StackEndpoints, metricsPort: number | undefined, lo
   const flags = `--temporal-address ${temporal.address} --temporal-ui-url ${temporal.uiUrl}`;
   return [
     '',
-    example
+    dashboard
       ? `FlinkSession ${DEV_EXAMPLE.namespace}/${DEV_EXAMPLE.name} is Ready. Everything runs locally:`
       : 'The operator runs; no example was applied (--no-example). Everything runs locally:',
     `  kubeconfig:       export KUBECONFIG=${kubeconfig}`,
     `  Temporal Web UI:  ${temporal.uiUrl}`,
     `  its workflow:     ${temporalUiWorkflowUrl(temporal.uiUrl, temporal.namespace, id)}`,
+    ...(dashboard ? [`  Flink dashboard:  ${dashboard}  (the example's JobManager: its web UI and REST, e.g. ${dashboard}v1/overview)`] : []),
     `  Temporal:         ${temporal.address} (namespace ${temporal.namespace})`,
     `  S3:               ${endpoints.s3.endpoint}  (access key ${endpoints.s3.accessKeyId}, secret key ${endpoints.s3.secretAccessKey}; spec.s3.endPoint)`,
     `  ZooKeeper:        ${endpoints.zookeeper.connect}  (spec.ha.quorum)`,

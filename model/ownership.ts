@@ -2,8 +2,10 @@
 // Flink's own labels, the operator's objects by the mark it sets on them. Anything else that carries a
 // session's name is a name conflict, reported and never deleted, replaced or adopted. Pure.
 import {
+  FLINK_CONFIGMAP_TYPE_HA,
   FLINK_LABEL_APP,
   FLINK_LABEL_COMPONENT,
+  FLINK_LABEL_CONFIGMAP_TYPE,
   FLINK_LABEL_TYPE,
   FLINK_TYPE_NATIVE,
   LABEL_MANAGED_BY,
@@ -21,9 +23,25 @@ export function isFlinkObjectOf(labels: Labels, session: string): boolean {
   return labels?.[FLINK_LABEL_APP] === session && labels[FLINK_LABEL_TYPE] === FLINK_TYPE_NATIVE;
 }
 
+/** The label selector of isFlinkObjectOf: every object Flink created for cluster `session`. */
+export const flinkObjectSelector = (session: string): string => `${FLINK_LABEL_APP}=${session},${FLINK_LABEL_TYPE}=${FLINK_TYPE_NATIVE}`;
+
 /** Flink's JobManager Deployment of cluster `session`: the only Deployment the operator reads, deletes or adopts. */
 export function isFlinkJobManagerOf(labels: Labels, session: string): boolean {
   return isFlinkObjectOf(labels, session) && labels?.[FLINK_LABEL_COMPONENT] === 'jobmanager';
+}
+
+/**
+ * One of the ConfigMaps Flink keeps cluster `session`'s Kubernetes HA data in (they outlive the
+ * cluster on purpose: no owner reference). Flink 1.x labels them configmap-type=high-availability;
+ * Flink 2.x gives them only the cluster's common labels (KubernetesUtils.getConfigMapLabels lost its
+ * type argument), so there they are known by the names Flink gives them: <cluster-id>-cluster-config-map
+ * (leaders, job graphs) and <cluster-id>-<job id>-config-map (a job's checkpoint ids and counter).
+ */
+export function isFlinkHaConfigMapOf(name: string | undefined, labels: Labels, session: string): boolean {
+  if (!isFlinkObjectOf(labels, session)) return false;
+  if (labels?.[FLINK_LABEL_CONFIGMAP_TYPE] === FLINK_CONFIGMAP_TYPE_HA) return true;
+  return name === `${session}-cluster-config-map` || (name?.startsWith(`${session}-`) === true && /^[0-9a-f]{32}-config-map$/.test(name.slice(session.length + 1)));
 }
 
 /** An object the operator created for `session` (its files ConfigMap, its migrated credentials Secret, launch Jobs). */

@@ -196,13 +196,16 @@ SAMPLE_JOB_SRC="$ROOT/stack/sample-job/src/io/sessionoperator/sample/KeyedCounte
 sample_job_jar() { echo "$CACHE/flink-client-$1/sample-job/keyed-counter-$(sha256sum "$SAMPLE_JOB_SRC" | cut -c1-12).jar"; }
 # Flink's S3 file system as a plugin folder of each client (flink-s3-fs-hadoop, from Maven Central).
 s3_plugin_jar() { echo "$CACHE/flink-client-$1/plugins/s3-fs-hadoop/flink-s3-fs-hadoop-$1.jar"; }
-# flink-runtime-web (the dashboard and the REST jar handlers /jars/upload and /jars/:id/run, which
-# flink-dist carries in a real image), for the JobManagers the stack runs: FlinkSessionJobs upload there.
-runtime_web_jar() { echo "$CACHE/flink-client-$1/web/flink-runtime-web-$1.jar"; }
+# Flink's dashboard (web UI, and the REST jar handlers /jars/upload and /jars/:id/run that
+# FlinkSessionJobs use; flink-dist carries it in a real image) for the versions it is served for, in a folder of its own
+# by version: the stack adds it to the classpath of the JobManagers it runs (stack/flink-kubelet.ts).
+runtime_web_jar() { echo "$CACHE/flink-runtime-web-$1/flink-runtime-web-$1.jar"; }
+has_runtime_web() { [[ " $FLINK_RUNTIME_WEB_VERSIONS " == *" $1 "* ]]; }
 needed_flink() {
   local v
   for v in $FLINK_VERSIONS; do
-    [ -f "$CACHE/flink-client-$v/.complete" ] && [ -f "$(sample_job_jar "$v")" ] && [ -f "$(s3_plugin_jar "$v")" ] && [ -f "$(runtime_web_jar "$v")" ] || return 0
+    [ -f "$CACHE/flink-client-$v/.complete" ] && [ -f "$(sample_job_jar "$v")" ] && [ -f "$(s3_plugin_jar "$v")" ] || return 0
+    if has_runtime_web "$v"; then [ -f "$(runtime_web_jar "$v")" ] || return 0; fi
   done
   return 1
 }
@@ -216,15 +219,13 @@ provision_flink_extras() {
     quietly "flink-sample-job-$v" jar --create --file "$jar" --main-class io.sessionoperator.sample.KeyedCounter -C "$classes" .
     rm -rf "$classes"
   fi
-  local web; web=$(runtime_web_jar "$v")
-  if [ ! -f "$web" ]; then
-    mkdir -p "$(dirname "$web")"
-    quietly "flink-runtime-web-$v" mvn -q -B dependency:copy -Dartifact="org.apache.flink:flink-runtime-web:$v" -DoutputDirectory="$(dirname "$web")"
-  fi
   local plugin; plugin=$(s3_plugin_jar "$v")
   if [ ! -f "$plugin" ]; then
     mkdir -p "$(dirname "$plugin")"
     quietly "flink-s3-fs-hadoop-$v" mvn -q -B dependency:copy -Dartifact="org.apache.flink:flink-s3-fs-hadoop:$v" -DoutputDirectory="$(dirname "$plugin")"
+  fi
+  if has_runtime_web "$v" && [ ! -f "$(runtime_web_jar "$v")" ]; then
+    quietly "flink-runtime-web-$v" mvn -q -B dependency:copy -Dartifact="org.apache.flink:flink-runtime-web:$v" -DoutputDirectory="$(dirname "$(runtime_web_jar "$v")")"
   fi
 }
 provision_flink() {

@@ -18,6 +18,8 @@ export interface StackVersions {
   /** Prometheus' Go module version (v0.3xx.y for Prometheus 3.x), of which promtool is built. */
   prometheusModule: string;
   flink: string[];
+  /** Flink versions whose dashboard (flink-runtime-web) is provisioned: those Maven Central serves. */
+  flinkRuntimeWeb: string[];
 }
 
 export function parseVersionsEnv(text: string): StackVersions {
@@ -40,6 +42,7 @@ export function parseVersionsEnv(text: string): StackVersions {
     helm: get('HELM_VERSION'),
     prometheusModule: get('PROMETHEUS_MODULE_VERSION'),
     flink: get('FLINK_VERSIONS').split(/\s+/).filter(Boolean),
+    flinkRuntimeWeb: (values.get('FLINK_RUNTIME_WEB_VERSIONS') ?? '').split(/\s+/).filter(Boolean),
     temporalTestServer: get('TEMPORAL_TEST_SERVER_VERSION'),
   };
 }
@@ -66,7 +69,7 @@ export interface StackBinaries {
   flinkSampleJobs: Record<string, string>;
   /** Flink version → a plugins folder (FLINK_PLUGINS_DIR) with Flink's S3 file system. */
   flinkPlugins: Record<string, string>;
-  /** Flink version → flink-runtime-web's jar (REST jar upload and run), for the JobManagers the stack runs. */
+  /** Flink version → the jar of Flink's dashboard (flink-runtime-web), for the versions it is provisioned for. */
   flinkRuntimeWeb: Record<string, string>;
 }
 
@@ -172,17 +175,21 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
   const flinkSampleJobs: Record<string, string> = {};
   const flinkPlugins: Record<string, string> = {};
   const flinkRuntimeWeb: Record<string, string> = {};
+  for (const version of versions.flinkRuntimeWeb) {
+    const jar = flinkRuntimeWebJar(cache, version);
+    if (!existsSync(jar)) missing.push(`Flink ${version} dashboard: no ${jar}; ${PROVISION_HINT}`);
+    flinkRuntimeWeb[version] = jar;
+  }
   for (const version of versions.flink) {
     const dir = join(cache, `flink-client-${version}`);
     if (!existsSync(join(dir, '.complete'))) missing.push(`Flink ${version} client: no ${dir}; ${PROVISION_HINT}`);
     flinkClasspaths[version] = join(dir, 'lib', '*');
-    const { sampleJob, s3Plugin, runtimeWeb } = flinkExtras(cache, version);
-    for (const [what, file] of [['sample job', sampleJob], ['S3 plugin', s3Plugin], ['runtime web', runtimeWeb]] as const) {
+    const { sampleJob, s3Plugin } = flinkExtras(cache, version);
+    for (const [what, file] of [['sample job', sampleJob], ['S3 plugin', s3Plugin]] as const) {
       if (!existsSync(file)) missing.push(`Flink ${version} ${what}: no ${file}; ${PROVISION_HINT}`);
     }
     flinkSampleJobs[version] = sampleJob;
     flinkPlugins[version] = join(dir, 'plugins');
-    flinkRuntimeWeb[version] = runtimeWeb;
   }
   const binaries: StackBinaries = {
     temporal: find('FSO_TEMPORAL_BIN', 'temporal', join(cache, `temporal-${versions.temporal}`, 'temporal')),
@@ -206,13 +213,15 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
 
 const SAMPLE_JOB_SOURCE = fileURLToPath(new URL('sample-job/src/io/sessionoperator/sample/KeyedCounter.java', import.meta.url));
 
-/** Where scripts/provision.sh puts a client's sample job (keyed by its source's hash), S3 plugin and flink-runtime-web. */
-export function flinkExtras(cache: string, version: string): { sampleJob: string; s3Plugin: string; runtimeWeb: string } {
+/** Where scripts/provision.sh puts a client's sample job (keyed by its source's hash) and S3 plugin. */
+export function flinkExtras(cache: string, version: string): { sampleJob: string; s3Plugin: string } {
   const dir = join(cache, `flink-client-${version}`);
   const hash = createHash('sha256').update(readFileSync(SAMPLE_JOB_SOURCE)).digest('hex').slice(0, 12);
   return {
     sampleJob: join(dir, 'sample-job', `keyed-counter-${hash}.jar`),
     s3Plugin: join(dir, 'plugins', 's3-fs-hadoop', `flink-s3-fs-hadoop-${version}.jar`),
-    runtimeWeb: join(dir, 'web', `flink-runtime-web-${version}.jar`),
   };
 }
+
+/** Where scripts/provision.sh puts Flink's dashboard (flink-runtime-web) of a version, by version. */
+export const flinkRuntimeWebJar = (cache: string, version: string): string => join(cache, `flink-runtime-web-${version}`, `flink-runtime-web-${version}.jar`);

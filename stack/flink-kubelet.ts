@@ -14,8 +14,7 @@ import { FLINK_CONF_DIR } from '../model/launch-layout.ts';
 import { DEFAULT_FLINK_VERSION } from '../model/flink-version.ts';
 import { API_GROUP, API_VERSION, FLINK_LABEL_APP, FLINK_LABEL_COMPONENT, FLINKSESSION_PLURAL } from '../model/names.ts';
 import { freePorts } from '../net/ports.ts';
-import { IMAGE_JAVA_OPTS } from './flink-image-config.ts';
-import { flattenFlinkConfig, jobManagerOverrides, taskManagerOverrides, withOverrides, type JobManagerPorts } from './flink-pod-config.ts';
+import { flattenFlinkConfig, flinkJavaOptions, jobManagerOverrides, taskManagerOverrides, withOverrides, type JobManagerPorts } from './flink-pod-config.ts';
 import { FLINK_KUBELET_LABEL, FLINK_KUBELET_VALUE } from './kwok-stages.ts';
 import { containerEnv, volumeFiles } from './pod-volumes.ts';
 import { failPod, runPod } from './pod-status.ts';
@@ -36,6 +35,8 @@ export interface FlinkProcess {
   process: ManagedProcess;
   /** JobManagers: their ports on 127.0.0.1. */
   ports?: JobManagerPorts;
+  /** How the process ended, once it has (a pod that failed stays, as on a node, until deleted). */
+  exited?: string;
 }
 
 export interface FlinkKubelet {
@@ -43,6 +44,7 @@ export interface FlinkKubelet {
   started: FlinkProcess[];
   /** The REST URL of a session's running JobManager, if it has one. */
   restUrl(namespace: string, session: string): string | undefined;
+  /** The processes that run and whose pods are not being deleted. */
   running(): FlinkProcess[];
   stop(): Promise<void>;
 }
@@ -96,9 +98,9 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
   let stopped = false;
   const kubelet: FlinkKubelet = {
     started: [],
-    running: () => kubelet.started.filter((p) => !stopping.has(p.namespace + '/' + p.pod)),
+    running: () => kubelet.started.filter((p) => p.exited === undefined && !stopping.has(p.namespace + '/' + p.pod)),
     restUrl: (ns, session) => {
-      const jm = kubelet.started.findLast((p) => p.namespace === ns && p.session === session && p.component === 'jobmanager' && p.ports && !stopping.has(`${ns}/${p.pod}`));
+      const jm = kubelet.running().findLast((p) => p.namespace === ns && p.session === session && p.component === 'jobmanager' && p.ports);
       return jm ? `http://127.0.0.1:${jm.ports!.rest}` : undefined;
     },
     async stop() {
@@ -139,26 +141,28 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     }
     const configFile = join(confDir, 'config.yaml');
     const config = readFileSync(configFile, 'utf8');
-    const command = flinkCommand(container, flattenFlinkConfig(config));
+    const flatConfig = flattenFlinkConfig(config);
+    const command = flinkCommand(container, flatConfig);
     const version = await flinkVersion(ns, session);
     const clientVersion = Object.keys(stack.flink.classpaths).find((v) => v === version || v.startsWith(`${version}.`));
     if (!clientVersion) throw new Error(`no Flink in the stack for ${ns}/${session} (flinkVersion ${version})`);
 
     let ports: JobManagerPorts | undefined;
     let probe: () => Promise<boolean>;
-    const jvm = ['-XX:MaxMetaspaceSize=256m', ...IMAGE_JAVA_OPTS.split(' ')];
+    // The options the image's scripts would give this JVM, read from the configuration Flink wrote.
+    const jvm = ['-XX:MaxMetaspaceSize=256m', ...flinkJavaOptions(flatConfig, command.component)];
     let args: string[];
     if (command.component === 'jobmanager') {
       const [rpc, blob, rest] = await freePorts(3) as [number, number, number];
       ports = { rpc, blob, rest };
       writeFileSync(configFile, withOverrides(config, jobManagerOverrides(ports, stack.kubernetes.kubeconfig)));
-      // A real image's flink-dist carries flink-runtime-web (REST jar upload and run): FlinkSessionJobs need it.
-      const classpath = [stack.flink.classpaths[clientVersion]!, stack.flink.runtimeWeb[clientVersion]!].join(delimiter);
+      // The dashboard where it is provisioned, as an image's lib/ has it.
+      const classpath = [stack.flink.classpaths[clientVersion]!, ...(stack.flink.runtimeWeb[clientVersion] ? [stack.flink.runtimeWeb[clientVersion]] : [])].join(delimiter);
       args = ['-Xmx384m', ...jvm, '-cp', classpath, command.mainClass, ...command.args];
       probe = async () => (await fetch(`http://127.0.0.1:${rest}/v1/overview`, { signal: AbortSignal.timeout(2_000) })).ok;
     } else {
       const [rpc] = await freePorts(1) as [number];
-      const jobManager = kubelet.started.findLast((p) => p.namespace === ns && p.session === session && p.component === 'jobmanager')?.ports;
+      const jobManager = kubelet.running().findLast((p) => p.namespace === ns && p.session === session && p.component === 'jobmanager')?.ports;
       writeFileSync(configFile, withOverrides(config, taskManagerOverrides(rpc, jobManager, stack.kubernetes.kubeconfig)));
       args = ['-Xmx512m', '-XX:MaxDirectMemorySize=256m', ...jvm, '-cp', stack.flink.classpaths[clientVersion]!, command.mainClass, '--configDir', confDir, ...command.args];
       probe = () => new Promise((resolve) => {
@@ -177,6 +181,7 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     let exited: string | undefined;
     void process_.exited.then(async (reason) => {
       exited = reason;
+      started.exited = reason;
       if (stopping.has(`${ns}/${name}`) || stopped) return;
       const code = /exit code (\d+)/.exec(reason)?.[1];
       await failPod(core, pod, code ? Number(code) : 137, logTail(process_.logFile, 80), startedAt).catch(() => undefined);

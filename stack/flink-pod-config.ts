@@ -43,6 +43,9 @@ export function jobManagerOverrides(ports: JobManagerPorts, kubeconfig: string):
     'jobmanager.rpc.address': '127.0.0.1',
     'jobmanager.bind-host': '127.0.0.1',
     'jobmanager.rpc.port': String(ports.rpc),
+    // With HA, Flink's client sets this to the RPC port (6123) and the JobManager binds it instead of
+    // jobmanager.rpc.port: two JobManagers on one machine would fight over 6123.
+    'high-availability.jobmanager.port': String(ports.rpc),
     'blob.server.port': String(ports.blob),
     'rest.address': '127.0.0.1',
     'rest.bind-address': '127.0.0.1',
@@ -66,4 +69,24 @@ export function taskManagerOverrides(rpcPort: number, jobManager: JobManagerPort
     'kubernetes.config.file': kubeconfig,
     ...(jobManager ? { 'jobmanager.rpc.address': '127.0.0.1', 'jobmanager.rpc.port': String(jobManager.rpc), 'blob.server.port': String(jobManager.blob) } : {}),
   };
+}
+
+/**
+ * The JVM options a Flink image's scripts (bin/config.sh, flink-console.sh) start a JobManager or
+ * TaskManager with, from its config.yaml: env.java.default-opts.all, env.java.opts.all (or the
+ * older env.java.opts), then the component's env.java.default-opts.<component> and
+ * env.java.opts.<component>. A key set replaces the image's value: the Java 17 opens a Flink image
+ * ships are env.java.opts.all, so a config that sets that key to something else starts Flink without them.
+ */
+export function flinkJavaOptions(config: Record<string, unknown>, component: 'jobmanager' | 'taskmanager'): string[] {
+  const text = (key: string): string | undefined => {
+    const value = config[key];
+    return value === undefined || value === null || value === '' ? undefined : String(value).replace(/^"|"$/g, '');
+  };
+  return [
+    text('env.java.default-opts.all'),
+    text('env.java.opts.all') ?? text('env.java.opts'),
+    text(`env.java.default-opts.${component}`),
+    text(`env.java.opts.${component}`),
+  ].flatMap((value) => value?.split(/\s+/).filter(Boolean) ?? []);
 }

@@ -11,7 +11,7 @@ export interface FlinkClientEndpoints {
   sampleJobs: Record<string, string>;
   /** Flink version → FLINK_PLUGINS_DIR with the S3 file system. */
   plugins: Record<string, string>;
-  /** Flink version → flink-runtime-web's jar: on a JobManager's classpath it serves /jars/upload and /jars/:id/run. */
+  /** Flink version → the jar of Flink's dashboard (flink-runtime-web), where it is provisioned; the JobManagers the stack runs serve it. */
   runtimeWeb: Record<string, string>;
 }
 

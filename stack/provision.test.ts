@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { flinkExtras, readVersions } from './binaries.ts';
+import { flinkExtras, flinkRuntimeWebJar, readVersions } from './binaries.ts';
 
 const SCRIPT = fileURLToPath(new URL('../scripts/provision.sh', import.meta.url));
 
@@ -28,6 +28,10 @@ function everythingThere(): Record<string, string> {
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, '');
     }
+  }
+  for (const version of readVersions().flinkRuntimeWeb) {
+    mkdirSync(dirname(flinkRuntimeWebJar(cache, version)), { recursive: true });
+    writeFileSync(flinkRuntimeWebJar(cache, version), '');
   }
   const bins = ['TEMPORAL', 'TEMPORAL_TEST_SERVER', 'ETCD', 'KUBE_APISERVER', 'KUBE_CONTROLLER_MANAGER', 'KUBE_SCHEDULER', 'KWOK', 'VERSITYGW', 'HELM', 'PROMTOOL', 'CHROMIUM'];
   return {

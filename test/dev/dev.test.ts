@@ -1,6 +1,6 @@
 // The README's first command: `npm run dev` brings up the local stack, the operator and the example
-// FlinkSession; with the kubeconfig it prints, `kubectl get fls` shows the example Ready; Ctrl-C stops
-// every process it started.
+// FlinkSession, whose JobManager is Flink's own (with its dashboard) and runs the sample job; with the
+// kubeconfig it prints, `kubectl get fls` shows the example Ready; Ctrl-C stops every process it started.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { highestCount, listJobs } from '../../stack/flink-jobs.ts';
 import { isAlive, killGroup } from '../../stack/processes.ts';
 import type { StackStateFile } from '../../stack/stack.ts';
 import { eventually } from '../support/stack.ts';
@@ -65,6 +66,20 @@ describe('npm run dev', () => {
     expect(output).toContain('kubectl edit fls example');
     expect(output).toContain('workflow signal');
     expect(output).toContain('--workflow-id flinksession/default/example --name redeploy');
+
+    // The example's Flink dashboard, next to the Temporal UI: Flink's REST, and (flink-runtime-web is
+    // provisioned for 1.20) its web UI; the sample job runs there.
+    const dashboard = /Flink dashboard: +(http:\/\/127\.0\.0\.1:\d+\/default\/example\/)/.exec(output)?.[1];
+    expect(dashboard).toBeDefined();
+    const overview = (await (await fetch(`${dashboard}v1/overview`)).json()) as { 'flink-version': string };
+    expect(overview['flink-version']).toBe('1.20.1');
+    const page = await fetch(dashboard!);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toMatch(/<html[\s\S]*Apache Flink/i);
+    const rest = dashboard!.replace(/\/$/, '');
+    const job = await eventually('the sample job to run on the example', async () => (await listJobs(rest).catch(() => [])).find((j) => j.state === 'RUNNING'), 120_000);
+    // Its tasks run (on a TaskManager the JobManager created) and count.
+    await eventually('the sample job to count', async () => ((await highestCount(rest, job.jid).catch(() => undefined)) ?? 0) > 0 ? true : undefined, 180_000);
 
     const table = await kubectl(kubeconfig!, 'get', 'fls');
     expect(table.stdout).toMatch(/^example\s+Running\s+True\s/m);

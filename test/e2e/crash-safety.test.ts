@@ -1,12 +1,14 @@
 // SIGKILL the worker at each step boundary of a redeploy, start a new one: the redeploy completes,
 // with exactly one launch Job per generation. The worker kills itself at the boundary
 // (FSO_FAULT_SIGKILL, worker/fault-injection.ts): the step before is recorded in Temporal, the next is not.
+// The session's JobManager is Flink's own process (stack/flink-kubelet.ts): each redeploy is Ready only
+// once the new JobManager's REST answers.
 import * as k8s from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
-import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
+import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
 import { sessionApi, untagged } from '../support/sessions.ts';
@@ -16,7 +18,7 @@ describe('crash safety: the worker is SIGKILLed at every step boundary of a rede
   const namespace = uniqueName('crash');
   const name = 'ledger';
   let kc: k8s.KubeConfig;
-  let rest: FlinkRestStandIn;
+  let proxy: FlinkRestProxy;
   let kubelet: LaunchKubelet;
   let operator: OperatorProcesses;
   let sessions: ReturnType<typeof sessionApi>;
@@ -30,9 +32,9 @@ describe('crash safety: the worker is SIGKILLed at every step boundary of a rede
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'flink' } } });
     await core.createNamespacedSecret({ namespace, body: { metadata: { name: 's3' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } } });
-    rest = await startFlinkRestStandIn(kc);
-    kubelet = startLaunchKubelet(kc, stack, namespace);
-    operator = await startOperator({ stack, namespace, taskQueue: uniqueName('fso'), restUrlTemplate: rest.urlTemplate });
+    kubelet = startLaunchKubelet(kc, stack, namespace, { flinkPods: 'process' });
+    proxy = await startFlinkRestProxy((ns, session) => kubelet.flink!.restUrl(ns, session));
+    operator = await startOperator({ stack, namespace, taskQueue: uniqueName('fso'), restUrlTemplate: proxy.urlTemplate, readinessDeadlineSeconds: 240 });
     sessions = sessionApi(kc, namespace);
     const spec: FlinkSessionSpec = {
       image: 'example.invalid/flink:1.20', sa: 'flink', autoClean: true,
@@ -41,13 +43,13 @@ describe('crash safety: the worker is SIGKILLed at every step boundary of a rede
       ha: { type: 'zookeeper', quorum: stack.zookeeper.connect, path: `/crash-${namespace}` },
     };
     await sessions.create(name, spec);
-    await sessions.waitReady(name, 1);
+    await sessions.waitReady(name, 1, 240_000);
   });
 
   afterAll(async () => {
     await operator?.stop();
     await kubelet?.stop();
-    await rest?.close();
+    await proxy?.close();
   });
 
   it.each([
@@ -64,13 +66,18 @@ describe('crash safety: the worker is SIGKILLed at every step boundary of a rede
     expect(await doomed.exited).toBe('SIGKILL');
     expect(readFileSync(doomed.logFile, 'utf8')).toContain('fault injection: SIGKILL');
     await operator.startWorker();
-    const ready = await sessions.waitReady(name, generation, 180_000);
+    const ready = await sessions.waitReady(name, generation, 240_000);
     expect(ready.status?.observedGeneration).toBe(generation);
+    // Ready means Flink's own REST answered: the one JobManager process running is this generation's.
+    const jobManagers = kubelet.flink!.running().filter((p) => p.session === name && p.component === 'jobmanager');
+    expect(jobManagers).toHaveLength(1);
+    const overview = (await (await fetch(`${kubelet.flink!.restUrl(namespace, name)}/v1/overview`)).json()) as { 'flink-version': string };
+    expect(overview['flink-version']).toMatch(/^1\.20\./);
     await eventually('the launch of this generation to be recorded', async () => (kubelet.runs.some((r) => r.job.includes(`-g${generation}-`)) ? true : undefined));
     // Pods the Job retried (a client that failed) are runs of the same Job.
     const launches = [...new Set(kubelet.runs.filter((r) => r.job.includes(`-g${generation}-`)).map((r) => r.job))];
     expect(launches.map((job) => untagged(job))).toEqual([`${name}-launch-g${generation}-0`]);
     const jobs = await kc.makeApiClient(k8s.BatchV1Api).listNamespacedJob({ namespace });
     expect(jobs.items.map((j) => untagged(j.metadata?.name))).toEqual([`${name}-launch-g${generation}-0`]);
-  });
+  }, 300_000);
 });

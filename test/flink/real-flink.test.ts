@@ -5,9 +5,10 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
+import { flattenFlinkConfig } from '../../stack/flink-pod-config.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
-import { clientVersion, highestCount, listJobs, submitJar } from '../support/flink-jobs.ts';
+import { clientVersion, highestCount, listJobs, submitJar } from '../../stack/flink-jobs.ts';
 import { sessionApi } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 
@@ -47,6 +48,10 @@ describe.each(['1.20', '2.1'])('a session of Flink %s runs Flink\'s own processe
     expect(overview['flink-version']).toMatch(new RegExp(`^${flinkVersion.replace('.', '\\.')}\\.`));
     const pods = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector: `app=${name},component=jobmanager` })).items;
     expect(pods.map((p) => [p.status?.phase, p.status?.podIP])).toEqual([['Running', '127.0.0.1']]);
+    // The operator's default JVM option replaces the Java 17 opens of the image's config.yaml (as on a
+    // cluster, the kubelet starts Flink with what the configuration says): Flink runs without them.
+    const flinkConfig = await kc.makeApiClient(k8s.CoreV1Api).readNamespacedConfigMap({ namespace, name: `flink-config-${name}` });
+    expect(flattenFlinkConfig(flinkConfig.data?.['config.yaml'] ?? '')['env.java.opts.all']).toBe('-XX:+UseG1GC');
   }, 360_000);
 
   it('the sample job asks for a slot: the JobManager creates a TaskManager pod, which runs and registers, and the job counts', async () => {

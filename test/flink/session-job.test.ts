@@ -19,7 +19,7 @@ import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { stackS3Client } from '../../stack/s3.ts';
-import { checkpointStats, clientVersion, highestCount, listJobs } from '../support/flink-jobs.ts';
+import { checkpointStats, clientVersion, highestCount, listJobs } from '../../stack/flink-jobs.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
 import { sessionJobApi } from '../support/session-jobs.ts';
 import { sessionApi } from '../support/sessions.ts';

@@ -1,10 +1,10 @@
-// The sample job (stack/sample-job) on a real session cluster: submit it with Flink's CLI, and
+// The sample job (stack/sample-job) on a real session cluster (tests, dev mode): submit it with Flink's CLI, and
 // through Flink's REST read its state, and read its counter (the gauge highestCount), which goes on from the last
 // checkpoint when Flink restores the job.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { IMAGE_JAVA_OPTS } from '../../stack/flink-image-config.ts';
-import { FLINK_CLI_FRONTEND, type FlinkClientEndpoints } from '../../stack/flink.ts';
+import { IMAGE_JAVA_OPTS } from './flink-image-config.ts';
+import { FLINK_CLI_FRONTEND, type FlinkClientEndpoints } from './flink.ts';
 
 const run = promisify(execFile);
 
