@@ -14,14 +14,21 @@ function zooKeeperCode(error: unknown): number | undefined {
 /**
  * Opens a session with `quorum` (host:port[,host:port…][/chroot]) and resolves once it is connected;
  * rejects when that takes longer than `timeoutMs`, which is also the session timeout asked of the
- * server. Each caller gets its own session and must close it; a closed (or expired) session refuses calls.
+ * server. Each caller gets its own session and must close it; a closed session, or one that lost its
+ * connection or expired, refuses calls (the caller retries with a new one).
  */
 export async function connectZooKeeper(quorum: string, timeoutMs: number): Promise<ZooKeeperSession> {
   const client = zookeeper.createClient(quorum, { sessionTimeout: timeoutMs, spinDelay: 100, retries: 0 });
   let closed = false;
-  // From then on the session is dead; the package would not reconnect it.
+  /** Why calls are refused before close(): the connection was lost, or the session expired. */
+  let lost: string | undefined;
+  // The package would queue calls until it reconnects, which may be never: a clear is short and is
+  // retried as a whole with a new session, so a lost connection fails every call from then on.
+  client.once('disconnected', () => {
+    lost ??= 'lost its connection';
+  });
   client.once('expired', () => {
-    closed = true;
+    lost ??= 'expired';
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -42,6 +49,7 @@ export async function connectZooKeeper(quorum: string, timeoutMs: number): Promi
   /** Runs one callback-style call of the package, its server errors as ZooKeeperErrors. */
   function call<T>(operation: string, path: string, run: (done: (error: unknown, value?: T) => void) => void): Promise<T> {
     if (closed) return Promise.reject(new Error(`ZooKeeper session with ${quorum} is closed; ${operation} ${path} needs a new one`));
+    if (lost !== undefined) return Promise.reject(new Error(`ZooKeeper session with ${quorum} ${lost}; ${operation} ${path} needs a new one`));
     return new Promise<T>((resolve, reject) => {
       const done = (error: unknown, value?: T): void => {
         if (error === null || error === undefined) {

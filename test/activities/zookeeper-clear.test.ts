@@ -9,6 +9,7 @@ import { freePort } from '../../net/ports.ts';
 import { stackEndpoints, uniqueName } from '../support/stack.ts';
 import { expectBadInput } from '../support/failures.ts';
 import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.ts';
+import { tcpProxy } from '../support/tcp-proxy.ts';
 
 /** Znodes as Flink's ZooKeeper HA writes them for a session with three jobs: 53 under `<root>/<id>`, 4 levels deep. */
 function flinkHaLeaves(top: string): string[] {
@@ -269,6 +270,22 @@ describe('connectZooKeeper (real ZooKeeper)', () => {
     await session.close();
     await session.close();
     await expect(session.exists('/flink')).rejects.toThrow(/is closed/);
+  });
+
+  it('fails its calls, rather than waiting, once the connection is lost', async () => {
+    const proxy = await tcpProxy(new URL(`tcp://${quorum}`));
+    const session = await connectZooKeeper(new URL(proxy.url).host, 10_000);
+    try {
+      expect(await session.exists('/flink')).toBe(true);
+      await proxy.cut();
+      const hung = new Promise((resolve) => setTimeout(() => resolve('still waiting after 8 s'), 8_000));
+      const outcome = await Promise.race([session.getChildren('/flink').then(() => 'answered', (error: unknown) => error), hung]);
+      expect(outcome).toBeInstanceOf(Error);
+      await expect(session.getChildren('/flink')).rejects.toThrow(/is closed|lost/);
+    } finally {
+      await session.close();
+      await proxy.close();
+    }
   });
 
   it('gives up when no server answers within the timeout', async () => {
