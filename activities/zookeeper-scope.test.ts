@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childPath, zooKeeperFailure, checkedZooKeeperHaPath, zooKeeperQuorumProblem, zooKeeperRootProblem } from './zookeeper-scope.ts';
+import { childPath, failedMultiOperation, checkedZooKeeperHaPath, zooKeeperQuorumProblem, zooKeeperRootProblem } from './zookeeper-scope.ts';
 
 describe('zooKeeperRootProblem', () => {
   it.each([
@@ -78,18 +78,18 @@ describe('childPath', () => {
   });
 });
 
-describe('zooKeeperFailure', () => {
+describe('failedMultiOperation', () => {
   it.each([
-    [new Error('-101 no node'), { code: -101, text: '-101 no node' }],
-    [new Error('-111 not empty'), { code: -111, text: '-111 not empty' }],
-    [new Error('-4 connection loss'), { code: -4, text: '-4 connection loss' }],
-    [new Error('fn: "a_delete_" args: "nope,-1" result: "ZBADARGUMENTS -8"'), { code: -8, text: '-8 ZBADARGUMENTS' }],
-    [new Error('something else'), undefined],
-    [new Error('101 no node'), undefined],
-    ['-101 no node', undefined],
-    [undefined, undefined],
-    [{ message: '-101 no node' }, undefined],
-  ])('%o → %j', (error, expected) => {
-    expect(zooKeeperFailure(error)).toEqual(expected);
+    [[{ type: -1, err: 0 }, { type: -1, err: -111 }, { type: -1, err: -2 }], 1],
+    [[{ type: -1, err: -101 }, { type: -1, err: -2 }], 0],
+    [[{ type: -1, err: 0 }, { type: -1, err: 0 }, { type: -1, err: -4 }], 2],
+    [[{ type: 2, err: 0 }, { type: 2, err: 0 }], -1],
+    [[{ type: -1, err: -2 }], -1],
+    [[], -1],
+    [undefined, -1],
+    ['-101', -1],
+    [[null, { err: '-111' }, { err: -111 }], 2],
+  ])('%j → %i', (results, expected) => {
+    expect(failedMultiOperation(results)).toBe(expected);
   });
 });

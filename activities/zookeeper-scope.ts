@@ -1,5 +1,5 @@
 // Pure rules that keep a ZooKeeper clear inside `<root>/<cluster-id>` (SPEC: Scope safety), and the
-// reading of the `zookeeper` package's errors. No I/O here, so all of it is tested without a server
+// reading of a multi's results. No I/O here, so all of it is tested without a server
 // (zookeeper-scope.test.ts).
 import { DEFAULT_ZOOKEEPER_ROOT, zooKeeperHaPath } from '../model/names.ts';
 import { dns1123LabelProblem } from '../model/dns1123.ts';
@@ -48,17 +48,19 @@ export function childPath(parent: string, child: string): string {
   return `${parent}/${child}`;
 }
 
+/** What ZooKeeper answers for the operations of a failed multi after the one that failed. */
+const RUNTIME_INCONSISTENCY = -2;
+
 /**
- * The error code and text in an error from the `zookeeper` package, or undefined when it is not one.
- * Its promise API rejects with `Error("<code> <text>")` for a server's answer (e.g. "-101 no node"),
- * and with `Error('fn: "…" args: "…" result: "<NAME> <code>"')` when the C client refuses a call
- * outright (e.g. a malformed path: ZBADARGUMENTS -8). The only place that reads its messages.
+ * The index of the operation that failed a multi, from its results as `node-zookeeper-client`
+ * returns them (`{ type, err }` each): ZooKeeper answers every operation of a failed multi with an
+ * error result, 0 for those before the one that failed, its code for that one and
+ * RUNTIMEINCONSISTENCY for those after it. -1 when no result names a failure.
  */
-export function zooKeeperFailure(error: unknown): { code: number; text: string } | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const answer = /^(-\d+) /.exec(error.message);
-  if (answer?.[1] !== undefined) return { code: Number(answer[1]), text: error.message };
-  const refused = /result: "([A-Za-z_]+) (-\d+)"$/.exec(error.message);
-  if (refused?.[2] !== undefined) return { code: Number(refused[2]), text: `${refused[2]} ${refused[1]}` };
-  return undefined;
+export function failedMultiOperation(results: unknown): number {
+  if (!Array.isArray(results)) return -1;
+  return results.findIndex((result: unknown) => {
+    const code = typeof result === 'object' && result !== null && 'err' in result ? result.err : undefined;
+    return typeof code === 'number' && code !== 0 && code !== RUNTIME_INCONSISTENCY;
+  });
 }

@@ -1,30 +1,33 @@
-// Removing one ZooKeeper subtree with many requests in flight. A znode is listed, its children are
-// cleared (all of them side by side, each the same way), then it is deleted: children always go
-// before their parent, and deletes of finished branches overlap the listing of the others. One
-// Semaphore bounds the requests in flight on the session; after the first failure nothing new is
-// sent, and the clear returns only once every request it sent has been answered (the C client must
-// not be closed under a request).
+// Removing one ZooKeeper subtree in few requests. A znode's children are deleted together, up to
+// 1,000 in one multi, on the guess that they are leaves; when one has children of its own the multi
+// fails naming it (the server applies all of a multi or none), its subtree is emptied the same way
+// and the multi is sent again. So a leaf costs no listing and no request of its own: only znodes with
+// children are listed. Children always go before their parent. Requests (listings and multis) are
+// bounded by one Semaphore on the session; after the first failure nothing new is sent, and the clear
+// returns only once every request it sent has been answered. A dry run lists every znode and counts.
 import { ApplicationFailure } from '@temporalio/common';
 import { Semaphore } from '../concurrency/limit.ts';
 import { heartbeatIfInActivity } from './heartbeat.ts';
 import { childPath } from './zookeeper-scope.ts';
 import { ZOOKEEPER_NO_NODE, ZOOKEEPER_NOT_EMPTY, ZooKeeperError, type ZooKeeperSession } from './zookeeper-session.ts';
 
-/** How often a znode that keeps gaining children is listed again before the clear gives up. */
+/** How often a znode that keeps gaining children is emptied before the clear gives up on it. */
 const NOT_EMPTY_ATTEMPTS = 3;
 /**
- * ZooKeeper requests (listings and deletes) in flight on the one session. The server handles one
- * connection's requests in order and commits writes in groups, so many in flight cost far less than
- * one at a time; 1,000 is the server's default globalOutstandingLimit.
+ * ZooKeeper requests in flight on the one session. The server handles one connection's requests in
+ * order and commits writes in groups, so many in flight cost far less than one at a time.
  */
-export const REQUESTS_IN_FLIGHT = 1_000;
-
-type DeleteOutcome = 'deleted' | 'gone' | 'not-empty';
+export const REQUESTS_IN_FLIGHT = 100;
+/**
+ * Deletes per multi: zkCli's own batch size, and well inside the server's 1 MB request limit
+ * (jute.maxbuffer) for paths of Flink's lengths.
+ */
+export const DELETES_PER_MULTI = 1_000;
 
 /**
  * Deletes `top` and everything under it (with dryRun: counts it). Returns how many znodes it
  * deleted (found). A znode already gone was deleted by someone else (another attempt of this
- * activity, or Flink itself) and is not counted. Heartbeats after each delete (each count).
+ * activity, or Flink itself) and is not counted. Heartbeats after each answered multi (each count).
  */
 export async function clearTree(session: ZooKeeperSession, top: string, dryRun: boolean, inFlight = REQUESTS_IN_FLIGHT): Promise<number> {
   const clear = new TreeClear(session, top, dryRun, inFlight);
@@ -39,8 +42,8 @@ class TreeClear {
   #removed = 0;
   #failure: { error: unknown } | undefined;
   /**
-   * The first delete, sent alone: a session that may not delete (ACLs, a read-only server) is
-   * refused once rather than a thousand times, and a cancellation at its heartbeat stops the rest.
+   * The first multi, sent alone: a session that may not delete (ACLs, a read-only server) is refused
+   * once rather than many times, and a cancellation at its heartbeat stops the rest.
    */
   #probe: Promise<unknown> | undefined;
 
@@ -52,49 +55,108 @@ class TreeClear {
   }
 
   async run(): Promise<number> {
-    await this.#clear(this.#top).catch(() => undefined);
+    const work = this.#dryRun ? this.#countUnder(this.#top) : this.#remove([this.#top], new Map());
+    await work.catch(() => undefined);
     if (this.#failure) throw this.#failure.error;
     return this.#removed;
   }
 
-  /** Clears `path` and everything under it; settles only once every request under it has settled. */
-  async #clear(path: string): Promise<void> {
-    try {
-      for (let listings = 1; ; listings++) {
-        const children = await this.#request(() => this.#childrenOf(path));
-        if (children === undefined) return;
-        const cleared = await Promise.allSettled(children.map((child) => this.#clear(childPath(path, child))));
-        const failed = cleared.find((result) => result.status === 'rejected');
-        if (failed) throw failed.reason;
-        const outcome = await this.#delete(path);
-        if (outcome !== 'not-empty') return;
-        if (listings >= NOT_EMPTY_ATTEMPTS) {
-          throw ApplicationFailure.retryable(
-            `ZooKeeper znode ${path} keeps gaining children while it is cleared: is a JobManager of this Flink cluster still running?`,
-            'ZooKeeperNodeBusy');
-        }
-      }
-    } catch (error: unknown) {
-      this.#failure ??= { error };
-      throw error;
-    }
+  /** Counts `path` and everything under it. */
+  async #countUnder(path: string): Promise<void> {
+    await this.#guarded(async () => {
+      const children = await this.#request(() => this.#childrenOf(path));
+      if (children === undefined) return;
+      this.#counted(1);
+      await settleAll(children.map((child) => this.#countUnder(childPath(path, child))));
+    });
   }
 
-  async #delete(path: string): Promise<DeleteOutcome> {
-    if (this.#dryRun) return this.#counted('deleted');
+  /**
+   * Deletes the znodes `paths` (siblings, or the top) and everything under them. `emptied` counts,
+   * per znode, how often its subtree was emptied, across the splits of one sibling group.
+   */
+  async #remove(paths: readonly string[], emptied: Map<string, number>): Promise<void> {
+    await this.#guarded(async () => {
+      let rest = paths;
+      while (rest.length > 0) {
+        const outcome = await this.#deleteAll(rest);
+        if (outcome.deleted) {
+          this.#counted(rest.length);
+          return;
+        }
+        const { failedAt, code } = outcome;
+        const failed = rest[failedAt] ?? '';
+        if (code === ZOOKEEPER_NO_NODE) {
+          // Deleted by someone else meanwhile: not ours to count.
+          rest = rest.filter((_, i) => i !== failedAt);
+          continue;
+        }
+        if (code !== ZOOKEEPER_NOT_EMPTY) {
+          throw new ZooKeeperError(code, `ZooKeeper refused to delete ${failed} (code ${code}) in a multi of ${rest.length} deletes under ${this.#top}`);
+        }
+        if ((emptied.get(failed) ?? 0) >= NOT_EMPTY_ATTEMPTS) {
+          throw ApplicationFailure.retryable(
+            `ZooKeeper znode ${failed} keeps gaining children while it is cleared: is a JobManager of this Flink cluster still running?`,
+            'ZooKeeperNodeBusy');
+        }
+        // Those before it were leaves: they go on their own. When the first has children, its
+        // siblings are likely alike (Flink's folders), so all of them are emptied before the next try.
+        const leaves = rest.slice(0, failedAt);
+        const toEmpty = failedAt === 0 ? rest : [failed];
+        for (const path of toEmpty) emptied.set(path, (emptied.get(path) ?? 0) + 1);
+        rest = rest.slice(failedAt);
+        await settleAll([
+          ...(leaves.length > 0 ? [this.#remove(leaves, emptied)] : []),
+          ...toEmpty.map((path) => this.#emptyOut(path)),
+        ]);
+      }
+    });
+  }
+
+  /** Deletes everything under `path` (not `path` itself). */
+  async #emptyOut(path: string): Promise<void> {
+    await this.#guarded(async () => {
+      const children = await this.#request(() => this.#childrenOf(path));
+      if (children === undefined || children.length === 0) return;
+      const paths = children.map((child) => childPath(path, child));
+      const groups: string[][] = [];
+      for (let start = 0; start < paths.length; start += DELETES_PER_MULTI) groups.push(paths.slice(start, start + DELETES_PER_MULTI));
+      await settleAll(groups.map((group) => this.#remove(group, new Map())));
+    });
+  }
+
+  /** One multi delete; the first is sent alone, the others once it was answered. */
+  async #deleteAll(paths: readonly string[]): Promise<Awaited<ReturnType<ZooKeeperSession['deleteAll']>>> {
+    // The walk only ever builds paths below `top`; this makes that a fact rather than a hope.
+    const top = this.#top;
+    const outside = paths.find((path) => path !== top && !path.startsWith(`${top}/`));
+    if (outside !== undefined) throw new Error(`refusing to delete ${outside}: it is outside ${top}`);
+    const send = (): Promise<Awaited<ReturnType<ZooKeeperSession['deleteAll']>>> => this.#request(() => this.#session.deleteAll(paths)).then((outcome) => {
+      heartbeatIfInActivity({ path: this.#top, dryRun: false, znodes: this.#removed + (outcome.deleted ? paths.length : 0) });
+      return outcome;
+    });
     if (this.#probe === undefined) {
-      const probe = this.#request(() => this.#deleteZnode(path)).then((outcome) => this.#counted(outcome));
+      const probe = send();
       this.#probe = probe.catch(() => undefined);
       return probe;
     }
     await this.#probe;
-    return this.#counted(await this.#request(() => this.#deleteZnode(path)));
+    return send();
   }
 
-  #counted(outcome: DeleteOutcome): DeleteOutcome {
-    if (outcome === 'deleted') this.#removed += 1;
-    heartbeatIfInActivity({ path: this.#top, dryRun: this.#dryRun, znodes: this.#removed });
-    return outcome;
+  #counted(znodes: number): void {
+    this.#removed += znodes;
+    if (this.#dryRun) heartbeatIfInActivity({ path: this.#top, dryRun: true, znodes: this.#removed });
+  }
+
+  /** Runs `work`; its failure becomes the clear's (the first one wins) and is thrown on. */
+  async #guarded(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error: unknown) {
+      this.#failure ??= { error };
+      throw error;
+    }
   }
 
   /** Sends one request in a free slot, unless the clear has already failed. */
@@ -110,27 +172,15 @@ class TreeClear {
     try {
       return await this.#session.getChildren(path);
     } catch (error: unknown) {
-      if (zooKeeperCode(error) === ZOOKEEPER_NO_NODE) return undefined;
-      throw error;
-    }
-  }
-
-  async #deleteZnode(path: string): Promise<DeleteOutcome> {
-    // The walk only ever builds paths below `top`; this makes that a fact rather than a hope.
-    const top = this.#top;
-    if (path !== top && !path.startsWith(`${top}/`)) throw new Error(`refusing to delete ${path}: it is outside ${top}`);
-    try {
-      await this.#session.delete(path);
-      return 'deleted';
-    } catch (error: unknown) {
-      const code = zooKeeperCode(error);
-      if (code === ZOOKEEPER_NO_NODE) return 'gone';
-      if (code === ZOOKEEPER_NOT_EMPTY) return 'not-empty';
+      if (error instanceof ZooKeeperError && error.code === ZOOKEEPER_NO_NODE) return undefined;
       throw error;
     }
   }
 }
 
-function zooKeeperCode(error: unknown): number | undefined {
-  return error instanceof ZooKeeperError ? error.code : undefined;
+/** Waits for every one of `work` to settle, then throws the first failure, if any. */
+async function settleAll(work: readonly Promise<void>[]): Promise<void> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
 }

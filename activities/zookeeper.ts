@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { checkedZooKeeperHaPath } from './zookeeper-scope.ts';
 import { clearTree } from './zookeeper-tree.ts';
 
-export { ZOOKEEPER_NO_NODE, ZOOKEEPER_NOT_EMPTY, ZooKeeperError, type ZooKeeperSession } from './zookeeper-session.ts';
+export { ZOOKEEPER_NO_NODE, ZOOKEEPER_NOT_EMPTY, ZooKeeperError, type MultiDeleteOutcome, type ZooKeeperSession } from './zookeeper-session.ts';
 import type { ZooKeeperSession } from './zookeeper-session.ts';
 
 export interface ClearZooKeeperHaInput {
@@ -27,8 +27,8 @@ export interface ZooKeeperActivitiesDeps {
 export function createZooKeeperActivities(deps: ZooKeeperActivitiesDeps) {
   /**
    * Deletes `<root>/<clusterId>` and everything under it, children first (ZooKeeper deletes only
-   * leaves, and the `zookeeper` client has neither a recursive delete nor multi), with many requests
-   * in flight (activities/zookeeper-tree.ts). `<root>` itself and its other children are never touched.
+   * leaves and has no recursive delete), siblings together in multis, with many requests in flight
+   * (activities/zookeeper-tree.ts). `<root>` itself and its other children are never touched.
    */
   async function clearZooKeeperHa(input: ClearZooKeeperHaInput): Promise<{ znodes: number }> {
     const scope = checkedZooKeeperHaPath(input);

@@ -1,6 +1,9 @@
-// Reading Prometheus text: the watcher's /metrics and the API server's. Pure parsing plus two fetches.
+// Reading Prometheus text (the watcher's /metrics and the API server's: pure parsing plus two fetches),
+// and the CPU time a stack's server process has used.
 import * as k8s from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { join } from 'node:path';
 
 /** The sum of every sample of `metric` whose labels include all of `labels`. */
 export function sumSamples(text: string, metric: string, labels: Readonly<Record<string, string>> = {}): number {
@@ -34,4 +37,29 @@ export async function scrapeApiServer(kc: k8s.KubeConfig): Promise<string> {
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux; clock ticks
+ * of 1/100 s, the kernel's USER_HZ). Undefined when the process cannot be read.
+ */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) in parentheses; utime and stime are the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid of one of the stack's servers (`s3`, `zookeeper` …), from the stack's state file. */
+export function stackServerPid(stateDir: string, server: string): number | undefined {
+  try {
+    const state = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as { pids?: Record<string, number> };
+    return state.pids?.[server];
+  } catch {
+    return undefined;
+  }
 }

@@ -20,6 +20,7 @@ import { Semaphore } from '../concurrency/limit.ts';
 import { createS3Activities } from '../activities/s3.ts';
 import { stackS3Client } from '../stack/s3.ts';
 import type { StackEndpoints } from '../stack/stack.ts';
+import { processCpuSeconds, stackServerPid } from './metrics.ts';
 import { seconds, type BenchRow, type Timing } from './table.ts';
 import { findPeerTools, PROVISION_BENCH_HINT, runCommand, timeCommand, type CommandRun } from './tools.ts';
 
@@ -138,6 +139,20 @@ async function timeLowerBound(s3: S3Client, bucket: string, versioned: boolean):
   return { listMs, deleteMs: performance.now() - deleteStarted, entries: entries.length };
 }
 
+/**
+ * Starts counting the S3 server's CPU time; the returned function says how much it used since, e.g.
+ * `11.2 s`. Both tools make the server do the same work per entry, so on a busy machine its CPU, more
+ * than anything a client does, sets the pace.
+ */
+function serverCpuMeter(stack: StackEndpoints): () => string {
+  const pid = stackServerPid(stack.stateDir, 's3');
+  const before = pid === undefined ? undefined : processCpuSeconds(pid);
+  return () => {
+    const after = pid === undefined ? undefined : processCpuSeconds(pid);
+    return before === undefined || after === undefined ? 'unknown' : `${(after - before).toFixed(1)} s`;
+  };
+}
+
 export interface S3BenchOptions {
   shape: Shape;
   /** Also time `aws s3 rm --recursive` (unversioned buckets only: it deletes no versions). */
@@ -170,9 +185,11 @@ export async function benchS3Purge(stack: StackEndpoints, options: S3BenchOption
     const ours = bucketFor('fso');
     await seed(s3, ours, options.shape, s5cmd);
     const { purgeS3Prefixes } = createS3Activities({ s3ClientFor: async () => stackS3Client(stack.s3) });
+    const serverCpu = serverCpuMeter(stack);
     const started = performance.now();
     const counts = await purgeS3Prefixes({ target: { namespace: 'bench', session: SESSION, endPoint: stack.s3.endpoint, bucket: ours }, prefixes: [PREFIX] });
     const projectMs = performance.now() - started;
+    const cpuNotes = [`S3 server CPU: this project ${serverCpu()}`];
     const oursLeft = await leftUnder(s3, ours, 'purgeS3Prefixes');
     if (oursLeft > 0) throw new Error(`purgeS3Prefixes left ${oursLeft} entries under ${PREFIX} in ${ours}`);
 
@@ -180,7 +197,9 @@ export async function benchS3Purge(stack: StackEndpoints, options: S3BenchOption
     if (s5cmd) {
       const bucket = bucketFor('s5cmd');
       await seed(s3, bucket, options.shape, s5cmd);
+      const s5cmdCpu = serverCpuMeter(stack);
       const run = await s5cmd.time(['rm', ...(versioned ? ['--all-versions'] : []), `s3://${bucket}/${PREFIX}*`]);
+      cpuNotes.push(`s5cmd ${s5cmdCpu()}`);
       peers.push(await peer(`s5cmd rm${versioned ? ' --all-versions' : ''}`, bucket, run));
     }
     if (options.withAws && tools.aws) {
@@ -199,7 +218,7 @@ export async function benchS3Purge(stack: StackEndpoints, options: S3BenchOption
       project: { label: '', seconds: seconds(projectMs) },
       peers,
       lowerBound: { label: `max(list ${seconds(listMs).toFixed(1)} s, delete ×${LOWER_BOUND_DELETES_IN_FLIGHT} ${seconds(deleteMs).toFixed(1)} s) =`, seconds: seconds(Math.max(listMs, deleteMs)) },
-      note: `${counts.versions} versions + ${counts.deleteMarkers} delete markers purged${missing.length > 0 ? `; ${missing.join(', ')} not found (${PROVISION_BENCH_HINT})` : ''}`,
+      note: `${counts.versions} versions + ${counts.deleteMarkers} delete markers purged; ${cpuNotes.join(', ')}${missing.length > 0 ? `; ${missing.join(', ')} not found (${PROVISION_BENCH_HINT})` : ''}`,
     };
   } finally {
     s3.destroy();

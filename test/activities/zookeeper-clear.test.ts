@@ -9,6 +9,7 @@ import { freePort } from '../../net/ports.ts';
 import { stackEndpoints, uniqueName } from '../support/stack.ts';
 import { expectBadInput } from '../support/failures.ts';
 import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.ts';
+import { tcpProxy } from '../support/tcp-proxy.ts';
 
 /** Znodes as Flink's ZooKeeper HA writes them for a session with three jobs: 53 under `<root>/<id>`, 4 levels deep. */
 function flinkHaLeaves(top: string): string[] {
@@ -164,12 +165,18 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
         const session = await connectZooKeeper(q, 10_000);
         return {
           ...session,
-          delete: async (path) => {
-            if (path === `${busyTop}/leader` && arrivals < times) {
+          deleteAll: async (paths) => {
+            // Just before the multi that would delete `<top>/leader`: those before it in the multi
+            // are leaves, and it holds only what earlier arrivals left.
+            const at = paths.indexOf(`${busyTop}/leader`);
+            const childrenUpTo = at < 0 ? [] : await Promise.all(paths.slice(0, at + 1).map((path) => zk.children(path)));
+            const wouldDelete = at >= 0 && childrenUpTo.slice(0, at).every((children) => children.length === 0)
+              && (childrenUpTo[at] ?? []).every((child) => child.startsWith('late-'));
+            if (wouldDelete && arrivals < times) {
               arrivals += 1;
               await zk.mkdirp(`${busyTop}/leader/late-${arrivals}`);
             }
-            await session.delete(path);
+            return session.deleteAll(paths);
           },
         };
       },
@@ -196,18 +203,26 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
     const cancelledTree = treeOf(cancelledTop, flinkHaLeaves(cancelledTop));
     await seed(zk, flinkHaLeaves(cancelledTop));
 
-    // Cancelled at its first heartbeat, which follows its first delete.
+    // Cancelled at its first heartbeat after a multi that deleted something.
     const cancelled = new MockActivityEnvironment();
-    cancelled.on('heartbeat', () => cancelled.cancel('CANCELLED'));
+    const cancelledBeats: { znodes: number }[] = [];
+    cancelled.on('heartbeat', (details: { znodes: number }) => {
+      cancelledBeats.push(details);
+      if (details.znodes > 0) cancelled.cancel('CANCELLED');
+    });
     await expect(cancelled.run(clearZooKeeperHa, { quorum, clusterId: id })).rejects.toBeInstanceOf(CancelledFailure);
-    expect((await existing(zk, cancelledTop)).size).toBe(cancelledTree.size - 1);
+    const left = (await existing(zk, cancelledTop)).size;
+    expect(left).toBeLessThan(cancelledTree.size);
+    expect(left).toBeGreaterThan(0);
+    // Nothing new was sent after the cancellation: at most the multis already in flight were answered.
+    expect(cancelledBeats.filter((beat) => beat.znodes > 0).length).toBeLessThan(5);
 
     const env = new MockActivityEnvironment();
     const beats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => beats.push(details));
-    expect(await env.run(clearZooKeeperHa, { quorum, clusterId: id })).toEqual({ znodes: cancelledTree.size - 1 });
-    expect(beats).toHaveLength(cancelledTree.size - 1);
-    expect(beats.at(-1)).toEqual({ path: cancelledTop, dryRun: false, znodes: cancelledTree.size - 1 });
+    expect(await env.run(clearZooKeeperHa, { quorum, clusterId: id })).toEqual({ znodes: left });
+    expect(beats.length).toBeGreaterThan(1);
+    expect(beats.at(-1)).toEqual({ path: cancelledTop, dryRun: false, znodes: left });
     expect(await zk.exists(cancelledTop)).toBe(false);
   });
 });
@@ -231,6 +246,19 @@ describe('connectZooKeeper (real ZooKeeper)', () => {
       await session.delete(`${parent}/child`);
       await session.delete(parent);
       expect(await session.exists(parent)).toBe(false);
+
+      // A multi is applied whole or not at all, and names the operation that failed it.
+      const folder = `/${uniqueName('multi')}`;
+      await zk.mkdirp(`${folder}/a`);
+      await zk.mkdirp(`${folder}/b/child`);
+      await zk.mkdirp(`${folder}/c`);
+      expect(await session.deleteAll([`${folder}/a`, `${folder}/b`, `${folder}/c`])).toEqual({ deleted: false, failedAt: 1, code: ZOOKEEPER_NOT_EMPTY });
+      expect((await session.getChildren(folder)).sort()).toEqual(['a', 'b', 'c']);
+      expect(await session.deleteAll([`${folder}/a`, `${folder}/missing`])).toEqual({ deleted: false, failedAt: 1, code: ZOOKEEPER_NO_NODE });
+      expect(await session.deleteAll([`${folder}/b/child`, `${folder}/b`, `${folder}/a`, `${folder}/c`, folder])).toEqual({ deleted: true });
+      expect(await session.exists(folder)).toBe(false);
+      expect(await session.deleteAll([])).toEqual({ deleted: true });
+      await expect(session.deleteAll(['not/absolute'])).rejects.toThrow();
     } finally {
       await session.close();
       zk.close();
@@ -242,6 +270,22 @@ describe('connectZooKeeper (real ZooKeeper)', () => {
     await session.close();
     await session.close();
     await expect(session.exists('/flink')).rejects.toThrow(/is closed/);
+  });
+
+  it('fails its calls, rather than waiting, once the connection is lost', async () => {
+    const proxy = await tcpProxy(new URL(`tcp://${quorum}`));
+    const session = await connectZooKeeper(new URL(proxy.url).host, 10_000);
+    try {
+      expect(await session.exists('/flink')).toBe(true);
+      await proxy.cut();
+      const hung = new Promise((resolve) => setTimeout(() => resolve('still waiting after 8 s'), 8_000));
+      const outcome = await Promise.race([session.getChildren('/flink').then(() => 'answered', (error: unknown) => error), hung]);
+      expect(outcome).toBeInstanceOf(Error);
+      await expect(session.getChildren('/flink')).rejects.toThrow(/is closed|lost/);
+    } finally {
+      await session.close();
+      await proxy.close();
+    }
   });
 
   it('gives up when no server answers within the timeout', async () => {
