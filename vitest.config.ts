@@ -19,7 +19,10 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{model,stack,crds,concurrency,config,kube,net,observability,cli,bin,watcher,workflows,activities,worker,tools}/**/*.test.ts', ...SERVERLESS_TESTS],
+          include: [
+            '{model,stack,crds,concurrency,config,kube,net,observability,cli,bin,watcher,workflows,activities,worker,tools}/**/*.test.ts',
+            ...SERVERLESS_TESTS,
+          ],
         },
       },
       {

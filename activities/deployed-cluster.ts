@@ -24,9 +24,7 @@ export interface DeployedClusterDeps {
 }
 
 /** What a new run finds: no JobManager, one it can adopt (same fingerprint), or one to redeploy. */
-export type JobManagerFound =
-  | { exists: false }
-  | { exists: true; adoptable: boolean; deployedGeneration?: number; why: string };
+export type JobManagerFound = { exists: false } | { exists: true; adoptable: boolean; deployedGeneration?: number; why: string };
 
 const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
@@ -45,7 +43,11 @@ export function createDeployedClusterActivities(deps: DeployedClusterDeps) {
     }
     // Never adopted nor compared: a Deployment without Flink's labels for this cluster is someone else's.
     if (!isFlinkJobManagerOf(deployment.metadata?.labels, ref.name)) {
-      return { exists: true, adoptable: false, why: nameConflictMessage(`Deployment ${ref.namespace}/${deployment.metadata?.name}`, flinkLabelsText(ref.name, true)) };
+      return {
+        exists: true,
+        adoptable: false,
+        why: nameConflictMessage(`Deployment ${ref.namespace}/${deployment.metadata?.name}`, flinkLabelsText(ref.name, true)),
+      };
     }
     const annotations = deployment.metadata?.annotations ?? {};
     const found = annotations[FINGERPRINT_ANNOTATION];
@@ -53,12 +55,22 @@ export function createDeployedClusterActivities(deps: DeployedClusterDeps) {
     const deployedGeneration = Number.isInteger(generation) ? { deployedGeneration: generation } : {};
     if (!found) return { ...(await comparedWithFlinkConfig(ref, spec)), ...deployedGeneration };
     if (annotations[DEPLOYED_UID_ANNOTATION] !== ref.uid) {
-      return { exists: true, adoptable: false, ...deployedGeneration, why: `the JobManager was deployed for another FlinkSession object (uid ${annotations[DEPLOYED_UID_ANNOTATION] ?? 'unknown'})` };
+      return {
+        exists: true,
+        adoptable: false,
+        ...deployedGeneration,
+        why: `the JobManager was deployed for another FlinkSession object (uid ${annotations[DEPLOYED_UID_ANNOTATION] ?? 'unknown'})`,
+      };
     }
     const wanted = deployFingerprint(ref, spec, deps.launchJobSettings);
     return found === wanted
       ? { exists: true, adoptable: true, ...deployedGeneration, why: `the running JobManager was launched with this configuration (fingerprint ${wanted})` }
-      : { exists: true, adoptable: false, ...deployedGeneration, why: `the running JobManager was launched with another configuration (fingerprint ${found}, wanted ${wanted})` };
+      : {
+          exists: true,
+          adoptable: false,
+          ...deployedGeneration,
+          why: `the running JobManager was launched with another configuration (fingerprint ${found}, wanted ${wanted})`,
+        };
   }
 
   /**
@@ -71,11 +83,19 @@ export function createDeployedClusterActivities(deps: DeployedClusterDeps) {
       files = (await core.readNamespacedConfigMap({ name: flinkConfigMapName(ref.name), namespace: ref.namespace })).data ?? {};
     } catch (error: unknown) {
       if (!isNotFound(error)) throw error;
-      return { exists: true, adoptable: false, why: `the JobManager carries no fingerprint of the operator and Flink's ConfigMap ${flinkConfigMapName(ref.name)} is missing` };
+      return {
+        exists: true,
+        adoptable: false,
+        why: `the JobManager carries no fingerprint of the operator and Flink's ConfigMap ${flinkConfigMapName(ref.name)} is missing`,
+      };
     }
     const mismatch = flinkConfigMismatch(ref, spec, deps.launchJobSettings, files);
     return mismatch === undefined
-      ? { exists: true, adoptable: true, why: `the running JobManager (launched without this operator's fingerprint) runs this spec's configuration, as Flink's ConfigMap ${flinkConfigMapName(ref.name)} shows` }
+      ? {
+          exists: true,
+          adoptable: true,
+          why: `the running JobManager (launched without this operator's fingerprint) runs this spec's configuration, as Flink's ConfigMap ${flinkConfigMapName(ref.name)} shows`,
+        }
       : { exists: true, adoptable: false, why: `the running JobManager runs another configuration: ${mismatch}` };
   }
 
@@ -84,7 +104,10 @@ export function createDeployedClusterActivities(deps: DeployedClusterDeps) {
     const { ref, spec } = input;
     const fingerprint = deployFingerprint(ref, spec, deps.launchJobSettings);
     const annotations = { [FINGERPRINT_ANNOTATION]: fingerprint, [DEPLOYED_UID_ANNOTATION]: ref.uid, [DEPLOYED_GENERATION_ANNOTATION]: String(ref.generation) };
-    await apps.patchNamespacedDeployment({ name: jobManagerDeploymentName(ref.name), namespace: ref.namespace, body: { metadata: { annotations } } }, MERGE_PATCH);
+    await apps.patchNamespacedDeployment(
+      { name: jobManagerDeploymentName(ref.name), namespace: ref.namespace, body: { metadata: { annotations } } },
+      MERGE_PATCH,
+    );
     return { fingerprint };
   }
 

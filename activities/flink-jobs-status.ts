@@ -4,7 +4,15 @@
 import { Context } from '@temporalio/activity';
 import * as k8s from '@kubernetes/client-node';
 import { jobStatus, type FlinkSessionJob, type FlinkSessionJobSpec, type JobRef, type JobStatusReport } from '../model/flinksessionjob.ts';
-import { API_GROUP, API_VERSION, FLINKSESSIONJOB_API_VERSION, FLINKSESSIONJOB_KIND, FLINKSESSIONJOB_PLURAL, JOB_FINALIZER, workflowId } from '../model/names.ts';
+import {
+  API_GROUP,
+  API_VERSION,
+  FLINKSESSIONJOB_API_VERSION,
+  FLINKSESSIONJOB_KIND,
+  FLINKSESSIONJOB_PLURAL,
+  JOB_FINALIZER,
+  workflowId,
+} from '../model/names.ts';
 import { renderSessionEvent } from '../model/session-event.ts';
 import { jobSpecHash } from '../model/flink-job-id.ts';
 import type { JobChanged } from '../workflows/contract.ts';
@@ -36,7 +44,13 @@ export function jobChangedPayload(job: FlinkSessionJob): JobChanged {
 export function createFlinkJobStatusActivities(deps: FlinkJobStatusDeps) {
   const objects = deps.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
   const events = deps.kubeConfig.makeApiClient(k8s.CoreV1Api);
-  const target = (ref: Pick<JobRef, 'namespace' | 'name'>) => ({ group: API_GROUP, version: API_VERSION, namespace: ref.namespace, plural: FLINKSESSIONJOB_PLURAL, name: ref.name });
+  const target = (ref: Pick<JobRef, 'namespace' | 'name'>) => ({
+    group: API_GROUP,
+    version: API_VERSION,
+    namespace: ref.namespace,
+    plural: FLINKSESSIONJOB_PLURAL,
+    name: ref.name,
+  });
 
   async function read(ref: Pick<JobRef, 'namespace' | 'name'>): Promise<FlinkSessionJob | undefined> {
     try {
@@ -56,20 +70,31 @@ export function createFlinkJobStatusActivities(deps: FlinkJobStatusDeps) {
     const { job, session, step } = input;
     const asking = Context.current().info.workflowExecution?.workflowId ?? '';
     const key = `${job.namespace}/${job.name}`;
-    if (asking !== workflowId(job.namespace, session)) return { trusted: false, why: `the workflow ${asking} asked to ${step} FlinkSessionJob ${key} of session ${session}, whose workflow is ${workflowId(job.namespace, session)}` };
+    if (asking !== workflowId(job.namespace, session))
+      return {
+        trusted: false,
+        why: `the workflow ${asking} asked to ${step} FlinkSessionJob ${key} of session ${session}, whose workflow is ${workflowId(job.namespace, session)}`,
+      };
     if (deps.watchedNamespaces.length > 0 && !deps.watchedNamespaces.includes(job.namespace)) {
       return { trusted: false, why: `namespace ${job.namespace} is not watched by this operator (FSO_WATCH_NAMESPACES=${deps.watchedNamespaces.join(',')})` };
     }
     const object = await read(job);
     if (!object) return { trusted: false, gone: true, why: `there is no FlinkSessionJob ${key} in the API server` };
-    if (object.metadata.uid !== job.uid) return { trusted: false, why: `the FlinkSessionJob ${key} in the API server has uid ${object.metadata.uid}, the signal named uid ${job.uid}` };
+    if (object.metadata.uid !== job.uid)
+      return { trusted: false, why: `the FlinkSessionJob ${key} in the API server has uid ${object.metadata.uid}, the signal named uid ${job.uid}` };
     if (object.spec.session !== session) return { trusted: false, why: `the FlinkSessionJob ${key} runs on session ${object.spec.session}, not ${session}` };
     if (step === 'delete') {
-      return object.metadata.deletionTimestamp !== undefined ? { trusted: true } : { trusted: false, why: `the FlinkSessionJob ${key} is not being deleted in the API server (no deletionTimestamp)` };
+      return object.metadata.deletionTimestamp !== undefined
+        ? { trusted: true }
+        : { trusted: false, why: `the FlinkSessionJob ${key} is not being deleted in the API server (no deletionTimestamp)` };
     }
     const current = object.metadata.deletionTimestamp === undefined ? jobChangedPayload(object) : undefined;
     if (object.metadata.generation !== job.generation || input.spec === undefined || jobSpecHash(input.spec) !== jobSpecHash(object.spec)) {
-      return { trusted: false, why: `the job to submit is not the one the API server holds for ${key} (generation ${object.metadata.generation})`, ...(current ? { current } : {}) };
+      return {
+        trusted: false,
+        why: `the job to submit is not the one the API server holds for ${key} (generation ${object.metadata.generation})`,
+        ...(current ? { current } : {}),
+      };
     }
     if (object.metadata.deletionTimestamp !== undefined) return { trusted: false, why: `the FlinkSessionJob ${key} is being deleted` };
     return { trusted: true };
@@ -93,13 +118,28 @@ export function createFlinkJobStatusActivities(deps: FlinkJobStatusDeps) {
   }
 
   /** An Event on the FlinkSessionJob; best effort, named after the activity call so a retry records no second one. */
-  async function recordJobEvent(input: { job: JobRef; type: 'Normal' | 'Warning'; reason: string; message: string }): Promise<{ recorded: boolean; why?: string }> {
+  async function recordJobEvent(input: {
+    job: JobRef;
+    type: 'Normal' | 'Warning';
+    reason: string;
+    message: string;
+  }): Promise<{ recorded: boolean; why?: string }> {
     const key = activityCallKey();
     const { namespace, name, uid } = input.job;
-    const event = renderSessionEvent({
-      namespace, name, uid, type: input.type, reason: input.reason, message: input.message, instance: deps.instance,
-      involvedObject: { apiVersion: FLINKSESSIONJOB_API_VERSION, kind: FLINKSESSIONJOB_KIND }, ...(key ? { key } : {}),
-    }, new Date());
+    const event = renderSessionEvent(
+      {
+        namespace,
+        name,
+        uid,
+        type: input.type,
+        reason: input.reason,
+        message: input.message,
+        instance: deps.instance,
+        involvedObject: { apiVersion: FLINKSESSIONJOB_API_VERSION, kind: FLINKSESSIONJOB_KIND },
+        ...(key ? { key } : {}),
+      },
+      new Date(),
+    );
     try {
       await createIgnoringConflict(() => events.createNamespacedEvent({ namespace, body: event }));
       return { recorded: true };
@@ -114,7 +154,7 @@ export function createFlinkJobStatusActivities(deps: FlinkJobStatusDeps) {
   async function releaseJobFinalizer(job: JobRef): Promise<{ released: boolean }> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await read(job);
-      const index = current?.metadata.uid === job.uid ? current.metadata.finalizers?.indexOf(JOB_FINALIZER) ?? -1 : -1;
+      const index = current?.metadata.uid === job.uid ? (current.metadata.finalizers?.indexOf(JOB_FINALIZER) ?? -1) : -1;
       if (!current || index < 0) return { released: false };
       const patch = [
         { op: 'test', path: '/metadata/resourceVersion', value: current.metadata.resourceVersion },

@@ -61,10 +61,16 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
   const restBase = (session: Session): string =>
     (deps.restUrlTemplate
       ? deps.restUrlTemplate.replaceAll('{namespace}', session.namespace).replaceAll('{name}', session.name)
-      : `http://${restServiceName(session.name)}.${session.namespace}.svc:${FLINK_REST_PORT}`).replace(/\/$/, '');
+      : `http://${restServiceName(session.name)}.${session.namespace}.svc:${FLINK_REST_PORT}`
+    ).replace(/\/$/, '');
 
   /** A Flink REST call; a network failure or a 5xx is left to the retry policy, with what it said. */
-  async function rest(session: Session, path: string, init?: RequestInit & { duplex?: 'half' }, judge5xx?: (body: unknown) => boolean): Promise<{ status: number; body: unknown; text: string }> {
+  async function rest(
+    session: Session,
+    path: string,
+    init?: RequestInit & { duplex?: 'half' },
+    judge5xx?: (body: unknown) => boolean,
+  ): Promise<{ status: number; body: unknown; text: string }> {
     const response = await fetch(`${restBase(session)}${path}`, { ...init, signal: AbortSignal.timeout(120_000) });
     const text = await response.text();
     let body: unknown;
@@ -74,7 +80,9 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       body = undefined;
     }
     if (response.status >= 500 && !flinkErrors(body).some((e) => e.includes('DuplicateJobSubmissionException')) && !judge5xx?.(body)) {
-      throw new Error(`Flink REST ${init?.method ?? 'GET'} ${path} of ${session.namespace}/${session.name}: HTTP ${response.status} ${lastCause(body) ?? text.slice(0, 500)}`);
+      throw new Error(
+        `Flink REST ${init?.method ?? 'GET'} ${path} of ${session.namespace}/${session.name}: HTTP ${response.status} ${lastCause(body) ?? text.slice(0, 500)}`,
+      );
     }
     return { status: response.status, body, text };
   }
@@ -101,7 +109,8 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
         await response.body?.cancel();
         const why = `fetching the jar ${jar.url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
         if (response.status === 404 || response.status === 410) throw ApplicationFailure.nonRetryable(`${why}: no such jar; fix spec.jar`, 'JarNotFound');
-        if (response.status === 401 || response.status === 403) throw ApplicationFailure.nonRetryable(`${why}: the worker may not read it; fix spec.jar or the server's access rules`, 'JarNotReadable');
+        if (response.status === 401 || response.status === 403)
+          throw ApplicationFailure.nonRetryable(`${why}: the worker may not read it; fix spec.jar or the server's access rules`, 'JarNotReadable');
         throw new Error(why);
       }
       const length = Number(response.headers.get('content-length') ?? Number.NaN);
@@ -120,7 +129,8 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') {
         throw ApplicationFailure.nonRetryable(`the jar ${jar.url} does not exist (S3 answered ${name}); fix spec.jar`, 'JarNotFound');
       }
-      if (name === 'AccessDenied') throw ApplicationFailure.nonRetryable(`the session's S3 credentials may not read the jar ${jar.url} (AccessDenied)`, 'JarNotReadable');
+      if (name === 'AccessDenied')
+        throw ApplicationFailure.nonRetryable(`the session's S3 credentials may not read the jar ${jar.url} (AccessDenied)`, 'JarNotReadable');
       throw error;
     }
   }
@@ -134,40 +144,51 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     }
     const boundary = `fso-${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
     const fileName = (jar.url.split('/').pop() ?? 'job.jar').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^(?!.*\.jar$)(.*)$/, '$1.jar');
-    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="jarfile"; filename="${fileName}"\r\nContent-Type: ${JAR_CONTENT_TYPE}\r\n\r\n`);
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="jarfile"; filename="${fileName}"\r\nContent-Type: ${JAR_CONTENT_TYPE}\r\n\r\n`,
+    );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     let seen = 0;
     let tooLarge = false;
     const limit = deps.jarMaxBytes;
-    const body = Readable.from((async function* () {
-      yield head;
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        seen += chunk.length;
-        if (seen > limit) {
-          tooLarge = true;
-          stream.destroy();
-          throw new Error('jar too large');
+    const body = Readable.from(
+      (async function* () {
+        yield head;
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          seen += chunk.length;
+          if (seen > limit) {
+            tooLarge = true;
+            stream.destroy();
+            throw new Error('jar too large');
+          }
+          heartbeatIfInActivity({ uploading: jar.url, bytes: seen });
+          yield chunk;
         }
-        heartbeatIfInActivity({ uploading: jar.url, bytes: seen });
-        yield chunk;
-      }
-      yield tail;
-    })());
+        yield tail;
+      })(),
+    );
     let answer: { status: number; body: unknown; text: string };
     try {
       answer = await rest(session, '/jars/upload', {
         method: 'POST',
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...(length !== undefined ? { 'content-length': String(head.length + length + tail.length) } : {}) },
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          ...(length !== undefined ? { 'content-length': String(head.length + length + tail.length) } : {}),
+        },
         body: Readable.toWeb(body) as unknown as RequestInit['body'],
         duplex: 'half',
       });
     } catch (error: unknown) {
-      if (tooLarge) throw ApplicationFailure.nonRetryable(`the jar ${jar.url} is longer than FSO_JAR_MAX_BYTES (${limit} bytes); refused while streaming`, 'JarTooLarge');
+      if (tooLarge)
+        throw ApplicationFailure.nonRetryable(`the jar ${jar.url} is longer than FSO_JAR_MAX_BYTES (${limit} bytes); refused while streaming`, 'JarTooLarge');
       throw error;
     }
     const filename = (answer.body as { filename?: string } | undefined)?.filename;
     if (answer.status !== 200 || !filename) {
-      throw ApplicationFailure.nonRetryable(`Flink refused the upload of ${jar.url}: HTTP ${answer.status} ${lastCause(answer.body) ?? answer.text.slice(0, 500)}`, 'JarRefused');
+      throw ApplicationFailure.nonRetryable(
+        `Flink refused the upload of ${jar.url}: HTTP ${answer.status} ${lastCause(answer.body) ?? answer.text.slice(0, 500)}`,
+        'JarRefused',
+      );
     }
     return filename.split('/').pop()!;
   }
@@ -181,14 +202,24 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     if (await jobDetails(input.session, jobId)) return { jobId, duplicate: true };
     const jarId = await uploadJar(input.session, input.jar);
     try {
-      const run = await rest(input.session, `/jars/${encodeURIComponent(jarId)}/run`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(jarRunRequest(input.spec, jobId, input.restoreFrom)),
-      }, isProgramFailure);
+      const run = await rest(
+        input.session,
+        `/jars/${encodeURIComponent(jarId)}/run`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(jarRunRequest(input.spec, jobId, input.restoreFrom)),
+        },
+        isProgramFailure,
+      );
       if (run.status === 200) return { jobId, duplicate: false };
       const errors = flinkErrors(run.body);
       if (errors.some((e) => e.includes('DuplicateJobSubmissionException'))) return { jobId, duplicate: true };
       // Flink ran the jar's main method and it failed: not a Flink job, a missing class, bad arguments.
-      throw ApplicationFailure.nonRetryable(`Flink could not run the jar ${input.jar.url} (HTTP ${run.status}): ${lastCause(run.body) ?? run.text.slice(0, 500)}`, 'JobRunFailed');
+      throw ApplicationFailure.nonRetryable(
+        `Flink could not run the jar ${input.jar.url} (HTTP ${run.status}): ${lastCause(run.body) ?? run.text.slice(0, 500)}`,
+        'JobRunFailed',
+      );
     } finally {
       await rest(input.session, `/jars/${encodeURIComponent(jarId)}`, { method: 'DELETE' }).catch(() => undefined);
     }
@@ -206,11 +237,16 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
         const cause = await rootCause(input.session, input.jobId);
         throw ApplicationFailure.create({
           message: `the job ${input.jobId} ended ${state} instead of running${cause ? `; Flink's root cause: ${cause.split('\n')[0]}` : ''}`,
-          type: state === 'FAILED' ? 'JobFailed' : 'JobEnded', nonRetryable: true, details: [{ state, ...(cause ? { rootCause: cause } : {}) }],
+          type: state === 'FAILED' ? 'JobFailed' : 'JobEnded',
+          nonRetryable: true,
+          details: [{ state, ...(cause ? { rootCause: cause } : {}) }],
         });
       }
       if (Date.now() > deadline) {
-        throw ApplicationFailure.nonRetryable(`the job ${input.jobId} is not running after ${deps.jobDeadlineSeconds} s (FSO_JOB_DEADLINE_SECONDS): ${job ? `Flink says ${state}${waiting.length ? `, tasks ${waiting.join(', ')}` : ''}` : 'Flink does not know it'}`, 'JobNotRunning');
+        throw ApplicationFailure.nonRetryable(
+          `the job ${input.jobId} is not running after ${deps.jobDeadlineSeconds} s (FSO_JOB_DEADLINE_SECONDS): ${job ? `Flink says ${state}${waiting.length ? `, tasks ${waiting.join(', ')}` : ''}` : 'Flink does not know it'}`,
+          'JobNotRunning',
+        );
       }
       heartbeatIfInActivity({ waitingFor: `job ${input.jobId} RUNNING`, state, waiting });
       await new Promise((resolve) => setTimeout(resolve, deps.pollIntervalMs));
@@ -236,31 +272,41 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
         return { state: job.state, ...(savepoint ? { savepoint } : {}) };
       }
       if (Date.now() > deadline) {
-        throw ApplicationFailure.nonRetryable(`the job ${jobId} did not stop within ${deps.jobDeadlineSeconds} s (FSO_JOB_DEADLINE_SECONDS); Flink says ${job.state}`, 'StopTimedOut');
+        throw ApplicationFailure.nonRetryable(
+          `the job ${jobId} did not stop within ${deps.jobDeadlineSeconds} s (FSO_JOB_DEADLINE_SECONDS); Flink says ${job.state}`,
+          'StopTimedOut',
+        );
       }
       if (!input.savepointDirectory) {
         if (!triggerId) {
           const cancel = await rest(session, `/jobs/${jobId}?mode=cancel`, { method: 'PATCH' });
-          if (cancel.status !== 202 && cancel.status !== 200 && cancel.status !== 404) throw new Error(`Flink REST cancel of ${jobId}: HTTP ${cancel.status} ${cancel.text.slice(0, 500)}`);
+          if (cancel.status !== 202 && cancel.status !== 200 && cancel.status !== 404)
+            throw new Error(`Flink REST cancel of ${jobId}: HTTP ${cancel.status} ${cancel.text.slice(0, 500)}`);
           triggerId = 'cancel';
         }
       } else if (!savepoint) {
         if (!triggerId) {
           const stop = await rest(session, `/jobs/${jobId}/stop`, {
-            method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ targetDirectory: input.savepointDirectory, drain: false }),
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ targetDirectory: input.savepointDirectory, drain: false }),
           });
           triggerId = (stop.body as { 'request-id'?: string } | undefined)?.['request-id'];
           if (stop.status !== 202 || !triggerId) throw new Error(`Flink REST stop of ${jobId}: HTTP ${stop.status} ${stop.text.slice(0, 500)}`);
         }
         const trigger = await rest(session, `/jobs/${jobId}/savepoints/${triggerId}`);
-        const answer = trigger.body as { status?: { id?: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string; class?: string } } } | undefined;
+        const answer = trigger.body as
+          { status?: { id?: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string; class?: string } } } | undefined;
         if (trigger.status === 404) {
           triggerId = undefined; // the JobManager forgot it (restarted): trigger again
         } else if (answer?.status?.id === 'COMPLETED') {
           const failure = answer.operation?.['failure-cause'];
           if (failure || !answer.operation?.location) {
             const why = rootCauseSummary(failure?.['stack-trace'], 3) ?? failure?.class ?? 'no location reported';
-            throw ApplicationFailure.nonRetryable(`the savepoint of job ${jobId} into ${input.savepointDirectory} failed; the job keeps running: ${why}`, 'SavepointFailed');
+            throw ApplicationFailure.nonRetryable(
+              `the savepoint of job ${jobId} into ${input.savepointDirectory} failed; the job keeps running: ${why}`,
+              'SavepointFailed',
+            );
           }
           savepoint = { path: answer.operation.location };
         }
@@ -292,7 +338,15 @@ function previousHeartbeat<T>(): T | undefined {
  * Flink answers some failures of the jar itself with HTTP 500 (a file that is no zip: ZipException;
  * a missing main class): no retry changes those. Other 5xx (a JobManager starting, a proxy) are retried.
  */
-const PROGRAM_FAILURES = ['ZipException', 'ProgramInvocationException', 'ClassNotFoundException', 'NoClassDefFoundError', 'ProgramMissingJobException', 'Could not build the program', 'Failed to build JobGraph'];
+const PROGRAM_FAILURES = [
+  'ZipException',
+  'ProgramInvocationException',
+  'ClassNotFoundException',
+  'NoClassDefFoundError',
+  'ProgramMissingJobException',
+  'Could not build the program',
+  'Failed to build JobGraph',
+];
 function isProgramFailure(body: unknown): boolean {
   return flinkErrors(body).some((e) => PROGRAM_FAILURES.some((marker) => e.includes(marker)));
 }

@@ -57,7 +57,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createS3Activities({ s3ClientFor: deps.s3ClientFor }),
     ...createZooKeeperActivities({ connect: deps.connectZooKeeper }),
     ...createFlinkJobActivities({
-      s3ClientFor: deps.s3ClientFor, jarMaxBytes: deps.jarMaxBytes, jobDeadlineSeconds: deps.jobDeadlineSeconds, pollIntervalMs: deps.pollIntervalMs,
+      s3ClientFor: deps.s3ClientFor,
+      jarMaxBytes: deps.jarMaxBytes,
+      jobDeadlineSeconds: deps.jobDeadlineSeconds,
+      pollIntervalMs: deps.pollIntervalMs,
       ...(deps.restUrlTemplate ? { restUrlTemplate: deps.restUrlTemplate } : {}),
     }),
     ...createFlinkJobStatusActivities(deps),

@@ -3,12 +3,7 @@ import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { clientError } from '../model/client-error.ts';
 import type { SessionRef } from '../model/flinksession.ts';
-import {
-  FLINK_REST_PORT_NAME,
-  JOB_NAME_LABEL,
-  jobManagerDeploymentName,
-  restServiceName,
-} from '../model/names.ts';
+import { FLINK_REST_PORT_NAME, JOB_NAME_LABEL, jobManagerDeploymentName, restServiceName } from '../model/names.ts';
 import { flinkLabelsText, flinkObjectSelector, isFlinkHaConfigMapOf, isFlinkJobManagerOf, NAME_CONFLICT, nameConflictMessage } from '../model/ownership.ts';
 import { firstScheduledAt, heartbeatIfInActivity } from './heartbeat.ts';
 import { apiMessage, deleteIgnoringNotFound, isNotFound } from '../kube/errors.ts';
@@ -56,7 +51,13 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
       throw ApplicationFailure.nonRetryable(nameConflictMessage(`Deployment ${ref.namespace}/${name}`, flinkLabelsText(ref.name, true)), NAME_CONFLICT);
     }
     const deleted = await deleteIgnoringNotFound(() =>
-      apps.deleteNamespacedDeployment({ name, namespace: ref.namespace, propagationPolicy: 'Background', body: { preconditions: { uid: found.metadata?.uid } } }));
+      apps.deleteNamespacedDeployment({
+        name,
+        namespace: ref.namespace,
+        propagationPolicy: 'Background',
+        body: { preconditions: { uid: found.metadata?.uid } },
+      }),
+    );
     return { deleted };
   }
 
@@ -76,7 +77,8 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
       if (Date.now() >= deadline) {
         throw ApplicationFailure.nonRetryable(
           `${left.join(', ')} of ${ref.namespace}/${ref.name} still there ${deps.clusterGoneDeadlineSeconds} s after the JobManager Deployment was deleted (pods stuck Terminating? see kubectl -n ${ref.namespace} describe ${left[0]})`,
-          'ClusterNotGone');
+          'ClusterNotGone',
+        );
       }
       heartbeatIfInActivity({ left });
       await sleep(deps.pollIntervalMs);
@@ -127,7 +129,8 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
     }
     throw ApplicationFailure.nonRetryable(
       `the JobManager of ${ref.namespace}/${ref.name} was not ready within ${deps.readinessDeadlineSeconds} s (waiting for ${waitingFor}); see ${input.launchJob ? `the launch Job ${input.launchJob} and ` : ''}the JobManager pod's events`,
-      'ReadinessTimeout');
+      'ReadinessTimeout',
+    );
   }
 
   /** Flink's JobManager Deployment of this session; a Deployment of that name without Flink's labels is not it. */
@@ -158,7 +161,8 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
       const said = await lastClientError(ref, jobName);
       throw ApplicationFailure.nonRetryable(
         `the launch Job ${jobName} failed (${failed.reason ?? 'Failed'}: ${failed.message ?? 'no message'})${said ? `; Flink's client said: ${said}` : ''}; read its pod's log: kubectl -n ${ref.namespace} logs job/${jobName}`,
-        'LaunchFailed');
+        'LaunchFailed',
+      );
     }
   }
 
@@ -180,7 +184,9 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
         return response.ok && typeof ((await response.json()) as { taskmanagers?: unknown }).taskmanagers === 'number';
       }
       const body = await core.connectGetNamespacedServiceProxyWithPath({
-        name: `${restServiceName(ref.name)}:${FLINK_REST_PORT_NAME}`, namespace: ref.namespace, path: 'v1/overview',
+        name: `${restServiceName(ref.name)}:${FLINK_REST_PORT_NAME}`,
+        namespace: ref.namespace,
+        path: 'v1/overview',
       });
       return typeof (JSON.parse(body) as { taskmanagers?: unknown }).taskmanagers === 'number';
     } catch (error: unknown) {

@@ -54,7 +54,10 @@ export function createLaunchActivities(deps: LaunchDeps) {
    * JobManager is gone. `reason` is NameConflict when another object holds a name the session needs
    * (absent: InvalidSpec).
    */
-  async function validateSessionSpec(input: { ref: SessionRef; spec: FlinkSessionSpec }): Promise<{ problems: SpecProblem[]; message: string; reason?: string }> {
+  async function validateSessionSpec(input: {
+    ref: SessionRef;
+    spec: FlinkSessionSpec;
+  }): Promise<{ problems: SpecProblem[]; message: string; reason?: string }> {
     const { ref, spec } = input;
     const problems = [...validateSpec(spec), ...policyProblems(spec, deps.policy), ...(await names.nameCollisionsWithSessions(ref))];
     const { sharedWith } = await sharedState.stateSharedWith({ ref, spec });
@@ -112,18 +115,26 @@ export function createLaunchActivities(deps: LaunchDeps) {
       type: 'Opaque',
       data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, k === FILE_KEYTAB ? v : Buffer.from(v).toString('base64')])),
     };
-    await createOrReplaceOwn(ref, 'Secret', secret,
+    await createOrReplaceOwn(
+      ref,
+      'Secret',
+      secret,
       (body) => core.createNamespacedSecret({ namespace: ref.namespace, body }),
       () => core.readNamespacedSecret({ name: secret.metadata!.name!, namespace: ref.namespace }),
-      (body) => core.replaceNamespacedSecret({ name: secret.metadata!.name!, namespace: ref.namespace, body }));
+      (body) => core.replaceNamespacedSecret({ name: secret.metadata!.name!, namespace: ref.namespace, body }),
+    );
   }
 
   async function createOrReplaceConfigMap(ref: SessionRef, configMap: k8s.V1ConfigMap): Promise<void> {
     const { name, namespace } = configMap.metadata as { name: string; namespace: string };
-    await createOrReplaceOwn(ref, 'ConfigMap', configMap,
+    await createOrReplaceOwn(
+      ref,
+      'ConfigMap',
+      configMap,
       (body) => core.createNamespacedConfigMap({ namespace, body }),
       () => core.readNamespacedConfigMap({ name, namespace }),
-      (body) => core.replaceNamespacedConfigMap({ name, namespace, body }));
+      (body) => core.replaceNamespacedConfigMap({ name, namespace, body }),
+    );
   }
 
   /**
@@ -131,8 +142,14 @@ export function createLaunchActivities(deps: LaunchDeps) {
    * without the operator's mark is someone else's and is left alone (NameConflict). The replace names
    * the resourceVersion it checked, so an object swapped meanwhile is not overwritten either.
    */
-  async function createOrReplaceOwn<T extends k8s.V1ConfigMap | k8s.V1Secret>(ref: SessionRef, kind: string, object: T,
-    create: (body: T) => Promise<unknown>, read: () => Promise<T>, replace: (body: T) => Promise<unknown>): Promise<void> {
+  async function createOrReplaceOwn<T extends k8s.V1ConfigMap | k8s.V1Secret>(
+    ref: SessionRef,
+    kind: string,
+    object: T,
+    create: (body: T) => Promise<unknown>,
+    read: () => Promise<T>,
+    replace: (body: T) => Promise<unknown>,
+  ): Promise<void> {
     try {
       await create(object);
       return;
@@ -141,14 +158,21 @@ export function createLaunchActivities(deps: LaunchDeps) {
     }
     const existing = await read();
     if (!isOperatorObjectOf(existing.metadata?.labels, ref.name)) {
-      throw ApplicationFailure.nonRetryable(nameConflictMessage(`${kind} ${ref.namespace}/${object.metadata!.name!}`, operatorMarkText(ref.name)), NAME_CONFLICT);
+      throw ApplicationFailure.nonRetryable(
+        nameConflictMessage(`${kind} ${ref.namespace}/${object.metadata!.name!}`, operatorMarkText(ref.name)),
+        NAME_CONFLICT,
+      );
     }
     await replace({ ...object, metadata: { ...object.metadata, resourceVersion: existing.metadata?.resourceVersion } });
   }
 
   async function readSession(ref: SessionRef): Promise<FlinkSession> {
     return (await objects.getNamespacedCustomObject({
-      group: API_GROUP, version: API_VERSION, namespace: ref.namespace, plural: FLINKSESSION_PLURAL, name: ref.name,
+      group: API_GROUP,
+      version: API_VERSION,
+      namespace: ref.namespace,
+      plural: FLINKSESSION_PLURAL,
+      name: ref.name,
     })) as FlinkSession;
   }
 
@@ -178,7 +202,8 @@ export function createLaunchActivities(deps: LaunchDeps) {
       (await core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL} in (${names.join(',')})` })).items.map((pod) => pod.metadata!.name!);
     const until = Date.now() + LAUNCH_PODS_GONE_WAIT_MS;
     for (let left = await podsLeft(); left.length > 0; left = await podsLeft()) {
-      if (Date.now() > until) throw ApplicationFailure.retryable(`the pods of launch Jobs ${names.join(', ')} are still terminating: ${left.join(', ')}`, 'LaunchPodsTerminating');
+      if (Date.now() > until)
+        throw ApplicationFailure.retryable(`the pods of launch Jobs ${names.join(', ')} are still terminating: ${left.join(', ')}`, 'LaunchPodsTerminating');
       await sleep(deps.pollIntervalMs);
     }
     return { removed };

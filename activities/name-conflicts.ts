@@ -47,7 +47,12 @@ export function createNameConflictCheck(kubeConfig: k8s.KubeConfig) {
    * (`x` and `x-rest` both need the Service `x-rest`): the newer session is refused, naming the older.
    */
   async function nameCollisionsWithSessions(ref: SessionRef): Promise<SpecProblem[]> {
-    const list = (await objects.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace: ref.namespace, plural: FLINKSESSION_PLURAL })) as { items: FlinkSession[] };
+    const list = (await objects.listNamespacedCustomObject({
+      group: API_GROUP,
+      version: API_VERSION,
+      namespace: ref.namespace,
+      plural: FLINKSESSION_PLURAL,
+    })) as { items: FlinkSession[] };
     const named = (s: FlinkSession) => ({ name: s.metadata.name, created: s.metadata.creationTimestamp ?? '' });
     const me = list.items.find((s) => s.metadata.uid === ref.uid);
     if (!me) return [];
@@ -61,16 +66,46 @@ export function createNameConflictCheck(kubeConfig: k8s.KubeConfig) {
   async function foreignObjects(ref: SessionRef, spec: FlinkSessionSpec): Promise<SpecProblem[]> {
     const { namespace, name: session } = ref;
     const inlineCredentials = spec.s3?.accessKey !== undefined || spec.security?.kerberos?.base64Keytab !== undefined;
-    const checks: Array<{ object: string; read: () => Promise<{ metadata?: { labels?: Record<string, string> } }>; ours: (labels: Labels) => boolean; expected: string }> = [
-      { object: `Deployment ${namespace}/${jobManagerDeploymentName(session)}`, read: () => apps.readNamespacedDeployment({ namespace, name: jobManagerDeploymentName(session) }), ours: (l) => isFlinkJobManagerOf(l, session), expected: flinkLabelsText(session, true) },
+    const checks: Array<{
+      object: string;
+      read: () => Promise<{ metadata?: { labels?: Record<string, string> } }>;
+      ours: (labels: Labels) => boolean;
+      expected: string;
+    }> = [
+      {
+        object: `Deployment ${namespace}/${jobManagerDeploymentName(session)}`,
+        read: () => apps.readNamespacedDeployment({ namespace, name: jobManagerDeploymentName(session) }),
+        ours: (l) => isFlinkJobManagerOf(l, session),
+        expected: flinkLabelsText(session, true),
+      },
       ...[session, restServiceName(session)].map((service) => ({
-        object: `Service ${namespace}/${service}`, read: () => core.readNamespacedService({ namespace, name: service }), ours: (l: Labels) => isFlinkObjectOf(l, session), expected: flinkLabelsText(session, false),
+        object: `Service ${namespace}/${service}`,
+        read: () => core.readNamespacedService({ namespace, name: service }),
+        ours: (l: Labels) => isFlinkObjectOf(l, session),
+        expected: flinkLabelsText(session, false),
       })),
-      { object: `ConfigMap ${namespace}/${flinkConfigMapName(session)}`, read: () => core.readNamespacedConfigMap({ namespace, name: flinkConfigMapName(session) }), ours: (l) => isFlinkObjectOf(l, session), expected: flinkLabelsText(session, false) },
-      { object: `ConfigMap ${namespace}/${sessionFilesConfigMapName(session)}`, read: () => core.readNamespacedConfigMap({ namespace, name: sessionFilesConfigMapName(session) }), ours: (l) => isOperatorObjectOf(l, session), expected: operatorMarkText(session) },
-      ...(inlineCredentials ? [{
-        object: `Secret ${namespace}/${migratedCredentialsSecretName(session)}`, read: () => core.readNamespacedSecret({ namespace, name: migratedCredentialsSecretName(session) }), ours: (l: Labels) => isOperatorObjectOf(l, session), expected: operatorMarkText(session),
-      }] : []),
+      {
+        object: `ConfigMap ${namespace}/${flinkConfigMapName(session)}`,
+        read: () => core.readNamespacedConfigMap({ namespace, name: flinkConfigMapName(session) }),
+        ours: (l) => isFlinkObjectOf(l, session),
+        expected: flinkLabelsText(session, false),
+      },
+      {
+        object: `ConfigMap ${namespace}/${sessionFilesConfigMapName(session)}`,
+        read: () => core.readNamespacedConfigMap({ namespace, name: sessionFilesConfigMapName(session) }),
+        ours: (l) => isOperatorObjectOf(l, session),
+        expected: operatorMarkText(session),
+      },
+      ...(inlineCredentials
+        ? [
+            {
+              object: `Secret ${namespace}/${migratedCredentialsSecretName(session)}`,
+              read: () => core.readNamespacedSecret({ namespace, name: migratedCredentialsSecretName(session) }),
+              ours: (l: Labels) => isOperatorObjectOf(l, session),
+              expected: operatorMarkText(session),
+            },
+          ]
+        : []),
     ];
     const found = await Promise.all(checks.map(async (check) => ({ check, labels: await labelsOf(check.read) })));
     return found

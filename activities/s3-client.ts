@@ -30,7 +30,10 @@ export function s3ClientFactory(deps: S3ClientFactoryDeps): (target: S3Target) =
   return async function s3ClientFor(target: S3Target): Promise<S3Client> {
     const endPoint = deps.endpointOverride ?? target.endPoint;
     if (endPoint.trim() === '') {
-      throw ApplicationFailure.nonRetryable(`s3.endPoint of session ${target.namespace}/${target.session} is empty: set it, e.g. http://minio.storage:9000`, 'BadInput');
+      throw ApplicationFailure.nonRetryable(
+        `s3.endPoint of session ${target.namespace}/${target.session} is empty: set it, e.g. http://minio.storage:9000`,
+        'BadInput',
+      );
     }
     const credentials = await credentialsFor(target);
     return new S3Client({
@@ -44,8 +47,7 @@ export function s3ClientFactory(deps: S3ClientFactoryDeps): (target: S3Target) =
   };
 
   async function credentialsFor(target: S3Target): Promise<{ accessKeyId: string; secretAccessKey: string } | undefined> {
-    const reference = target.credentialsSecret
-      ?? (target.inlineCredentials ? { name: migratedSecretName(target.session) } : undefined);
+    const reference = target.credentialsSecret ?? (target.inlineCredentials ? { name: migratedSecretName(target.session) } : undefined);
     if (!reference) return undefined;
     const accessKeyKey = reference.accessKeyKey ?? S3_ACCESS_KEY_KEY;
     const secretKeyKey = reference.secretKeyKey ?? S3_SECRET_KEY_KEY;
@@ -58,7 +60,7 @@ export function s3ClientFactory(deps: S3ClientFactoryDeps): (target: S3Target) =
       .map((key) => JSON.stringify(key));
     const fix = target.credentialsSecret
       ? 'add it, or name the key that holds it in s3.credentialsSecret.accessKeyKey/secretKeyKey'
-      : 'the operator writes this Secret from the spec\'s inline s3.accessKey/secretKey; re-apply the FlinkSession, or better, move the keys into a Secret named by s3.credentialsSecret';
+      : "the operator writes this Secret from the spec's inline s3.accessKey/secretKey; re-apply the FlinkSession, or better, move the keys into a Secret named by s3.credentialsSecret";
     throw ApplicationFailure.nonRetryable(
       `S3 credentials Secret ${target.namespace}/${reference.name} has no value for ${missing.join(' and ')}: ${fix}`,
       'BadInput',

@@ -57,13 +57,15 @@ export class DeletePipeline {
   }
 
   async #deleteBatch(batch: readonly ListedEntry[]): Promise<void> {
-    const response = await this.#client.send(new DeleteObjectsCommand({
-      Bucket: this.#bucket,
-      Delete: {
-        Objects: deletionOrder(batch).map((entry) => (entry.versionId === undefined ? { Key: entry.key } : { Key: entry.key, VersionId: entry.versionId })),
-        Quiet: true,
-      },
-    }));
+    const response = await this.#client.send(
+      new DeleteObjectsCommand({
+        Bucket: this.#bucket,
+        Delete: {
+          Objects: deletionOrder(batch).map((entry) => (entry.versionId === undefined ? { Key: entry.key } : { Key: entry.key, VersionId: entry.versionId })),
+          Quiet: true,
+        },
+      }),
+    );
     // DeleteObjects answers 200 even when keys fail; the failures are only in Errors. versitygw names
     // no VersionId there: such an error stands for every version of its key in this batch.
     const failedVersions = new Set<string>();

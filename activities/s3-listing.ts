@@ -59,13 +59,13 @@ export async function* releasedEntries(client: S3Client, bucket: string, prefix:
       if (!entry.key.startsWith(prefix)) {
         throw ApplicationFailure.nonRetryable(
           `S3 listed ${JSON.stringify(entry.key)} for prefix ${JSON.stringify(prefix)} in bucket ${bucket}; refusing to purge with a server that ignores prefixes`,
-          'S3ScopeViolation');
+          'S3ScopeViolation',
+        );
       }
     }
     const outcome = sequencer.accept(page);
     if (outcome.stuck) {
-      throw ApplicationFailure.retryable(
-        `S3 listing of ${prefix} in bucket ${bucket} makes no progress at ${JSON.stringify(page.next)}`, 'S3ListingStuck');
+      throw ApplicationFailure.retryable(`S3 listing of ${prefix} in bucket ${bucket} makes no progress at ${JSON.stringify(page.next)}`, 'S3ListingStuck');
     }
     if (outcome.release.length > 0) yield outcome.release;
     if (page.next === undefined) break;
@@ -91,27 +91,43 @@ async function listPage(listing: Listing, cursor: ListCursor | undefined): Promi
   const { client, bucket, prefix, mode } = listing;
   try {
     if (mode.versions) {
-      const page = await client.send(new ListObjectVersionsCommand({
-        Bucket: bucket,
-        Prefix: prefix,
-        MaxKeys: LIST_PAGE_SIZE,
-        KeyMarker: cursor?.keyMarker,
-        VersionIdMarker: cursor?.versionIdMarker,
-      }));
+      const page = await client.send(
+        new ListObjectVersionsCommand({
+          Bucket: bucket,
+          Prefix: prefix,
+          MaxKeys: LIST_PAGE_SIZE,
+          KeyMarker: cursor?.keyMarker,
+          VersionIdMarker: cursor?.versionIdMarker,
+        }),
+      );
       const entries: ListedEntry[] = [
-        ...(page.Versions ?? []).map((v) => ({ key: v.Key ?? '', versionId: v.VersionId ?? 'null', kind: 'version' as const, latest: v.IsLatest ?? true, size: v.Size ?? 0 })),
-        ...(page.DeleteMarkers ?? []).map((m) => ({ key: m.Key ?? '', versionId: m.VersionId ?? 'null', kind: 'deleteMarker' as const, latest: m.IsLatest ?? true, size: 0 })),
+        ...(page.Versions ?? []).map((v) => ({
+          key: v.Key ?? '',
+          versionId: v.VersionId ?? 'null',
+          kind: 'version' as const,
+          latest: v.IsLatest ?? true,
+          size: v.Size ?? 0,
+        })),
+        ...(page.DeleteMarkers ?? []).map((m) => ({
+          key: m.Key ?? '',
+          versionId: m.VersionId ?? 'null',
+          kind: 'deleteMarker' as const,
+          latest: m.IsLatest ?? true,
+          size: 0,
+        })),
       ];
       return page.IsTruncated && page.NextKeyMarker
         ? { entries, next: { keyMarker: page.NextKeyMarker, versionIdMarker: page.NextVersionIdMarker ?? '' } }
         : { entries };
     }
-    const page = await client.send(new ListObjectsV2Command({
-      Bucket: bucket,
-      Prefix: prefix,
-      MaxKeys: LIST_PAGE_SIZE,
-      ContinuationToken: cursor?.continuationToken,
-    }));
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        MaxKeys: LIST_PAGE_SIZE,
+        ContinuationToken: cursor?.continuationToken,
+      }),
+    );
     const entries: ListedEntry[] = (page.Contents ?? []).map((o) => ({ key: o.Key ?? '', kind: 'version', latest: true, size: o.Size ?? 0 }));
     return page.IsTruncated && page.NextContinuationToken ? { entries, next: { continuationToken: page.NextContinuationToken } } : { entries };
   } catch (error) {

@@ -7,7 +7,10 @@ const keys = (entries: readonly ListedEntry[]): string[] => entries.map((e) => `
 describe('PageSequencer', () => {
   it('holds back the entries of the key the markers name until the next page is listed (versitygw ends early when it is gone)', () => {
     const pages = new PageSequencer();
-    const first = pages.accept({ entries: [version('p/a'), version('p/b', 'v2'), version('p/b', 'v1', false)], next: { keyMarker: 'p/b', versionIdMarker: 'v1' } });
+    const first = pages.accept({
+      entries: [version('p/a'), version('p/b', 'v2'), version('p/b', 'v1', false)],
+      next: { keyMarker: 'p/b', versionIdMarker: 'v1' },
+    });
     expect(keys(first.release)).toEqual(['p/a@null']);
     expect(first).toMatchObject({ fresh: 3, stuck: false });
     // versitygw repeats the entry the markers name as the first of the next page.
@@ -19,7 +22,9 @@ describe('PageSequencer', () => {
 
   it('treats a directory object a/b/ as the key marker a/b', () => {
     const pages = new PageSequencer();
-    expect(keys(pages.accept({ entries: [version('p/a'), version('p/d/')], next: { keyMarker: 'p/d', versionIdMarker: 'null' } }).release)).toEqual(['p/a@null']);
+    expect(keys(pages.accept({ entries: [version('p/a'), version('p/d/')], next: { keyMarker: 'p/d', versionIdMarker: 'null' } }).release)).toEqual([
+      'p/a@null',
+    ]);
     expect(keys(pages.end())).toEqual(['p/d/@null']);
   });
 

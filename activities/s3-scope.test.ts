@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  MAX_KEYS_PER_DELETE,
-  bucketProblem,
-  chunk,
-  outermostPrefixes,
-  purgeInputProblems,
-  purgePrefixProblem,
-} from './s3-scope.ts';
+import { MAX_KEYS_PER_DELETE, bucketProblem, chunk, outermostPrefixes, purgeInputProblems, purgePrefixProblem } from './s3-scope.ts';
 
 describe('bucketProblem', () => {
   it.each([
@@ -74,10 +67,16 @@ describe('purgeInputProblems', () => {
 describe('outermostPrefixes', () => {
   it.each([
     [['s/flink/ha/'], ['s/flink/ha/']],
-    [['s/flink/ha/', 's/flink/checkpoints/'], ['s/flink/checkpoints/', 's/flink/ha/']],
+    [
+      ['s/flink/ha/', 's/flink/checkpoints/'],
+      ['s/flink/checkpoints/', 's/flink/ha/'],
+    ],
     [['s/flink/ha/', 's/flink/ha/'], ['s/flink/ha/']],
     [['s/flink/ha/metadata/', 's/flink/'], ['s/flink/']],
-    [['s/flink/ha/', 's/flink/ha/metadata/', 's/flink/habit/'], ['s/flink/ha/', 's/flink/habit/']],
+    [
+      ['s/flink/ha/', 's/flink/ha/metadata/', 's/flink/habit/'],
+      ['s/flink/ha/', 's/flink/habit/'],
+    ],
     [[], []],
   ])('%j → %j', (prefixes, expected) => {
     expect(outermostPrefixes(prefixes)).toEqual(expected);

@@ -67,8 +67,7 @@ export function createS3Activities(deps: S3ActivitiesDeps) {
         // Created in between, by an earlier attempt of this activity or by another worker.
         if (name === 'BucketAlreadyOwnedByYou') return { created: false };
         if (name === 'BucketAlreadyExists') {
-          throw ApplicationFailure.nonRetryable(
-            `S3 bucket ${target.bucket} exists but belongs to another account: choose another s3.bucket`, 'BadInput');
+          throw ApplicationFailure.nonRetryable(`S3 bucket ${target.bucket} exists but belongs to another account: choose another s3.bucket`, 'BadInput');
         }
         throw error;
       }
@@ -139,7 +138,9 @@ async function purgePrefix(
           const stale = entries.find((entry) => deletedFirst.has(entryId(entry)));
           if (stale) {
             throw ApplicationFailure.retryable(
-              `S3 still lists ${describeEntry(stale)} in bucket ${bucket} after DeleteObjects reported it deleted`, 'S3DeleteIneffective');
+              `S3 still lists ${describeEntry(stale)} in bucket ${bucket} after DeleteObjects reported it deleted`,
+              'S3DeleteIneffective',
+            );
           }
         }
         listed += entries.length;
@@ -156,7 +157,9 @@ async function purgePrefix(
     if (listed === 0) return;
     if (pass >= MAX_PASSES) {
       throw ApplicationFailure.retryable(
-        `S3 still lists entries under ${prefix} in bucket ${bucket} after ${pass} listings that deleted what they found`, 'S3PurgeIncomplete');
+        `S3 still lists entries under ${prefix} in bucket ${bucket} after ${pass} listings that deleted what they found`,
+        'S3PurgeIncomplete',
+      );
     }
     deletedFirst = first ?? new Set();
   }

@@ -27,7 +27,13 @@ export function createSessionCheckActivities(deps: SessionCheckDeps) {
 
   async function readSession(ref: Pick<SessionRef, 'namespace' | 'name'>): Promise<FlinkSession | undefined> {
     try {
-      return (await objects.getNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace: ref.namespace, plural: FLINKSESSION_PLURAL, name: ref.name })) as FlinkSession;
+      return (await objects.getNamespacedCustomObject({
+        group: API_GROUP,
+        version: API_VERSION,
+        namespace: ref.namespace,
+        plural: FLINKSESSION_PLURAL,
+        name: ref.name,
+      })) as FlinkSession;
     } catch (error: unknown) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -36,7 +42,13 @@ export function createSessionCheckActivities(deps: SessionCheckDeps) {
 
   async function checkSession(input: { ref: SessionRef; spec?: FlinkSessionSpec; step: CheckedStep }): Promise<SessionCheckResult> {
     const asking = Context.current().info.workflowExecution?.workflowId ?? '';
-    const base = { workflowId: asking, ref: input.ref, step: input.step, watchedNamespaces: deps.watchedNamespaces, ...(input.spec ? { spec: input.spec } : {}) };
+    const base = {
+      workflowId: asking,
+      ref: input.ref,
+      step: input.step,
+      watchedNamespaces: deps.watchedNamespaces,
+      ...(input.spec ? { spec: input.spec } : {}),
+    };
     // Nothing is read from a namespace the operator does not watch, nor for another workflow's session.
     const early = checkSignal({ ...base, object: undefined });
     if (!early.trusted && early.gone !== true) return early;

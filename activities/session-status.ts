@@ -41,9 +41,7 @@ export function createSessionStatusActivities(deps: SessionStatusDeps) {
   }
 
   function workflowLink(workflow: WorkflowRef): NonNullable<FlinkSessionStatus['workflow']> {
-    const url = deps.temporalUiUrl
-      ? temporalUiWorkflowUrl(deps.temporalUiUrl, deps.temporalNamespace, workflow.id, workflow.runId)
-      : undefined;
+    const url = deps.temporalUiUrl ? temporalUiWorkflowUrl(deps.temporalUiUrl, deps.temporalNamespace, workflow.id, workflow.runId) : undefined;
     return { id: workflow.id, runId: workflow.runId, ...(url ? { url } : {}) };
   }
 
@@ -51,7 +49,9 @@ export function createSessionStatusActivities(deps: SessionStatusDeps) {
   async function reportStatus(input: { ref: SessionRef; report: StatusReport; workflow: WorkflowRef }): Promise<{ patched: boolean }> {
     const current = await read(input.ref);
     if (!current) return { patched: false };
-    const status: Record<string, unknown> = { ...nextStatus(current.status, { ...input.report, workflow: workflowLink(input.workflow) }, new Date().toISOString()) };
+    const status: Record<string, unknown> = {
+      ...nextStatus(current.status, { ...input.report, workflow: workflowLink(input.workflow) }, new Date().toISOString()),
+    };
     if (input.report.error === undefined) status.lastError = null; // merge patch: null removes it
     await objects.patchNamespacedCustomObjectStatus({ ...target(input.ref), body: { status } }, MERGE_PATCH);
     return { patched: true };
@@ -63,10 +63,18 @@ export function createSessionStatusActivities(deps: SessionStatusDeps) {
    * not recorded and never holds up a step. Its name is derived from the activity call, so a retried
    * call finds the Event it already made instead of recording a second one.
    */
-  async function recordEvent(input: { ref: SessionRef; type: 'Normal' | 'Warning'; reason: string; message: string }): Promise<{ recorded: boolean; why?: string }> {
+  async function recordEvent(input: {
+    ref: SessionRef;
+    type: 'Normal' | 'Warning';
+    reason: string;
+    message: string;
+  }): Promise<{ recorded: boolean; why?: string }> {
     const key = activityCallKey();
     const { namespace, name, uid } = input.ref;
-    const event = renderSessionEvent({ namespace, name, uid, type: input.type, reason: input.reason, message: input.message, instance: deps.instance, ...(key ? { key } : {}) }, new Date());
+    const event = renderSessionEvent(
+      { namespace, name, uid, type: input.type, reason: input.reason, message: input.message, instance: deps.instance, ...(key ? { key } : {}) },
+      new Date(),
+    );
     try {
       await createIgnoringConflict(() => events.createNamespacedEvent({ namespace: input.ref.namespace, body: event }));
       return { recorded: true };

@@ -13,7 +13,12 @@ export function createSharedStateActivities(deps: { kubeConfig: k8s.KubeConfig }
   async function stateSharedWith(input: { ref: SessionRef; spec: FlinkSessionSpec }): Promise<{ sharedWith?: string }> {
     const { ref, spec } = input;
     const list = (await objects.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: FLINKSESSION_PLURAL })) as { items: FlinkSession[] };
-    const owner = (s: FlinkSession): StateOwner => ({ namespace: s.metadata.namespace, name: s.metadata.name, created: s.metadata.creationTimestamp ?? '', spec: s.spec });
+    const owner = (s: FlinkSession): StateOwner => ({
+      namespace: s.metadata.namespace,
+      name: s.metadata.name,
+      created: s.metadata.creationTimestamp ?? '',
+      spec: s.spec,
+    });
     const me = list.items.find((s) => s.metadata.uid === ref.uid);
     // A session gone from the API server (its finalizer removed by hand) is compared as if created now: any other came first.
     const self: StateOwner = me ? { ...owner(me), spec } : { namespace: ref.namespace, name: ref.name, created: new Date().toISOString(), spec };

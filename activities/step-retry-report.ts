@@ -35,10 +35,19 @@ export function createStepRetryReporter(deps: { kubeConfig: k8s.KubeConfig; inst
     await objects.patchNamespacedCustomObjectStatus({ ...target, body: { status } }, MERGE_PATCH);
     if (!recordsRetryEvent(report.attempt)) return;
     const { namespace, name } = report;
-    const event = renderSessionEvent({
-      namespace, name, uid: session.metadata.uid, type: 'Warning', reason: 'StepRetrying', message: retryMessage(report),
-      key: `${report.callKey}/attempt-${report.attempt}`, instance: deps.instance,
-    }, new Date());
+    const event = renderSessionEvent(
+      {
+        namespace,
+        name,
+        uid: session.metadata.uid,
+        type: 'Warning',
+        reason: 'StepRetrying',
+        message: retryMessage(report),
+        key: `${report.callKey}/attempt-${report.attempt}`,
+        instance: deps.instance,
+      },
+      new Date(),
+    );
     await createIgnoringConflict(() => core.createNamespacedEvent({ namespace, body: event }));
   };
 }

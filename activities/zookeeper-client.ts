@@ -98,4 +98,3 @@ export async function connectZooKeeper(quorum: string, timeoutMs: number): Promi
     },
   };
 }
-

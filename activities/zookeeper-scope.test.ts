@@ -80,10 +80,36 @@ describe('childPath', () => {
 
 describe('failedMultiOperation', () => {
   it.each([
-    [[{ type: -1, err: 0 }, { type: -1, err: -111 }, { type: -1, err: -2 }], 1],
-    [[{ type: -1, err: -101 }, { type: -1, err: -2 }], 0],
-    [[{ type: -1, err: 0 }, { type: -1, err: 0 }, { type: -1, err: -4 }], 2],
-    [[{ type: 2, err: 0 }, { type: 2, err: 0 }], -1],
+    [
+      [
+        { type: -1, err: 0 },
+        { type: -1, err: -111 },
+        { type: -1, err: -2 },
+      ],
+      1,
+    ],
+    [
+      [
+        { type: -1, err: -101 },
+        { type: -1, err: -2 },
+      ],
+      0,
+    ],
+    [
+      [
+        { type: -1, err: 0 },
+        { type: -1, err: 0 },
+        { type: -1, err: -4 },
+      ],
+      2,
+    ],
+    [
+      [
+        { type: 2, err: 0 },
+        { type: 2, err: 0 },
+      ],
+      -1,
+    ],
     [[{ type: -1, err: -2 }], -1],
     [[], -1],
     [undefined, -1],

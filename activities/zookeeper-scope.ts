@@ -32,8 +32,11 @@ export function zooKeeperQuorumProblem(quorum: string): string | undefined {
  * The one znode a clear may remove, with everything under it: `<root>/<clusterId>`, or every problem
  * with the input (so one failure names everything to fix).
  */
-export function checkedZooKeeperHaPath(input: { quorum: string; root?: string; clusterId: string }):
-  { path: string; problems?: undefined } | { path?: undefined; problems: string[] } {
+export function checkedZooKeeperHaPath(input: {
+  quorum: string;
+  root?: string;
+  clusterId: string;
+}): { path: string; problems?: undefined } | { path?: undefined; problems: string[] } {
   const problems = [
     zooKeeperQuorumProblem(input.quorum),
     zooKeeperRootProblem(input.root ?? DEFAULT_ZOOKEEPER_ROOT),

@@ -97,7 +97,8 @@ class TreeClear {
         if ((emptied.get(failed) ?? 0) >= NOT_EMPTY_ATTEMPTS) {
           throw ApplicationFailure.retryable(
             `ZooKeeper znode ${failed} keeps gaining children while it is cleared: is a JobManager of this Flink cluster still running?`,
-            'ZooKeeperNodeBusy');
+            'ZooKeeperNodeBusy',
+          );
         }
         // Those before it were leaves: they go on their own. When the first has children, its
         // siblings are likely alike (Flink's folders), so all of them are emptied before the next try.
@@ -105,10 +106,7 @@ class TreeClear {
         const toEmpty = failedAt === 0 ? rest : [failed];
         for (const path of toEmpty) emptied.set(path, (emptied.get(path) ?? 0) + 1);
         rest = rest.slice(failedAt);
-        await settleAll([
-          ...(leaves.length > 0 ? [this.#remove(leaves, emptied)] : []),
-          ...toEmpty.map((path) => this.#emptyOut(path)),
-        ]);
+        await settleAll([...(leaves.length > 0 ? [this.#remove(leaves, emptied)] : []), ...toEmpty.map((path) => this.#emptyOut(path))]);
       }
     });
   }
@@ -131,10 +129,11 @@ class TreeClear {
     const top = this.#top;
     const outside = paths.find((path) => path !== top && !path.startsWith(`${top}/`));
     if (outside !== undefined) throw new Error(`refusing to delete ${outside}: it is outside ${top}`);
-    const send = (): Promise<Awaited<ReturnType<ZooKeeperSession['deleteAll']>>> => this.#request(() => this.#session.deleteAll(paths)).then((outcome) => {
-      heartbeatIfInActivity({ path: this.#top, dryRun: false, znodes: this.#removed + (outcome.deleted ? paths.length : 0) });
-      return outcome;
-    });
+    const send = (): Promise<Awaited<ReturnType<ZooKeeperSession['deleteAll']>>> =>
+      this.#request(() => this.#session.deleteAll(paths)).then((outcome) => {
+        heartbeatIfInActivity({ path: this.#top, dryRun: false, znodes: this.#removed + (outcome.deleted ? paths.length : 0) });
+        return outcome;
+      });
     if (this.#probe === undefined) {
       const probe = send();
       this.#probe = probe.catch(() => undefined);

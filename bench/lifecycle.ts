@@ -79,7 +79,11 @@ export async function benchLifecycle(stack: StackEndpoints): Promise<LifecycleRe
       const name = `bench-${round}`;
       names.push(name);
       const t0 = Date.now();
-      await sessions.create(name, { image: 'example.invalid/flink:1.20', sa: 'flink', resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } } });
+      await sessions.create(name, {
+        image: 'example.invalid/flink:1.20',
+        sa: 'flink',
+        resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } },
+      });
       await sessions.waitReady(name, 1);
       const create = { totalMs: Date.now() - t0, externalMs: await externalWaitMs(client, workflowId(namespace, name), t0) };
       const t1 = Date.now();
@@ -88,16 +92,24 @@ export async function benchLifecycle(stack: StackEndpoints): Promise<LifecycleRe
       const redeploy = { totalMs: Date.now() - t1, externalMs: await externalWaitMs(client, workflowId(namespace, name), t1) };
       creates.push(create);
       redeploys.push(redeploy);
-      for (const [what, split] of [['create → Ready', create], ['redeploy → Ready', redeploy]] as const) {
+      for (const [what, split] of [
+        ['create → Ready', create],
+        ['redeploy → Ready', redeploy],
+      ] as const) {
         const own = split.totalMs - split.externalMs;
-        rounds.push(`| ${round} | ${what} | ${(split.totalMs / 1000).toFixed(2)} s | ${(split.externalMs / 1000).toFixed(2)} s | ${(own / 1000).toFixed(2)} s (${Math.round((100 * own) / split.totalMs)} %) |`);
+        rounds.push(
+          `| ${round} | ${what} | ${(split.totalMs / 1000).toFixed(2)} s | ${(split.externalMs / 1000).toFixed(2)} s | ${(own / 1000).toFixed(2)} s (${Math.round((100 * own) / split.totalMs)} %) |`,
+        );
       }
     }
     // The operator releases what it holds: delete while it runs, or the finalizers keep the sessions
     // (and their namespace) forever.
     await Promise.all(names.map((name) => sessions.remove(name)));
-    await eventually(`the benchmark's ${names.length} sessions to be deleted`, async () =>
-      ((await Promise.all(names.map((name) => sessions.read(name)))).every((s) => s === undefined) ? true : undefined), 120_000);
+    await eventually(
+      `the benchmark's ${names.length} sessions to be deleted`,
+      async () => ((await Promise.all(names.map((name) => sessions.read(name)))).every((s) => s === undefined) ? true : undefined),
+      120_000,
+    );
   } finally {
     await operator.stop();
     await kubelet.stop();
@@ -106,7 +118,12 @@ export async function benchLifecycle(stack: StackEndpoints): Promise<LifecycleRe
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);
   }
   const failedLaunches = kubelet.runs.filter((r) => r.exitCode !== 0).length;
-  const overhead = (splits: Split[]): string => splits.map((s) => (s.totalMs - s.externalMs) / 1000).sort((a, b) => a - b).map((s) => s.toFixed(2)).join(' / ');
+  const overhead = (splits: Split[]): string =>
+    splits
+      .map((s) => (s.totalMs - s.externalMs) / 1000)
+      .sort((a, b) => a - b)
+      .map((s) => s.toFixed(2))
+      .join(' / ');
   const row = (what: string, splits: Split[]): BenchRow => ({
     work: `lifecycle ${what}, operator overhead (${ROUNDS} rounds; Flink 1.20 client run by the launch kubelet)`,
     project: `${overhead(splits)} s (of ${splits.map((s) => formatSeconds(seconds(s.totalMs))).join(', ')} in all)`,
@@ -125,8 +142,10 @@ export function printLifecycle(result: LifecycleResult): void {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  onStack(benchLifecycle).then(printLifecycle).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+  onStack(benchLifecycle)
+    .then(printLifecycle)
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
 }

@@ -24,9 +24,27 @@ async function benchAll(stack: StackEndpoints): Promise<BenchRow[]> {
     console.error(`[bench] done in ${((performance.now() - started) / 1000).toFixed(0)} s:\n${renderTable(added).split('\n').slice(2).join('\n')}`);
   };
   const count = (n: number): string => n.toLocaleString('en');
-  await step('s3-small', () => benchS3Purge(stack, { work: `S3 purge, ${count(AWS_OBJECTS)} objects, unversioned`, shape: { keys: AWS_OBJECTS, versions: 1, deleteMarkers: 0 }, withAws: true }));
-  await step('s3-large', () => benchS3Purge(stack, { work: `S3 purge, ${count(S3_OBJECTS)} objects, unversioned`, shape: { keys: S3_OBJECTS, versions: 1, deleteMarkers: 0 }, withAws: false }));
-  await step('s3-versioned', () => benchS3Purge(stack, { work: 'S3 purge, 20,000 keys × 2 versions + 10,000 delete markers', shape: { keys: 20_000, versions: 2, deleteMarkers: 10_000 }, withAws: false }));
+  await step('s3-small', () =>
+    benchS3Purge(stack, {
+      work: `S3 purge, ${count(AWS_OBJECTS)} objects, unversioned`,
+      shape: { keys: AWS_OBJECTS, versions: 1, deleteMarkers: 0 },
+      withAws: true,
+    }),
+  );
+  await step('s3-large', () =>
+    benchS3Purge(stack, {
+      work: `S3 purge, ${count(S3_OBJECTS)} objects, unversioned`,
+      shape: { keys: S3_OBJECTS, versions: 1, deleteMarkers: 0 },
+      withAws: false,
+    }),
+  );
+  await step('s3-versioned', () =>
+    benchS3Purge(stack, {
+      work: 'S3 purge, 20,000 keys × 2 versions + 10,000 delete markers',
+      shape: { keys: 20_000, versions: 2, deleteMarkers: 10_000 },
+      withAws: false,
+    }),
+  );
   await step('zookeeper', () => benchZooKeeperClear(stack));
   await step('watcher', () => benchWatcherScale(stack));
   await step('lifecycle', async () => {
@@ -37,10 +55,12 @@ async function benchAll(stack: StackEndpoints): Promise<BenchRow[]> {
   return rows;
 }
 
-onStack(benchAll).then((rows) => {
-  console.log('\n`npm run bench` on the local stack (one run; seconds unless stated):\n');
-  console.log(renderTable(rows));
-}).catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+onStack(benchAll)
+  .then((rows) => {
+    console.log('\n`npm run bench` on the local stack (one run; seconds unless stated):\n');
+    console.log(renderTable(rows));
+  })
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });

@@ -63,7 +63,9 @@ async function seed(s3: S3Client, bucket: string, shape: Shape, s5cmd: S5cmd | u
     for (let version = 0; version < shape.versions; version++) {
       await Promise.all(Array.from({ length: shape.keys }, (_, i) => put(keyOf(i), `v${version}`)));
     }
-    await Promise.all(Array.from({ length: shape.deleteMarkers }, (_, i) => slots.run(() => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: keyOf(i) })))));
+    await Promise.all(
+      Array.from({ length: shape.deleteMarkers }, (_, i) => slots.run(() => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: keyOf(i) })))),
+    );
   }
   await Promise.all(NEIGHBOURS.map((key) => slots.run(() => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'keep' })))));
 }
@@ -96,7 +98,9 @@ async function listEverything(s3: S3Client, bucket: string, prefix: string): Pro
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
   for (;;) {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker, MaxKeys: 1_000 }));
+    const page = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker, MaxKeys: 1_000 }),
+    );
     for (const entry of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]) {
       found.set(`${entry.Key}\u0000${entry.VersionId}`, { Key: entry.Key ?? '', VersionId: entry.VersionId ?? 'null', latest: entry.IsLatest ?? true });
     }
@@ -128,10 +132,14 @@ async function listObjects(s3: S3Client, bucket: string, prefix: string): Promis
 
 async function timeLowerBound(s3: S3Client, bucket: string, versioned: boolean): Promise<{ listMs: number; deleteMs: number; entries: number }> {
   const listStarted = performance.now();
-  const listed: { Key: string; VersionId?: string; latest: boolean }[] = versioned ? await listEverything(s3, bucket, PREFIX) : await listObjects(s3, bucket, PREFIX);
+  const listed: { Key: string; VersionId?: string; latest: boolean }[] = versioned
+    ? await listEverything(s3, bucket, PREFIX)
+    : await listObjects(s3, bucket, PREFIX);
   const listMs = performance.now() - listStarted;
   // The cheapest order for versitygw, as the purge uses it: older versions before current ones.
-  const entries = [...listed.filter((e) => !e.latest), ...listed.filter((e) => e.latest)].map(({ Key, VersionId }) => (VersionId === undefined ? { Key } : { Key, VersionId }));
+  const entries = [...listed.filter((e) => !e.latest), ...listed.filter((e) => e.latest)].map(({ Key, VersionId }) =>
+    VersionId === undefined ? { Key } : { Key, VersionId },
+  );
   const slots = new Semaphore(LOWER_BOUND_DELETES_IN_FLIGHT);
   const deleteStarted = performance.now();
   const batches = Array.from({ length: Math.ceil(entries.length / 1_000) }, (_, i) => entries.slice(i * 1_000, (i + 1) * 1_000));
@@ -165,19 +173,30 @@ export async function benchS3Purge(stack: StackEndpoints, options: S3BenchOption
   const tools = findPeerTools();
   const run = Date.now().toString(36);
   const bucketFor = (who: string): string => `bench-${who}-${run}`;
-  const toolEnv = { ...process.env, AWS_ACCESS_KEY_ID: stack.s3.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.s3.secretAccessKey, AWS_REGION: stack.s3.region, AWS_DEFAULT_REGION: stack.s3.region };
+  const toolEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: stack.s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: stack.s3.secretAccessKey,
+    AWS_REGION: stack.s3.region,
+    AWS_DEFAULT_REGION: stack.s3.region,
+  };
   const s5cmdPath = tools.s5cmd;
   const withEndpoint = (args: readonly string[]): string[] => ['--endpoint-url', stack.s3.endpoint, ...args];
-  const s5cmd: S5cmd | undefined = s5cmdPath === undefined ? undefined : {
-    seed: (args) => runCommand(s5cmdPath, withEndpoint(args), toolEnv),
-    time: (args) => timeCommand(s5cmdPath, withEndpoint(args), toolEnv),
-  };
+  const s5cmd: S5cmd | undefined =
+    s5cmdPath === undefined
+      ? undefined
+      : {
+          seed: (args) => runCommand(s5cmdPath, withEndpoint(args), toolEnv),
+          time: (args) => timeCommand(s5cmdPath, withEndpoint(args), toolEnv),
+        };
   const versioned = options.shape.versions > 1 || options.shape.deleteMarkers > 0;
   const entries = options.shape.keys * options.shape.versions + options.shape.deleteMarkers;
   /** `s5cmd … 4.2 s`, and what it left when it did not delete everything. */
   const peer = async (label: string, bucket: string, run: CommandRun): Promise<Timing> => {
     const left = await leftUnder(s3, bucket, label);
-    const notes = [run.failure, left > 0 ? `left ${left.toLocaleString('en')} of ${entries.toLocaleString('en')} entries` : undefined].filter((n) => n !== undefined);
+    const notes = [run.failure, left > 0 ? `left ${left.toLocaleString('en')} of ${entries.toLocaleString('en')} entries` : undefined].filter(
+      (n) => n !== undefined,
+    );
     return { label: notes.length > 0 ? `${label} (${notes.join('; ')})` : label, seconds: seconds(run.ms) };
   };
   try {
@@ -217,7 +236,10 @@ export async function benchS3Purge(stack: StackEndpoints, options: S3BenchOption
       work: options.work,
       project: { label: '', seconds: seconds(projectMs) },
       peers,
-      lowerBound: { label: `max(list ${seconds(listMs).toFixed(1)} s, delete ×${LOWER_BOUND_DELETES_IN_FLIGHT} ${seconds(deleteMs).toFixed(1)} s) =`, seconds: seconds(Math.max(listMs, deleteMs)) },
+      lowerBound: {
+        label: `max(list ${seconds(listMs).toFixed(1)} s, delete ×${LOWER_BOUND_DELETES_IN_FLIGHT} ${seconds(deleteMs).toFixed(1)} s) =`,
+        seconds: seconds(Math.max(listMs, deleteMs)),
+      },
       note: `${counts.versions} versions + ${counts.deleteMarkers} delete markers purged; ${cpuNotes.join(', ')}${missing.length > 0 ? `; ${missing.join(', ')} not found (${PROVISION_BENCH_HINT})` : ''}`,
     };
   } finally {

@@ -30,10 +30,7 @@ function ratioText(project: number, other: Timing, what: string): string {
 }
 
 export function renderTable(rows: readonly BenchRow[]): string {
-  const lines = [
-    '| work | this project | peer tool, same run | lower bound, same run | ratios |',
-    '|---|---|---|---|---|',
-  ];
+  const lines = ['| work | this project | peer tool, same run | lower bound, same run | ratios |', '|---|---|---|---|---|'];
   for (const row of rows) {
     const project = typeof row.project === 'string' ? row.project : formatSeconds(row.project.seconds);
     const ratios: string[] = [];
@@ -42,7 +39,9 @@ export function renderTable(rows: readonly BenchRow[]): string {
       if (row.lowerBound) ratios.push(`this project / lower bound ${(row.project.seconds / row.lowerBound.seconds).toFixed(2)}`);
     }
     if (row.note) ratios.push(row.note);
-    lines.push(`| ${row.work} | ${project} | ${row.peers.map(timingText).join('; ') || '—'} | ${row.lowerBound ? timingText(row.lowerBound) : '—'} | ${ratios.join('; ') || '—'} |`);
+    lines.push(
+      `| ${row.work} | ${project} | ${row.peers.map(timingText).join('; ') || '—'} | ${row.lowerBound ? timingText(row.lowerBound) : '—'} | ${ratios.join('; ') || '—'} |`,
+    );
   }
   return lines.join('\n');
 }

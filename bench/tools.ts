@@ -6,8 +6,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isExecutable, onPath } from '../stack/binaries.ts';
 
-const VERSIONS = Object.fromEntries(readFileSync(new URL('./versions.env', import.meta.url), 'utf8')
-  .split('\n').filter((line) => /^[A-Z0-9_]+=/.test(line)).map((line) => line.split('=', 2) as [string, string]));
+const VERSIONS = Object.fromEntries(
+  readFileSync(new URL('./versions.env', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((line) => /^[A-Z0-9_]+=/.test(line))
+    .map((line) => line.split('=', 2) as [string, string]),
+);
 
 const cache = (env: NodeJS.ProcessEnv): string => env.FSO_CACHE ?? join(homedir(), '.cache', 'flink-session-operator');
 

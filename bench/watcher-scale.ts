@@ -27,7 +27,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** A spec shaped like a real session's (S3, ZooKeeper HA, resources, a config file), applied the way kubectl apply does. */
 function sessionBody(name: string): object {
   const spec = {
-    image: 'example.invalid/flink:1.20.1', flinkVersion: '1.20', sa: 'flink', autoClean: true, numberOfTaskSlots: 2,
+    image: 'example.invalid/flink:1.20.1',
+    flinkVersion: '1.20',
+    sa: 'flink',
+    autoClean: true,
+    numberOfTaskSlots: 2,
     resource: { jobManager: { cpu: '1', memory: '1600m' }, taskManager: { cpu: '1', memory: '1728m' } },
     s3: { endPoint: 'http://s3.storage:9000', bucket: 'flink-state', credentialsSecret: { name: 'flink-s3' } },
     ha: { type: 'zookeeper', quorum: 'zk-0.zk:2181,zk-1.zk:2181,zk-2.zk:2181' },
@@ -56,8 +60,13 @@ export async function benchWatcherScale(stack: StackEndpoints): Promise<BenchRow
     command: process.execPath,
     args: [PROGRAM, 'watcher'],
     env: {
-      KUBECONFIG: stack.kubernetes.kubeconfig, TEMPORAL_ADDRESS: stack.temporal.address, TEMPORAL_NAMESPACE: stack.temporal.namespace,
-      TEMPORAL_TASK_QUEUE: taskQueue, FSO_WATCH_NAMESPACES: namespace, FSO_METRICS_PORT: String(metricsPort), FSO_LOG_LEVEL: 'warn',
+      KUBECONFIG: stack.kubernetes.kubeconfig,
+      TEMPORAL_ADDRESS: stack.temporal.address,
+      TEMPORAL_NAMESPACE: stack.temporal.namespace,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      FSO_WATCH_NAMESPACES: namespace,
+      FSO_METRICS_PORT: String(metricsPort),
+      FSO_LOG_LEVEL: 'warn',
     },
     logDir: stack.logDir,
   });
@@ -65,7 +74,9 @@ export async function benchWatcherScale(stack: StackEndpoints): Promise<BenchRow
   const temporal = new Client({ connection, namespace: stack.temporal.namespace });
   const names = Array.from({ length: SESSIONS }, (_, i) => `s-${i}`);
   try {
-    await pollUntil('the watcher to serve /metrics', async () => (await scrape(metricsPort).catch(() => undefined))?.includes('fso_watcher_sessions'), { timeoutMs: 60_000 });
+    await pollUntil('the watcher to serve /metrics', async () => (await scrape(metricsPort).catch(() => undefined))?.includes('fso_watcher_sessions'), {
+      timeoutMs: 60_000,
+    });
     // Idle, nothing to watch: its baseline memory and what it asks of the API server meanwhile.
     await sleep(3_000);
     const idleStart = await scrapeApiServer(kc);
@@ -83,9 +94,19 @@ export async function benchWatcherScale(stack: StackEndpoints): Promise<BenchRow
     let signalled = 0;
     const started = performance.now();
     let createdMs = 0;
-    const creating = Promise.all(names.map((name) => slots.run(() => objects.createNamespacedCustomObject({
-      group: API_GROUP, version: API_VERSION, namespace, plural: FLINKSESSION_PLURAL, body: sessionBody(name),
-    })))).then(() => (createdMs = performance.now() - started));
+    const creating = Promise.all(
+      names.map((name) =>
+        slots.run(() =>
+          objects.createNamespacedCustomObject({
+            group: API_GROUP,
+            version: API_VERSION,
+            namespace,
+            plural: FLINKSESSION_PLURAL,
+            body: sessionBody(name),
+          }),
+        ),
+      ),
+    ).then(() => (createdMs = performance.now() - started));
     let signalledMs = 0;
     for (;;) {
       const text = await scrape(metricsPort);
@@ -102,12 +123,14 @@ export async function benchWatcherScale(stack: StackEndpoints): Promise<BenchRow
     await sleep(5_000);
     const settledRss = sumSamples(await scrape(metricsPort), 'process_resident_memory_bytes');
     const perSession = (rss: number): string => `${Math.round((rss - baseline) / SESSIONS / 1024)} KB`;
-    return [{
-      work: `watcher, ${SESSIONS.toLocaleString('en')} FlinkSessions applied at once (created in ${formatSeconds(createdMs / 1000)})`,
-      project: `all signalled after ${formatSeconds(signalledMs / 1000)} (${Math.round(SESSIONS / (signalledMs / 1000))} signals/s)`,
-      peers: [],
-      note: `RSS idle ${Math.round(baseline / MB)} MB → peak ${Math.round(peakRss / MB)} MB (${perSession(peakRss)}/session), ${Math.round(settledRss / MB)} MB 5 s later (${perSession(settledRss)}/session); idle: ${idleRequests} FlinkSession API requests in ${IDLE_MS / 1000} s (two open watches; one list per relist period)`,
-    }];
+    return [
+      {
+        work: `watcher, ${SESSIONS.toLocaleString('en')} FlinkSessions applied at once (created in ${formatSeconds(createdMs / 1000)})`,
+        project: `all signalled after ${formatSeconds(signalledMs / 1000)} (${Math.round(SESSIONS / (signalledMs / 1000))} signals/s)`,
+        peers: [],
+        note: `RSS idle ${Math.round(baseline / MB)} MB → peak ${Math.round(peakRss / MB)} MB (${perSession(peakRss)}/session), ${Math.round(settledRss / MB)} MB 5 s later (${perSession(settledRss)}/session); idle: ${idleRequests} FlinkSession API requests in ${IDLE_MS / 1000} s (two open watches; one list per relist period)`,
+      },
+    ];
   } catch (error: unknown) {
     console.error(`watcher log: ${readFileSync(watcher.logFile, 'utf8').slice(-3000)}`);
     throw error;
@@ -122,9 +145,21 @@ export async function benchWatcherScale(stack: StackEndpoints): Promise<BenchRow
 async function cleanUp(objects: k8s.CustomObjectsApi, core: k8s.CoreV1Api, temporal: Client, namespace: string, names: readonly string[]): Promise<void> {
   const slots = new Semaphore(CREATE_CONCURRENCY);
   const crd = { group: API_GROUP, version: API_VERSION, plural: FLINKSESSION_PLURAL, namespace };
-  await Promise.all(names.map((name) => slots.run(async () => {
-    await objects.patchNamespacedCustomObject({ ...crd, name, body: { metadata: { finalizers: null } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)).catch(() => undefined);
-    await temporal.workflow.getHandle(workflowId(namespace, name)).terminate('benchmark finished').catch(() => undefined);
-  })));
+  await Promise.all(
+    names.map((name) =>
+      slots.run(async () => {
+        await objects
+          .patchNamespacedCustomObject(
+            { ...crd, name, body: { metadata: { finalizers: null } } },
+            k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+          )
+          .catch(() => undefined);
+        await temporal.workflow
+          .getHandle(workflowId(namespace, name))
+          .terminate('benchmark finished')
+          .catch(() => undefined);
+      }),
+    ),
+  );
   await core.deleteNamespace({ name: namespace }).catch(() => undefined);
 }

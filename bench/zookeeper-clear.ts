@@ -51,9 +51,12 @@ async function lowerBound(quorum: string, levels: string[][]): Promise<number> {
   try {
     const started = performance.now();
     for (const level of [...levels].reverse()) {
-      const batches = Array.from({ length: Math.ceil(level.length / DELETES_PER_MULTI) }, (_, i) => level.slice(i * DELETES_PER_MULTI, (i + 1) * DELETES_PER_MULTI));
+      const batches = Array.from({ length: Math.ceil(level.length / DELETES_PER_MULTI) }, (_, i) =>
+        level.slice(i * DELETES_PER_MULTI, (i + 1) * DELETES_PER_MULTI),
+      );
       const outcomes = await Promise.all(batches.map((batch) => session.deleteAll(batch)));
-      if (outcomes.some((outcome) => !outcome.deleted)) throw new Error(`the lower bound's multi delete failed: ${JSON.stringify(outcomes.find((o) => !o.deleted))}`);
+      if (outcomes.some((outcome) => !outcome.deleted))
+        throw new Error(`the lower bound's multi delete failed: ${JSON.stringify(outcomes.find((o) => !o.deleted))}`);
     }
     return performance.now() - started;
   } finally {
@@ -68,7 +71,9 @@ export async function benchZooKeeperClear(stack: StackEndpoints): Promise<BenchR
   const levels = (id: string): string[][] => treeLevels(`/flink/${id}`);
   const znodes = levels('x').reduce((sum, level) => sum + level.length, 0);
   try {
-    await new Promise<void>((resolve, reject) => client.mkdirp('/flink', (error: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      client.mkdirp('/flink', (error: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve())),
+    );
     const { clearZooKeeperHa } = createZooKeeperActivities({ connect: (q) => connectZooKeeper(q, 10_000) });
     const ours = `bench-fso-${run}`;
     await seed(client, levels(ours));
@@ -80,7 +85,11 @@ export async function benchZooKeeperClear(stack: StackEndpoints): Promise<BenchR
     const cli = `bench-cli-${run}`;
     await seed(client, levels(cli));
     const binaries = resolveBinaries(process.env);
-    const cliRun = await timeCommand(binaries.java, ['-cp', binaries.zookeeperClasspath, 'org.apache.zookeeper.ZooKeeperMain', '-server', quorum, 'deleteall', `/flink/${cli}`], process.env);
+    const cliRun = await timeCommand(
+      binaries.java,
+      ['-cp', binaries.zookeeperClasspath, 'org.apache.zookeeper.ZooKeeperMain', '-server', quorum, 'deleteall', `/flink/${cli}`],
+      process.env,
+    );
     if (await client.pathExists(`/flink/${cli}`, false)) throw new Error(`zkCli deleteall left /flink/${cli}`);
     const peers: Timing[] = [{ label: `zkCli.sh deleteall (JVM start included${cliRun.failure ? `; ${cliRun.failure}` : ''})`, seconds: seconds(cliRun.ms) }];
 
@@ -91,7 +100,10 @@ export async function benchZooKeeperClear(stack: StackEndpoints): Promise<BenchR
       work: `ZooKeeper clear, ${znodes.toLocaleString('en')} znodes (depth 4)`,
       project: { label: '', seconds: seconds(projectMs) },
       peers,
-      lowerBound: { label: `known paths, deletes only, multis of ${DELETES_PER_MULTI.toLocaleString('en')}, a level's multis in flight at once`, seconds: seconds(boundMs) },
+      lowerBound: {
+        label: `known paths, deletes only, multis of ${DELETES_PER_MULTI.toLocaleString('en')}, a level's multis in flight at once`,
+        seconds: seconds(boundMs),
+      },
     };
   } finally {
     client.close();

@@ -60,7 +60,8 @@ async function runUntilSignalled(roles: readonly OperatorRole[], env: Env): Prom
   const signalled = listenForStop();
   const { startOperator } = await import('../cli/operator.ts');
   const operator = await startOperator(roles, env);
-  const report = (error: unknown): void => void process.stderr.write(`${PROGRAM}: the worker stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+  const report = (error: unknown): void =>
+    void process.stderr.write(`${PROGRAM}: the worker stopped: ${error instanceof Error ? error.message : String(error)}\n`);
   return runUntilStopped(signalled, operator.done, () => operator.stop(), report);
 }
 
@@ -82,57 +83,74 @@ for (const { name, roles, description } of ROLE_COMMANDS) {
   command.action(action(() => runUntilSignalled(roles, env())));
 }
 
-program.command('dev')
-  .description('run everything locally: Temporal with its Web UI, Kubernetes with kwok nodes, S3, ZooKeeper, the operator and an example FlinkSession; Ctrl-C stops it all')
+program
+  .command('dev')
+  .description(
+    'run everything locally: Temporal with its Web UI, Kubernetes with kwok nodes, S3, ZooKeeper, the operator and an example FlinkSession; Ctrl-C stops it all',
+  )
   .option('--state-dir <dir>', 'where data, logs and the kubeconfig live (env FSO_STACK_DIR)', process.env.FSO_STACK_DIR ?? '.stack')
   .option('--fresh', 'start from empty state (delete the state folder first)', false)
   .option('--no-example', 'do not apply the example FlinkSession')
-  .action(action(async (options: { stateDir: string; fresh: boolean; example: boolean }) => {
-    // Loaded on use: the local stack's code is not part of the operator's image.
-    const { dev } = await import('../cli/dev.ts');
-    return dev({ stateDir: resolve(options.stateDir), fresh: options.fresh, example: options.example, print: (text) => process.stdout.write(`${text}\n`) });
-  }));
+  .action(
+    action(async (options: { stateDir: string; fresh: boolean; example: boolean }) => {
+      // Loaded on use: the local stack's code is not part of the operator's image.
+      const { dev } = await import('../cli/dev.ts');
+      return dev({ stateDir: resolve(options.stateDir), fresh: options.fresh, example: options.example, print: (text) => process.stdout.write(`${text}\n`) });
+    }),
+  );
 
-const statusCommand = program.command('status')
-  .description('show what the session\'s workflow is doing (its `status` query)')
+const statusCommand = program
+  .command('status')
+  .description("show what the session's workflow is doing (its `status` query)")
   .argument('<namespace/name>', 'the FlinkSession')
   .option('--json', 'print JSON');
 const statusEnv = withSettingFlags(statusCommand, ['client']);
-statusCommand.action(action(async (target: string, options: { json?: boolean }) => {
-  const { status } = await import('../cli/status.ts');
-  const result = await status(statusEnv(), parseSessionTarget(target), options.json === true);
-  process.stdout.write(`${result.output}\n`);
-  return result.exitCode;
-}));
+statusCommand.action(
+  action(async (target: string, options: { json?: boolean }) => {
+    const { status } = await import('../cli/status.ts');
+    const result = await status(statusEnv(), parseSessionTarget(target), options.json === true);
+    process.stdout.write(`${result.output}\n`);
+    return result.exitCode;
+  }),
+);
 
-const redeployCommand = program.command('redeploy')
-  .description('redeploy the session now with its current spec (the workflow\'s `redeploy` signal)')
+const redeployCommand = program
+  .command('redeploy')
+  .description("redeploy the session now with its current spec (the workflow's `redeploy` signal)")
   .argument('<namespace/name>', 'the FlinkSession')
   .option('--reason <text>', 'why, shown in the Event and the workflow history');
 const redeployEnv = withSettingFlags(redeployCommand, ['client']);
-redeployCommand.action(action(async (target: string, options: { reason?: string }) => {
-  const { redeploy } = await import('../cli/redeploy.ts');
-  const result = await redeploy(redeployEnv(), parseSessionTarget(target), options.reason);
-  process.stdout.write(`${result.output}\n`);
-  return result.exitCode;
-}));
+redeployCommand.action(
+  action(async (target: string, options: { reason?: string }) => {
+    const { redeploy } = await import('../cli/redeploy.ts');
+    const result = await redeploy(redeployEnv(), parseSessionTarget(target), options.reason);
+    process.stdout.write(`${result.output}\n`);
+    return result.exitCode;
+  }),
+);
 
-const planCommand = program.command('plan')
+const planCommand = program
+  .command('plan')
   .description('list what a redeploy of the current spec would delete (Flink cluster, znodes, S3 objects, HA ConfigMaps); changes nothing')
   .argument('<namespace/name>', 'the FlinkSession')
   .option('--json', 'print JSON');
 const planEnv = withSettingFlags(planCommand, ['client']);
-planCommand.action(action(async (target: string, options: { json?: boolean }) => {
-  const env = planEnv();
-  const session = parseSessionTarget(target);
-  const [{ formatPlan, planRedeploy }, { readWorkerConfig }, { realActivityDeps }, { loadKubeConfig }] = await Promise.all([
-    import('../cli/plan.ts'), import('../worker/config.ts'), import('../worker/start.ts'), import('../kube/kubeconfig.ts'),
-  ]);
-  const deps = realActivityDeps(readWorkerConfig(env), loadKubeConfig(env.KUBECONFIG));
-  const plan = await planRedeploy(deps, session);
-  process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan)}\n`);
-  return 0;
-}));
+planCommand.action(
+  action(async (target: string, options: { json?: boolean }) => {
+    const env = planEnv();
+    const session = parseSessionTarget(target);
+    const [{ formatPlan, planRedeploy }, { readWorkerConfig }, { realActivityDeps }, { loadKubeConfig }] = await Promise.all([
+      import('../cli/plan.ts'),
+      import('../worker/config.ts'),
+      import('../worker/start.ts'),
+      import('../kube/kubeconfig.ts'),
+    ]);
+    const deps = realActivityDeps(readWorkerConfig(env), loadKubeConfig(env.KUBECONFIG));
+    const plan = await planRedeploy(deps, session);
+    process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan)}\n`);
+    return 0;
+  }),
+);
 
 try {
   await program.parseAsync(process.argv);

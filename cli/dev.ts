@@ -71,17 +71,21 @@ export async function dev(options: DevOptions): Promise<number> {
 
     const metricsPort = process.env.FSO_METRICS_PORT ?? String(await freePort());
     const logFile = join(endpoints.logDir, 'operator.log');
-    const operator = await startOperator(['watcher', 'worker'], {
-      ...process.env,
-      KUBECONFIG: endpoints.kubernetes.kubeconfig,
-      TEMPORAL_ADDRESS: endpoints.temporal.address,
-      TEMPORAL_NAMESPACE: endpoints.temporal.namespace,
-      TEMPORAL_UI_URL: endpoints.temporal.uiUrl,
-      // The JobManagers run as local processes: their REST under one address, /<namespace>/<name>/….
-      FSO_REST_URL_TEMPLATE: rest.urlTemplate,
-      FSO_POLL_INTERVAL_MS: process.env.FSO_POLL_INTERVAL_MS ?? '250',
-      FSO_METRICS_PORT: metricsPort,
-    }, pino.destination({ dest: logFile, sync: true, mkdir: true }));
+    const operator = await startOperator(
+      ['watcher', 'worker'],
+      {
+        ...process.env,
+        KUBECONFIG: endpoints.kubernetes.kubeconfig,
+        TEMPORAL_ADDRESS: endpoints.temporal.address,
+        TEMPORAL_NAMESPACE: endpoints.temporal.namespace,
+        TEMPORAL_UI_URL: endpoints.temporal.uiUrl,
+        // The JobManagers run as local processes: their REST under one address, /<namespace>/<name>/….
+        FSO_REST_URL_TEMPLATE: rest.urlTemplate,
+        FSO_POLL_INTERVAL_MS: process.env.FSO_POLL_INTERVAL_MS ?? '250',
+        FSO_METRICS_PORT: metricsPort,
+      },
+      pino.destination({ dest: logFile, sync: true, mkdir: true }),
+    );
     stops.push(() => operator.stop());
     if (await interrupted()) return 0;
 
@@ -90,7 +94,9 @@ export async function dev(options: DevOptions): Promise<number> {
       print(`applying FlinkSession ${DEV_EXAMPLE.namespace}/${DEV_EXAMPLE.name} …`);
       const generation = await applyExample(kc, endpoints);
       const ready = await Promise.race([
-        waitReady(kc, generation).then(() => runSampleJob(endpoints, flink, print)).then(() => true),
+        waitReady(kc, generation)
+          .then(() => runSampleJob(endpoints, flink, print))
+          .then(() => true),
         signalled.received.then(() => false),
       ]);
       if (!ready && (await interrupted())) return 0;
@@ -98,10 +104,15 @@ export async function dev(options: DevOptions): Promise<number> {
     print(describe(endpoints, operator.metricsPort, logFile, options.example ? dashboard : undefined));
 
     const report = (error: unknown): void => print(`the operator stopped (${error instanceof Error ? error.message : String(error)}); see ${logFile}`);
-    const code = await runUntilStopped(signalled, operator.done, async () => {
-      print('stopping everything …');
-      await stopAll();
-    }, report);
+    const code = await runUntilStopped(
+      signalled,
+      operator.done,
+      async () => {
+        print('stopping everything …');
+        await stopAll();
+      },
+      report,
+    );
     print('stopped');
     return code;
   } catch (error: unknown) {
@@ -137,11 +148,15 @@ const restUrl = (template: string, namespace: string, name: string): string => t
 /** The sample job on the example, unless a job runs there already (one Flink's HA brought back after a restart). */
 async function runSampleJob(endpoints: StackEndpoints, flink: FlinkKubelet, print: (text: string) => void): Promise<void> {
   // The JobManager's own address: Flink's CLI talks to a REST root, not to a path under the proxy.
-  const rest = await pollUntil('the example\'s JobManager to answer', async () => {
-    const url = flink.restUrl(DEV_EXAMPLE.namespace, DEV_EXAMPLE.name);
-    const jobs = url ? await listJobs(url).catch(() => undefined) : undefined;
-    return url && jobs ? { url, jobs } : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 500 });
+  const rest = await pollUntil(
+    "the example's JobManager to answer",
+    async () => {
+      const url = flink.restUrl(DEV_EXAMPLE.namespace, DEV_EXAMPLE.name);
+      const jobs = url ? await listJobs(url).catch(() => undefined) : undefined;
+      return url && jobs ? { url, jobs } : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
   if (rest.jobs.some((job) => !['FAILED', 'CANCELED', 'FINISHED'].includes(job.state))) return;
   const version = clientVersion(endpoints.flink, devExampleSession(endpoints).spec.flinkVersion!);
   print('submitting the sample job (a keyed counter, checkpointing every second) …');
@@ -154,13 +169,21 @@ async function runSampleJob(endpoints: StackEndpoints, flink: FlinkKubelet, prin
 
 async function waitReady(kc: KubeConfig, generation: number): Promise<void> {
   const objects = kc.makeApiClient(CustomObjectsApi);
-  await pollUntil(`FlinkSession ${DEV_EXAMPLE.namespace}/${DEV_EXAMPLE.name} to be Ready at generation ${generation}`, async () => {
-    const session = (await objects.getNamespacedCustomObject({
-      group: API_GROUP, version: API_VERSION, namespace: DEV_EXAMPLE.namespace, plural: FLINKSESSION_PLURAL, name: DEV_EXAMPLE.name,
-    })) as FlinkSession;
-    const ready = session.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-    return ready && (session.status?.observedGeneration ?? 0) >= generation ? true : undefined;
-  }, { timeoutMs: 180_000, intervalMs: 500 });
+  await pollUntil(
+    `FlinkSession ${DEV_EXAMPLE.namespace}/${DEV_EXAMPLE.name} to be Ready at generation ${generation}`,
+    async () => {
+      const session = (await objects.getNamespacedCustomObject({
+        group: API_GROUP,
+        version: API_VERSION,
+        namespace: DEV_EXAMPLE.namespace,
+        plural: FLINKSESSION_PLURAL,
+        name: DEV_EXAMPLE.name,
+      })) as FlinkSession;
+      const ready = session.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      return ready && (session.status?.observedGeneration ?? 0) >= generation ? true : undefined;
+    },
+    { timeoutMs: 180_000, intervalMs: 500 },
+  );
 }
 
 /** `dashboard`: the example's Flink dashboard, when the example was applied. */
@@ -196,6 +219,6 @@ function describe(endpoints: StackEndpoints, metricsPort: number | undefined, lo
     `  ${program} plan ${DEV_EXAMPLE.namespace}/${DEV_EXAMPLE.name} ${flags}`,
     `  ${program} redeploy ${DEV_EXAMPLE.namespace}/${DEV_EXAMPLE.name} --reason "trying it" ${flags}`,
     '',
-    'Ctrl-C stops everything (Temporal\'s history and the cluster\'s objects stay in the state folder; --fresh starts over).',
+    "Ctrl-C stops everything (Temporal's history and the cluster's objects stay in the state folder; --fresh starts over).",
   ].join('\n');
 }

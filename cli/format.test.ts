@@ -4,7 +4,9 @@ import { formatStatus } from './status.ts';
 
 const target = { namespace: 'team-a', name: 'orders' };
 const base: RedeployPlan = {
-  target, generation: 3, autoClean: true,
+  target,
+  generation: 3,
+  autoClean: true,
   flinkCluster: ['deployment/orders', 'pod/orders-abc', 'service/orders-rest'],
   launchJobs: ['orders-launch-g2-0'],
 };
@@ -14,12 +16,19 @@ describe('formatPlan', () => {
     const text = formatPlan({
       ...base,
       zookeeper: { quorum: 'zk:2181', path: '/flink/orders', znodes: 7 },
-      s3: { endPoint: 'http://s3:9000', bucket: 'b', prefixes: ['orders/flink/ha/', 'orders/flink/checkpoints/'], counts: { objects: 2, versions: 3, deleteMarkers: 1, bytes: 2048 } },
+      s3: {
+        endPoint: 'http://s3:9000',
+        bucket: 'b',
+        prefixes: ['orders/flink/ha/', 'orders/flink/checkpoints/'],
+        counts: { objects: 2, versions: 3, deleteMarkers: 1, bytes: 2048 },
+      },
     });
     expect(text).toContain('redeploy plan for FlinkSession team-a/orders (generation 3); nothing has been changed');
     expect(text).toContain('1. the Flink cluster (3 objects): deployment/orders, pod/orders-abc, service/orders-rest');
     expect(text).toContain('2. ZooKeeper HA: 7 znodes under /flink/orders (quorum zk:2181)');
-    expect(text).toContain('3. S3: 2 objects, 3 object versions and 1 delete marker (2048 bytes) under s3://b/orders/flink/ha/ and s3://b/orders/flink/checkpoints/ at http://s3:9000; savepoints are kept');
+    expect(text).toContain(
+      '3. S3: 2 objects, 3 object versions and 1 delete marker (2048 bytes) under s3://b/orders/flink/ha/ and s3://b/orders/flink/checkpoints/ at http://s3:9000; savepoints are kept',
+    );
     expect(text).toContain('the old launch Jobs: orders-launch-g2-0');
     expect(text.indexOf('1. the Flink cluster')).toBeLessThan(text.indexOf('2. ZooKeeper'));
   });
@@ -30,20 +39,35 @@ describe('formatPlan', () => {
   });
 
   it('says a refused spec deletes nothing', () => {
-    expect(formatPlan({ ...base, refused: 'spec.resource.taskManager.memory: too small' }))
-      .toContain('the current spec would be refused, so a redeploy would delete nothing: spec.resource.taskManager.memory: too small');
+    expect(formatPlan({ ...base, refused: 'spec.resource.taskManager.memory: too small' })).toContain(
+      'the current spec would be refused, so a redeploy would delete nothing: spec.resource.taskManager.memory: too small',
+    );
   });
 });
 
 describe('formatStatus', () => {
   const view = {
-    target, workflowId: 'flinksession/team-a/orders', runId: 'r1', runStatus: 'RUNNING', startedAt: new Date('2026-11-26T10:00:00Z'), taskQueue: 'fso',
+    target,
+    workflowId: 'flinksession/team-a/orders',
+    runId: 'r1',
+    runStatus: 'RUNNING',
+    startedAt: new Date('2026-11-26T10:00:00Z'),
+    taskQueue: 'fso',
   };
 
   it('shows phase, step, generations, redeploys, the last error and the UI link', () => {
     const text = formatStatus({
       ...view,
-      status: { namespace: 'team-a', name: 'orders', phase: 'Redeploying', step: 'purge S3 prefix', desiredGeneration: 4, deployedGeneration: 3, redeploys: 5, lastError: 'boom' },
+      status: {
+        namespace: 'team-a',
+        name: 'orders',
+        phase: 'Redeploying',
+        step: 'purge S3 prefix',
+        desiredGeneration: 4,
+        deployedGeneration: 3,
+        redeploys: 5,
+        lastError: 'boom',
+      },
       uiLink: 'http://ui/namespaces/default/workflows/x',
     });
     expect(text).toContain('workflow:            flinksession/team-a/orders (run r1, RUNNING, started 2026-11-26T10:00:00.000Z, task queue fso)');
@@ -55,7 +79,8 @@ describe('formatStatus', () => {
   });
 
   it('says why the status query had no answer', () => {
-    expect(formatStatus({ ...view, queryError: 'deadline exceeded; is a worker polling task queue fso?' }))
-      .toContain('status query:        no answer (deadline exceeded; is a worker polling task queue fso?)');
+    expect(formatStatus({ ...view, queryError: 'deadline exceeded; is a worker polling task queue fso?' })).toContain(
+      'status query:        no answer (deadline exceeded; is a worker polling task queue fso?)',
+    );
   });
 });

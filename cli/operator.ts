@@ -46,7 +46,10 @@ export async function startOperator(roles: readonly OperatorRole[], env: Env, lo
       readiness,
     }).catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new ConfigError([`FSO_METRICS_PORT: cannot serve /metrics, /healthz and /readyz on port ${metricsPort} (${reason}); choose a free port, or 0 to turn them off`], 'observability settings');
+      throw new ConfigError(
+        [`FSO_METRICS_PORT: cannot serve /metrics, /healthz and /readyz on port ${metricsPort} (${reason}); choose a free port, or 0 to turn them off`],
+        'observability settings',
+      );
     });
   }
 

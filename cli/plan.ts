@@ -42,7 +42,12 @@ export async function planRedeploy(deps: ActivityDeps, target: SessionTarget): P
 
   for (const clear of autoCleanSteps(ref, spec)) {
     if (clear.kind === 'zookeeper') {
-      const { znodes } = await activities.clearZooKeeperHa({ quorum: clear.quorum, ...(clear.root ? { root: clear.root } : {}), clusterId: clear.clusterId, dryRun: true });
+      const { znodes } = await activities.clearZooKeeperHa({
+        quorum: clear.quorum,
+        ...(clear.root ? { root: clear.root } : {}),
+        clusterId: clear.clusterId,
+        dryRun: true,
+      });
       plan.zookeeper = { quorum: clear.quorum, path: clear.path, znodes };
     } else if (clear.kind === 'kubernetes-ha') {
       plan.haConfigMaps = (await activities.clearKubernetesHa({ ref, dryRun: true })).configMaps;
@@ -59,7 +64,10 @@ async function readSession(kubeConfig: KubeConfig, target: SessionTarget): Promi
   try {
     return (await objects.getNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, plural: FLINKSESSION_PLURAL, ...target })) as FlinkSession;
   } catch (error: unknown) {
-    if (isNotFound(error)) throw new SessionNotFoundError(`no FlinkSession ${target.namespace}/${target.name} in ${kubeConfig.getCurrentCluster()?.server ?? 'the cluster'} (kubectl get fls -A lists them)`);
+    if (isNotFound(error))
+      throw new SessionNotFoundError(
+        `no FlinkSession ${target.namespace}/${target.name} in ${kubeConfig.getCurrentCluster()?.server ?? 'the cluster'} (kubectl get fls -A lists them)`,
+      );
     throw error;
   }
 }
@@ -72,19 +80,24 @@ export function formatPlan(plan: RedeployPlan): string {
   const head = `redeploy plan for FlinkSession ${namespace}/${name} (generation ${plan.generation}); nothing has been changed`;
   if (plan.refused) return `${head}\n  the current spec would be refused, so a redeploy would delete nothing: ${plan.refused}`;
   const lines = [head, '', 'would delete, in this order:'];
-  lines.push(plan.flinkCluster.length > 0
-    ? `  1. the Flink cluster (${plural(plan.flinkCluster.length, 'object')}): ${plan.flinkCluster.join(', ')}`
-    : '  1. the Flink cluster: nothing running (a redeploy starts with a launch)');
+  lines.push(
+    plan.flinkCluster.length > 0
+      ? `  1. the Flink cluster (${plural(plan.flinkCluster.length, 'object')}): ${plan.flinkCluster.join(', ')}`
+      : '  1. the Flink cluster: nothing running (a redeploy starts with a launch)',
+  );
   if (!plan.autoClean) {
     lines.push('  2. HA data and checkpoints: kept (autoClean is off)');
   } else {
-    if (plan.zookeeper) lines.push(`  2. ZooKeeper HA: ${plural(plan.zookeeper.znodes, 'znode')} under ${plan.zookeeper.path} (quorum ${plan.zookeeper.quorum})`);
+    if (plan.zookeeper)
+      lines.push(`  2. ZooKeeper HA: ${plural(plan.zookeeper.znodes, 'znode')} under ${plan.zookeeper.path} (quorum ${plan.zookeeper.quorum})`);
     else if (plan.haConfigMaps) lines.push(`  2. Kubernetes HA ConfigMaps (${plan.haConfigMaps.length}): ${plan.haConfigMaps.join(', ') || 'none'}`);
     else lines.push('  2. HA data: none (high availability is off)');
     if (plan.s3) {
       const c = plan.s3.counts;
-      lines.push(`  3. S3: ${plural(c.objects, 'object')}, ${plural(c.versions, 'object version')} and ${plural(c.deleteMarkers, 'delete marker')} (${c.bytes} bytes) `
-        + `under ${plan.s3.prefixes.map((p) => `s3://${plan.s3!.bucket}/${p}`).join(' and ')} at ${plan.s3.endPoint}; savepoints are kept`);
+      lines.push(
+        `  3. S3: ${plural(c.objects, 'object')}, ${plural(c.versions, 'object version')} and ${plural(c.deleteMarkers, 'delete marker')} (${c.bytes} bytes) ` +
+          `under ${plan.s3.prefixes.map((p) => `s3://${plan.s3!.bucket}/${p}`).join(' and ')} at ${plan.s3.endPoint}; savepoints are kept`,
+      );
     } else {
       lines.push('  3. S3: nothing (no s3 in the spec)');
     }

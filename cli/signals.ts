@@ -18,17 +18,25 @@ export function listenForStop(): Signalled {
     process.once('SIGINT', on);
     process.once('SIGTERM', on);
   });
-  return { received, get arrived() { return arrived; } };
+  return {
+    received,
+    get arrived() {
+      return arrived;
+    },
+  };
 }
 
 /** Runs until a signal (exit code 0) or until `done` settles on its own (1); stops either way. */
 export async function runUntilStopped(signalled: Signalled, done: Promise<void>, stop: () => Promise<void>, report: (error: unknown) => void): Promise<number> {
   const outcome = await Promise.race([
     signalled.received.then(() => 'signal' as const),
-    done.then(() => 'ended' as const, (error: unknown) => {
-      report(error);
-      return 'ended' as const;
-    }),
+    done.then(
+      () => 'ended' as const,
+      (error: unknown) => {
+        report(error);
+        return 'ended' as const;
+      },
+    ),
   ]);
   await stop();
   return outcome === 'signal' ? 0 : 1;

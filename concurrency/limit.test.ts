@@ -19,11 +19,13 @@ describe('Semaphore', () => {
     const slots = new Semaphore(2);
     const gates = [deferred(), deferred(), deferred(), deferred()];
     const started: number[] = [];
-    const runs = gates.map((gate, i) => slots.run(async () => {
-      started.push(i);
-      await gate.promise;
-      return i;
-    }));
+    const runs = gates.map((gate, i) =>
+      slots.run(async () => {
+        started.push(i);
+        await gate.promise;
+        return i;
+      }),
+    );
     await tick();
     expect(started).toEqual([0, 1]);
     expect([slots.active, slots.waiting]).toEqual([2, 2]);

@@ -9,11 +9,19 @@ import { SETTINGS, settingsFor, withFlags } from './settings.ts';
 function readmeConfigurationTable(): Map<string, string[]> {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('## Configuration'));
-  const rows = section.slice(0, section.indexOf('\n## ', 3)).split('\n').filter((line) => /^\| `[A-Z_]+`/.test(line));
-  return new Map(rows.map((row) => {
-    const cells = row.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim());
-    return [cells[0]!.replaceAll('`', ''), cells.slice(1)];
-  }));
+  const rows = section
+    .slice(0, section.indexOf('\n## ', 3))
+    .split('\n')
+    .filter((line) => /^\| `[A-Z_]+`/.test(line));
+  return new Map(
+    rows.map((row) => {
+      const cells = row
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((cell) => cell.trim());
+      return [cells[0]!.replaceAll('`', ''), cells.slice(1)];
+    }),
+  );
 }
 
 describe('settings', () => {
@@ -59,13 +67,24 @@ describe('settings', () => {
   });
 
   it('lays the flags given over the environment, and only those', () => {
-    const env = withFlags({ TEMPORAL_ADDRESS: 'env:7233', FSO_LOG_LEVEL: 'warn', OTHER: 'x' }, { 'temporal-address': 'flag:7233', 'log-level': undefined, unknown: 'y' });
+    const env = withFlags(
+      { TEMPORAL_ADDRESS: 'env:7233', FSO_LOG_LEVEL: 'warn', OTHER: 'x' },
+      { 'temporal-address': 'flag:7233', 'log-level': undefined, unknown: 'y' },
+    );
     expect(env).toEqual({ TEMPORAL_ADDRESS: 'flag:7233', FSO_LOG_LEVEL: 'warn', OTHER: 'x' });
   });
 
   it('gives the one-shot commands only the Temporal and Kubernetes settings', () => {
     expect(settingsFor(['client']).map((s) => s.env)).toEqual([
-      'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TLS', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'TEMPORAL_API_KEY', 'TEMPORAL_UI_URL', 'KUBECONFIG',
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_TLS',
+      'TEMPORAL_TLS_CERT',
+      'TEMPORAL_TLS_KEY',
+      'TEMPORAL_TLS_CA',
+      'TEMPORAL_API_KEY',
+      'TEMPORAL_UI_URL',
+      'KUBECONFIG',
     ]);
   });
 });
@@ -73,7 +92,10 @@ describe('settings', () => {
 describe('readObservabilitySettings', () => {
   it.each<[Record<string, string>, object | string]>([
     [{}, { logLevel: 'info', metricsPort: 9464 }],
-    [{ FSO_LOG_LEVEL: 'debug', FSO_METRICS_PORT: '0' }, { logLevel: 'debug', metricsPort: 0 }],
+    [
+      { FSO_LOG_LEVEL: 'debug', FSO_METRICS_PORT: '0' },
+      { logLevel: 'debug', metricsPort: 0 },
+    ],
     [{ FSO_LOG_LEVEL: 'verbose' }, 'FSO_LOG_LEVEL must be one of debug, info, warn, error, not "verbose"'],
     [{ FSO_METRICS_PORT: '70000' }, 'FSO_METRICS_PORT must be a port number 1-65535 (0 turns /metrics, /healthz and /readyz off), not "70000"'],
     [{ FSO_METRICS_PORT: 'http' }, 'FSO_METRICS_PORT must be a port number'],

@@ -15,19 +15,32 @@ export function temporalConnectionOptions(settings: TemporalSettings): Connectio
     try {
       content = readFileSync(file);
     } catch (error: unknown) {
-      throw new ConfigError([`${variable}: cannot read the Temporal ${what} ${file} (${error instanceof Error ? error.message : String(error)})`], 'Temporal TLS settings');
+      throw new ConfigError(
+        [`${variable}: cannot read the Temporal ${what} ${file} (${error instanceof Error ? error.message : String(error)})`],
+        'Temporal TLS settings',
+      );
     }
     if (!content.toString('latin1').includes('-----BEGIN ')) {
-      throw new ConfigError([`${variable}: ${file} is not a PEM file (no "-----BEGIN" line); the Temporal ${what} must be PEM-encoded`], 'Temporal TLS settings');
+      throw new ConfigError(
+        [`${variable}: ${file} is not a PEM file (no "-----BEGIN" line); the Temporal ${what} must be PEM-encoded`],
+        'Temporal TLS settings',
+      );
     }
     return content;
   };
   const tls = settings.tls;
   const tlsOptions = tls
     ? {
-      ...(tls.certFile && tls.keyFile ? { clientCertPair: { crt: read(tls.certFile, 'TLS client certificate', 'TEMPORAL_TLS_CERT'), key: read(tls.keyFile, 'TLS client key', 'TEMPORAL_TLS_KEY') } } : {}),
-      ...(tls.caFile ? { serverRootCACertificate: read(tls.caFile, 'TLS CA certificate', 'TEMPORAL_TLS_CA') } : {}),
-    }
+        ...(tls.certFile && tls.keyFile
+          ? {
+              clientCertPair: {
+                crt: read(tls.certFile, 'TLS client certificate', 'TEMPORAL_TLS_CERT'),
+                key: read(tls.keyFile, 'TLS client key', 'TEMPORAL_TLS_KEY'),
+              },
+            }
+          : {}),
+        ...(tls.caFile ? { serverRootCACertificate: read(tls.caFile, 'TLS CA certificate', 'TEMPORAL_TLS_CA') } : {}),
+      }
     : undefined;
   return {
     address: settings.address,
@@ -49,9 +62,10 @@ export async function connectTemporal<T>(kind: { connect(options: ConnectionOpti
     return await kind.connect(options);
   } catch (error: unknown) {
     const detail = error instanceof Error ? error.message : String(error);
-    const hint = settings.tls || settings.apiKey
-      ? 'check TEMPORAL_ADDRESS, the TLS files (TEMPORAL_TLS_CERT/KEY/CA) and TEMPORAL_API_KEY'
-      : 'is the server running? Check TEMPORAL_ADDRESS (or --temporal-address); Temporal Cloud needs TEMPORAL_API_KEY or TEMPORAL_TLS_CERT/KEY';
+    const hint =
+      settings.tls || settings.apiKey
+        ? 'check TEMPORAL_ADDRESS, the TLS files (TEMPORAL_TLS_CERT/KEY/CA) and TEMPORAL_API_KEY'
+        : 'is the server running? Check TEMPORAL_ADDRESS (or --temporal-address); Temporal Cloud needs TEMPORAL_API_KEY or TEMPORAL_TLS_CERT/KEY';
     throw new TemporalUnreachableError(`cannot connect to Temporal at ${settings.address}: ${detail} (${hint})`);
   }
 }

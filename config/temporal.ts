@@ -40,7 +40,6 @@ export function readTemporalSettings(env: Env, problems: string[]): TemporalSett
   };
 }
 
-
 /** The Temporal Web UI page of a workflow (its run's history when the run id is known). */
 export function temporalUiWorkflowUrl(uiUrl: string, namespace: string, workflowId: string, runId?: string): string {
   const base = `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;

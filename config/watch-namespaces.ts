@@ -5,7 +5,14 @@ import type { Env } from './temporal.ts';
 
 /** The namespaces named, without repeats; empty: all namespaces. Problems are added to `problems`. */
 export function readWatchNamespaces(env: Env, problems: string[]): string[] {
-  const namespaces = [...new Set((env.FSO_WATCH_NAMESPACES ?? '').split(',').map((n) => n.trim()).filter((n) => n !== ''))];
+  const namespaces = [
+    ...new Set(
+      (env.FSO_WATCH_NAMESPACES ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== ''),
+    ),
+  ];
   for (const namespace of namespaces) {
     const problem = dns1123LabelProblem('namespace', namespace);
     if (problem) problems.push(`FSO_WATCH_NAMESPACES: ${problem}`);

@@ -14,7 +14,9 @@ export function loadKubeConfig(files: string | undefined): KubeConfig {
       return [];
     } catch (error: unknown) {
       const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-      return [`KUBECONFIG: cannot read ${path} (${code}); point KUBECONFIG or --kubeconfig at a kubeconfig file, or unset it in a pod to use the pod's service account`];
+      return [
+        `KUBECONFIG: cannot read ${path} (${code}); point KUBECONFIG or --kubeconfig at a kubeconfig file, or unset it in a pod to use the pod's service account`,
+      ];
     }
   });
   if (unreadable.length > 0) throw new ConfigError(unreadable, 'Kubernetes configuration');
@@ -23,10 +25,20 @@ export function loadKubeConfig(files: string | undefined): KubeConfig {
     else if (paths.length > 1) kubeConfig.loadFromDefault({}, false);
     else kubeConfig.loadFromDefault();
   } catch (error: unknown) {
-    throw new ConfigError([`cannot load the kubeconfig ${paths.join(delimiter) || '(~/.kube/config or the pod service account)'}: ${error instanceof Error ? error.message : String(error)}`], 'Kubernetes configuration');
+    throw new ConfigError(
+      [
+        `cannot load the kubeconfig ${paths.join(delimiter) || '(~/.kube/config or the pod service account)'}: ${error instanceof Error ? error.message : String(error)}`,
+      ],
+      'Kubernetes configuration',
+    );
   }
   if (!kubeConfig.getCurrentCluster()) {
-    throw new ConfigError([`the kubeconfig ${paths.join(delimiter) || '~/.kube/config'} names no current cluster: set its current-context, set KUBECONFIG, or run in a pod with a service account`], 'Kubernetes configuration');
+    throw new ConfigError(
+      [
+        `the kubeconfig ${paths.join(delimiter) || '~/.kube/config'} names no current cluster: set its current-context, set KUBECONFIG, or run in a pod with a service account`,
+      ],
+      'Kubernetes configuration',
+    );
   }
   return kubeConfig;
 }

@@ -65,10 +65,12 @@ export function startRestartingInformer<T extends KubernetesObject>(options: Res
     await previous?.stop();
     let failed = false;
     const live = (): boolean => !stopped && current === informer;
-    const handOn = (handler: ((object: T) => void) | undefined, trim: boolean) => (object: T): void => {
-      if (trim) options.trim?.(object);
-      if (live()) handler?.(object);
-    };
+    const handOn =
+      (handler: ((object: T) => void) | undefined, trim: boolean) =>
+      (object: T): void => {
+        if (trim) options.trim?.(object);
+        if (live()) handler?.(object);
+      };
     informer.on('add', handOn(options.onAdd, true));
     informer.on('update', handOn(options.onUpdate, true));
     informer.on('delete', handOn(options.onDelete, false));

@@ -12,19 +12,26 @@ describe('autoCleanSteps', () => {
       { kind: 'zookeeper', quorum: 'zk:2181', root: '/flink/prod', clusterId: 'etl', path: '/flink/prod/etl' },
       {
         kind: 's3',
-        target: { namespace: 'team-a', session: 'etl', endPoint: 'http://s3:9000', bucket: 'state', credentialsSecret: { name: 's3' }, inlineCredentials: false },
+        target: {
+          namespace: 'team-a',
+          session: 'etl',
+          endPoint: 'http://s3:9000',
+          bucket: 'state',
+          credentialsSecret: { name: 's3' },
+          inlineCredentials: false,
+        },
         prefixes: ['etl/flink/ha/', 'etl/flink/checkpoints/'],
         where: 's3://state/etl/flink/ha/, s3://state/etl/flink/checkpoints/',
       },
     ]);
   });
 
-  it('no ZooKeeper root given: Flink\'s default /flink', () => {
+  it("no ZooKeeper root given: Flink's default /flink", () => {
     const [step] = autoCleanSteps(ref, { image: 'flink:1.20.1', ha: { type: 'zookeeper', quorum: 'zk:2181' } });
     expect(step).toEqual({ kind: 'zookeeper', quorum: 'zk:2181', clusterId: 'etl', path: '/flink/etl' });
   });
 
-  it('Kubernetes HA: Flink\'s HA ConfigMaps; no HA and no S3: nothing', () => {
+  it("Kubernetes HA: Flink's HA ConfigMaps; no HA and no S3: nothing", () => {
     expect(autoCleanSteps(ref, { image: 'flink:1.20.1', ha: { type: 'kubernetes' } })).toEqual([{ kind: 'kubernetes-ha' }]);
     expect(autoCleanSteps(ref, { image: 'flink:1.20.1' })).toEqual([]);
   });

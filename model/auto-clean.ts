@@ -11,7 +11,10 @@ export const autoCleanS3Prefixes = (session: string): string[] => AUTO_CLEAN_S3_
 /** The S3 target of a session with `spec.s3` set. */
 export function sessionS3Target(ref: Pick<SessionRef, 'namespace' | 'name'>, s3: NonNullable<FlinkSessionSpec['s3']>) {
   return {
-    namespace: ref.namespace, session: ref.name, endPoint: s3.endPoint, bucket: s3.bucket,
+    namespace: ref.namespace,
+    session: ref.name,
+    endPoint: s3.endPoint,
+    bucket: s3.bucket,
     ...(s3.credentialsSecret ? { credentialsSecret: s3.credentialsSecret } : {}),
     // Inline keys (redacted in the signal) were moved into the migrated Secret by applySessionFiles.
     inlineCredentials: s3.accessKey !== undefined,

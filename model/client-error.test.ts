@@ -11,10 +11,16 @@ const trace = [
 
 describe('clientError', () => {
   it.each([
-    ['a whole trace', `[main] ERROR Error while running the Flink session.\n${trace}\n\n The program finished with the following exception:\n\n${trace}`,
-      'org.apache.flink.configuration.IllegalConfigurationException: JobManager memory configuration failed: Either … ← caused by org.apache.flink.configuration.IllegalConfigurationException: Either required fine-grained memory … need to be configured explicitly.'],
-    ['a tail that starts inside a trace', trace.split('\n').slice(2).join('\n'),
-      'org.apache.flink.configuration.IllegalConfigurationException: Either required fine-grained memory … need to be configured explicitly.'],
+    [
+      'a whole trace',
+      `[main] ERROR Error while running the Flink session.\n${trace}\n\n The program finished with the following exception:\n\n${trace}`,
+      'org.apache.flink.configuration.IllegalConfigurationException: JobManager memory configuration failed: Either … ← caused by org.apache.flink.configuration.IllegalConfigurationException: Either required fine-grained memory … need to be configured explicitly.',
+    ],
+    [
+      'a tail that starts inside a trace',
+      trace.split('\n').slice(2).join('\n'),
+      'org.apache.flink.configuration.IllegalConfigurationException: Either required fine-grained memory … need to be configured explicitly.',
+    ],
     ['no exception', 'exit 1\nsomething else', undefined],
   ])('%s', (_what, output, expected) => {
     expect(clientError(output)).toBe(expected);

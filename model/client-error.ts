@@ -6,7 +6,10 @@ const MAX_LINE = 600;
 
 /** The client's error as one line, `A: … ← caused by B: …`; undefined when the tail shows none. */
 export function clientError(output: string): string | undefined {
-  const lines = output.split('\n').map((line) => line.trim()).filter((line) => EXCEPTION_LINE.test(line));
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => EXCEPTION_LINE.test(line));
   const lastTop = lines.findLastIndex((line) => !line.startsWith('Caused by: '));
   const trace = lines.slice(Math.max(lastTop, 0)).map((line) => line.replace(/^Caused by: /, '').slice(0, MAX_LINE));
   return trace.length === 0 ? undefined : trace.join(' ← caused by ');

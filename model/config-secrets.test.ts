@@ -3,9 +3,17 @@ import { configSecretKeys, isSecretKey, redactConfigSecrets } from './config-sec
 
 describe('secrets in config files', () => {
   it.each([
-    ['s3.secret-key', true], ['s3.access-key', true], ['fs.s3a.secret.key', true], ['fs.s3a.access.key', true],
-    ['security.ssl.keystore-password', true], ['my.secret.thing', true], ['s3.access.key', true],
-    ['kubernetes.secrets', false], ['kubernetes.env.secretKeyRef', false], ['parallelism.default', false], ['s3.endpoint', false],
+    ['s3.secret-key', true],
+    ['s3.access-key', true],
+    ['fs.s3a.secret.key', true],
+    ['fs.s3a.access.key', true],
+    ['security.ssl.keystore-password', true],
+    ['my.secret.thing', true],
+    ['s3.access.key', true],
+    ['kubernetes.secrets', false],
+    ['kubernetes.env.secretKeyRef', false],
+    ['parallelism.default', false],
+    ['s3.endpoint', false],
     ['state.backend.rocksdb.memory.managed', false],
   ])('%s holds a secret: %s', (key, secret) => {
     expect(isSecretKey(key)).toBe(secret);

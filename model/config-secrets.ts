@@ -49,7 +49,11 @@ function keyedLines(text: string): KeyedLine[] {
 export function configSecretKeys(spec: FlinkSessionSpec): Array<{ file: KeyedConfigFile; key: string }> {
   return KEYED_CONFIG_FILES.flatMap((file) => {
     const text = spec.config?.[file];
-    return text ? keyedLines(text).filter((l) => isSecretKey(l.key)).map((l) => ({ file, key: l.key })) : [];
+    return text
+      ? keyedLines(text)
+          .filter((l) => isSecretKey(l.key))
+          .map((l) => ({ file, key: l.key }))
+      : [];
   });
 }
 

@@ -1,13 +1,7 @@
 // The objects a session's name becomes (Flink's and the operator's), and which of them two sessions of
 // one namespace would share: `x` and `x-rest` both need a Service `x-rest`. The older session keeps its
 // names; the newer one is refused, naming the other. Pure.
-import {
-  flinkConfigMapName,
-  jobManagerDeploymentName,
-  migratedCredentialsSecretName,
-  restServiceName,
-  sessionFilesConfigMapName,
-} from './names.ts';
+import { flinkConfigMapName, jobManagerDeploymentName, migratedCredentialsSecretName, restServiceName, sessionFilesConfigMapName } from './names.ts';
 
 /** Kubernetes HA: Flink's ConfigMap of the cluster's leaders (per job ones are `<name>-<job id>-config-map`). */
 const haClusterConfigMapName = (session: string): string => `${session}-cluster-config-map`;

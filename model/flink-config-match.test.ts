@@ -27,19 +27,26 @@ describe('flinkConfigMismatch', () => {
 
   it('names an option that differs, and one that is missing', () => {
     const other = rendered.map(([k, v]) => [k, k === 'taskmanager.numberOfTaskSlots' ? '4' : v] as const);
-    expect(flinkConfigMismatch(ref, spec, DEFAULT_RENDER_SETTINGS, { 'config.yaml': flinkWrote(other) })).toBe('taskmanager.numberOfTaskSlots is "4" in the running cluster, "2" in the spec');
+    expect(flinkConfigMismatch(ref, spec, DEFAULT_RENDER_SETTINGS, { 'config.yaml': flinkWrote(other) })).toBe(
+      'taskmanager.numberOfTaskSlots is "4" in the running cluster, "2" in the spec',
+    );
     const missing = rendered.filter(([k]) => k !== 'kubernetes.service-account');
     expect(flinkConfigMismatch(ref, spec, DEFAULT_RENDER_SETTINGS, { 'config.yaml': flinkWrote(missing) })).toMatch(/^kubernetes.service-account is not set/);
   });
 
-  it('checks the user\'s own config keys, and says no when it cannot compare', () => {
+  it("checks the user's own config keys, and says no when it cannot compare", () => {
     const text = flinkWrote(rendered).replace('rocksdb', 'hashmap');
     expect(flinkConfigMismatch(ref, spec, DEFAULT_RENDER_SETTINGS, { 'config.yaml': text })).toMatch(/^state.backend.type/);
     expect(flinkConfigMismatch(ref, spec, DEFAULT_RENDER_SETTINGS, {})).toMatch(/no config.yaml/);
-    expect(flinkConfigMismatch(ref, { ...spec, balancedSchedule: 'Required' }, DEFAULT_RENDER_SETTINGS, { 'config.yaml': flinkWrote(rendered) })).toMatch(/pod templates/);
+    expect(flinkConfigMismatch(ref, { ...spec, balancedSchedule: 'Required' }, DEFAULT_RENDER_SETTINGS, { 'config.yaml': flinkWrote(rendered) })).toMatch(
+      /pod templates/,
+    );
   });
 
   it('reads flat and nested config alike', () => {
-    expect([...flattenFlinkConfig('a.b: 1\nc:\n  d: x\n')]).toEqual([['a.b', '1'], ['c.d', 'x']]);
+    expect([...flattenFlinkConfig('a.b: 1\nc:\n  d: x\n')]).toEqual([
+      ['a.b', '1'],
+      ['c.d', 'x'],
+    ]);
   });
 });

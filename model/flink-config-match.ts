@@ -26,11 +26,14 @@ export function flattenFlinkConfig(text: string): Map<string, string> {
 
 /** undefined when the cluster runs this spec; otherwise what differs, for the log and the Event. */
 export function flinkConfigMismatch(
-  ref: Pick<SessionRef, 'namespace' | 'name'>, spec: FlinkSessionSpec, settings: RenderSettings, flinkFiles: Record<string, string>,
+  ref: Pick<SessionRef, 'namespace' | 'name'>,
+  spec: FlinkSessionSpec,
+  settings: RenderSettings,
+  flinkFiles: Record<string, string>,
 ): string | undefined {
-  if (needsPodTemplates(spec)) return 'the spec has pod templates, which Flink\'s ConfigMap does not show';
+  if (needsPodTemplates(spec)) return "the spec has pod templates, which Flink's ConfigMap does not show";
   const configText = flinkFiles['config.yaml'] ?? flinkFiles['flink-conf.yaml'];
-  if (configText === undefined) return 'Flink\'s ConfigMap holds no config.yaml or flink-conf.yaml';
+  if (configText === undefined) return "Flink's ConfigMap holds no config.yaml or flink-conf.yaml";
   const running = flattenFlinkConfig(configText);
   const wanted = new Map<string, string>();
   const userConfig = spec.config?.['flink-conf.yaml'];

@@ -12,8 +12,11 @@ const earlierOperatorSample: FlinkSessionSpec = {
   resource: {
     jobManager: { cpu: '1', memory: '1G', 'jvm-metaspace': '128M', 'off-heap': '128M' },
     taskManager: {
-      cpu: '1', memory: '3G', 'jvm-metaspace': '128M',
-      framework: { heap: '', 'off-heap': '' }, task: { 'off-heap': '' },
+      cpu: '1',
+      memory: '3G',
+      'jvm-metaspace': '128M',
+      framework: { heap: '', 'off-heap': '' },
+      task: { 'off-heap': '' },
       netWork: { fraction: '0.1', min: '512M', max: '1G' },
       managed: { fraction: '0.1', min: '512M', max: '1G' },
     },
@@ -63,23 +66,102 @@ describe('renderFlinkOptions', () => {
     const rendered = renderFlinkOptions(session, earlierOperatorSample);
     expect(rendered.flat().join(' ')).not.toMatch(/123456|s3\.access-key|s3\.secret-key/);
     expect(Object.fromEntries(rendered)['kubernetes.env.secretKeyRef']).toBe(
-      'env:AWS_ACCESS_KEY_ID,secret:demo-credentials,key:accessKey;env:AWS_SECRET_ACCESS_KEY,secret:demo-credentials,key:secretKey');
-    const withSecret = render({ image: 'f', s3: { endPoint: 'https://s3.example', bucket: 'b1', credentialsSecret: { name: 's3', accessKeyKey: 'id', secretKeyKey: 'key' } } });
+      'env:AWS_ACCESS_KEY_ID,secret:demo-credentials,key:accessKey;env:AWS_SECRET_ACCESS_KEY,secret:demo-credentials,key:secretKey',
+    );
+    const withSecret = render({
+      image: 'f',
+      s3: { endPoint: 'https://s3.example', bucket: 'b1', credentialsSecret: { name: 's3', accessKeyKey: 'id', secretKeyKey: 'key' } },
+    });
     expect(withSecret['kubernetes.env.secretKeyRef']).toBe('env:AWS_ACCESS_KEY_ID,secret:s3,key:id;env:AWS_SECRET_ACCESS_KEY,secret:s3,key:key');
     expect(withSecret['s3.endpoint']).toBe('https://s3.example');
   });
 
   it.each([
-    ['1.14', { image: 'kubernetes.container.image', cpu: 'kubernetes.jobmanager.cpu', ha: 'high-availability', checkpoints: 'state.checkpoints.dir', savepoints: 'state.savepoints.dir', backend: 'state.backend', java: 'env.java.opts', k8sHa: 'org.apache.flink.kubernetes.highavailability.KubernetesHaServicesFactory' }],
-    ['1.16', { image: 'kubernetes.container.image', cpu: 'kubernetes.jobmanager.cpu', ha: 'high-availability', checkpoints: 'state.checkpoints.dir', savepoints: 'state.savepoints.dir', backend: 'state.backend', java: 'env.java.opts', k8sHa: 'kubernetes' }],
-    ['1.17', { image: 'kubernetes.container.image.ref', cpu: 'kubernetes.jobmanager.cpu.amount', ha: 'high-availability.type', checkpoints: 'state.checkpoints.dir', savepoints: 'state.savepoints.dir', backend: 'state.backend.type', java: 'env.java.opts.all', k8sHa: 'kubernetes' }],
-    ['1.19', { image: 'kubernetes.container.image.ref', cpu: 'kubernetes.jobmanager.cpu.amount', ha: 'high-availability.type', checkpoints: 'state.checkpoints.dir', savepoints: 'state.savepoints.dir', backend: 'state.backend.type', java: 'env.java.opts.all', k8sHa: 'kubernetes' }],
-    ['1.20', { image: 'kubernetes.container.image.ref', cpu: 'kubernetes.jobmanager.cpu.amount', ha: 'high-availability.type', checkpoints: 'execution.checkpointing.dir', savepoints: 'execution.checkpointing.savepoint-dir', backend: 'state.backend.type', java: 'env.java.opts.all', k8sHa: 'kubernetes' }],
-    ['2.1', { image: 'kubernetes.container.image.ref', cpu: 'kubernetes.jobmanager.cpu.amount', ha: 'high-availability.type', checkpoints: 'execution.checkpointing.dir', savepoints: 'execution.checkpointing.savepoint-dir', backend: 'state.backend.type', java: 'env.java.opts.all', k8sHa: 'kubernetes' }],
+    [
+      '1.14',
+      {
+        image: 'kubernetes.container.image',
+        cpu: 'kubernetes.jobmanager.cpu',
+        ha: 'high-availability',
+        checkpoints: 'state.checkpoints.dir',
+        savepoints: 'state.savepoints.dir',
+        backend: 'state.backend',
+        java: 'env.java.opts',
+        k8sHa: 'org.apache.flink.kubernetes.highavailability.KubernetesHaServicesFactory',
+      },
+    ],
+    [
+      '1.16',
+      {
+        image: 'kubernetes.container.image',
+        cpu: 'kubernetes.jobmanager.cpu',
+        ha: 'high-availability',
+        checkpoints: 'state.checkpoints.dir',
+        savepoints: 'state.savepoints.dir',
+        backend: 'state.backend',
+        java: 'env.java.opts',
+        k8sHa: 'kubernetes',
+      },
+    ],
+    [
+      '1.17',
+      {
+        image: 'kubernetes.container.image.ref',
+        cpu: 'kubernetes.jobmanager.cpu.amount',
+        ha: 'high-availability.type',
+        checkpoints: 'state.checkpoints.dir',
+        savepoints: 'state.savepoints.dir',
+        backend: 'state.backend.type',
+        java: 'env.java.opts.all',
+        k8sHa: 'kubernetes',
+      },
+    ],
+    [
+      '1.19',
+      {
+        image: 'kubernetes.container.image.ref',
+        cpu: 'kubernetes.jobmanager.cpu.amount',
+        ha: 'high-availability.type',
+        checkpoints: 'state.checkpoints.dir',
+        savepoints: 'state.savepoints.dir',
+        backend: 'state.backend.type',
+        java: 'env.java.opts.all',
+        k8sHa: 'kubernetes',
+      },
+    ],
+    [
+      '1.20',
+      {
+        image: 'kubernetes.container.image.ref',
+        cpu: 'kubernetes.jobmanager.cpu.amount',
+        ha: 'high-availability.type',
+        checkpoints: 'execution.checkpointing.dir',
+        savepoints: 'execution.checkpointing.savepoint-dir',
+        backend: 'state.backend.type',
+        java: 'env.java.opts.all',
+        k8sHa: 'kubernetes',
+      },
+    ],
+    [
+      '2.1',
+      {
+        image: 'kubernetes.container.image.ref',
+        cpu: 'kubernetes.jobmanager.cpu.amount',
+        ha: 'high-availability.type',
+        checkpoints: 'execution.checkpointing.dir',
+        savepoints: 'execution.checkpointing.savepoint-dir',
+        backend: 'state.backend.type',
+        java: 'env.java.opts.all',
+        k8sHa: 'kubernetes',
+      },
+    ],
   ])('uses the keys Flink %s reads', (flinkVersion, keys) => {
     const options = render({
-      image: 'flink:x', flinkVersion, resource: { jobManager: { cpu: 2 } },
-      s3: { endPoint: 'minio:9000', bucket: 'state' }, ha: { type: 'kubernetes' },
+      image: 'flink:x',
+      flinkVersion,
+      resource: { jobManager: { cpu: 2 } },
+      s3: { endPoint: 'minio:9000', bucket: 'state' },
+      ha: { type: 'kubernetes' },
     });
     expect(options[keys.image]).toBe('flink:x');
     expect(options[keys.cpu]).toBe('2');
@@ -91,10 +173,25 @@ describe('renderFlinkOptions', () => {
   });
 
   it.each([
-    ['network: min and max win over fraction', { netWork: { fraction: '0.2', min: '128m', max: '256m' } }, { 'taskmanager.memory.network.min': '128m', 'taskmanager.memory.network.max': '256m' }, ['taskmanager.memory.network.fraction']],
-    ['network: only min', { netWork: { fraction: '0.2', min: '128m' } }, { 'taskmanager.memory.network.min': '128m' }, ['taskmanager.memory.network.fraction', 'taskmanager.memory.network.max']],
+    [
+      'network: min and max win over fraction',
+      { netWork: { fraction: '0.2', min: '128m', max: '256m' } },
+      { 'taskmanager.memory.network.min': '128m', 'taskmanager.memory.network.max': '256m' },
+      ['taskmanager.memory.network.fraction'],
+    ],
+    [
+      'network: only min',
+      { netWork: { fraction: '0.2', min: '128m' } },
+      { 'taskmanager.memory.network.min': '128m' },
+      ['taskmanager.memory.network.fraction', 'taskmanager.memory.network.max'],
+    ],
     ['network: fraction alone', { netWork: { fraction: '0.2' } }, { 'taskmanager.memory.network.fraction': '0.2' }, ['taskmanager.memory.network.min']],
-    ['managed: max is the size', { managed: { fraction: '0.3', min: '256m', max: '512m' } }, { 'taskmanager.memory.managed.size': '512m' }, ['taskmanager.memory.managed.fraction']],
+    [
+      'managed: max is the size',
+      { managed: { fraction: '0.3', min: '256m', max: '512m' } },
+      { 'taskmanager.memory.managed.size': '512m' },
+      ['taskmanager.memory.managed.fraction'],
+    ],
     ['managed: min alone is the size', { managed: { min: '256m' } }, { 'taskmanager.memory.managed.size': '256m' }, []],
     ['managed: fraction alone', { managed: { fraction: '0.3' } }, { 'taskmanager.memory.managed.fraction': '0.3' }, ['taskmanager.memory.managed.size']],
   ])('%s', (_case, taskManager, expected, absent) => {
@@ -117,8 +214,9 @@ describe('renderFlinkOptions', () => {
     expect(nodeSelectorOption({ zone: 'a', disk: 'ssd' })).toBe('disk:ssd,zone:a');
     expect(nodeSelectorOption({})).toBeUndefined();
     expect(render({ image: 'f' })).not.toHaveProperty('kubernetes.pod-template-file.taskmanager');
-    expect(render({ image: 'f', balancedSchedule: 'Preferred' })['kubernetes.pod-template-file.taskmanager'])
-      .toBe('/opt/flink-session-operator/pod-template-taskmanager.yaml');
+    expect(render({ image: 'f', balancedSchedule: 'Preferred' })['kubernetes.pod-template-file.taskmanager']).toBe(
+      '/opt/flink-session-operator/pod-template-taskmanager.yaml',
+    );
   });
 
   it('renders Kerberos with files the launch Job mounts, and application parallelism', () => {

@@ -2,13 +2,7 @@
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_FLINK_VERSION, parseFlinkVersion, versionedKeys, type FlinkVersion } from './flink-version.ts';
 import { given, type FlinkSessionSpec, type SessionRef, type TaskManagerResources } from './flinksession.ts';
-import {
-  FILE_POD_TEMPLATE_JOBMANAGER,
-  FILE_POD_TEMPLATE_TASKMANAGER,
-  KEYTAB_PATH,
-  KRB5_PATH,
-  podTemplatePath,
-} from './launch-layout.ts';
+import { FILE_POD_TEMPLATE_JOBMANAGER, FILE_POD_TEMPLATE_TASKMANAGER, KEYTAB_PATH, KRB5_PATH, podTemplatePath } from './launch-layout.ts';
 import { DEFAULT_ZOOKEEPER_ROOT, migratedCredentialsSecretName, S3_ACCESS_KEY_KEY, S3_SECRET_KEY_KEY } from './names.ts';
 
 /** Options in the order they are rendered; keys are unique. */
@@ -97,8 +91,10 @@ export function renderFlinkOptions(session: SessionRef, spec: FlinkSessionSpec, 
     if (secretName) {
       const accessKeyKey = secret?.accessKeyKey ?? S3_ACCESS_KEY_KEY;
       const secretKeyKey = secret?.secretKeyKey ?? S3_SECRET_KEY_KEY;
-      set('kubernetes.env.secretKeyRef',
-        `env:AWS_ACCESS_KEY_ID,secret:${secretName},key:${accessKeyKey};env:AWS_SECRET_ACCESS_KEY,secret:${secretName},key:${secretKeyKey}`);
+      set(
+        'kubernetes.env.secretKeyRef',
+        `env:AWS_ACCESS_KEY_ID,secret:${secretName},key:${accessKeyKey};env:AWS_SECRET_ACCESS_KEY,secret:${secretName},key:${secretKeyKey}`,
+      );
     }
   }
 
@@ -198,4 +194,3 @@ export function flattenConfig(text: string): Set<string> {
   }
   return keys;
 }
-

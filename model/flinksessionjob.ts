@@ -51,19 +51,28 @@ export const stopsWithSavepoint = (spec: FlinkSessionJobSpec): boolean => (spec.
 export function jobSpecProblems(job: FlinkSessionJobSpec, session: FlinkSessionSpec): string[] {
   const problems: string[] = [];
   if (session.applicationConfig) {
-    problems.push(`session ${job.session} runs in application mode (spec.applicationConfig): it takes no other jobs; run this job on a session without applicationConfig`);
+    problems.push(
+      `session ${job.session} runs in application mode (spec.applicationConfig): it takes no other jobs; run this job on a session without applicationConfig`,
+    );
   }
   if (job.jar.startsWith('s3://')) {
     if (!parseS3Url(job.jar)) problems.push(`jar ${job.jar} must be s3://bucket/key`);
-    if (!session.s3) problems.push(`jar ${job.jar} is read with the S3 endpoint and credentials of session ${job.session}, which has no spec.s3: set it, or serve the jar over https://`);
+    if (!session.s3)
+      problems.push(
+        `jar ${job.jar} is read with the S3 endpoint and credentials of session ${job.session}, which has no spec.s3: set it, or serve the jar over https://`,
+      );
   } else if (!isHttpsUrl(job.jar)) {
     problems.push(`jar ${job.jar} must be an s3://bucket/key or https:// URL`);
   }
   if (stopsWithSavepoint(job) && !session.s3) {
-    problems.push(`upgradeMode ${job.upgradeMode ?? 'savepoint'} stops the job with a savepoint into s3://<bucket>/${job.session}/flink/savepoints/, and session ${job.session} has no spec.s3: set it, or set upgradeMode: stateless`);
+    problems.push(
+      `upgradeMode ${job.upgradeMode ?? 'savepoint'} stops the job with a savepoint into s3://<bucket>/${job.session}/flink/savepoints/, and session ${job.session} has no spec.s3: set it, or set upgradeMode: stateless`,
+    );
   }
   if ((job.state ?? 'running') === 'suspended') {
-    problems.push('state: suspended is not carried out by this version of the operator yet; set state: running (or delete the FlinkSessionJob, which stops the job with a savepoint)');
+    problems.push(
+      'state: suspended is not carried out by this version of the operator yet; set state: running (or delete the FlinkSessionJob, which stops the job with a savepoint)',
+    );
   }
   return problems;
 }
@@ -130,9 +139,12 @@ export function jobStatus(current: FlinkSessionJobStatus | undefined, report: Jo
     const value: Condition['status'] = status ? 'True' : 'False';
     const before = previous.get(type);
     return {
-      type, status: value, observedGeneration: report.generation,
+      type,
+      status: value,
+      observedGeneration: report.generation,
       lastTransitionTime: before && before.status === value ? before.lastTransitionTime : now,
-      reason, message,
+      reason,
+      message,
     };
   };
   const jobId = report.jobId ?? current?.jobId;

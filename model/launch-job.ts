@@ -53,7 +53,12 @@ export interface LaunchId {
   tag: string;
 }
 
-export function renderLaunchJob(session: SessionRef, spec: FlinkSessionSpec, launch: LaunchId, settings: LaunchJobSettings = DEFAULT_LAUNCH_JOB_SETTINGS): V1Job {
+export function renderLaunchJob(
+  session: SessionRef,
+  spec: FlinkSessionSpec,
+  launch: LaunchId,
+  settings: LaunchJobSettings = DEFAULT_LAUNCH_JOB_SETTINGS,
+): V1Job {
   const options = renderFlinkOptions(session, spec, settings);
   const name = launchJobName(session.name, session.generation, launch.attempt, launch.tag);
   const labels = {
@@ -80,18 +85,20 @@ export function renderLaunchJob(session: SessionRef, spec: FlinkSessionSpec, lau
           ...(spec.imageSecret ? { imagePullSecrets: [{ name: spec.imageSecret }] } : {}),
           ...(spec.nodeSelector && Object.keys(spec.nodeSelector).length > 0 ? { nodeSelector: spec.nodeSelector } : {}),
           volumes,
-          containers: [{
-            name: 'launch',
-            image: spec.image,
-            command: [command!],
-            args,
-            env: [{ name: 'FLINK_CONF_DIR', value: FLINK_CONF_DIR }],
-            volumeMounts: mounts,
-            // The tail of Flink's client output becomes the pod's termination message when it fails,
-            // which the operator shows in the session's status (activities/jobmanager.ts).
-            terminationMessagePolicy: 'FallbackToLogsOnError',
-            resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '1Gi' } },
-          }],
+          containers: [
+            {
+              name: 'launch',
+              image: spec.image,
+              command: [command!],
+              args,
+              env: [{ name: 'FLINK_CONF_DIR', value: FLINK_CONF_DIR }],
+              volumeMounts: mounts,
+              // The tail of Flink's client output becomes the pod's termination message when it fails,
+              // which the operator shows in the session's status (activities/jobmanager.ts).
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+              resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+            },
+          ],
         },
       },
     },
@@ -113,7 +120,10 @@ function launchVolumes(session: SessionRef, spec: FlinkSessionSpec): { volumes: 
     mounts.push({ name: KERBEROS_VOLUME, mountPath: KEYTAB_PATH, subPath: FILE_KEYTAB, readOnly: true });
   }
   if (kerberos?.krb5ConfigMap) {
-    volumes.push({ name: KRB5_VOLUME, configMap: { name: kerberos.krb5ConfigMap.name, items: [{ key: kerberos.krb5ConfigMap.key ?? FILE_KRB5, path: FILE_KRB5 }] } });
+    volumes.push({
+      name: KRB5_VOLUME,
+      configMap: { name: kerberos.krb5ConfigMap.name, items: [{ key: kerberos.krb5ConfigMap.key ?? FILE_KRB5, path: FILE_KRB5 }] },
+    });
     mounts.push({ name: KRB5_VOLUME, mountPath: KRB5_PATH, subPath: FILE_KRB5, readOnly: true });
   } else if (kerberos?.krb5) {
     mounts.push({ name: FILES_VOLUME, mountPath: KRB5_PATH, subPath: FILE_KRB5, readOnly: true });

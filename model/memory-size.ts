@@ -2,11 +2,21 @@
 // optional unit, case-insensitive; bytes when no unit is given.
 
 const UNITS: Record<string, number> = {
-  '': 1, b: 1, bytes: 1,
-  k: 1024, kb: 1024, kibibytes: 1024,
-  m: 1024 ** 2, mb: 1024 ** 2, mebibytes: 1024 ** 2,
-  g: 1024 ** 3, gb: 1024 ** 3, gibibytes: 1024 ** 3,
-  t: 1024 ** 4, tb: 1024 ** 4, tebibytes: 1024 ** 4,
+  '': 1,
+  b: 1,
+  bytes: 1,
+  k: 1024,
+  kb: 1024,
+  kibibytes: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mebibytes: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gibibytes: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1024 ** 4,
+  tebibytes: 1024 ** 4,
 };
 
 /** Bytes, or undefined for text Flink would refuse. */

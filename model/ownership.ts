@@ -41,7 +41,9 @@ export function isFlinkJobManagerOf(labels: Labels, session: string): boolean {
 export function isFlinkHaConfigMapOf(name: string | undefined, labels: Labels, session: string): boolean {
   if (!isFlinkObjectOf(labels, session)) return false;
   if (labels?.[FLINK_LABEL_CONFIGMAP_TYPE] === FLINK_CONFIGMAP_TYPE_HA) return true;
-  return name === `${session}-cluster-config-map` || (name?.startsWith(`${session}-`) === true && /^[0-9a-f]{32}-config-map$/.test(name.slice(session.length + 1)));
+  return (
+    name === `${session}-cluster-config-map` || (name?.startsWith(`${session}-`) === true && /^[0-9a-f]{32}-config-map$/.test(name.slice(session.length + 1)))
+  );
 }
 
 /** An object the operator created for `session` (its files ConfigMap, its migrated credentials Secret, launch Jobs). */

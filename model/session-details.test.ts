@@ -3,7 +3,7 @@ import { currentDetails, IDLE, sessionStaticDetails, sessionSummary } from './se
 
 const session = { namespace: 'shop', name: 'orders' };
 
-describe('the run\'s summary and details in the Temporal UI', () => {
+describe("the run's summary and details in the Temporal UI", () => {
   it('summary: the object as kubectl names it', () => {
     expect(sessionSummary(session)).toBe('FlinkSession shop/orders');
   });
@@ -15,15 +15,19 @@ describe('the run\'s summary and details in the Temporal UI', () => {
   });
 
   it('current details of a redeploy: phase, generations, the step and what it waits for', () => {
-    expect(currentDetails(
-      { ...session, phase: 'Redeploying', step: 'purge S3 prefix', desiredGeneration: 2, deployedGeneration: 1 },
-      'purge s3://state/orders/flink/ha/ and s3://state/orders/flink/checkpoints/',
-    )).toBe([
-      'FlinkSession shop/orders: **Redeploying**, generation 2 wanted, 1 deployed',
-      '',
-      '- step: purge S3 prefix',
-      '- waiting for: purge s3://state/orders/flink/ha/ and s3://state/orders/flink/checkpoints/',
-    ].join('\n'));
+    expect(
+      currentDetails(
+        { ...session, phase: 'Redeploying', step: 'purge S3 prefix', desiredGeneration: 2, deployedGeneration: 1 },
+        'purge s3://state/orders/flink/ha/ and s3://state/orders/flink/checkpoints/',
+      ),
+    ).toBe(
+      [
+        'FlinkSession shop/orders: **Redeploying**, generation 2 wanted, 1 deployed',
+        '',
+        '- step: purge S3 prefix',
+        '- waiting for: purge s3://state/orders/flink/ha/ and s3://state/orders/flink/checkpoints/',
+      ].join('\n'),
+    );
   });
 
   it.each<[string, Parameters<typeof currentDetails>[0], string]>([
@@ -36,7 +40,14 @@ describe('the run\'s summary and details in the Temporal UI', () => {
   });
 
   it('idle: waits for a signal; a failure and what a delete left behind are named', () => {
-    const details = currentDetails({ ...session, phase: 'Failed', desiredGeneration: 2, deployedGeneration: 1, lastError: 'launch Job failed', leftBehind: ['the objects under s3://x (denied)'] });
+    const details = currentDetails({
+      ...session,
+      phase: 'Failed',
+      desiredGeneration: 2,
+      deployedGeneration: 1,
+      lastError: 'launch Job failed',
+      leftBehind: ['the objects under s3://x (denied)'],
+    });
     expect(details).toContain(`- step: none\n- waiting for: ${IDLE}`);
     expect(details).toContain('- last error: launch Job failed');
     expect(details).toContain('- left behind: the objects under s3://x (denied)');

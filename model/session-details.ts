@@ -13,8 +13,10 @@ export const sessionSummary = (ref: Session): string => `${FLINKSESSION_KIND} ${
 
 /** The run's static details: what this workflow is and where else to look (short: the UI shows a few lines). */
 export function sessionStaticDetails(ref: Session): string {
-  return `Every deploy, redeploy and delete of ${FLINKSESSION_KIND} **${sessionKey(ref)}** runs here, one step (activity) at a time. `
-    + `Its status and Events: \`kubectl -n ${ref.namespace} describe fls ${ref.name}\`; the run's own view: the \`status\` query.`;
+  return (
+    `Every deploy, redeploy and delete of ${FLINKSESSION_KIND} **${sessionKey(ref)}** runs here, one step (activity) at a time. ` +
+    `Its status and Events: \`kubectl -n ${ref.namespace} describe fls ${ref.name}\`; the run's own view: the \`status\` query.`
+  );
 }
 
 /** What the workflow knows of itself (the status query's fields the details show). */
@@ -49,5 +51,7 @@ export function currentDetails(progress: SessionProgress, waitingFor?: string): 
 function generations({ desiredGeneration, deployedGeneration }: SessionProgress): string {
   if (desiredGeneration === undefined) return deployedGeneration === undefined ? 'no generation seen yet' : `generation ${deployedGeneration} deployed`;
   if (deployedGeneration === undefined) return `generation ${desiredGeneration} wanted, none deployed`;
-  return desiredGeneration === deployedGeneration ? `generation ${deployedGeneration} deployed` : `generation ${desiredGeneration} wanted, ${deployedGeneration} deployed`;
+  return desiredGeneration === deployedGeneration
+    ? `generation ${deployedGeneration} deployed`
+    : `generation ${desiredGeneration} wanted, ${deployedGeneration} deployed`;
 }

@@ -23,8 +23,7 @@ export interface SessionEvent {
 /** Events carry at most this much message (the API server refuses longer ones in events.k8s.io). */
 const MAX_MESSAGE = 1024;
 
-export const eventName = (session: string, key: string): string =>
-  `${session}.${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+export const eventName = (session: string, key: string): string => `${session}.${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 
 export function renderSessionEvent(e: SessionEvent, now: Date): CoreV1Event {
   return {

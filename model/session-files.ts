@@ -73,9 +73,10 @@ export function podTemplate(session: SessionRef, spec: FlinkSessionSpec, compone
       topologyKey: 'kubernetes.io/hostname',
     };
     pod.spec!.affinity = {
-      podAntiAffinity: balance === 'Required'
-        ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
-        : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
+      podAntiAffinity:
+        balance === 'Required'
+          ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+          : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
     };
   }
   return pod;

@@ -16,7 +16,11 @@ describe('the session policy', () => {
 
   it('is open by default but for host access', () => {
     expect(policyProblems(spec, DEFAULT_SESSION_POLICY)).toEqual([]);
-    const host = { ...spec, volumes: [{ name: 'logs', hostPath: { path: '/var/log' } }], volumeMounts: [{ name: 'logs', mountPath: '/logs', mountPropagation: 'Bidirectional' as const }] };
+    const host = {
+      ...spec,
+      volumes: [{ name: 'logs', hostPath: { path: '/var/log' } }],
+      volumeMounts: [{ name: 'logs', mountPath: '/logs', mountPropagation: 'Bidirectional' as const }],
+    };
     expect(policyProblems(host, DEFAULT_SESSION_POLICY).map((p) => p.field)).toEqual(['spec.volumes[0].hostPath', 'spec.volumeMounts[0].mountPropagation']);
     expect(policyProblems(host, { ...DEFAULT_SESSION_POLICY, allowHostPath: true })).toEqual([]);
   });

@@ -22,10 +22,17 @@ export function stateLocations(session: Pick<StateOwner, 'name' | 'spec'>): Arra
   const locations: Array<{ key: string; text: string }> = [];
   if (spec.s3?.bucket) {
     const endpoint = s3EndpointUrl(spec.s3.endPoint).replace(/\/+$/, '').toLowerCase();
-    locations.push({ key: `s3 ${endpoint} ${spec.s3.bucket} ${sessionS3Prefix(name)}`, text: `s3://${spec.s3.bucket}/${sessionS3Prefix(name)} (at ${spec.s3.endPoint})` });
+    locations.push({
+      key: `s3 ${endpoint} ${spec.s3.bucket} ${sessionS3Prefix(name)}`,
+      text: `s3://${spec.s3.bucket}/${sessionS3Prefix(name)} (at ${spec.s3.endPoint})`,
+    });
   }
   if (spec.ha?.type === 'zookeeper' && spec.ha.quorum) {
-    const quorum = spec.ha.quorum.split(',').map((h) => h.trim().toLowerCase()).sort().join(',');
+    const quorum = spec.ha.quorum
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .sort()
+      .join(',');
     const path = zooKeeperHaPath(spec.ha.path, name);
     locations.push({ key: `zk ${quorum} ${path}`, text: `ZooKeeper ${path} (on ${spec.ha.quorum})` });
   }
@@ -46,5 +53,10 @@ export function sharedStateWith(session: StateOwner, others: readonly StateOwner
 
 /** One line for status, events and logs. */
 export function describeSharedState(session: string, found: ReadonlyArray<{ other: string; shared: string[] }>): string {
-  return found.map((f) => `FlinkSession ${session} would share ${f.shared.join(' and ')} with FlinkSession ${f.other}, which came first; give this session another bucket (s3.bucket) and ZooKeeper root (ha.path), or another name`).join('; ');
+  return found
+    .map(
+      (f) =>
+        `FlinkSession ${session} would share ${f.shared.join(' and ')} with FlinkSession ${f.other}, which came first; give this session another bucket (s3.bucket) and ZooKeeper root (ha.path), or another name`,
+    )
+    .join('; ');
 }

@@ -4,12 +4,18 @@ import { checkSignal, specHash, type SignalCheckInput } from './signal-check.ts'
 
 const spec: FlinkSessionSpec = { image: 'flink:1.20', sa: 'flink', s3: { endPoint: 'http://s3', bucket: 'b', accessKey: 'AK', secretKey: 'SK' } };
 const object = (extra: Partial<FlinkSession['metadata']> = {}, s: FlinkSessionSpec = spec): FlinkSession => ({
-  apiVersion: 'v1', kind: 'FlinkSession', spec: s,
+  apiVersion: 'v1',
+  kind: 'FlinkSession',
+  spec: s,
   metadata: { namespace: 'team', name: 'etl', uid: 'u1', generation: 3, ...extra },
 });
 const base: SignalCheckInput = {
-  workflowId: 'flinksession/team/etl', ref: { namespace: 'team', name: 'etl', uid: 'u1' }, step: 'deploy',
-  watchedNamespaces: ['team'], object: object(), spec: { ...spec, s3: { ...spec.s3!, accessKey: '<redacted>', secretKey: '<redacted>' } },
+  workflowId: 'flinksession/team/etl',
+  ref: { namespace: 'team', name: 'etl', uid: 'u1' },
+  step: 'deploy',
+  watchedNamespaces: ['team'],
+  object: object(),
+  spec: { ...spec, s3: { ...spec.s3!, accessKey: '<redacted>', secretKey: '<redacted>' } },
 };
 
 describe('checkSignal', () => {

@@ -30,14 +30,19 @@ export type SignalCheck =
 
 /** A hash of a spec as it travels in signals (redacted), independent of key order. */
 export function specHash(spec: FlinkSessionSpec): string {
-  return createHash('sha256').update(canonicalJson(redactSpec(spec))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(canonicalJson(redactSpec(spec)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** JSON with keys sorted and undefined left out: the same data, the same text. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -63,7 +68,10 @@ export function checkSignal(input: SignalCheckInput): SignalCheck {
       : { trusted: false, why: `the FlinkSession ${session} is not being deleted in the API server (no deletionTimestamp)` };
   }
   if (input.spec === undefined || specHash(input.spec) !== specHash(object.spec)) {
-    return { trusted: false, why: `the spec to deploy is not the one the API server holds for ${session} (generation ${object.metadata.generation}, spec hash ${specHash(object.spec)})` };
+    return {
+      trusted: false,
+      why: `the spec to deploy is not the one the API server holds for ${session} (generation ${object.metadata.generation}, spec hash ${specHash(object.spec)})`,
+    };
   }
   return { trusted: true };
 }

@@ -13,7 +13,7 @@ export const sessionKey = (ref: Session): string => `${ref.namespace}/${ref.name
 const deployment = (ref: Session): string => `Deployment ${ref.namespace}/${jobManagerDeploymentName(ref.name)}`;
 
 export const STEP_SUMMARIES = {
-  deletePolicy: () => 'read the worker\'s clean-up deadline',
+  deletePolicy: () => "read the worker's clean-up deadline",
   validateSessionSpec: ({ ref }: { ref: Versioned }) => `validate generation ${ref.generation} of ${sessionKey(ref)} (operator rules, API server dry run)`,
   inspectJobManager: ({ ref }: { ref: Session }) => `look for a running JobManager of ${sessionKey(ref)} to adopt`,
   applySessionFiles: ({ ref }: { ref: Session }) => `write ConfigMap ${ref.namespace}/${sessionFilesConfigMapName(ref.name)} (Flink config, pod templates)`,
@@ -34,19 +34,26 @@ export const STEP_SUMMARIES = {
   removeLaunchJobs: ({ ref, keep, dryRun }: { ref: Session; keep?: string; dryRun?: boolean }) =>
     `${dryRun ? 'list' : 'remove'} the launch Jobs of ${sessionKey(ref)}${keep ? ` but ${keep}` : ''}`,
   jobManagerExists: (ref: Session) => `check whether ${deployment(ref)} is still there`,
-  reportStatus: ({ ref, report }: { ref: Session; report: { phase: string; reason: string } }) => `report ${report.phase}/${report.reason} in the status of ${sessionKey(ref)}`,
+  reportStatus: ({ ref, report }: { ref: Session; report: { phase: string; reason: string } }) =>
+    `report ${report.phase}/${report.reason} in the status of ${sessionKey(ref)}`,
   recordEvent: ({ ref, type, reason }: { ref: Session; type: string; reason: string }) => `record a ${type} Event ${reason} on ${sessionKey(ref)}`,
   releaseFinalizer: (ref: Session) => `release the finalizer of ${sessionKey(ref)}`,
-  checkSession: ({ ref, step }: { ref: Session; step: string }) => `check ${sessionKey(ref)} in the API server before the ${step} (uid, spec, watched namespace)`,
+  checkSession: ({ ref, step }: { ref: Session; step: string }) =>
+    `check ${sessionKey(ref)} in the API server before the ${step} (uid, spec, watched namespace)`,
   stateSharedWith: ({ ref }: { ref: Session }) => `check that no other session uses the HA data and checkpoints of ${sessionKey(ref)}`,
-  checkSessionJob: ({ job, step }: { job: Versioned; step: string }) => `check FlinkSessionJob ${sessionKey(job)} in the API server before the ${step} (uid, generation, spec)`,
+  checkSessionJob: ({ job, step }: { job: Versioned; step: string }) =>
+    `check FlinkSessionJob ${sessionKey(job)} in the API server before the ${step} (uid, generation, spec)`,
   submitFlinkJob: ({ session, job, jar }: { session: Session; job: Versioned; jar: { url: string } }) =>
     `submit generation ${job.generation} of FlinkSessionJob ${sessionKey(job)} to ${sessionKey(session)}: upload ${jar.url}, run it with its fixed job id`,
   waitForFlinkJobRunning: ({ session, jobId }: { session: Session; jobId: string }) => `wait for job ${jobId} to run on ${sessionKey(session)}`,
   stopFlinkJob: ({ session, jobId, savepointDirectory }: { session: Session; jobId: string; savepointDirectory?: string }) =>
-    savepointDirectory ? `stop job ${jobId} on ${sessionKey(session)} with a savepoint into ${savepointDirectory}` : `cancel job ${jobId} on ${sessionKey(session)}`,
-  reportJobStatus: ({ job, report }: { job: Session; report: { reason: string } }) => `report ${report.reason} in the status of FlinkSessionJob ${sessionKey(job)}`,
-  recordJobEvent: ({ job, type, reason }: { job: Session; type: string; reason: string }) => `record a ${type} Event ${reason} on FlinkSessionJob ${sessionKey(job)}`,
+    savepointDirectory
+      ? `stop job ${jobId} on ${sessionKey(session)} with a savepoint into ${savepointDirectory}`
+      : `cancel job ${jobId} on ${sessionKey(session)}`,
+  reportJobStatus: ({ job, report }: { job: Session; report: { reason: string } }) =>
+    `report ${report.reason} in the status of FlinkSessionJob ${sessionKey(job)}`,
+  recordJobEvent: ({ job, type, reason }: { job: Session; type: string; reason: string }) =>
+    `record a ${type} Event ${reason} on FlinkSessionJob ${sessionKey(job)}`,
   releaseJobFinalizer: (job: Session) => `release the finalizer of FlinkSessionJob ${sessionKey(job)}`,
 } as const;
 

@@ -51,7 +51,10 @@ export function validateSpec(spec: FlinkSessionSpec): SpecProblem[] {
     const overhead = clamp(jmProcess * JVM_OVERHEAD.fraction, JVM_OVERHEAD.min, JVM_OVERHEAD.max);
     const parts = jmMetaspace + jmOffHeap + overhead;
     if (jmProcess <= parts) {
-      add('resource.jobManager.memory', `${jm!.memory} leaves no JVM heap: metaspace ${formatMemorySize(jmMetaspace)} + off-heap ${formatMemorySize(jmOffHeap)} + JVM overhead ${formatMemorySize(overhead)} already take ${formatMemorySize(parts)}; give at least ${formatMemorySize(parts + 128 * MiB)}`);
+      add(
+        'resource.jobManager.memory',
+        `${jm!.memory} leaves no JVM heap: metaspace ${formatMemorySize(jmMetaspace)} + off-heap ${formatMemorySize(jmOffHeap)} + JVM overhead ${formatMemorySize(overhead)} already take ${formatMemorySize(parts)}; give at least ${formatMemorySize(parts + 128 * MiB)}`,
+      );
     }
   }
 
@@ -75,17 +78,24 @@ export function validateSpec(spec: FlinkSessionSpec): SpecProblem[] {
     const overhead = clamp(tmProcess * JVM_OVERHEAD.fraction, JVM_OVERHEAD.min, JVM_OVERHEAD.max);
     const flinkMemory = tmProcess - tmMetaspace - overhead;
     const networkFraction = Number(given(tm?.netWork?.fraction) ?? DEFAULT_NETWORK.fraction);
-    const network = networkMin !== undefined || networkMax !== undefined
-      ? (networkMin ?? networkMax!)
-      : clamp(flinkMemory * networkFraction, DEFAULT_NETWORK.min, DEFAULT_NETWORK.max);
+    const network =
+      networkMin !== undefined || networkMax !== undefined
+        ? (networkMin ?? networkMax!)
+        : clamp(flinkMemory * networkFraction, DEFAULT_NETWORK.min, DEFAULT_NETWORK.max);
     const managed = managedMax ?? managedMin ?? flinkMemory * Number(given(tm?.managed?.fraction) ?? DEFAULT_MANAGED_FRACTION);
     const parts = tmMetaspace + overhead + frameworkHeap + frameworkOffHeap + taskOffHeap + network + managed;
     if (tmProcess <= parts) {
-      add('resource.taskManager.memory', `${tm!.memory} is smaller than its parts: metaspace ${formatMemorySize(tmMetaspace)}, JVM overhead ${formatMemorySize(overhead)}, framework heap ${formatMemorySize(frameworkHeap)} and off-heap ${formatMemorySize(frameworkOffHeap)}, task off-heap ${formatMemorySize(taskOffHeap)}, network ${formatMemorySize(network)} and managed ${formatMemorySize(managed)} add up to ${formatMemorySize(parts)}, leaving no task heap; raise memory or lower the parts`);
+      add(
+        'resource.taskManager.memory',
+        `${tm!.memory} is smaller than its parts: metaspace ${formatMemorySize(tmMetaspace)}, JVM overhead ${formatMemorySize(overhead)}, framework heap ${formatMemorySize(frameworkHeap)} and off-heap ${formatMemorySize(frameworkOffHeap)}, task off-heap ${formatMemorySize(taskOffHeap)}, network ${formatMemorySize(network)} and managed ${formatMemorySize(managed)} add up to ${formatMemorySize(parts)}, leaving no task heap; raise memory or lower the parts`,
+      );
     }
   }
 
-  for (const [field, value] of [['resource.jobManager.cpu', jm?.cpu], ['resource.taskManager.cpu', tm?.cpu]] as const) {
+  for (const [field, value] of [
+    ['resource.jobManager.cpu', jm?.cpu],
+    ['resource.taskManager.cpu', tm?.cpu],
+  ] as const) {
     const text = given(value);
     if (text !== undefined && !(Number(text) > 0)) add(field, `"${text}" is not a positive number of cores; write it like 1 or "0.5"`);
   }
@@ -103,7 +113,10 @@ export function validateSpec(spec: FlinkSessionSpec): SpecProblem[] {
   });
 
   for (const { file, key } of configSecretKeys(spec)) {
-    add(`config.${file}`, `"${key}" holds a secret value, which must not be written into a config file (it would be stored in a ConfigMap, Flink's logs and the Temporal history): put S3 credentials into a Secret and name it in spec.s3.credentialsSecret; give other secrets to Flink through a Secret (spec.volumes, or kubernetes.env.secretKeyRef)`);
+    add(
+      `config.${file}`,
+      `"${key}" holds a secret value, which must not be written into a config file (it would be stored in a ConfigMap, Flink's logs and the Temporal history): put S3 credentials into a Secret and name it in spec.s3.credentialsSecret; give other secrets to Flink through a Secret (spec.volumes, or kubernetes.env.secretKeyRef)`,
+    );
   }
 
   return problems;

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, keptPort, portIsFree } from './ports.ts';
 
-const hold = (port: number): Promise<Server> => new Promise((resolve) => {
-  const server = createServer();
-  server.listen(port, '127.0.0.1', () => resolve(server));
-});
+const hold = (port: number): Promise<Server> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 
 describe('keptPort', () => {
   const file = (): string => join(mkdtempSync(join(tmpdir(), 'fso-port-')), 'port');

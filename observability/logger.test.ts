@@ -22,12 +22,20 @@ describe('logs', () => {
     log.debug('nothing to do');
     log.error('informer failed', { error: 'boom' });
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ level: 'info', component: 'watcher', msg: 'signalled specChanged', namespace: 'ns', name: 'fls', generation: 2, workflowId: 'flinksession/ns/fls' });
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      component: 'watcher',
+      msg: 'signalled specChanged',
+      namespace: 'ns',
+      name: 'fls',
+      generation: 2,
+      workflowId: 'flinksession/ns/fls',
+    });
     expect(Date.parse(String(lines[0]!.time))).not.toBeNaN();
     expect(lines[1]).toMatchObject({ level: 'error', msg: 'informer failed', error: 'boom' });
   });
 
-  it('keeps the Kubernetes namespace apart from the Temporal namespace in the SDK\'s lines', () => {
+  it("keeps the Kubernetes namespace apart from the Temporal namespace in the SDK's lines", () => {
     const { lines, stream } = capture();
     const logger = temporalLogger(createLogger('debug', 'worker', stream));
     logger.info('Activity completed', { namespace: 'default', workflowId: 'flinksession/team-a/fls', activityType: 'purgeS3Prefixes' });
@@ -41,7 +49,7 @@ describe('logs', () => {
 });
 
 describe('a line logged just before a SIGKILL', () => {
-  it('is on stdout: the logger writes synchronously (crash-safety tests read the worker\'s last words)', () => {
+  it("is on stdout: the logger writes synchronously (crash-safety tests read the worker's last words)", () => {
     const logger = new URL('./logger.ts', import.meta.url).href;
     const script = `import { createLogger } from ${JSON.stringify(logger)};
       const log = createLogger('info', 'worker');
@@ -50,7 +58,10 @@ describe('a line logged just before a SIGKILL', () => {
       process.kill(process.pid, 'SIGKILL');`;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(run.signal).toBe('SIGKILL');
-    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string });
     expect(lines).toHaveLength(51);
     expect(lines.at(-1)?.msg).toBe('fault injection: SIGKILL before waitForFlinkClusterGone');
   });

@@ -16,15 +16,21 @@ export const WORKFLOW_METRICS = {
 } as const;
 
 /** Worker side, recorded around every activity (one step of a run), tagged with activityType and outcome. */
-export const STEP_DURATION = { name: 'fso_step_duration_seconds', description: 'Seconds one step (activity attempt) of a session workflow took, by activity and outcome' } as const;
+export const STEP_DURATION = {
+  name: 'fso_step_duration_seconds',
+  description: 'Seconds one step (activity attempt) of a session workflow took, by activity and outcome',
+} as const;
 
 /** Watcher side (prom-client). */
 export const WATCHER_METRICS = {
   signalsSent: { name: 'fso_watcher_signals_sent_total', description: 'Signals the watcher sent to session workflows, by signal and outcome' },
   watchRestarts: { name: 'fso_watcher_watch_restarts_total', description: 'Informer restarts after an error, by resource' },
-  sessionsWatched: { name: 'fso_watcher_sessions', description: 'FlinkSessions in the watcher\'s informer caches' },
+  sessionsWatched: { name: 'fso_watcher_sessions', description: "FlinkSessions in the watcher's informer caches" },
   /** Per session (namespace, name) and condition (Ready, Progressing, Degraded): 1 when True. */
-  sessionCondition: { name: 'fso_session_condition', description: 'FlinkSession conditions in the watcher\'s caches: 1 when the condition is True, by namespace, name and condition' },
+  sessionCondition: {
+    name: 'fso_session_condition',
+    description: "FlinkSession conditions in the watcher's caches: 1 when the condition is True, by namespace, name and condition",
+  },
 } as const;
 
 /** Bucket bounds (seconds) for the duration histograms: steps take from milliseconds to many minutes. */

@@ -8,8 +8,23 @@ const session = (name: string, conditions?: Array<{ type: string; status: string
 
 describe('sessionConditionSamples', () => {
   it.each([
-    ['a Ready session', session('ready', [{ type: 'Ready', status: 'True' }, { type: 'Progressing', status: 'False' }, { type: 'Degraded', status: 'False' }]), [1, 0, 0]],
-    ['a Degraded one', session('bad', [{ type: 'Ready', status: 'False' }, { type: 'Degraded', status: 'True' }]), [0, 0, 1]],
+    [
+      'a Ready session',
+      session('ready', [
+        { type: 'Ready', status: 'True' },
+        { type: 'Progressing', status: 'False' },
+        { type: 'Degraded', status: 'False' },
+      ]),
+      [1, 0, 0],
+    ],
+    [
+      'a Degraded one',
+      session('bad', [
+        { type: 'Ready', status: 'False' },
+        { type: 'Degraded', status: 'True' },
+      ]),
+      [0, 0, 1],
+    ],
     ['one with no status yet', session('new'), [0, 0, 0]],
     ['an Unknown condition', session('odd', [{ type: 'Ready', status: 'Unknown' }]), [0, 0, 0]],
   ])('%s: Ready, Progressing, Degraded', (_case, view, values) => {

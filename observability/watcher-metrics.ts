@@ -17,8 +17,18 @@ export interface WatcherMetrics {
 export const NO_WATCHER_METRICS: WatcherMetrics = { signalSent: () => {}, watchRestarted: () => {}, sessionsWatched: () => {} };
 
 export function createWatcherMetrics(registry: Registry): WatcherMetrics {
-  const signals = new Counter({ name: WATCHER_METRICS.signalsSent.name, help: WATCHER_METRICS.signalsSent.description, labelNames: ['signal', 'outcome'], registers: [registry] });
-  const restarts = new Counter({ name: WATCHER_METRICS.watchRestarts.name, help: WATCHER_METRICS.watchRestarts.description, labelNames: ['resource'], registers: [registry] });
+  const signals = new Counter({
+    name: WATCHER_METRICS.signalsSent.name,
+    help: WATCHER_METRICS.signalsSent.description,
+    labelNames: ['signal', 'outcome'],
+    registers: [registry],
+  });
+  const restarts = new Counter({
+    name: WATCHER_METRICS.watchRestarts.name,
+    help: WATCHER_METRICS.watchRestarts.description,
+    labelNames: ['resource'],
+    registers: [registry],
+  });
   const sources: Array<() => readonly SessionConditionsView[]> = [];
   const cached = (): SessionConditionsView[] => sources.flatMap((source) => source());
   new Gauge({

@@ -145,15 +145,17 @@ export function resolveTestTool(tool: TestTool, env: Env, versions: StackVersion
 }
 
 /** Temporal's time-skipping test server, started as `<program> <port>` the way @temporalio/testing does. */
-export const resolveTemporalTestServer = (env: Env, versions: StackVersions = readVersions()): string =>
-  resolveTestTool('temporal-test-server', env, versions);
+export const resolveTemporalTestServer = (env: Env, versions: StackVersions = readVersions()): string => resolveTestTool('temporal-test-server', env, versions);
 
 /** Java runs ZooKeeper and Flink's client; it is not built by provisioning. */
 function findJava(env: Env, missing: string[]): string {
   const named = env.FSO_JAVA_BIN;
   if (named) return locate(env, 'FSO_JAVA_BIN', 'java', named, missing);
   const found = onPath('java', env);
-  if (!found) missing.push('java: not in $FSO_JAVA_BIN or on PATH; install Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless), it runs ZooKeeper and Flink\'s client');
+  if (!found)
+    missing.push(
+      "java: not in $FSO_JAVA_BIN or on PATH; install Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless), it runs ZooKeeper and Flink's client",
+    );
   return found ?? 'java';
 }
 
@@ -185,7 +187,10 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
     if (!existsSync(join(dir, '.complete'))) missing.push(`Flink ${version} client: no ${dir}; ${PROVISION_HINT}`);
     flinkClasspaths[version] = join(dir, 'lib', '*');
     const { sampleJob, s3Plugin } = flinkExtras(cache, version);
-    for (const [what, file] of [['sample job', sampleJob], ['S3 plugin', s3Plugin]] as const) {
+    for (const [what, file] of [
+      ['sample job', sampleJob],
+      ['S3 plugin', s3Plugin],
+    ] as const) {
       if (!existsSync(file)) missing.push(`Flink ${version} ${what}: no ${file}; ${PROVISION_HINT}`);
     }
     flinkSampleJobs[version] = sampleJob;

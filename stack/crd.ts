@@ -34,8 +34,12 @@ export async function installCrd(kc: k8s.KubeConfig, file: URL): Promise<k8s.V1C
       }
     }
   }
-  return pollUntil(`CRD ${name} to be established`, async () => {
-    const current = await extensions.readCustomResourceDefinition({ name });
-    return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? current : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 250 });
+  return pollUntil(
+    `CRD ${name} to be established`,
+    async () => {
+      const current = await extensions.readCustomResourceDefinition({ name });
+      return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? current : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
 }

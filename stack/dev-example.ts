@@ -16,7 +16,9 @@ export function devExampleSecret(stack: StackEndpoints) {
   };
 }
 
-export function devExampleSession(stack: StackEndpoints): Pick<FlinkSession, 'apiVersion' | 'kind' | 'spec'> & { metadata: { name: string; namespace: string } } {
+export function devExampleSession(
+  stack: StackEndpoints,
+): Pick<FlinkSession, 'apiVersion' | 'kind' | 'spec'> & { metadata: { name: string; namespace: string } } {
   return {
     apiVersion: FLINKSESSION_API_VERSION,
     kind: FLINKSESSION_KIND,

@@ -15,8 +15,20 @@ const JAVA_17_OPTS = [
   '--add-exports=jdk.compiler/com.sun.tools.javac.tree=ALL-UNNAMED',
   '--add-exports=jdk.compiler/com.sun.tools.javac.util=ALL-UNNAMED',
   '--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED',
-  ...['java.lang', 'java.net', 'java.io', 'java.nio', 'sun.nio.ch', 'java.lang.reflect', 'java.text', 'java.time', 'java.util',
-    'java.util.concurrent', 'java.util.concurrent.atomic', 'java.util.concurrent.locks'].map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`),
+  ...[
+    'java.lang',
+    'java.net',
+    'java.io',
+    'java.nio',
+    'sun.nio.ch',
+    'java.lang.reflect',
+    'java.text',
+    'java.time',
+    'java.util',
+    'java.util.concurrent',
+    'java.util.concurrent.atomic',
+    'java.util.concurrent.locks',
+  ].map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`),
 ];
 
 export const IMAGE_JAVA_OPTS = JAVA_17_OPTS.join(' ');

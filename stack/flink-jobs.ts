@@ -28,9 +28,15 @@ export function clientVersion(flink: FlinkClientEndpoints, minor: string): strin
 export async function submitJar(flink: FlinkClientEndpoints, version: string, rest: string, jar: string, programArgs: string[] = []): Promise<string> {
   const { host } = new URL(rest);
   // The Java 17 opens the image's config.yaml gives every Flink process (bin/flink included).
-  const { stdout, stderr } = await run(flink.java, [...IMAGE_JAVA_OPTS.split(' '), '-cp', flink.classpaths[version]!, FLINK_CLI_FRONTEND, 'run', '-d', '-m', host, jar, ...programArgs], {
-    env: { ...process.env, FLINK_CONF_DIR: flink.confDir }, timeout: 180_000, maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout, stderr } = await run(
+    flink.java,
+    [...IMAGE_JAVA_OPTS.split(' '), '-cp', flink.classpaths[version]!, FLINK_CLI_FRONTEND, 'run', '-d', '-m', host, jar, ...programArgs],
+    {
+      env: { ...process.env, FLINK_CONF_DIR: flink.confDir },
+      timeout: 180_000,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   const id = /Job has been submitted with JobID ([0-9a-f]{32})/.exec(stdout + stderr)?.[1];
   if (!id) throw new Error(`flink run printed no job id:\n${stdout}${stderr}`);
   return id;
@@ -66,7 +72,10 @@ export interface CheckpointStats {
 }
 
 export async function checkpointStats(rest: string, jobId: string): Promise<CheckpointStats> {
-  const stats = await json<{ counts: { completed: number }; latest?: { restored?: { id: number } | null } }>(await fetch(`${rest}/jobs/${jobId}/checkpoints`), 'read checkpoints');
+  const stats = await json<{ counts: { completed: number }; latest?: { restored?: { id: number } | null } }>(
+    await fetch(`${rest}/jobs/${jobId}/checkpoints`),
+    'read checkpoints',
+  );
   const restored = stats.latest?.restored;
   return { completed: stats.counts.completed, ...(restored ? { restoredId: restored.id } : {}) };
 }

@@ -22,7 +22,6 @@ import { pollUntil } from './poll.ts';
 import { logTail, startProcess, type ManagedProcess } from './processes.ts';
 import type { StackEndpoints } from './stack.ts';
 
-
 const SESSION_ENTRYPOINT = 'org.apache.flink.kubernetes.entrypoint.KubernetesSessionClusterEntrypoint';
 const APPLICATION_ENTRYPOINT = 'org.apache.flink.kubernetes.entrypoint.KubernetesApplicationClusterEntrypoint';
 const TASK_EXECUTOR_RUNNER = 'org.apache.flink.kubernetes.taskmanager.KubernetesTaskExecutorRunner';
@@ -50,7 +49,10 @@ export interface FlinkKubelet {
 }
 
 /** What a Flink pod's main container asks for: the entrypoint class and its arguments (after `bash -c`). */
-export function flinkCommand(container: k8s.V1Container, config: Record<string, unknown>): { component: 'jobmanager' | 'taskmanager'; mainClass: string; args: string[] } {
+export function flinkCommand(
+  container: k8s.V1Container,
+  config: Record<string, unknown>,
+): { component: 'jobmanager' | 'taskmanager'; mainClass: string; args: string[] } {
   const argv = [...(container.command ?? []), ...(container.args ?? [])];
   const script = argv.at(-1) ?? '';
   const words = shellWords(script);
@@ -90,9 +92,10 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const objects = kc.makeApiClient(k8s.CustomObjectsApi);
   const labelSelector = `${FLINK_KUBELET_LABEL}=${FLINK_KUBELET_VALUE}`;
-  const informer = namespace === undefined
-    ? k8s.makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces({ labelSelector }), labelSelector)
-    : k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/pods`, () => core.listNamespacedPod({ namespace, labelSelector }), labelSelector);
+  const informer =
+    namespace === undefined
+      ? k8s.makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces({ labelSelector }), labelSelector)
+      : k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/pods`, () => core.listNamespacedPod({ namespace, labelSelector }), labelSelector);
   const byUid = new Map<string, Promise<FlinkProcess | undefined>>();
   const stopping = new Set<string>();
   let stopped = false;
@@ -112,7 +115,13 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
 
   async function flinkVersion(ns: string, session: string): Promise<string> {
     try {
-      const fls = (await objects.getNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace: ns, plural: FLINKSESSION_PLURAL, name: session })) as { spec?: { flinkVersion?: string } };
+      const fls = (await objects.getNamespacedCustomObject({
+        group: API_GROUP,
+        version: API_VERSION,
+        namespace: ns,
+        plural: FLINKSESSION_PLURAL,
+        name: session,
+      })) as { spec?: { flinkVersion?: string } };
       return fls.spec?.flinkVersion ?? DEFAULT_FLINK_VERSION;
     } catch {
       return DEFAULT_FLINK_VERSION;
@@ -135,7 +144,9 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
       // Flink writes flink-config-<name> right after the Deployment: like a kubelet, wait for it.
       if (!volume) continue;
       const files = await pollUntil(`the volume ${volume.name} of ${ns}/${name}`, () => volumeFiles(core, ns, volume), {
-        timeoutMs: 120_000, intervalMs: 500, giveUpIf: () => (stopped || stopping.has(`${ns}/${name}`) ? 'the pod is being deleted' : undefined),
+        timeoutMs: 120_000,
+        intervalMs: 500,
+        giveUpIf: () => (stopped || stopping.has(`${ns}/${name}`) ? 'the pod is being deleted' : undefined),
       });
       for (const [file, content] of files) writeFileSync(join(confDir, file), content);
     }
@@ -153,27 +164,46 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     const jvm = ['-XX:MaxMetaspaceSize=256m', ...flinkJavaOptions(flatConfig, command.component)];
     let args: string[];
     if (command.component === 'jobmanager') {
-      const [rpc, blob, rest] = await freePorts(3) as [number, number, number];
+      const [rpc, blob, rest] = (await freePorts(3)) as [number, number, number];
       ports = { rpc, blob, rest };
       writeFileSync(configFile, withOverrides(config, jobManagerOverrides(ports, stack.kubernetes.kubeconfig)));
       // The dashboard where it is provisioned, as an image's lib/ has it.
-      const classpath = [stack.flink.classpaths[clientVersion]!, ...(stack.flink.runtimeWeb[clientVersion] ? [stack.flink.runtimeWeb[clientVersion]] : [])].join(delimiter);
+      const classpath = [
+        stack.flink.classpaths[clientVersion]!,
+        ...(stack.flink.runtimeWeb[clientVersion] ? [stack.flink.runtimeWeb[clientVersion]] : []),
+      ].join(delimiter);
       args = ['-Xmx384m', ...jvm, '-cp', classpath, command.mainClass, ...command.args];
       probe = async () => (await fetch(`http://127.0.0.1:${rest}/v1/overview`, { signal: AbortSignal.timeout(2_000) })).ok;
     } else {
-      const [rpc] = await freePorts(1) as [number];
+      const [rpc] = (await freePorts(1)) as [number];
       const jobManager = kubelet.running().findLast((p) => p.namespace === ns && p.session === session && p.component === 'jobmanager')?.ports;
       writeFileSync(configFile, withOverrides(config, taskManagerOverrides(rpc, jobManager, stack.kubernetes.kubeconfig)));
-      args = ['-Xmx512m', '-XX:MaxDirectMemorySize=256m', ...jvm, '-cp', stack.flink.classpaths[clientVersion]!, command.mainClass, '--configDir', confDir, ...command.args];
-      probe = () => new Promise((resolve) => {
-        const socket = connect(rpc, '127.0.0.1', () => {
-          socket.destroy();
-          resolve(true);
+      args = [
+        '-Xmx512m',
+        '-XX:MaxDirectMemorySize=256m',
+        ...jvm,
+        '-cp',
+        stack.flink.classpaths[clientVersion]!,
+        command.mainClass,
+        '--configDir',
+        confDir,
+        ...command.args,
+      ];
+      probe = () =>
+        new Promise((resolve) => {
+          const socket = connect(rpc, '127.0.0.1', () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.on('error', () => resolve(false));
         });
-        socket.on('error', () => resolve(false));
-      });
     }
-    const env = { ...(await containerEnv(core, pod, container)), FLINK_CONF_DIR: confDir, FLINK_PLUGINS_DIR: stack.flink.plugins[clientVersion]!, _POD_IP_ADDRESS: '127.0.0.1' };
+    const env = {
+      ...(await containerEnv(core, pod, container)),
+      FLINK_CONF_DIR: confDir,
+      FLINK_PLUGINS_DIR: stack.flink.plugins[clientVersion]!,
+      _POD_IP_ADDRESS: '127.0.0.1',
+    };
     const process_ = startProcess({ name: `flink-${ns}-${name}`, command: stack.flink.java, args, env, logDir: stack.logDir, cwd: dir });
     const started: FlinkProcess = { namespace: ns, pod: name, session, component: command.component, process: process_, ...(ports ? { ports } : {}) };
     kubelet.started.push(started);
@@ -211,12 +241,15 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     if (byUid.has(uid) || !pod.spec?.nodeName || (component !== 'jobmanager' && component !== 'taskmanager')) return;
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     stopping.delete(key);
-    byUid.set(uid, start(pod).catch(async (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      writeFileSync(join(stack.logDir, `flink-${key.replace('/', '-')}.log`), `the Flink kubelet could not start this pod: ${message}\n`, { flag: 'a' });
-      await failPod(core, pod, 1, message, new Date().toISOString()).catch(() => undefined);
-      return undefined;
-    }));
+    byUid.set(
+      uid,
+      start(pod).catch(async (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        writeFileSync(join(stack.logDir, `flink-${key.replace('/', '-')}.log`), `the Flink kubelet could not start this pod: ${message}\n`, { flag: 'a' });
+        await failPod(core, pod, 1, message, new Date().toISOString()).catch(() => undefined);
+        return undefined;
+      }),
+    );
   };
   const onDelete = (pod: k8s.V1Pod): void => {
     const uid = pod.metadata?.uid;
@@ -228,9 +261,11 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
   informer.on('add', onPod);
   informer.on('update', onPod);
   informer.on('delete', onDelete);
-  informer.on('error', () => setTimeout(() => {
-    if (!stopped) void informer.start();
-  }, 1_000));
+  informer.on('error', () =>
+    setTimeout(() => {
+      if (!stopped) void informer.start();
+    }, 1_000),
+  );
   void informer.start();
   return kubelet;
 }

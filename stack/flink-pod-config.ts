@@ -67,7 +67,9 @@ export function taskManagerOverrides(rpcPort: number, jobManager: JobManagerPort
     'taskmanager.rpc.port': String(rpcPort),
     'taskmanager.data.port': '0',
     'kubernetes.config.file': kubeconfig,
-    ...(jobManager ? { 'jobmanager.rpc.address': '127.0.0.1', 'jobmanager.rpc.port': String(jobManager.rpc), 'blob.server.port': String(jobManager.blob) } : {}),
+    ...(jobManager
+      ? { 'jobmanager.rpc.address': '127.0.0.1', 'jobmanager.rpc.port': String(jobManager.rpc), 'blob.server.port': String(jobManager.blob) }
+      : {}),
   };
 }
 

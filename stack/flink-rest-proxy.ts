@@ -33,9 +33,10 @@ export async function startFlinkRestProxy(restUrl: (namespace: string, name: str
   const { port } = server.address() as AddressInfo;
   return {
     urlTemplate: `http://127.0.0.1:${port}/{namespace}/{name}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -26,7 +26,13 @@ export async function startFlinkRestStandIn(kc: k8s.KubeConfig): Promise<FlinkRe
       (deployment) => {
         const ready = (deployment.status?.availableReplicas ?? 0) > 0;
         res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(ready ? { taskmanagers: 0, 'slots-total': 0, 'slots-available': 0, 'jobs-running': 0, 'flink-version': 'stand-in' } : { errors: ['JobManager not available'] }));
+        res.end(
+          JSON.stringify(
+            ready
+              ? { taskmanagers: 0, 'slots-total': 0, 'slots-available': 0, 'jobs-running': 0, 'flink-version': 'stand-in' }
+              : { errors: ['JobManager not available'] },
+          ),
+        );
       },
       () => res.writeHead(503).end(JSON.stringify({ errors: ['no JobManager'] })),
     );

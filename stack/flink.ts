@@ -21,7 +21,12 @@ export const FLINK_CLI_FRONTEND = 'org.apache.flink.client.cli.CliFrontend';
 export const KUBERNETES_SESSION_CLI = 'org.apache.flink.kubernetes.cli.KubernetesSessionCli';
 
 /** Flink's client needs no server: prepare its conf dir and hand out the classpaths. */
-export function prepareFlinkClient(java: string, classpaths: Record<string, string>, stateDir: string, extras: Pick<FlinkClientEndpoints, 'sampleJobs' | 'plugins' | 'runtimeWeb'>): FlinkClientEndpoints {
+export function prepareFlinkClient(
+  java: string,
+  classpaths: Record<string, string>,
+  stateDir: string,
+  extras: Pick<FlinkClientEndpoints, 'sampleJobs' | 'plugins' | 'runtimeWeb'>,
+): FlinkClientEndpoints {
   const confDir = join(stateDir, 'flink-conf');
   mkdirSync(confDir, { recursive: true });
   writeFileSync(join(confDir, 'config.yaml'), '# empty: every option comes as -D on the command line\n');
@@ -38,7 +43,9 @@ export interface FlinkCommand {
 export function kubernetesSessionCommand(client: FlinkClientEndpoints, flinkVersion: string, args: readonly string[]): FlinkCommand {
   const classpath = client.classpaths[flinkVersion];
   if (!classpath) {
-    throw new Error(`no Flink client for version ${flinkVersion}; the stack has ${Object.keys(client.classpaths).join(', ')} (stack/versions.env FLINK_VERSIONS)`);
+    throw new Error(
+      `no Flink client for version ${flinkVersion}; the stack has ${Object.keys(client.classpaths).join(', ')} (stack/versions.env FLINK_VERSIONS)`,
+    );
   }
   return { file: client.java, args: ['-cp', classpath, KUBERNETES_SESSION_CLI, ...args], env: { FLINK_CONF_DIR: client.confDir } };
 }

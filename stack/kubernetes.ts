@@ -27,7 +27,6 @@ export interface KubernetesOptions extends Pick<StackBinaries, 'etcd' | 'kubeApi
 const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 const SERVICE_CIDR = '10.96.0.0/16';
 
-
 /**
  * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok, creates fake nodes,
  * and writes a kubeconfig (https, 127.0.0.1, an admin token).
@@ -37,30 +36,42 @@ export async function startKubernetes(options: KubernetesOptions): Promise<{ pro
   const certDir = join(dir, 'certs');
   mkdirSync(certDir, { recursive: true });
   const processes: ManagedProcess[] = [];
-  const [etcdPort, etcdPeerPort, apiPort, cmPort, schedulerPort] = await freePorts(5) as [number, number, number, number, number];
+  const [etcdPort, etcdPeerPort, apiPort, cmPort, schedulerPort] = (await freePorts(5)) as [number, number, number, number, number];
   try {
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const etcd = startProcess({
       name: 'etcd',
       command: options.etcd,
       args: [
-        '--name', 'stack',
-        '--data-dir', join(dir, 'etcd'),
-        '--listen-client-urls', etcdUrl,
-        '--advertise-client-urls', etcdUrl,
-        '--listen-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
-        '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
-        '--initial-cluster', `stack=http://127.0.0.1:${etcdPeerPort}`,
+        '--name',
+        'stack',
+        '--data-dir',
+        join(dir, 'etcd'),
+        '--listen-client-urls',
+        etcdUrl,
+        '--advertise-client-urls',
+        etcdUrl,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${etcdPeerPort}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${etcdPeerPort}`,
+        '--initial-cluster',
+        `stack=http://127.0.0.1:${etcdPeerPort}`,
         '--unsafe-no-fsync',
-        '--log-level', 'warn',
+        '--log-level',
+        'warn',
       ],
       logDir: options.logDir,
     });
     processes.push(etcd);
-    await waitUntilHealthy(etcd, async () => {
-      const response = await fetch(`${etcdUrl}/health`);
-      return response.ok ? true : undefined;
-    }, 30_000);
+    await waitUntilHealthy(
+      etcd,
+      async () => {
+        const response = await fetch(`${etcdUrl}/health`);
+        return response.ok ? true : undefined;
+      },
+      30_000,
+    );
 
     const { saKey, saPub, token } = writeCredentials(dir);
     const apiserver = startProcess({
@@ -87,11 +98,15 @@ export async function startKubernetes(options: KubernetesOptions): Promise<{ pro
     processes.push(apiserver);
     const server = `https://127.0.0.1:${apiPort}`;
     const caFile = join(certDir, 'apiserver.crt');
-    await waitUntilHealthy(apiserver, async () => {
-      if (!existsSync(caFile)) return undefined;
-      const body = await httpsGet(`${server}/readyz`, readFileSync(caFile), token);
-      return body === 'ok' ? true : undefined;
-    }, 90_000);
+    await waitUntilHealthy(
+      apiserver,
+      async () => {
+        if (!existsSync(caFile)) return undefined;
+        const body = await httpsGet(`${server}/readyz`, readFileSync(caFile), token);
+        return body === 'ok' ? true : undefined;
+      },
+      90_000,
+    );
 
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, renderKubeconfig(server, readFileSync(caFile), token), { mode: 0o600 });
@@ -156,9 +171,14 @@ export async function startKubernetes(options: KubernetesOptions): Promise<{ pro
       const port = kwokPort;
       let exited = false;
       void started.exited.then(() => (exited = true));
-      const outcome = await pollUntil('kwok to serve', async () => ((await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()) === 'ok' ? true : undefined),
-        { timeoutMs: 60_000, giveUpIf: () => (exited ? 'it exited' : undefined) })
-        .then(() => 'serving' as const, () => 'exited' as const);
+      const outcome = await pollUntil(
+        'kwok to serve',
+        async () => ((await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()) === 'ok' ? true : undefined),
+        { timeoutMs: 60_000, giveUpIf: () => (exited ? 'it exited' : undefined) },
+      ).then(
+        () => 'serving' as const,
+        () => 'exited' as const,
+      );
       const portTaken = outcome === 'exited' && readFileSync(started.logFile, 'utf8').includes(`127.0.0.1:${port}: bind: address already in use`);
       if (portTaken && attempt < 3) continue;
       kwok = started;
@@ -170,10 +190,14 @@ export async function startKubernetes(options: KubernetesOptions): Promise<{ pro
       [kwok, `http://127.0.0.1:${kwokPort}/healthz`],
     ];
     for (const [component, url] of healthz) {
-      await waitUntilHealthy(component, async () => {
-        const body = url.startsWith('https:') ? await httpsGet(url, undefined, undefined) : await (await fetch(url)).text();
-        return body === 'ok' ? true : undefined;
-      }, 60_000);
+      await waitUntilHealthy(
+        component,
+        async () => {
+          const body = url.startsWith('https:') ? await httpsGet(url, undefined, undefined) : await (await fetch(url)).text();
+          return body === 'ok' ? true : undefined;
+        },
+        60_000,
+      );
     }
 
     const kc = new k8s.KubeConfig();
@@ -181,15 +205,23 @@ export async function startKubernetes(options: KubernetesOptions): Promise<{ pro
     const nodes = await createFakeNodes(kc, options.nodeCount ?? 2);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     // Pods need the namespace's default ServiceAccount, which the controller-manager creates.
-    await waitUntilHealthy(controllerManager, async () => {
-      const list = await core.listNamespacedServiceAccount({ namespace: 'default' });
-      return list.items.some((sa) => sa.metadata?.name === 'default') ? true : undefined;
-    }, 60_000);
-    await waitUntilHealthy(kwok, async () => {
-      const list = await core.listNode();
-      const ready = list.items.filter((node) => node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-      return ready.length >= nodes.length ? true : undefined;
-    }, 60_000);
+    await waitUntilHealthy(
+      controllerManager,
+      async () => {
+        const list = await core.listNamespacedServiceAccount({ namespace: 'default' });
+        return list.items.some((sa) => sa.metadata?.name === 'default') ? true : undefined;
+      },
+      60_000,
+    );
+    await waitUntilHealthy(
+      kwok,
+      async () => {
+        const list = await core.listNode();
+        const ready = list.items.filter((node) => node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+        return ready.length >= nodes.length ? true : undefined;
+      },
+      60_000,
+    );
     return { processes, endpoints: { server, kubeconfig, nodes } };
   } catch (error: unknown) {
     await Promise.all(processes.reverse().map((p) => p.stop()));
@@ -214,14 +246,18 @@ function writeCredentials(dir: string): { saKey: string; saPub: string; token: s
 }
 
 export function renderKubeconfig(server: string, ca: Buffer, token: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'stack', cluster: { server, 'certificate-authority-data': ca.toString('base64') } }],
-    users: [{ name: 'stack-admin', user: { token } }],
-    contexts: [{ name: 'stack', context: { cluster: 'stack', user: 'stack-admin', namespace: 'default' } }],
-    'current-context': 'stack',
-  }, null, 2);
+  return JSON.stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'stack', cluster: { server, 'certificate-authority-data': ca.toString('base64') } }],
+      users: [{ name: 'stack-admin', user: { token } }],
+      contexts: [{ name: 'stack', context: { cluster: 'stack', user: 'stack-admin', namespace: 'default' } }],
+      'current-context': 'stack',
+    },
+    null,
+    2,
+  );
 }
 
 async function createFakeNodes(kc: k8s.KubeConfig, count: number): Promise<string[]> {
@@ -253,17 +289,21 @@ async function createFakeNodes(kc: k8s.KubeConfig, count: number): Promise<strin
 /** GET over https; without a CA the peer is not verified (only for components' own /healthz). */
 function httpsGet(url: string, ca: Buffer | undefined, token: string | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(url, {
-      ca,
-      rejectUnauthorized: ca !== undefined,
-      headers: token ? { Authorization: `Bearer ${token}` } : {},
-      timeout: 2_000,
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(body));
-    });
+    const req = request(
+      url,
+      {
+        ca,
+        rejectUnauthorized: ca !== undefined,
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+        timeout: 2_000,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve(body));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
     req.end();

@@ -52,9 +52,10 @@ export interface LaunchKubelet {
 export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, namespace?: string, options: LaunchKubeletOptions = {}): LaunchKubelet {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const labelSelector = `${LABEL_MANAGED_BY}=${OPERATOR_NAME}`;
-  const informer = namespace === undefined
-    ? k8s.makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces({ labelSelector }), labelSelector)
-    : k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/pods`, () => core.listNamespacedPod({ namespace, labelSelector }), labelSelector);
+  const informer =
+    namespace === undefined
+      ? k8s.makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces({ labelSelector }), labelSelector)
+      : k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/pods`, () => core.listNamespacedPod({ namespace, labelSelector }), labelSelector);
   const seen = new Set<string>();
   let stopped = false;
   const flink = options.flinkPods === 'process' ? startFlinkKubelet(kc, stack, namespace) : undefined;
@@ -79,22 +80,30 @@ export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, na
     const job = pod.metadata?.ownerReferences?.find((o) => o.kind === 'Job')?.name;
     const phase = pod.status?.phase;
     if (uid && deletionTimestamp) taken.get(uid)?.deleted.abort();
-    if (!name || !uid || !podNamespace || !job || deletionTimestamp || !pod.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed' || seen.has(uid)) return;
+    if (!name || !uid || !podNamespace || !job || deletionTimestamp || !pod.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed' || seen.has(uid))
+      return;
     seen.add(uid);
     const deleted = new AbortController();
     const entry = { pod: name, deleted, started: false };
     taken.set(uid, entry);
-    void slots.run(async () => {
-      if (stopped || deleted.signal.aborted) return;
-      entry.started = true;
-      const run = await runLaunchPod(kc, stack, podNamespace, `launch pod ${podNamespace}/${name}`, pod.spec, pod.metadata?.labels ?? {}, { ...launchOptions, signal: deleted.signal }).catch((error: unknown) => ({
-        exitCode: -1, output: error instanceof Error ? error.message : String(error), jobArgv: [],
-      }));
-      // Flink's own output, for whoever reads a failed run: <logDir>/launch-<namespace>-<pod>.log
-      writeFileSync(join(stack.logDir, `launch-${podNamespace}-${name}.log`), `exit ${run.exitCode}\n${run.jobArgv.join(' ')}\n\n${run.output}`);
-      kubelet.runs.push({ ...run, namespace: podNamespace, job, pod: name });
-      if (!deleted.signal.aborted) await finishPod(core, podNamespace, name, run.exitCode, run.output).catch(() => undefined);
-    }).finally(() => taken.delete(uid));
+    void slots
+      .run(async () => {
+        if (stopped || deleted.signal.aborted) return;
+        entry.started = true;
+        const run = await runLaunchPod(kc, stack, podNamespace, `launch pod ${podNamespace}/${name}`, pod.spec, pod.metadata?.labels ?? {}, {
+          ...launchOptions,
+          signal: deleted.signal,
+        }).catch((error: unknown) => ({
+          exitCode: -1,
+          output: error instanceof Error ? error.message : String(error),
+          jobArgv: [],
+        }));
+        // Flink's own output, for whoever reads a failed run: <logDir>/launch-<namespace>-<pod>.log
+        writeFileSync(join(stack.logDir, `launch-${podNamespace}-${name}.log`), `exit ${run.exitCode}\n${run.jobArgv.join(' ')}\n\n${run.output}`);
+        kubelet.runs.push({ ...run, namespace: podNamespace, job, pod: name });
+        if (!deleted.signal.aborted) await finishPod(core, podNamespace, name, run.exitCode, run.output).catch(() => undefined);
+      })
+      .finally(() => taken.delete(uid));
   };
   informer.on('add', schedule);
   informer.on('update', schedule);
@@ -102,9 +111,11 @@ export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, na
     if (pod.metadata?.uid) taken.get(pod.metadata.uid)?.deleted.abort();
   });
   // Stopping ends the watch with an error too: a stopped kubelet must not start watching again.
-  informer.on('error', () => setTimeout(() => {
-    if (!stopped) void informer.start();
-  }, 1_000));
+  informer.on('error', () =>
+    setTimeout(() => {
+      if (!stopped) void informer.start();
+    }, 1_000),
+  );
   void informer.start();
   return kubelet;
 }

@@ -40,7 +40,15 @@ export interface LaunchOptions {
 /** The exit code a container stopped by SIGTERM reports (128 + 15). */
 export const EXIT_TERMINATED = 143;
 
-export async function runLaunchPod(kc: k8s.KubeConfig, stack: StackEndpoints, namespace: string, what: string, pod: k8s.V1PodSpec | undefined, labels: Record<string, string>, options: LaunchOptions = {}): Promise<LaunchRun> {
+export async function runLaunchPod(
+  kc: k8s.KubeConfig,
+  stack: StackEndpoints,
+  namespace: string,
+  what: string,
+  pod: k8s.V1PodSpec | undefined,
+  labels: Record<string, string>,
+  options: LaunchOptions = {},
+): Promise<LaunchRun> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const container = pod?.containers[0];
   if (!pod || !container?.command) throw new Error(`${what} has no container command`);
@@ -77,7 +85,8 @@ export async function runLaunchPod(kc: k8s.KubeConfig, stack: StackEndpoints, na
   const confDir = join(root, container.env?.find((e) => e.name === 'FLINK_CONF_DIR')?.value ?? '/opt/flink/conf');
   mkdirSync(confDir, { recursive: true });
   // The image's own config file, unless the user's is mounted over it.
-  if (!existsSync(join(confDir, 'config.yaml')) && !existsSync(join(confDir, 'flink-conf.yaml'))) writeFileSync(join(confDir, 'config.yaml'), imageConfigYaml());
+  if (!existsSync(join(confDir, 'config.yaml')) && !existsSync(join(confDir, 'flink-conf.yaml')))
+    writeFileSync(join(confDir, 'config.yaml'), imageConfigYaml());
 
   const relocate = (arg: string): string => {
     const match = /^-D([^=]+)=(.*)$/s.exec(arg);
@@ -92,7 +101,11 @@ export async function runLaunchPod(kc: k8s.KubeConfig, stack: StackEndpoints, na
   const args = ['-cp', stack.flink.classpaths[clientVersion]!, mainClass, ...clientArgs];
   try {
     const { stdout, stderr } = await run(stack.flink.java, args, {
-      env: { ...process.env, FLINK_CONF_DIR: confDir }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024, killSignal: 'SIGTERM', ...(options.signal ? { signal: options.signal } : {}),
+      env: { ...process.env, FLINK_CONF_DIR: confDir },
+      timeout: 120_000,
+      maxBuffer: 16 * 1024 * 1024,
+      killSignal: 'SIGTERM',
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     return { exitCode: 0, output: stdout + stderr, jobArgv };
   } catch (error: unknown) {
@@ -110,7 +123,9 @@ export async function runLaunchPod(kc: k8s.KubeConfig, stack: StackEndpoints, na
 
 /** The args with `labels` added to kubernetes.{jobmanager,taskmanager}.labels (`k1:v1,k2:v2`), merged into the Job's own. */
 function withPodLabels(args: string[], labels: Record<string, string>): string[] {
-  const extra = Object.entries(labels).map(([k, v]) => `${k}:${v}`).join(',');
+  const extra = Object.entries(labels)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(',');
   if (!extra) return args;
   const result = [...args];
   for (const key of ['kubernetes.jobmanager.labels', 'kubernetes.taskmanager.labels']) {

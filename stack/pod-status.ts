@@ -16,46 +16,68 @@ export function terminationMessage(output: string): string {
 export async function runPod(core: k8s.CoreV1Api, pod: k8s.V1Pod, ready: boolean, startedAt: string): Promise<void> {
   const now = new Date().toISOString();
   const readiness = ready ? 'True' : 'False';
-  await core.patchNamespacedPodStatus({
-    name: pod.metadata!.name!, namespace: pod.metadata!.namespace!,
-    body: {
-      status: {
-        phase: 'Running',
-        startTime: startedAt,
-        hostIP: '127.0.0.1', hostIPs: [{ ip: '127.0.0.1' }], podIP: '127.0.0.1', podIPs: [{ ip: '127.0.0.1' }],
-        conditions: [
-          { type: 'PodScheduled', status: 'True', lastTransitionTime: startedAt },
-          { type: 'Initialized', status: 'True', lastTransitionTime: startedAt },
-          { type: 'ContainersReady', status: readiness, lastTransitionTime: now },
-          { type: 'Ready', status: readiness, lastTransitionTime: now },
-        ],
-        containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
-          name: c.name, image: c.image ?? '', imageID: '', ready, restartCount: 0, started: true, state: { running: { startedAt } },
-        })),
+  await core.patchNamespacedPodStatus(
+    {
+      name: pod.metadata!.name!,
+      namespace: pod.metadata!.namespace!,
+      body: {
+        status: {
+          phase: 'Running',
+          startTime: startedAt,
+          hostIP: '127.0.0.1',
+          hostIPs: [{ ip: '127.0.0.1' }],
+          podIP: '127.0.0.1',
+          podIPs: [{ ip: '127.0.0.1' }],
+          conditions: [
+            { type: 'PodScheduled', status: 'True', lastTransitionTime: startedAt },
+            { type: 'Initialized', status: 'True', lastTransitionTime: startedAt },
+            { type: 'ContainersReady', status: readiness, lastTransitionTime: now },
+            { type: 'Ready', status: readiness, lastTransitionTime: now },
+          ],
+          containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+            name: c.name,
+            image: c.image ?? '',
+            imageID: '',
+            ready,
+            restartCount: 0,
+            started: true,
+            state: { running: { startedAt } },
+          })),
+        },
       },
     },
-  }, MERGE_PATCH);
+    MERGE_PATCH,
+  );
 }
 
 /** Ends a long-running pod whose process died: Failed, with the exit and its log's tail. */
 export async function failPod(core: k8s.CoreV1Api, pod: k8s.V1Pod, exitCode: number, output: string, startedAt: string): Promise<void> {
   const now = new Date().toISOString();
-  await core.patchNamespacedPodStatus({
-    name: pod.metadata!.name!, namespace: pod.metadata!.namespace!,
-    body: {
-      status: {
-        phase: 'Failed',
-        conditions: [
-          { type: 'ContainersReady', status: 'False', reason: 'PodFailed', lastTransitionTime: now },
-          { type: 'Ready', status: 'False', reason: 'PodFailed', lastTransitionTime: now },
-        ],
-        containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
-          name: c.name, image: c.image ?? '', imageID: '', ready: false, restartCount: 0, started: false,
-          state: { terminated: { exitCode, reason: 'Error', message: terminationMessage(output), startedAt, finishedAt: now } },
-        })),
+  await core.patchNamespacedPodStatus(
+    {
+      name: pod.metadata!.name!,
+      namespace: pod.metadata!.namespace!,
+      body: {
+        status: {
+          phase: 'Failed',
+          conditions: [
+            { type: 'ContainersReady', status: 'False', reason: 'PodFailed', lastTransitionTime: now },
+            { type: 'Ready', status: 'False', reason: 'PodFailed', lastTransitionTime: now },
+          ],
+          containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+            name: c.name,
+            image: c.image ?? '',
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            started: false,
+            state: { terminated: { exitCode, reason: 'Error', message: terminationMessage(output), startedAt, finishedAt: now } },
+          })),
+        },
       },
     },
-  }, MERGE_PATCH);
+    MERGE_PATCH,
+  );
 }
 
 /**
@@ -64,37 +86,49 @@ export async function failPod(core: k8s.CoreV1Api, pod: k8s.V1Pod, exitCode: num
  * that ended is never started again.
  */
 export async function finishPod(core: k8s.CoreV1Api, namespace: string, name: string, exitCode: number, output: string): Promise<void> {
-  const pod = await pollUntil(`pod ${namespace}/${name} to be Running`, async () => {
-    const current = await core.readNamespacedPod({ name, namespace });
-    return current.status?.phase === 'Running' ? current : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 250 });
+  const pod = await pollUntil(
+    `pod ${namespace}/${name} to be Running`,
+    async () => {
+      const current = await core.readNamespacedPod({ name, namespace });
+      return current.status?.phase === 'Running' ? current : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
   const now = new Date().toISOString();
   const succeeded = exitCode === 0;
   const container = pod.spec!.containers[0]!;
-  await core.patchNamespacedPodStatus({
-    name, namespace,
-    body: {
-      status: {
-        phase: succeeded ? 'Succeeded' : 'Failed',
-        conditions: (pod.status?.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', reason: 'PodCompleted', lastTransitionTime: now } : c)),
-        containerStatuses: [{
-          name: container.name,
-          image: container.image ?? '',
-          imageID: '',
-          ready: false,
-          restartCount: 0,
-          started: false,
-          state: {
-            terminated: {
-              exitCode: exitCode < 0 ? 128 : exitCode,
-              reason: succeeded ? 'Completed' : 'Error',
-              ...(succeeded ? {} : { message: terminationMessage(output) }),
-              startedAt: pod.status?.startTime ?? now,
-              finishedAt: now,
+  await core.patchNamespacedPodStatus(
+    {
+      name,
+      namespace,
+      body: {
+        status: {
+          phase: succeeded ? 'Succeeded' : 'Failed',
+          conditions: (pod.status?.conditions ?? []).map((c) =>
+            c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', reason: 'PodCompleted', lastTransitionTime: now } : c,
+          ),
+          containerStatuses: [
+            {
+              name: container.name,
+              image: container.image ?? '',
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              started: false,
+              state: {
+                terminated: {
+                  exitCode: exitCode < 0 ? 128 : exitCode,
+                  reason: succeeded ? 'Completed' : 'Error',
+                  ...(succeeded ? {} : { message: terminationMessage(output) }),
+                  startedAt: pod.status?.startTime ?? now,
+                  finishedAt: now,
+                },
+              },
             },
-          },
-        }],
+          ],
+        },
       },
     },
-  }, MERGE_PATCH);
+    MERGE_PATCH,
+  );
 }

@@ -25,8 +25,13 @@ export async function containerEnv(core: k8s.CoreV1Api, pod: k8s.V1Pod, containe
   const namespace = pod.metadata!.namespace!;
   const env: Record<string, string> = {};
   const fields: Record<string, string> = {
-    'status.podIP': '127.0.0.1', 'status.hostIP': '127.0.0.1', 'metadata.name': pod.metadata!.name!, 'metadata.namespace': namespace,
-    'spec.nodeName': pod.spec?.nodeName ?? '', 'spec.serviceAccountName': pod.spec?.serviceAccountName ?? 'default', 'metadata.uid': pod.metadata!.uid!,
+    'status.podIP': '127.0.0.1',
+    'status.hostIP': '127.0.0.1',
+    'metadata.name': pod.metadata!.name!,
+    'metadata.namespace': namespace,
+    'spec.nodeName': pod.spec?.nodeName ?? '',
+    'spec.serviceAccountName': pod.spec?.serviceAccountName ?? 'default',
+    'metadata.uid': pod.metadata!.uid!,
   };
   for (const variable of container.env ?? []) {
     const from = variable.valueFrom;

@@ -33,9 +33,24 @@ function everythingThere(): Record<string, string> {
     mkdirSync(dirname(flinkRuntimeWebJar(cache, version)), { recursive: true });
     writeFileSync(flinkRuntimeWebJar(cache, version), '');
   }
-  const bins = ['TEMPORAL', 'TEMPORAL_TEST_SERVER', 'ETCD', 'KUBE_APISERVER', 'KUBE_CONTROLLER_MANAGER', 'KUBE_SCHEDULER', 'KWOK', 'VERSITYGW', 'HELM', 'PROMTOOL', 'CHROMIUM'];
+  const bins = [
+    'TEMPORAL',
+    'TEMPORAL_TEST_SERVER',
+    'ETCD',
+    'KUBE_APISERVER',
+    'KUBE_CONTROLLER_MANAGER',
+    'KUBE_SCHEDULER',
+    'KWOK',
+    'VERSITYGW',
+    'HELM',
+    'PROMTOOL',
+    'CHROMIUM',
+  ];
   return {
-    PATH: '/usr/bin:/bin', FSO_CACHE: cache, FSO_KWOK_STAGES: cache, FSO_ZOOKEEPER_JAR: SCRIPT,
+    PATH: '/usr/bin:/bin',
+    FSO_CACHE: cache,
+    FSO_KWOK_STAGES: cache,
+    FSO_ZOOKEEPER_JAR: SCRIPT,
     ...Object.fromEntries(bins.map((b) => [`FSO_${b}_BIN`, '/bin/true'])),
   };
 }
@@ -59,6 +74,8 @@ describe('scripts/provision.sh', () => {
   it('refuses a tool it does not know, listing the ones it does', async () => {
     const result = await provision(everythingThere(), ['kubectl']);
     expect(result.code).toBe(1);
-    expect(result.output).toContain("unknown tool 'kubectl'; the tools are: zookeeper chromium flink temporal temporal-test-server etcd kwok versitygw kube helm promtool");
+    expect(result.output).toContain(
+      "unknown tool 'kubectl'; the tools are: zookeeper chromium flink temporal temporal-test-server etcd kwok versitygw kube helm promtool",
+    );
   });
 });

@@ -38,10 +38,14 @@ export async function startS3(options: S3Options): Promise<{ process: ManagedPro
   const endpoints: S3Endpoints = { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', ...STACK_S3_CREDENTIALS };
   const client = stackS3Client(endpoints);
   try {
-    await waitUntilHealthy(process, async () => {
-      await client.send(new ListBucketsCommand({}));
-      return true;
-    }, 30_000);
+    await waitUntilHealthy(
+      process,
+      async () => {
+        await client.send(new ListBucketsCommand({}));
+        return true;
+      },
+      30_000,
+    );
   } finally {
     client.destroy();
   }

@@ -52,7 +52,9 @@ export function claimStateDir(stateDir: string): void {
   if (!existsSync(stateFile)) return;
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as StackStateFile;
   if (isAlive(state.ownerPid)) {
-    throw new StackError(`a stack is already running from ${stateDir} (pid ${state.ownerPid}); stop it with \`npm run stack:down -- --state-dir ${stateDir}\` or use another --state-dir`);
+    throw new StackError(
+      `a stack is already running from ${stateDir} (pid ${state.ownerPid}); stop it with \`npm run stack:down -- --state-dir ${stateDir}\` or use another --state-dir`,
+    );
   }
   stopRecorded(state);
 }
@@ -71,7 +73,12 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
   mkdirSync(logDir, { recursive: true });
   const started: ManagedProcess[] = [];
   const stopAll = async (): Promise<void> => {
-    await Promise.all(started.splice(0).reverse().map((p) => p.stop()));
+    await Promise.all(
+      started
+        .splice(0)
+        .reverse()
+        .map((p) => p.stop()),
+    );
   };
   const track = <T extends { process: ManagedProcess }>(result: T): T => {
     started.push(result.process);
@@ -93,8 +100,7 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
     started.push(...result.processes);
     return result;
   });
-  const failures = (await Promise.allSettled([temporal, s3, zookeeper, kubernetes]))
-    .filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const failures = (await Promise.allSettled([temporal, s3, zookeeper, kubernetes])).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failures.length > 0) {
     await stopAll();
     const reasons = failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason)));
@@ -107,7 +113,11 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
     kubernetes: (await kubernetes).endpoints,
     s3: (await s3).endpoints,
     zookeeper: (await zookeeper).endpoints,
-    flink: prepareFlinkClient(binaries.java, binaries.flinkClasspaths, options.stateDir, { sampleJobs: binaries.flinkSampleJobs, plugins: binaries.flinkPlugins, runtimeWeb: binaries.flinkRuntimeWeb }),
+    flink: prepareFlinkClient(binaries.java, binaries.flinkClasspaths, options.stateDir, {
+      sampleJobs: binaries.flinkSampleJobs,
+      plugins: binaries.flinkPlugins,
+      runtimeWeb: binaries.flinkRuntimeWeb,
+    }),
   };
   const state: StackStateFile = {
     ownerPid: process.pid,

@@ -41,7 +41,7 @@ export async function startTemporal(options: TemporalOptions): Promise<{ process
   const namespace = options.namespace ?? 'default';
   const [port, uiPort, httpPort, metricsPort] = options.ports
     ? [options.ports.port, options.ports.uiPort, options.ports.httpPort, options.ports.metricsPort]
-    : await freePorts(4) as [number, number, number, number];
+    : ((await freePorts(4)) as [number, number, number, number]);
   // The operator's search attributes (SPEC: Temporal contract), registered at start.
   const searchAttributes = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]);
   const dynamicConfig = Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
@@ -49,15 +49,24 @@ export async function startTemporal(options: TemporalOptions): Promise<{ process
     name: options.name ?? 'temporal',
     command: options.binary,
     args: [
-      'server', 'start-dev',
-      '--ip', '127.0.0.1',
-      '--port', String(port),
-      '--ui-port', String(uiPort),
-      '--http-port', String(httpPort),
-      '--metrics-port', String(metricsPort),
-      '--db-filename', join(options.stateDir, 'temporal.sqlite'),
-      '--namespace', namespace,
-      '--log-level', 'warn',
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--ui-port',
+      String(uiPort),
+      '--http-port',
+      String(httpPort),
+      '--metrics-port',
+      String(metricsPort),
+      '--db-filename',
+      join(options.stateDir, 'temporal.sqlite'),
+      '--namespace',
+      namespace,
+      '--log-level',
+      'warn',
       ...searchAttributes,
       ...dynamicConfig,
     ],

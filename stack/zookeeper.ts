@@ -23,16 +23,19 @@ export async function startZooKeeper(options: ZooKeeperOptions): Promise<{ proce
   // Kept with the data: a dev example's spec.ha.quorum stays true on a restart.
   const port = await keptPort(join(dataDir, 'port'));
   const config = join(dataDir, 'zoo.cfg');
-  writeFileSync(config, [
-    'tickTime=2000',
-    `dataDir=${dataDir}`,
-    `clientPort=${port}`,
-    'clientPortAddress=127.0.0.1',
-    'admin.enableServer=false',
-    'maxClientCnxns=0',
-    '4lw.commands.whitelist=ruok,srvr',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'tickTime=2000',
+      `dataDir=${dataDir}`,
+      `clientPort=${port}`,
+      'clientPortAddress=127.0.0.1',
+      'admin.enableServer=false',
+      'maxClientCnxns=0',
+      '4lw.commands.whitelist=ruok,srvr',
+      '',
+    ].join('\n'),
+  );
   const process = startProcess({
     name: 'zookeeper',
     command: options.java,

@@ -18,7 +18,11 @@ const applied = () => ({
     managedFields: [{ manager: 'kubectl', operation: 'Apply' }],
   },
   spec: { image: 'flink:1.20' },
-  status: { phase: 'Running', lastError: 'long text', conditions: [{ type: 'Ready', status: 'True', reason: 'JobManagerReady', message: 'm', lastTransitionTime: 't' }] },
+  status: {
+    phase: 'Running',
+    lastError: 'long text',
+    conditions: [{ type: 'Ready', status: 'True', reason: 'JobManagerReady', message: 'm', lastTransitionTime: 't' }],
+  },
 });
 
 describe('trimForCache', () => {
@@ -29,8 +33,15 @@ describe('trimForCache', () => {
       apiVersion: 'flink.session-operator.io/v1',
       kind: 'FlinkSession',
       metadata: {
-        name: 'a', namespace: 'ns', uid: 'u1', generation: 2, resourceVersion: '7', finalizers: ['f'], deletionTimestamp: undefined,
-        labels: { app: 'a' }, annotations: { [REDEPLOY_ANNOTATION]: 'now' },
+        name: 'a',
+        namespace: 'ns',
+        uid: 'u1',
+        generation: 2,
+        resourceVersion: '7',
+        finalizers: ['f'],
+        deletionTimestamp: undefined,
+        labels: { app: 'a' },
+        annotations: { [REDEPLOY_ANNOTATION]: 'now' },
       },
       spec: { image: 'flink:1.20' },
       // What fso_session_condition reads.

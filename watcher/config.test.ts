@@ -15,16 +15,18 @@ describe('readConfig', () => {
   });
 
   it('reads every variable', () => {
-    expect(readConfig({
-      TEMPORAL_ADDRESS: 'temporal-frontend.temporal:7233',
-      TEMPORAL_NAMESPACE: 'flink',
-      TEMPORAL_TASK_QUEUE: 'fso-test',
-      FSO_WATCH_NAMESPACES: ' team-a, team-b ,,team-a',
-      FSO_RELIST_SECONDS: '60',
-      FSO_SIGNAL_CONCURRENCY: '8',
-      FSO_LOG_LEVEL: 'debug',
-      FSO_DRIFT_POLICY: 'report',
-    })).toEqual({
+    expect(
+      readConfig({
+        TEMPORAL_ADDRESS: 'temporal-frontend.temporal:7233',
+        TEMPORAL_NAMESPACE: 'flink',
+        TEMPORAL_TASK_QUEUE: 'fso-test',
+        FSO_WATCH_NAMESPACES: ' team-a, team-b ,,team-a',
+        FSO_RELIST_SECONDS: '60',
+        FSO_SIGNAL_CONCURRENCY: '8',
+        FSO_LOG_LEVEL: 'debug',
+        FSO_DRIFT_POLICY: 'report',
+      }),
+    ).toEqual({
       temporal: { address: 'temporal-frontend.temporal:7233', namespace: 'flink', taskQueue: 'fso-test' },
       namespaces: ['team-a', 'team-b'],
       relistSeconds: 60,

@@ -7,7 +7,10 @@ const job = (changes: { uid?: string; generation?: number; finalizer?: boolean; 
   apiVersion: 'flink.session-operator.io/v1',
   kind: 'FlinkSessionJob',
   metadata: {
-    name: 'counter', namespace: 'shop', uid: changes.uid ?? 'u1', generation: changes.generation ?? 1,
+    name: 'counter',
+    namespace: 'shop',
+    uid: changes.uid ?? 'u1',
+    generation: changes.generation ?? 1,
     ...(changes.finalizer === false ? {} : { finalizers: [JOB_FINALIZER] }),
     ...(changes.deleting ? { deletionTimestamp: '2026-12-01T12:00:00Z' } : {}),
   },

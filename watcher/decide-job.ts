@@ -4,10 +4,7 @@
 import type { FlinkSessionJob } from '../model/flinksessionjob.ts';
 import { JOB_FINALIZER } from '../model/names.ts';
 
-export type JobSignalDecision =
-  | { kind: 'job-changed'; reason: string }
-  | { kind: 'job-deleted'; reason: string }
-  | { kind: 'nothing'; reason: string };
+export type JobSignalDecision = { kind: 'job-changed'; reason: string } | { kind: 'job-deleted'; reason: string } | { kind: 'nothing'; reason: string };
 
 /** `needs-finalizer` comes first: the finalizer is added, then `then` is acted on. */
 export type JobDecision = JobSignalDecision | { kind: 'needs-finalizer'; reason: string; then: JobSignalDecision };
@@ -32,13 +29,18 @@ export function decideJob({ object, previous, gone = false }: ObservedJob): JobD
       : { kind: 'job-deleted', reason: `deletionTimestamp set (${object.metadata.deletionTimestamp})` };
   }
   const generation = object.metadata.generation;
-  const signal: JobSignalDecision = sameObject === undefined
-    ? { kind: 'job-changed', reason: previous ? `recreated: uid ${previous.metadata.uid} became ${object.metadata.uid}` : `first sight of generation ${generation}` }
-    : generation > sameObject.metadata.generation
-      ? { kind: 'job-changed', reason: `generation ${sameObject.metadata.generation} → ${generation}` }
-      : sameObject.spec.session !== object.spec.session
-        ? { kind: 'job-changed', reason: `session ${sameObject.spec.session} → ${object.spec.session}` }
-        : { kind: 'nothing', reason: `nothing that matters changed (generation ${generation})` };
-  if (!(object.metadata.finalizers ?? []).includes(JOB_FINALIZER)) return { kind: 'needs-finalizer', reason: `finalizer ${JOB_FINALIZER} missing`, then: signal };
+  const signal: JobSignalDecision =
+    sameObject === undefined
+      ? {
+          kind: 'job-changed',
+          reason: previous ? `recreated: uid ${previous.metadata.uid} became ${object.metadata.uid}` : `first sight of generation ${generation}`,
+        }
+      : generation > sameObject.metadata.generation
+        ? { kind: 'job-changed', reason: `generation ${sameObject.metadata.generation} → ${generation}` }
+        : sameObject.spec.session !== object.spec.session
+          ? { kind: 'job-changed', reason: `session ${sameObject.spec.session} → ${object.spec.session}` }
+          : { kind: 'nothing', reason: `nothing that matters changed (generation ${generation})` };
+  if (!(object.metadata.finalizers ?? []).includes(JOB_FINALIZER))
+    return { kind: 'needs-finalizer', reason: `finalizer ${JOB_FINALIZER} missing`, then: signal };
   return signal;
 }

@@ -37,17 +37,36 @@ describe('decide', () => {
     ['deletion requested, first sight', { object: session(deleting) }, 'deletion-requested'],
     ['deletion requested without our finalizer: no finalizer is added', { object: session({ ...deleting, ...noFinalizer }) }, 'deletion-requested'],
     ['still deleting, already signalled', { object: session({ ...deleting, resourceVersion: '12' }), previous: session(deleting) }, 'status-only'],
-    ['deleting, skip-cleanup annotation added after the delete was signalled', { object: session({ ...deleting, annotations: { 'flink.session-operator.io/skip-cleanup': 'true' } }), previous: session(deleting) }, 'deletion-requested'],
-    ['deleting, skip-cleanup annotation already there when signalled', { object: session({ ...deleting, annotations: { 'flink.session-operator.io/skip-cleanup': 'true' } }), previous: session({ ...deleting, annotations: { 'flink.session-operator.io/skip-cleanup': 'true' } }) }, 'status-only'],
-    ['deleting, skip-cleanup annotation not "true"', { object: session({ ...deleting, annotations: { 'flink.session-operator.io/skip-cleanup': 'no' } }), previous: session(deleting) }, 'status-only'],
-    ['deleting, but the last one acted on was another uid', { object: session({ ...deleting, uid: 'uid-2' }), previous: session(deleting) }, 'deletion-requested'],
+    [
+      'deleting, skip-cleanup annotation added after the delete was signalled',
+      { object: session({ ...deleting, annotations: { 'flink.session-operator.io/skip-cleanup': 'true' } }), previous: session(deleting) },
+      'deletion-requested',
+    ],
+    [
+      'deleting, skip-cleanup annotation already there when signalled',
+      {
+        object: session({ ...deleting, annotations: { 'flink.session-operator.io/skip-cleanup': 'true' } }),
+        previous: session({ ...deleting, annotations: { 'flink.session-operator.io/skip-cleanup': 'true' } }),
+      },
+      'status-only',
+    ],
+    [
+      'deleting, skip-cleanup annotation not "true"',
+      { object: session({ ...deleting, annotations: { 'flink.session-operator.io/skip-cleanup': 'no' } }), previous: session(deleting) },
+      'status-only',
+    ],
+    [
+      'deleting, but the last one acted on was another uid',
+      { object: session({ ...deleting, uid: 'uid-2' }), previous: session(deleting) },
+      'deletion-requested',
+    ],
     ['gone after its deletion was signalled', { object: session(deleting), previous: session(deleting), gone: true }, 'status-only'],
     ['gone without a deletion seen', { object: session(), previous: session(), gone: true }, 'deletion-requested'],
     ['gone, never acted on', { object: session(), gone: true }, 'deletion-requested'],
     ['finalizer missing, first sight', { object: session(noFinalizer) }, 'needs-finalizer'],
     ['finalizer removed by someone', { object: session(noFinalizer), previous: session() }, 'needs-finalizer'],
     ['no finalizers field at all', { object: session({ finalizers: undefined }) }, 'needs-finalizer'],
-    ['only another controller\'s finalizer', { object: session({ finalizers: ['example.com/other'] }) }, 'needs-finalizer'],
+    ["only another controller's finalizer", { object: session({ finalizers: ['example.com/other'] }) }, 'needs-finalizer'],
   ])('%s → %s', (_name, observed, kind) => {
     const decision = decide(observed);
     expect(decision.kind).toBe(kind);

@@ -55,9 +55,10 @@ export async function watchJobManagers(deps: DriftDeps): Promise<DriftWatch> {
     const informer = startRestartingInformer<V1Deployment>({
       kubeConfig: deps.kubeConfig,
       path: namespace ? `/apis/apps/v1/namespaces/${namespace}/deployments` : '/apis/apps/v1/deployments',
-      list: () => (namespace
-        ? apps.listNamespacedDeployment({ namespace, labelSelector: JOBMANAGER_SELECTOR })
-        : apps.listDeploymentForAllNamespaces({ labelSelector: JOBMANAGER_SELECTOR })),
+      list: () =>
+        namespace
+          ? apps.listNamespacedDeployment({ namespace, labelSelector: JOBMANAGER_SELECTOR })
+          : apps.listDeploymentForAllNamespaces({ labelSelector: JOBMANAGER_SELECTOR }),
       labelSelector: JOBMANAGER_SELECTOR,
       relistMs: deps.relistSeconds === undefined ? undefined : deps.relistSeconds * 1000,
       retryBaseMs: deps.retryBaseMs,

@@ -31,9 +31,10 @@ export type FinalizerOutcome =
 /** A JSON patch that adds the finalizer if the object is still at the resourceVersion it was read at. */
 export function addFinalizerPatch(session: Finalizable, finalizer = FINALIZER): object[] {
   const finalizers = session.metadata.finalizers;
-  const add = finalizers === undefined
-    ? { op: 'add', path: '/metadata/finalizers', value: [finalizer] }
-    : { op: 'add', path: '/metadata/finalizers/-', value: finalizer };
+  const add =
+    finalizers === undefined
+      ? { op: 'add', path: '/metadata/finalizers', value: [finalizer] }
+      : { op: 'add', path: '/metadata/finalizers/-', value: finalizer };
   return session.metadata.resourceVersion === undefined
     ? [add]
     : [{ op: 'test', path: '/metadata/resourceVersion', value: session.metadata.resourceVersion }, add];

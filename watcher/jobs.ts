@@ -56,8 +56,12 @@ export async function watchSessionJobs(deps: JobWatcherDeps): Promise<JobWatcher
   let stopped = false;
 
   const fields = (job: FlinkSessionJob) => ({
-    namespace: job.metadata.namespace, job: job.metadata.name, session: job.spec.session, generation: job.metadata.generation,
-    uid: job.metadata.uid, workflowId: workflowId(job.metadata.namespace, job.spec.session),
+    namespace: job.metadata.namespace,
+    job: job.metadata.name,
+    session: job.spec.session,
+    generation: job.metadata.generation,
+    uid: job.metadata.uid,
+    workflowId: workflowId(job.metadata.namespace, job.spec.session),
   });
 
   function schedule(key: string): void {
@@ -130,13 +134,19 @@ export async function watchSessionJobs(deps: JobWatcherDeps): Promise<JobWatcher
     const scope = namespace ?? '(all namespaces)';
     const informer = startRestartingInformer<KubernetesObject>({
       kubeConfig,
-      path: namespace === undefined
-        ? `/apis/${API_GROUP}/${API_VERSION}/${FLINKSESSIONJOB_PLURAL}`
-        : `/apis/${API_GROUP}/${API_VERSION}/namespaces/${namespace}/${FLINKSESSIONJOB_PLURAL}`,
+      path:
+        namespace === undefined
+          ? `/apis/${API_GROUP}/${API_VERSION}/${FLINKSESSIONJOB_PLURAL}`
+          : `/apis/${API_GROUP}/${API_VERSION}/namespaces/${namespace}/${FLINKSESSIONJOB_PLURAL}`,
       list: async () =>
         (namespace === undefined
           ? await customObjects.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: FLINKSESSIONJOB_PLURAL })
-          : await customObjects.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace, plural: FLINKSESSIONJOB_PLURAL })) as KubernetesListObject<KubernetesObject>,
+          : await customObjects.listNamespacedCustomObject({
+              group: API_GROUP,
+              version: API_VERSION,
+              namespace,
+              plural: FLINKSESSIONJOB_PLURAL,
+            })) as KubernetesListObject<KubernetesObject>,
       relistMs: deps.relistSeconds * 1000,
       retryBaseMs,
       trim: (object) => trimForCache(object, { keepSpec: true }),

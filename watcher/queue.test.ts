@@ -29,10 +29,11 @@ describe('KeyedQueue', () => {
   it('forgets idle keys, and drains', async () => {
     const queue = new KeyedQueue();
     let ran = 0;
-    for (let i = 0; i < 3; i++) void queue.enqueue(`k${i}`, async () => {
-      await tick(5);
-      ran++;
-    });
+    for (let i = 0; i < 3; i++)
+      void queue.enqueue(`k${i}`, async () => {
+        await tick(5);
+        ran++;
+      });
     await queue.drain();
     await tick(0);
     expect(ran).toBe(3);

@@ -17,16 +17,22 @@ function session(meta: Partial<FlinkSession['metadata']> = {}, spec: Partial<Fli
 describe('specChangedPayload', () => {
   it('carries uid, generation, the spec and the redeploy token', () => {
     expect(specChangedPayload(session({ annotations: { [REDEPLOY_ANNOTATION]: 'r1' } }))).toEqual({
-      uid: 'uid-1', generation: 3, spec: { image: 'flink:1.20' }, redeployToken: 'r1',
+      uid: 'uid-1',
+      generation: 3,
+      spec: { image: 'flink:1.20' },
+      redeployToken: 'r1',
     });
     expect(specChangedPayload(session())).not.toHaveProperty('redeployToken');
   });
 
   it('never carries a secret value', () => {
-    const object = session({}, {
-      s3: { endPoint: 's3:9000', bucket: 'b', accessKey: 'AKIA-real', secretKey: 'real-secret' },
-      security: { kerberos: { principal: 'p@R', base64Keytab: 'a2V5dGFi' } },
-    });
+    const object = session(
+      {},
+      {
+        s3: { endPoint: 's3:9000', bucket: 'b', accessKey: 'AKIA-real', secretKey: 'real-secret' },
+        security: { kerberos: { principal: 'p@R', base64Keytab: 'a2V5dGFi' } },
+      },
+    );
     const payload = JSON.stringify(specChangedPayload(object));
     expect(payload).not.toMatch(/AKIA-real|real-secret|a2V5dGFi/);
     expect(specChangedPayload(object).spec.s3).toEqual({ endPoint: 's3:9000', bucket: 'b', accessKey: REDACTED, secretKey: REDACTED });
@@ -44,7 +50,7 @@ describe('searchAttributes', () => {
     ]);
   });
 
-  it('leaves the generation out when a FlinkSessionJob starts the run (the session\'s is not known yet)', () => {
+  it("leaves the generation out when a FlinkSessionJob starts the run (the session's is not known yet)", () => {
     expect(searchAttributes('ns', 'fls')).toEqual([
       { key: SEARCH_ATTRIBUTES.namespace, value: 'ns' },
       { key: SEARCH_ATTRIBUTES.name, value: 'fls' },
@@ -53,7 +59,7 @@ describe('searchAttributes', () => {
 });
 
 describe('startOptions', () => {
-  it('titles the run for the Temporal UI: the session\'s summary and static details', () => {
+  it("titles the run for the Temporal UI: the session's summary and static details", () => {
     const options = startOptions(session(), 'queue');
     expect(options).toMatchObject({ workflowId: 'flinksession/ns/fls', taskQueue: 'queue', staticSummary: 'FlinkSession ns/fls' });
     expect(options.staticDetails).toContain('`kubectl -n ns describe fls fls`');
@@ -62,14 +68,22 @@ describe('startOptions', () => {
 
 describe('addFinalizerPatch', () => {
   it.each<[string, Partial<FlinkSession['metadata']>, object[]]>([
-    ['no finalizers yet', {}, [
-      { op: 'test', path: '/metadata/resourceVersion', value: '42' },
-      { op: 'add', path: '/metadata/finalizers', value: [FINALIZER] },
-    ]],
-    ['another controller\'s finalizer', { finalizers: ['example.com/x'] }, [
-      { op: 'test', path: '/metadata/resourceVersion', value: '42' },
-      { op: 'add', path: '/metadata/finalizers/-', value: FINALIZER },
-    ]],
+    [
+      'no finalizers yet',
+      {},
+      [
+        { op: 'test', path: '/metadata/resourceVersion', value: '42' },
+        { op: 'add', path: '/metadata/finalizers', value: [FINALIZER] },
+      ],
+    ],
+    [
+      "another controller's finalizer",
+      { finalizers: ['example.com/x'] },
+      [
+        { op: 'test', path: '/metadata/resourceVersion', value: '42' },
+        { op: 'add', path: '/metadata/finalizers/-', value: FINALIZER },
+      ],
+    ],
     ['no resourceVersion known', { resourceVersion: undefined }, [{ op: 'add', path: '/metadata/finalizers', value: [FINALIZER] }]],
   ])('%s', (_name, meta, patch) => {
     expect(addFinalizerPatch(session(meta))).toEqual(patch);

@@ -79,7 +79,9 @@ export function signalSpecChanged(client: Client, session: FlinkSession, taskQue
 export function signalDelete(client: Client, session: FlinkSession, taskQueue = TASK_QUEUE): Promise<WorkflowHandleWithSignaledRunId> {
   // The spec rides along: a run that starts with the delete still knows what to clean (autoClean, HA).
   const request: DeleteRequest = {
-    uid: session.metadata.uid, generation: session.metadata.generation, spec: redactSpec(session.spec),
+    uid: session.metadata.uid,
+    generation: session.metadata.generation,
+    spec: redactSpec(session.spec),
     ...(skipCleanup(session) ? { skipCleanup: true } : {}),
   };
   return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [DeleteRequest]>(SESSION_WORKFLOW, {

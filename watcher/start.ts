@@ -24,9 +24,34 @@ export async function startWatcherProcess(config: WatcherConfig, kubeConfig: Kub
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   await warnAboutMissingSearchAttributes(connection, config.temporal.namespace, log);
 
-  const watcher = await startWatcher({ kubeConfig, temporal, namespaces: config.namespaces, relistSeconds: config.relistSeconds, signalConcurrency: config.signalConcurrency, taskQueue: config.temporal.taskQueue, log, metrics });
-  const drift = await watchJobManagers({ kubeConfig, temporal, namespaces: config.namespaces, relistSeconds: config.relistSeconds, redeploy: config.driftPolicy === 'redeploy', log, metrics });
-  const jobs = await watchSessionJobs({ kubeConfig, temporal, namespaces: config.namespaces, relistSeconds: config.relistSeconds, taskQueue: config.temporal.taskQueue, log, metrics });
+  const watcher = await startWatcher({
+    kubeConfig,
+    temporal,
+    namespaces: config.namespaces,
+    relistSeconds: config.relistSeconds,
+    signalConcurrency: config.signalConcurrency,
+    taskQueue: config.temporal.taskQueue,
+    log,
+    metrics,
+  });
+  const drift = await watchJobManagers({
+    kubeConfig,
+    temporal,
+    namespaces: config.namespaces,
+    relistSeconds: config.relistSeconds,
+    redeploy: config.driftPolicy === 'redeploy',
+    log,
+    metrics,
+  });
+  const jobs = await watchSessionJobs({
+    kubeConfig,
+    temporal,
+    namespaces: config.namespaces,
+    relistSeconds: config.relistSeconds,
+    taskQueue: config.temporal.taskQueue,
+    log,
+    metrics,
+  });
   log.info('watcher started', {
     kubernetes: kubeConfig.getCurrentCluster()?.server,
     temporal: config.temporal.address,

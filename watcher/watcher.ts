@@ -109,11 +109,13 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
   function schedule(key: string): void {
     if (stopped || queued.has(key)) return;
     queued.add(key);
-    void queue.enqueue(key, () => slots.run(async () => {
-      // Events that arrive while the key waits for a slot are taken in by this run.
-      queued.delete(key);
-      await handleGuarded(key);
-    }));
+    void queue.enqueue(key, () =>
+      slots.run(async () => {
+        // Events that arrive while the key waits for a slot are taken in by this run.
+        queued.delete(key);
+        await handleGuarded(key);
+      }),
+    );
   }
 
   function sighted(object: KubernetesObject, gone: boolean): void {
@@ -193,13 +195,19 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
     const scope = namespace ?? '(all namespaces)';
     const informer = startRestartingInformer<KubernetesObject>({
       kubeConfig,
-      path: namespace === undefined
-        ? `/apis/${API_GROUP}/${API_VERSION}/${FLINKSESSION_PLURAL}`
-        : `/apis/${API_GROUP}/${API_VERSION}/namespaces/${namespace}/${FLINKSESSION_PLURAL}`,
+      path:
+        namespace === undefined
+          ? `/apis/${API_GROUP}/${API_VERSION}/${FLINKSESSION_PLURAL}`
+          : `/apis/${API_GROUP}/${API_VERSION}/namespaces/${namespace}/${FLINKSESSION_PLURAL}`,
       list: async () =>
         (namespace === undefined
           ? await customObjects.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: FLINKSESSION_PLURAL })
-          : await customObjects.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace, plural: FLINKSESSION_PLURAL })) as KubernetesListObject<KubernetesObject>,
+          : await customObjects.listNamespacedCustomObject({
+              group: API_GROUP,
+              version: API_VERSION,
+              namespace,
+              plural: FLINKSESSION_PLURAL,
+            })) as KubernetesListObject<KubernetesObject>,
       relistMs,
       retryBaseMs,
       trim: (object) => trimForCache(object, { keepSpec: true }),

@@ -28,7 +28,9 @@ describe('readWorkerConfig', () => {
 describe('readWorkerConfig, crash drills and TLS switch', () => {
   it('reads FSO_FAULT_SIGKILL at start, and refuses a plan it cannot read', () => {
     expect(readWorkerConfig({ FSO_FAULT_SIGKILL: 'before:submitLaunchJob' }).faultPlan).toEqual({ when: 'before', activity: 'submitLaunchJob' });
-    expect(() => readWorkerConfig({ FSO_FAULT_SIGKILL: 'sometimes' })).toThrow(/FSO_FAULT_SIGKILL must be before:<activityType>, after:<activityType> or during:<activityType>:<ms>/);
+    expect(() => readWorkerConfig({ FSO_FAULT_SIGKILL: 'sometimes' })).toThrow(
+      /FSO_FAULT_SIGKILL must be before:<activityType>, after:<activityType> or during:<activityType>:<ms>/,
+    );
   });
 
   it('takes TEMPORAL_TLS true or false only, and an empty task queue as the default', () => {

@@ -42,7 +42,11 @@ function positiveInt(env: Env, key: string, fallback: number, problems: string[]
   return value;
 }
 
-const list = (text: string | undefined): string[] => (text ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+const list = (text: string | undefined): string[] =>
+  (text ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 
 function flag(env: Env, key: string, problems: string[]): boolean {
   const text = env[key]?.trim() ?? '';
@@ -60,7 +64,10 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     problems.push(`FSO_REST_EXPOSED_TYPE must be ClusterIP, NodePort or LoadBalancer (got "${exposed}")`);
   }
   const restUrlTemplate = env.FSO_REST_URL_TEMPLATE;
-  if (restUrlTemplate && !/^https?:\/\//.test(restUrlTemplate)) problems.push(`FSO_REST_URL_TEMPLATE must be an http(s) URL with {namespace} and {name}, e.g. http://{name}-rest.{namespace}:8081 (got "${restUrlTemplate}")`);
+  if (restUrlTemplate && !/^https?:\/\//.test(restUrlTemplate))
+    problems.push(
+      `FSO_REST_URL_TEMPLATE must be an http(s) URL with {namespace} and {name}, e.g. http://{name}-rest.{namespace}:8081 (got "${restUrlTemplate}")`,
+    );
   let faultPlan: FaultPlan | undefined;
   try {
     faultPlan = parseFaultPlan(env.FSO_FAULT_SIGKILL);

@@ -7,10 +7,7 @@
 // The worker kills itself once; the worker started after it (without the variable) finishes the work.
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 
-export type FaultPlan =
-  | { when: 'before'; activity: string }
-  | { when: 'after'; activity: string }
-  | { when: 'during'; activity: string; afterMs: number };
+export type FaultPlan = { when: 'before'; activity: string } | { when: 'after'; activity: string } | { when: 'during'; activity: string; afterMs: number };
 
 export function parseFaultPlan(text: string | undefined): FaultPlan | undefined {
   if (!text) return undefined;

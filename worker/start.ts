@@ -37,7 +37,10 @@ export function realActivityDeps(config: WorkerConfig, kubeConfig: KubeConfig): 
       readSecret: async (namespace, name) => {
         const secret = await core.readNamespacedSecret({ name, namespace });
         if (config.secretOptIn && secret.metadata?.labels?.[LABEL_SECRET_READABLE] !== 'true') {
-          throw ApplicationFailure.nonRetryable(`the Secret ${namespace}/${name} is not opted in for the operator: label it ${LABEL_SECRET_READABLE}=true to let the worker read it (FSO_SECRET_OPT_IN=true)`, 'SecretNotOptedIn');
+          throw ApplicationFailure.nonRetryable(
+            `the Secret ${namespace}/${name} is not opted in for the operator: label it ${LABEL_SECRET_READABLE}=true to let the worker read it (FSO_SECRET_OPT_IN=true)`,
+            'SecretNotOptedIn',
+          );
         }
         return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
       },

@@ -17,9 +17,7 @@ export function stepFailure(error: unknown): unknown {
   const code = apiStatusCode(error);
   if (code === undefined) return error;
   const message = `${apiMessage(error)} (HTTP ${code})`;
-  return isPermanentApiError(error)
-    ? ApplicationFailure.nonRetryable(message, 'ApiRequestInvalid')
-    : ApplicationFailure.retryable(message, 'ApiError');
+  return isPermanentApiError(error) ? ApplicationFailure.nonRetryable(message, 'ApiRequestInvalid') : ApplicationFailure.retryable(message, 'ApiError');
 }
 
 const willRetry = (failure: unknown): boolean => !(failure instanceof ApplicationFailure && failure.nonRetryable);
@@ -36,10 +34,21 @@ export function stepFailureInterceptor(report: ReportStepRetry, warn: (message: 
           const { activityType, attempt, workflowExecution, activityId } = ctx.info;
           if (willRetry(failure) && namespace && name && !NOT_REPORTED.has(activityType) && !ctx.cancellationSignal.aborted) {
             const text = failure instanceof Error ? failure.message : String(failure);
-            const reported = report({ namespace, name, step: activityType, attempt, error: text, callKey: `${workflowExecution?.runId ?? 'standalone'}/${activityId}` });
+            const reported = report({
+              namespace,
+              name,
+              step: activityType,
+              attempt,
+              error: text,
+              callKey: `${workflowExecution?.runId ?? 'standalone'}/${activityId}`,
+            });
             const timeout = new Promise<void>((resolve) => setTimeout(resolve, REPORT_TIMEOUT_MS).unref());
             await Promise.race([reported, timeout]).catch((reportError: unknown) =>
-              warn('could not report a retrying step to the FlinkSession', { step: activityType, error: reportError instanceof Error ? reportError.message : String(reportError) }));
+              warn('could not report a retrying step to the FlinkSession', {
+                step: activityType,
+                error: reportError instanceof Error ? reportError.message : String(reportError),
+              }),
+            );
           }
           throw failure;
         }

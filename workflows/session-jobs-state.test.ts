@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { JobChanged } from './contract.ts';
 import { SessionJobs } from './session-jobs-state.ts';
 
-const change = (generation = 1, uid = 'u1', name = 'counter'): JobChanged => ({ name, uid, generation, spec: { session: 'orders', jar: 's3://jars/a.jar', args: [String(generation)] } });
+const change = (generation = 1, uid = 'u1', name = 'counter'): JobChanged => ({
+  name,
+  uid,
+  generation,
+  spec: { session: 'orders', jar: 's3://jars/a.jar', args: [String(generation)] },
+});
 const ready = { ready: true, deploys: 1 };
 const down = { ready: false, deploys: 1 };
 

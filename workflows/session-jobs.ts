@@ -88,22 +88,52 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
       // 2. A change: take the generation that runs off Flink first (its savepoint is where the new one starts).
       let restoreFrom: string | undefined;
       if (replaces) {
-        await report(ref, { reason: 'Upgrading', ready: false, progressing: true, message: `stopping job ${replaces.jobId} (generation ${replaces.generation}) by upgradeMode ${job.spec.upgradeMode ?? 'savepoint'}` });
+        await report(ref, {
+          reason: 'Upgrading',
+          ready: false,
+          progressing: true,
+          message: `stopping job ${replaces.jobId} (generation ${replaces.generation}) by upgradeMode ${job.spec.upgradeMode ?? 'savepoint'}`,
+        });
         const stopped = await stopJob(ref, job, replaces, running, 'upgrade');
         restoreFrom = stopsWithSavepoint(job.spec) ? stopped : undefined;
       }
       // 3. Stream the jar to the session's REST and run it with the job's fixed id (a retry is a duplicate, never a second job).
-      await report(ref, { reason: 'Submitting', ready: false, progressing: true, message: `uploading ${job.spec.jar} to session ${deps.session}${restoreFrom ? `, to run from ${restoreFrom}` : ''}` });
-      const submitted = await step('submit the job', () => flink.submitFlinkJob({ session, job: ref, spec: job.spec, jar: jarSource(job.spec.jar, running), ...(restoreFrom ? { restoreFrom } : {}) }));
+      await report(ref, {
+        reason: 'Submitting',
+        ready: false,
+        progressing: true,
+        message: `uploading ${job.spec.jar} to session ${deps.session}${restoreFrom ? `, to run from ${restoreFrom}` : ''}`,
+      });
+      const submitted = await step('submit the job', () =>
+        flink.submitFlinkJob({ session, job: ref, spec: job.spec, jar: jarSource(job.spec.jar, running), ...(restoreFrom ? { restoreFrom } : {}) }),
+      );
       jobs.submitted(name, { uid: job.uid, generation: job.generation, jobId: submitted.jobId, sessionDeploy: running.deploys });
-      await event(ref, 'Normal', submitted.duplicate ? 'AlreadySubmitted' : 'Submitted', submitted.duplicate
-        ? `Flink has job ${submitted.jobId} already (a retried submission); nothing was run twice`
-        : `uploaded ${job.spec.jar} and ran it as job ${submitted.jobId}${restoreFrom ? ` from ${restoreFrom}` : ''}`);
-      await report(ref, { reason: 'WaitingForJob', ready: false, progressing: true, jobId: submitted.jobId, message: `job ${submitted.jobId} submitted; waiting until its tasks run` });
+      await event(
+        ref,
+        'Normal',
+        submitted.duplicate ? 'AlreadySubmitted' : 'Submitted',
+        submitted.duplicate
+          ? `Flink has job ${submitted.jobId} already (a retried submission); nothing was run twice`
+          : `uploaded ${job.spec.jar} and ran it as job ${submitted.jobId}${restoreFrom ? ` from ${restoreFrom}` : ''}`,
+      );
+      await report(ref, {
+        reason: 'WaitingForJob',
+        ready: false,
+        progressing: true,
+        jobId: submitted.jobId,
+        message: `job ${submitted.jobId} submitted; waiting until its tasks run`,
+      });
       // 4. Running: every task of it.
       const { state } = await step('wait for the job to run', () => flink.waitForFlinkJobRunning({ session, jobId: submitted.jobId }));
       await event(ref, 'Normal', 'Running', `job ${submitted.jobId} runs on session ${deps.session}`);
-      await report(ref, { reason: 'JobRunning', ready: true, progressing: false, jobId: submitted.jobId, jobState: state, message: `job ${submitted.jobId} runs on session ${deps.session}` });
+      await report(ref, {
+        reason: 'JobRunning',
+        ready: true,
+        progressing: false,
+        jobId: submitted.jobId,
+        jobState: state,
+        message: `job ${submitted.jobId} runs on session ${deps.session}`,
+      });
     } catch (error: unknown) {
       if (isCancellation(error)) throw error;
       jobs.refused(name, job);
@@ -113,24 +143,49 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
       log.error('job submission failed', { job: name, generation: job.generation, error: message });
       await event(ref, 'Warning', reason, message);
       await report(ref, {
-        reason, ready: false, progressing: false, message: `generation ${job.generation} did not run`, error: message,
-        ...(details.state ? { jobState: details.state } : {}), ...(details.rootCause ? { rootCause: details.rootCause } : {}),
+        reason,
+        ready: false,
+        progressing: false,
+        message: `generation ${job.generation} did not run`,
+        error: message,
+        ...(details.state ? { jobState: details.state } : {}),
+        ...(details.rootCause ? { rootCause: details.rootCause } : {}),
       });
     }
   }
 
   /** Stops (savepoint, last-state) or cancels (stateless) a submitted job; the savepoint's path when one was taken. */
-  async function stopJob(ref: JobRef, job: DesiredJob, submitted: SubmittedJob, running: RunningSession, why: 'upgrade' | 'delete'): Promise<string | undefined> {
+  async function stopJob(
+    ref: JobRef,
+    job: DesiredJob,
+    submitted: SubmittedJob,
+    running: RunningSession,
+    why: 'upgrade' | 'delete',
+  ): Promise<string | undefined> {
     const bucket = running.spec.s3?.bucket;
     const directory = stopsWithSavepoint(job.spec) && bucket ? savepointDirectory(bucket, deps.session) : undefined;
-    const stopped = await step(directory ? 'stop the job with a savepoint' : 'cancel the job', () => flink.stopFlinkJob({ session: sessionOf(running), jobId: submitted.jobId, ...(directory ? { savepointDirectory: directory } : {}) }));
+    const stopped = await step(directory ? 'stop the job with a savepoint' : 'cancel the job', () =>
+      flink.stopFlinkJob({ session: sessionOf(running), jobId: submitted.jobId, ...(directory ? { savepointDirectory: directory } : {}) }),
+    );
     jobs.stopped(ref.name);
     const savepoint = stopped.savepoint?.path;
-    await event(ref, 'Normal', savepoint ? 'SavepointTaken' : 'JobCancelled', savepoint
-      ? `job ${submitted.jobId} stopped with a savepoint at ${savepoint} (${why})`
-      : `job ${submitted.jobId} ${stopped.state === 'GONE' ? 'was not on Flink any more' : `ended ${stopped.state}`} (${why})`);
+    await event(
+      ref,
+      'Normal',
+      savepoint ? 'SavepointTaken' : 'JobCancelled',
+      savepoint
+        ? `job ${submitted.jobId} stopped with a savepoint at ${savepoint} (${why})`
+        : `job ${submitted.jobId} ${stopped.state === 'GONE' ? 'was not on Flink any more' : `ended ${stopped.state}`} (${why})`,
+    );
     if (savepoint) {
-      await report(ref, { reason: why === 'delete' ? 'Deleting' : 'Upgrading', ready: false, progressing: true, jobState: stopped.state, message: `job ${submitted.jobId} stopped`, lastSavepoint: { path: savepoint, time: new Date().toISOString(), reason: why } });
+      await report(ref, {
+        reason: why === 'delete' ? 'Deleting' : 'Upgrading',
+        ready: false,
+        progressing: true,
+        jobState: stopped.state,
+        message: `job ${submitted.jobId} stopped`,
+        lastSavepoint: { path: savepoint, time: new Date().toISOString(), reason: why },
+      });
     }
     return savepoint;
   }
@@ -158,7 +213,14 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
       const message = failureMessage(error);
       const reason = failureReason(error, 'StopFailed');
       await event(ref, 'Warning', reason, `${message}; the finalizer stays (set upgradeMode: stateless to cancel instead)`);
-      await report(ref, { reason, ready: false, progressing: false, jobId: submitted.jobId, message: 'the delete is held: the job could not be stopped', error: message });
+      await report(ref, {
+        reason,
+        ready: false,
+        progressing: false,
+        jobId: submitted.jobId,
+        message: 'the delete is held: the job could not be stopped',
+        error: message,
+      });
       return;
     }
     await releaseFinalizer(name, ref);
@@ -184,7 +246,12 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
   async function waitForSession(name: string, job: DesiredJob): Promise<void> {
     const ref = jobRef(name, job);
     jobs.waitingReported(name, job);
-    await report(ref, { reason: 'WaitingForSession', ready: false, progressing: true, message: `FlinkSession ${deps.namespace}/${deps.session} does not run (yet); the job is submitted once it is Ready` });
+    await report(ref, {
+      reason: 'WaitingForSession',
+      ready: false,
+      progressing: true,
+      message: `FlinkSession ${deps.namespace}/${deps.session} does not run (yet); the job is submitted once it is Ready`,
+    });
   }
 }
 

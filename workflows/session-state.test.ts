@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { SpecChanged } from './contract.ts';
 import { SessionState } from './session-state.ts';
 
-const change = (generation: number, extra: Partial<SpecChanged> = {}): SpecChanged => ({ uid: 'u1', generation, spec: { image: `flink:${generation}` }, ...extra });
+const change = (generation: number, extra: Partial<SpecChanged> = {}): SpecChanged => ({
+  uid: 'u1',
+  generation,
+  spec: { image: `flink:${generation}` },
+  ...extra,
+});
 
 describe('SessionState', () => {
   it('deploys the first spec it sees, then is idle', () => {

@@ -54,7 +54,10 @@ export class SessionState {
 
   /** The tag of this chain's launch Jobs: set once from the first run's id, then carried. */
   launchTag(firstRunId: string): string {
-    this.carried.launchTag ??= firstRunId.replace(/[^a-z0-9]/gi, '').slice(-6).toLowerCase();
+    this.carried.launchTag ??= firstRunId
+      .replace(/[^a-z0-9]/gi, '')
+      .slice(-6)
+      .toLowerCase();
     return this.carried.launchTag;
   }
 
@@ -130,14 +133,20 @@ export class SessionState {
   distrusted(change: SpecChanged, current: SpecChanged | undefined): void {
     const c = this.carried;
     c.forcedReasons = [];
-    const same = current !== undefined && current.uid === change.uid && current.generation === change.generation && current.redeployToken === change.redeployToken;
+    const same =
+      current !== undefined && current.uid === change.uid && current.generation === change.generation && current.redeployToken === change.redeployToken;
     if (current && !same) {
       c.desired = current;
       return;
     }
     const deployed = c.deployed;
     c.desired = deployed?.spec
-      ? { uid: deployed.uid, generation: deployed.generation, spec: copy(deployed.spec), ...(deployed.redeployToken !== undefined ? { redeployToken: deployed.redeployToken } : {}) }
+      ? {
+          uid: deployed.uid,
+          generation: deployed.generation,
+          spec: copy(deployed.spec),
+          ...(deployed.redeployToken !== undefined ? { redeployToken: deployed.redeployToken } : {}),
+        }
       : undefined;
   }
 
@@ -204,7 +213,8 @@ export class SessionState {
     const reasons: string[] = [];
     if (!deployed || deployed.uid !== desired.uid) reasons.push(`generation ${desired.generation} is not deployed yet`);
     else if (deployed.generation < desired.generation) reasons.push(`spec changed: generation ${deployed.generation} → ${desired.generation}`);
-    else if (desired.redeployToken !== undefined && desired.redeployToken !== deployed.redeployToken) reasons.push(`redeploy annotation set to "${desired.redeployToken}"`);
+    else if (desired.redeployToken !== undefined && desired.redeployToken !== deployed.redeployToken)
+      reasons.push(`redeploy annotation set to "${desired.redeployToken}"`);
     else if (c.refused && c.refused.generation === desired.generation && desired.redeployToken !== c.refused.redeployToken) {
       reasons.push(`redeploy annotation set to "${desired.redeployToken ?? ''}"`);
     }
@@ -235,7 +245,13 @@ export class SessionState {
   }
 
   deployed(change: SpecChanged, attempt: number): SessionPhase {
-    this.carried.deployed = { uid: change.uid, generation: change.generation, attempt, spec: copy(change.spec), ...(change.redeployToken !== undefined ? { redeployToken: change.redeployToken } : {}) };
+    this.carried.deployed = {
+      uid: change.uid,
+      generation: change.generation,
+      attempt,
+      spec: copy(change.spec),
+      ...(change.redeployToken !== undefined ? { redeployToken: change.redeployToken } : {}),
+    };
     this.carried.forcedReasons = [];
     this.carried.redeploys += 1;
     this.carried.lastError = undefined;
@@ -271,7 +287,13 @@ export class SessionState {
   /** Whether the session has a JobManager the operator deployed and that is still there (status after a refusal). */
   get running(): boolean {
     const deployed = this.carried.deployed;
-    return deployed !== undefined && deployed.uid === this.carried.desired?.uid && this.carried.jobManagerMissing !== true && this.phase !== 'Failed' && this.phase !== 'Finished';
+    return (
+      deployed !== undefined &&
+      deployed.uid === this.carried.desired?.uid &&
+      this.carried.jobManagerMissing !== true &&
+      this.phase !== 'Failed' &&
+      this.phase !== 'Finished'
+    );
   }
 
   /** The spec of what runs for this object: what a clean-up must clean, rather than a newer spec's locations. */

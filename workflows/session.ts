@@ -70,12 +70,22 @@ const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInter
 const API: ActivityOptions = { startToCloseTimeout: '30 seconds', retry: RETRY };
 // A cancelled poll or clean-up (a delete cancels a deploy) is waited for until it has stopped, so the
 // delete never runs beside the step it replaced; they heartbeat, so they hear of it within a poll.
-const POLL: ActivityOptions = { startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry: RETRY, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+const POLL: ActivityOptions = {
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '30 seconds',
+  retry: RETRY,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+};
 const CLEANUP: ActivityOptions = { ...POLL, startToCloseTimeout: '2 hours' };
 /** Events are best effort: a few tries, then the step goes on without it. */
 const EVENT: ActivityOptions = { startToCloseTimeout: '10 seconds', retry: { ...RETRY, maximumAttempts: 3 } };
 /** Flink REST steps of jobs: a jar upload streams (heartbeating per chunk), polls heartbeat; each has its own deadline too. */
-const FLINK_JOB: ActivityOptions = { startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes', retry: RETRY, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+const FLINK_JOB: ActivityOptions = {
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '2 minutes',
+  retry: RETRY,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+};
 
 /** The steps a clean-up runs, each with its profile (a delete bounds them by its deadline). */
 interface CleanupSteps {
@@ -127,7 +137,13 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
 
   // The session's jobs: one step at a time, only while the session itself has nothing to do.
   const runJobStep = jobSteps({
-    namespace: input.namespace, session: input.name, jobs, api, flink, events, step,
+    namespace: input.namespace,
+    session: input.name,
+    jobs,
+    api,
+    flink,
+    events,
+    step,
     running: () => {
       const deployed = state.runningDeployment;
       return deployed ? { ref: refOf(deployed.uid, deployed.generation), spec: deployed.spec, deploys: state.deploys } : undefined;
@@ -161,7 +177,11 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       jobs.sessionGone();
       const carried = state.afterDelete();
       if (carried || !jobs.empty) {
-        await continueAsNew<typeof flinkSessionWorkflow>({ namespace: input.namespace, name: input.name, carried: { ...(carried ?? { forcedReasons: [], redeploys: 0, attempts: {} }), ...(jobs.empty ? {} : { jobs: jobs.snapshot }) } });
+        await continueAsNew<typeof flinkSessionWorkflow>({
+          namespace: input.namespace,
+          name: input.name,
+          carried: { ...(carried ?? { forcedReasons: [], redeploys: 0, attempts: {} }), ...(jobs.empty ? {} : { jobs: jobs.snapshot }) },
+        });
       }
       return;
     }
@@ -212,7 +232,10 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       // The event first, then the status people wait on, so whoever sees the status also finds the event.
       await event(ref, 'Warning', reason, `generation ${change.generation} refused, nothing was changed: ${validation.message}`);
       await report(ref, {
-        phase, reason, generation: change.generation, ready: wasRunning,
+        phase,
+        reason,
+        generation: change.generation,
+        ready: wasRunning,
         message: wasRunning ? `generation ${change.generation} was refused; the running JobManager is kept` : 'the spec was refused',
         error: `fix the spec: ${validation.message}`,
       });
@@ -257,7 +280,13 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       const launch = await step('submit launch Job', () => api.submitLaunchJob({ ref, spec, launch: { attempt, tag: launchTag } }));
       state.launched(change);
       await event(ref, 'Normal', 'Launched', `launch Job ${launch.jobName} submitted`);
-      await report(ref, { phase, reason: 'WaitingForJobManager', generation: change.generation, ready: false, message: `launch Job ${launch.jobName} runs kubernetes-session.sh` });
+      await report(ref, {
+        phase,
+        reason: 'WaitingForJobManager',
+        generation: change.generation,
+        ready: false,
+        message: `launch Job ${launch.jobName} runs kubernetes-session.sh`,
+      });
       const endpoint = await step('wait for JobManager ready', () => poll.waitForJobManagerReady({ ref, launchJob: launch.jobName }));
       await step('mark JobManager deployed', () => api.markJobManagerDeployed({ ref, spec }));
       await step('remove old launch Jobs', () => api.removeLaunchJobs({ ref, keep: launch.jobName }));
@@ -266,7 +295,14 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       countDeploy(kind, 'ready', startedAt);
       log.info(`${kind} ready`, { ...fields, seconds: (Date.now() - startedAt) / 1000, launchJob: launch.jobName });
       await event(ref, 'Normal', 'Ready', `generation ${change.generation} is running`);
-      await report(ref, { phase: state.phase, reason: 'JobManagerReady', generation: change.generation, ready: true, message: `Flink REST answers at ${endpoint.restService}`, jobManager: endpoint });
+      await report(ref, {
+        phase: state.phase,
+        reason: 'JobManagerReady',
+        generation: change.generation,
+        ready: true,
+        message: `Flink REST answers at ${endpoint.restService}`,
+        jobManager: endpoint,
+      });
     } catch (error: unknown) {
       if (isCancellation(error)) throw error;
       const message = failureMessage(error);
@@ -286,7 +322,14 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     await step('mark JobManager deployed', () => api.markJobManagerDeployed({ ref, spec: change.spec }));
     state.deployed(change, attempt);
     await event(ref, 'Normal', 'Adopted', `generation ${change.generation} is running: ${why}; nothing was redeployed`);
-    await report(ref, { phase: state.phase, reason: 'JobManagerReady', generation: change.generation, ready: true, message: `adopted the running JobManager; Flink REST answers at ${endpoint.restService}`, jobManager: endpoint });
+    await report(ref, {
+      phase: state.phase,
+      reason: 'JobManagerReady',
+      generation: change.generation,
+      ready: true,
+      message: `adopted the running JobManager; Flink REST answers at ${endpoint.restService}`,
+      jobManager: endpoint,
+    });
   }
 
   /**
@@ -324,7 +367,12 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     await clearHaDataAndCheckpoints(ref, ran, { ha: moved.ha ? leftover : untilFailure, s3: moved.s3 ? leftover : untilFailure });
     const leftBehind = state.status().leftBehind ?? [];
     if (leftBehind.length > 0) {
-      await event(ref, 'Warning', 'CleanupIncomplete', `the redeploy goes on; what generation ${state.status().deployedGeneration} left where the new spec no longer looks was not removed: ${leftBehind.join('; ')}`);
+      await event(
+        ref,
+        'Warning',
+        'CleanupIncomplete',
+        `the redeploy goes on; what generation ${state.status().deployedGeneration} left where the new spec no longer looks was not removed: ${leftBehind.join('; ')}`,
+      );
     }
   }
 
@@ -344,7 +392,9 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     for (const clear of autoCleanSteps(ref, spec)) {
       if (clear.kind === 'zookeeper') {
         const { quorum, root, clusterId, path } = clear;
-        const cleared = await runStep.ha('clear ZooKeeper HA', `the znodes under ${path} on ${quorum}`, (s) => s.cleanup.clearZooKeeperHa({ quorum, ...(root ? { root } : {}), clusterId }));
+        const cleared = await runStep.ha('clear ZooKeeper HA', `the znodes under ${path} on ${quorum}`, (s) =>
+          s.cleanup.clearZooKeeperHa({ quorum, ...(root ? { root } : {}), clusterId }),
+        );
         if (cleared) {
           countZnodesDeleted(cleared.znodes);
           await event(ref, 'Normal', 'HaCleared', `deleted ${cleared.znodes} znodes under ${path}`);
@@ -360,12 +410,16 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
         const purged = await runStep.s3('purge S3 prefix', `the objects under ${where}`, (s) => s.cleanup.purgeS3Prefixes({ target, prefixes }));
         if (purged) {
           countS3Purge(purged);
-          await event(ref, 'Normal', 'S3Purged', `deleted ${purged.versions} object versions and ${purged.deleteMarkers} delete markers (${purged.bytes} bytes) under ${where}`);
+          await event(
+            ref,
+            'Normal',
+            'S3Purged',
+            `deleted ${purged.versions} object versions and ${purged.deleteMarkers} delete markers (${purged.bytes} bytes) under ${where}`,
+          );
         }
       }
     }
   }
-
 
   /** In a redeploy a clean-up step that fails fails the redeploy (nothing launches on half-cleared HA data). */
   async function untilFailure<T>(name: string, _leaves: string, run: (steps: CleanupSteps) => Promise<T>): Promise<T> {
@@ -389,12 +443,22 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       }
       const within = (options: ActivityOptions) => activities({ ...options, scheduleToCloseTimeout: remainingMs });
       try {
-        return await cancelledWhen(() => state.skipCleanup, () => step(name, () => run({ api: within(API), poll: within(POLL), cleanup: within(CLEANUP) })));
+        return await cancelledWhen(
+          () => state.skipCleanup,
+          () => step(name, () => run({ api: within(API), poll: within(POLL), cleanup: within(CLEANUP) })),
+        );
       } catch (error: unknown) {
         const why = state.skipCleanup && isCancellation(error) ? 'skipped: annotation' : failureMessage(error);
         state.leftBehindByCleanup(`${leaves} (${why})`);
         log.warn('clean-up step left behind', { ...logFields(ref), step: name, error: why });
-        await report(ref, { phase, reason: 'CleanupFailed', generation: ref.generation, ready: false, message: `${name} gave up; ${goesOn} goes on`, error: `${name}: ${why}` });
+        await report(ref, {
+          phase,
+          reason: 'CleanupFailed',
+          generation: ref.generation,
+          ready: false,
+          message: `${name} gave up; ${goesOn} goes on`,
+          error: `${name}: ${why}`,
+        });
         return undefined;
       }
     };
@@ -429,7 +493,9 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     const launchJobsFirst = patched(LAUNCH_JOBS_FIRST_PATCH);
     if (launchJobsFirst) await bounded('remove launch Jobs', `the launch Jobs of ${ref.name}`, (s) => s.api.removeLaunchJobs({ ref }));
     await bounded('delete JobManager deployment', `the JobManager Deployment ${ref.namespace}/${ref.name}`, (s) => s.api.deleteJobManagerDeployment(ref));
-    await bounded('wait for the Flink cluster to go', `the pods, Services and ConfigMap of Flink cluster ${ref.name}`, (s) => s.poll.waitForFlinkClusterGone(ref));
+    await bounded('wait for the Flink cluster to go', `the pods, Services and ConfigMap of Flink cluster ${ref.name}`, (s) =>
+      s.poll.waitForFlinkClusterGone(ref),
+    );
     if (spec?.autoClean) await clearHaDataAndCheckpoints(ref, spec, { ha: bounded, s3: bounded });
     if (!launchJobsFirst) await bounded('remove launch Jobs', `the launch Jobs of ${ref.name}`, (s) => s.api.removeLaunchJobs({ ref }));
     const leftBehind = state.status().leftBehind ?? [];
@@ -446,7 +512,12 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
 
 /** What every log line about a session carries (the SDK adds workflowId, runId and workflowType). */
 function logFields(ref: SessionRef) {
-  return { namespace: ref.namespace, name: ref.name, ...(ref.generation > 0 ? { generation: ref.generation } : {}), temporalNamespace: workflowInfo().namespace };
+  return {
+    namespace: ref.namespace,
+    name: ref.name,
+    ...(ref.generation > 0 ? { generation: ref.generation } : {}),
+    temporalNamespace: workflowInfo().namespace,
+  };
 }
 
 function failureMessage(error: unknown): string {

@@ -20,14 +20,16 @@ type AnyActivity = ((...args: unknown[]) => Promise<unknown>) & { executeWithOpt
 export function summarisedActivities(options: ActivityOptions, listener?: CallListener): Activities {
   const proxy = proxyActivities<Activities>(options) as unknown as Record<string, AnyActivity>;
   const summaries = SUMMARIES as unknown as Record<string, (...args: unknown[]) => string>;
-  const call = (name: string) => async (...args: unknown[]): Promise<unknown> => {
-    const summary = fitted(summaries[name]!(...args), SUMMARY_MAX_BYTES);
-    listener?.calling(summary);
-    try {
-      return await proxy[name]!.executeWithOptions({ summary }, args);
-    } finally {
-      listener?.ended();
-    }
-  };
+  const call =
+    (name: string) =>
+    async (...args: unknown[]): Promise<unknown> => {
+      const summary = fitted(summaries[name]!(...args), SUMMARY_MAX_BYTES);
+      listener?.calling(summary);
+      try {
+        return await proxy[name]!.executeWithOptions({ summary }, args);
+      } finally {
+        listener?.ended();
+      }
+    };
   return Object.fromEntries(Object.keys(SUMMARIES).map((name) => [name, call(name)])) as unknown as Activities;
 }

@@ -72,15 +72,20 @@ describe('S3 activities (versitygw, real server)', () => {
     expect(await ensureBucket(target)).toEqual({ created: true });
 
     // Each task writes one key's versions in order; tasks for different keys run side by side.
-    const write = (key: string, ...bodies: string[]) => async (): Promise<void> => {
-      for (const body of bodies) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-    };
+    const write =
+      (key: string, ...bodies: string[]) =>
+      async (): Promise<void> => {
+        for (const body of bodies) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      };
     const remove = (key: string) => async (): Promise<void> => {
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     };
     // Before versioning is on: objects with a "null" version id, overwritten later.
     const early = Array.from({ length: 20 }, (_, i) => `${session}/flink/ha/early/${i}`);
-    await inParallel(8, early.map((key) => write(key, 'early!')));
+    await inParallel(
+      8,
+      early.map((key) => write(key, 'early!')),
+    );
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
 
     // The session: 2,542 object versions and 300 delete markers under ha/ and checkpoints/, 1–4 levels deep.
@@ -101,7 +106,13 @@ describe('S3 activities (versitygw, real server)', () => {
     writes.push(write(`${session}/flink/ha/`, ''), write(`${session}/flink/checkpoints/job-0/`, ''));
     // Neighbours that must survive: another session, a session whose name extends this one's, and
     // this session's own savepoints and a key that only starts like ha/ (neither is purged).
-    for (const key of [`${neighbour}/flink/ha/metadata/1`, `${session}-2/flink/ha/metadata/1`, `${session}-2/flink/checkpoints/chk-1/_metadata`, `${session}/flink/savepoints/sp-1/_metadata`, `${session}/flink/hax`]) {
+    for (const key of [
+      `${neighbour}/flink/ha/metadata/1`,
+      `${session}-2/flink/ha/metadata/1`,
+      `${session}-2/flink/checkpoints/chk-1/_metadata`,
+      `${session}/flink/savepoints/sp-1/_metadata`,
+      `${session}/flink/hax`,
+    ]) {
       writes.push(write(key, 'keep', 'keep-2'));
       deletes.push(remove(key));
     }
@@ -113,7 +124,7 @@ describe('S3 activities (versitygw, real server)', () => {
     expected.objects = 300 - 100 + 800 - 200 + 20 + 2;
     expected.bytes = 300 * (1 + 2 + 3) + 800 * (4 + 5) + 20 * ('early!'.length + 'late'.length);
 
-    const sessionEntries = [...await listAll(s3, bucket, prefixes[0]), ...await listAll(s3, bucket, prefixes[1])];
+    const sessionEntries = [...(await listAll(s3, bucket, prefixes[0])), ...(await listAll(s3, bucket, prefixes[1]))];
     expect(sessionEntries).toHaveLength(expected.versions + expected.deleteMarkers);
     untouched = (await listAll(s3, bucket)).filter((line) => !prefixes.some((prefix) => line.includes(` ${prefix}`)));
     expect(untouched).toHaveLength(5 * 3);
@@ -174,15 +185,26 @@ describe('S3 activities (versitygw, real server)', () => {
     const plain = uniqueName('plain');
     await s3.send(new CreateBucketCommand({ Bucket: plain }));
     const keys = Array.from({ length: 1_205 }, (_, i) => `${session}/flink/ha/${i}`);
-    await inParallel(16, [...keys, `${session}-2/flink/ha/1`].map((key) => async () => {
-      await s3.send(new PutObjectCommand({ Bucket: plain, Key: key, Body: 'xy' }));
-    }));
+    await inParallel(
+      16,
+      [...keys, `${session}-2/flink/ha/1`].map((key) => async () => {
+        await s3.send(new PutObjectCommand({ Bucket: plain, Key: key, Body: 'xy' }));
+      }),
+    );
     const plainTarget = { ...target, bucket: plain };
 
-    expect(await purgeS3Prefixes({ target: plainTarget, prefixes: [`${session}/flink/`], dryRun: true }))
-      .toEqual({ objects: 1_205, versions: 1_205, deleteMarkers: 0, bytes: 2 * 1_205 });
-    expect(await purgeS3Prefixes({ target: plainTarget, prefixes: [`${session}/flink/`] }))
-      .toEqual({ objects: 1_205, versions: 1_205, deleteMarkers: 0, bytes: 2 * 1_205 });
+    expect(await purgeS3Prefixes({ target: plainTarget, prefixes: [`${session}/flink/`], dryRun: true })).toEqual({
+      objects: 1_205,
+      versions: 1_205,
+      deleteMarkers: 0,
+      bytes: 2 * 1_205,
+    });
+    expect(await purgeS3Prefixes({ target: plainTarget, prefixes: [`${session}/flink/`] })).toEqual({
+      objects: 1_205,
+      versions: 1_205,
+      deleteMarkers: 0,
+      bytes: 2 * 1_205,
+    });
     expect(await listAll(s3, plain)).toEqual([`version ${session}-2/flink/ha/1@null`]);
   });
 
@@ -193,26 +215,44 @@ describe('S3 activities (versitygw, real server)', () => {
     // 6,500 keys: seven pages, several DeleteObjects requests in flight while the listing goes on.
     const keys = Array.from({ length: 6_500 }, (_, i) => `${prefix}job-${i % 13}/chk-${i}/_metadata`);
     // '.' sorts right before '/', '0' right after it: neighbours on both sides of the prefix.
-    const neighbours = [`${session}/flink/checkpoints.old/x`, `${session}/flink/checkpoints0/x`, `${session}/flink/checkpoint`, `${session}-2/flink/checkpoints/job-0/chk-0/_metadata`, `${session}/flink/savepoints/sp-1/_metadata`];
-    await inParallel(16, [...keys, ...neighbours].map((key) => async () => {
-      await s3.send(new PutObjectCommand({ Bucket: plain, Key: key, Body: 'z' }));
-    }));
+    const neighbours = [
+      `${session}/flink/checkpoints.old/x`,
+      `${session}/flink/checkpoints0/x`,
+      `${session}/flink/checkpoint`,
+      `${session}-2/flink/checkpoints/job-0/chk-0/_metadata`,
+      `${session}/flink/savepoints/sp-1/_metadata`,
+    ];
+    await inParallel(
+      16,
+      [...keys, ...neighbours].map((key) => async () => {
+        await s3.send(new PutObjectCommand({ Bucket: plain, Key: key, Body: 'z' }));
+      }),
+    );
 
-    expect(await purgeS3Prefixes({ target: { ...target, bucket: plain }, prefixes: [prefix] }))
-      .toEqual({ objects: 6_500, versions: 6_500, deleteMarkers: 0, bytes: 6_500 });
+    expect(await purgeS3Prefixes({ target: { ...target, bucket: plain }, prefixes: [prefix] })).toEqual({
+      objects: 6_500,
+      versions: 6_500,
+      deleteMarkers: 0,
+      bytes: 6_500,
+    });
     expect(await listAll(s3, plain)).toEqual(neighbours.map((key) => `version ${key}@null`).sort());
   });
 
   it('reads the per-key Errors of DeleteObjects: what S3 did not delete fails the purge, retryably, by name', async () => {
-    const write = (key: string, ...bodies: string[]) => async (): Promise<void> => {
-      for (const body of bodies) await s3.send(new PutObjectCommand({ Bucket: raced, Key: key, Body: body }));
-    };
+    const write =
+      (key: string, ...bodies: string[]) =>
+      async (): Promise<void> => {
+        for (const body of bodies) await s3.send(new PutObjectCommand({ Bucket: raced, Key: key, Body: body }));
+      };
     const raced = uniqueName('raced');
     await s3.send(new CreateBucketCommand({ Bucket: raced }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: raced, VersioningConfiguration: { Status: 'Enabled' } }));
     const prefix = `${session}/flink/ha/`;
     const keys = Array.from({ length: 1_500 }, (_, i) => `${prefix}${i}`);
-    await inParallel(16, keys.map((key) => write(key, 'v1', 'v2', 'v3')));
+    await inParallel(
+      16,
+      keys.map((key) => write(key, 'v1', 'v2', 'v3')),
+    );
     // Another actor (say, a second worker) deletes the middle version of the first key just before the
     // purge's first DeleteObjects reaches the server. versitygw then answers 200 with that version in
     // Errors (InvalidArgument: it is neither the current version nor in its version folder).
@@ -239,19 +279,31 @@ describe('S3 activities (versitygw, real server)', () => {
     expect((error as Error).message).toContain(`S3 did not delete 1 entries in bucket ${raced}: ${victim?.Key}: InvalidArgument`);
     // Everything else went; the retry finds nothing left.
     expect(await listAll(s3, raced, prefix)).toEqual([]);
-    expect(await purgeS3Prefixes({ target: { ...target, bucket: raced }, prefixes: [prefix] })).toEqual({ objects: 0, versions: 0, deleteMarkers: 0, bytes: 0 });
+    expect(await purgeS3Prefixes({ target: { ...target, bucket: raced }, prefixes: [prefix] })).toEqual({
+      objects: 0,
+      versions: 0,
+      deleteMarkers: 0,
+      bytes: 0,
+    });
   });
 
   it('a bucket that does not exist has nothing to purge', async () => {
-    expect(await purgeS3Prefixes({ target: { ...target, bucket: uniqueName('missing') }, prefixes }))
-      .toEqual({ objects: 0, versions: 0, deleteMarkers: 0, bytes: 0 });
+    expect(await purgeS3Prefixes({ target: { ...target, bucket: uniqueName('missing') }, prefixes })).toEqual({
+      objects: 0,
+      versions: 0,
+      deleteMarkers: 0,
+      bytes: 0,
+    });
   });
 
   it('heartbeats with progress when it runs as an activity, and stops when cancelled', async () => {
     const keys = Array.from({ length: 2_500 }, (_, i) => `${session}/flink/checkpoints/again/${i}`);
-    await inParallel(16, keys.map((key) => async () => {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'z' }));
-    }));
+    await inParallel(
+      16,
+      keys.map((key) => async () => {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'z' }));
+      }),
+    );
 
     const counting = new MockActivityEnvironment();
     const beats: unknown[] = [];

@@ -170,8 +170,10 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
             // are leaves, and it holds only what earlier arrivals left.
             const at = paths.indexOf(`${busyTop}/leader`);
             const childrenUpTo = at < 0 ? [] : await Promise.all(paths.slice(0, at + 1).map((path) => zk.children(path)));
-            const wouldDelete = at >= 0 && childrenUpTo.slice(0, at).every((children) => children.length === 0)
-              && (childrenUpTo[at] ?? []).every((child) => child.startsWith('late-'));
+            const wouldDelete =
+              at >= 0 &&
+              childrenUpTo.slice(0, at).every((children) => children.length === 0) &&
+              (childrenUpTo[at] ?? []).every((child) => child.startsWith('late-'));
             if (wouldDelete && arrivals < times) {
               arrivals += 1;
               await zk.mkdirp(`${busyTop}/leader/late-${arrivals}`);
@@ -230,7 +232,7 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
 describe('connectZooKeeper (real ZooKeeper)', () => {
   const quorum = stackEndpoints().zookeeper.connect;
 
-  it('reports the server\'s refusals as ZooKeeperErrors with their codes', async () => {
+  it("reports the server's refusals as ZooKeeperErrors with their codes", async () => {
     const session = await connectZooKeeper(quorum, 10_000);
     const zk = await connectTestZooKeeper(quorum);
     try {
@@ -279,7 +281,13 @@ describe('connectZooKeeper (real ZooKeeper)', () => {
       expect(await session.exists('/flink')).toBe(true);
       await proxy.cut();
       const hung = new Promise((resolve) => setTimeout(() => resolve('still waiting after 8 s'), 8_000));
-      const outcome = await Promise.race([session.getChildren('/flink').then(() => 'answered', (error: unknown) => error), hung]);
+      const outcome = await Promise.race([
+        session.getChildren('/flink').then(
+          () => 'answered',
+          (error: unknown) => error,
+        ),
+        hung,
+      ]);
       expect(outcome).toBeInstanceOf(Error);
       await expect(session.getChildren('/flink')).rejects.toThrow(/is closed|lost/);
     } finally {

@@ -22,7 +22,11 @@ import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.t
 
 const PROGRAM = fileURLToPath(new URL('../../bin/flink-session-operator.ts', import.meta.url));
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   try {
@@ -37,7 +41,9 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<Ru
 
 /** One Prometheus sample's value, by name and labels it must carry (0 when absent). */
 function sample(text: string, name: string, labels: Record<string, string>): number {
-  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const line = text
+    .split('\n')
+    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
@@ -65,7 +71,10 @@ describe('the flink-session-operator command line on a running operator', () => 
     core = kc.makeApiClient(k8s.CoreV1Api);
     await installFlinkSessionCrd(kc);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 's3-credentials' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } } });
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 's3-credentials' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } },
+    });
     s3 = stackS3Client(stack.s3);
     zk = await connectTestZooKeeper(stack.zookeeper.connect);
     rest = await startFlinkRestStandIn(kc);
@@ -73,7 +82,12 @@ describe('the flink-session-operator command line on a running operator', () => 
     taskQueue = uniqueName('fso-cli');
     operator = await startOperator({ stack, namespace, taskQueue, restUrlTemplate: rest.urlTemplate });
     sessions = sessionApi(kc, namespace);
-    env = { KUBECONFIG: stack.kubernetes.kubeconfig, TEMPORAL_ADDRESS: stack.temporal.address, TEMPORAL_NAMESPACE: stack.temporal.namespace, TEMPORAL_UI_URL: stack.temporal.uiUrl };
+    env = {
+      KUBECONFIG: stack.kubernetes.kubeconfig,
+      TEMPORAL_ADDRESS: stack.temporal.address,
+      TEMPORAL_NAMESPACE: stack.temporal.namespace,
+      TEMPORAL_UI_URL: stack.temporal.uiUrl,
+    };
     const spec: FlinkSessionSpec = {
       image: 'example.invalid/flink:1.20',
       flinkVersion: '1.20',
@@ -122,7 +136,12 @@ describe('the flink-session-operator command line on a running operator', () => 
     for (const path of [`${zkRoot}/${name}/leader/rest_server`, `${zkRoot}/${name}/jobs/abc`]) await zk.mkdirp(path);
     // The operator created the bucket; versioned, as HA buckets often are, an overwrite keeps the old version.
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
-    for (const [key, body] of [[`${name}/flink/ha/metadata/a`, 'aaaa'], [`${name}/flink/checkpoints/c1/_metadata`, 'v1'], [`${name}/flink/checkpoints/c1/_metadata`, 'v2-longer'], [`${name}/flink/savepoints/sp1`, 'keep me']] as const) {
+    for (const [key, body] of [
+      [`${name}/flink/ha/metadata/a`, 'aaaa'],
+      [`${name}/flink/checkpoints/c1/_metadata`, 'v1'],
+      [`${name}/flink/checkpoints/c1/_metadata`, 'v2-longer'],
+      [`${name}/flink/savepoints/sp1`, 'keep me'],
+    ] as const) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     }
     const before = await world();
@@ -135,7 +154,9 @@ describe('the flink-session-operator command line on a running operator', () => 
     expect(text.stdout).toContain(`redeploy plan for FlinkSession ${namespace}/${name} (generation 1); nothing has been changed`);
     expect(text.stdout).toContain(`deployment/${name}`);
     expect(text.stdout).toContain(`ZooKeeper HA: ${before.znodes} znodes under ${zkRoot}/${name}`);
-    expect(text.stdout).toContain(`S3: 2 objects, 3 object versions and 0 delete markers (${4 + 2 + 9} bytes) under s3://${bucket}/${name}/flink/ha/ and s3://${bucket}/${name}/flink/checkpoints/`);
+    expect(text.stdout).toContain(
+      `S3: 2 objects, 3 object versions and 0 delete markers (${4 + 2 + 9} bytes) under s3://${bucket}/${name}/flink/ha/ and s3://${bucket}/${name}/flink/checkpoints/`,
+    );
     expect(text.stdout).toMatch(new RegExp(`the old launch Jobs: ${name}-launch-g1-[a-z0-9]{6}-0`));
     const plan = JSON.parse(json.stdout) as RedeployPlan;
     expect(plan.flinkCluster).toEqual(expect.arrayContaining([`deployment/${name}`, ...before.pods.map((p) => `pod/${p}`)]));
@@ -145,13 +166,15 @@ describe('the flink-session-operator command line on a running operator', () => 
     expect(after).toEqual(before);
   });
 
-  it('status shows the workflow\'s phase and generations; a session without a workflow is an error that says what to check', async () => {
+  it("status shows the workflow's phase and generations; a session without a workflow is an error that says what to check", async () => {
     const shown = await cli(['status', `${namespace}/${name}`], env);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`workflow:            flinksession/${namespace}/${name}`);
     expect(shown.stdout).toContain('phase:               Running');
     expect(shown.stdout).toContain('deployed generation: 1');
-    expect(shown.stdout).toContain(`Temporal UI:         ${stackEndpoints().temporal.uiUrl}/namespaces/default/workflows/flinksession%2F${namespace}%2F${name}`);
+    expect(shown.stdout).toContain(
+      `Temporal UI:         ${stackEndpoints().temporal.uiUrl}/namespaces/default/workflows/flinksession%2F${namespace}%2F${name}`,
+    );
 
     const missing = await cli(['status', `${namespace}/nothing-here`], env);
     expect(missing.code).toBe(1);
@@ -162,7 +185,15 @@ describe('the flink-session-operator command line on a running operator', () => 
     const top = await cli(['--help']);
     expect(top.code).toBe(0);
     for (const command of ['run', 'watcher', 'worker', 'dev', 'status', 'redeploy', 'plan']) expect(top.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
-    const flagsOf = { run: ['--watch-namespaces', '--readiness-deadline-seconds', '--metrics-port'], watcher: ['--watch-namespaces', '--drift-policy'], worker: ['--readiness-deadline-seconds', '--rest-url-template'], dev: ['--state-dir', '--fresh', '--no-example'], status: ['--json', '--temporal-address'], redeploy: ['--reason', '--temporal-address'], plan: ['--json', '--kubeconfig'] };
+    const flagsOf = {
+      run: ['--watch-namespaces', '--readiness-deadline-seconds', '--metrics-port'],
+      watcher: ['--watch-namespaces', '--drift-policy'],
+      worker: ['--readiness-deadline-seconds', '--rest-url-template'],
+      dev: ['--state-dir', '--fresh', '--no-example'],
+      status: ['--json', '--temporal-address'],
+      redeploy: ['--reason', '--temporal-address'],
+      plan: ['--json', '--kubeconfig'],
+    };
     for (const [command, flags] of Object.entries(flagsOf)) {
       const help = await cli([command, '--help']);
       expect(help.code, command).toBe(0);
@@ -187,7 +218,10 @@ describe('the flink-session-operator command line on a running operator', () => 
     const badKubeconfig = await cli(['plan', `${namespace}/${name}`, '--kubeconfig', '/nonexistent/kubeconfig'], env);
     expect(badKubeconfig.code).toBe(2);
     expect(badKubeconfig.stderr).toContain('KUBECONFIG: cannot read /nonexistent/kubeconfig (ENOENT)');
-    const missingTls = await cli(['status', `${namespace}/${name}`, '--temporal-tls-cert', '/nonexistent/client.pem', '--temporal-tls-key', '/nonexistent/client.key'], env);
+    const missingTls = await cli(
+      ['status', `${namespace}/${name}`, '--temporal-tls-cert', '/nonexistent/client.pem', '--temporal-tls-key', '/nonexistent/client.key'],
+      env,
+    );
     expect(missingTls.code).toBe(2);
     expect(missingTls.stderr).toContain('TEMPORAL_TLS_CERT: cannot read the Temporal TLS client certificate /nonexistent/client.pem');
     const notPem = await cli(['status', `${namespace}/${name}`, '--temporal-tls-ca', PROGRAM], env);
@@ -209,15 +243,19 @@ describe('the flink-session-operator command line on a running operator', () => 
     expect(unreachable.stderr).toContain('cannot connect to Temporal at 127.0.0.1:1');
   });
 
-  it('redeploy redeploys the unchanged spec; the worker\'s /metrics then counts it, with its step durations and what autoClean deleted', async () => {
+  it("redeploy redeploys the unchanged spec; the worker's /metrics then counts it, with its step durations and what autoClean deleted", async () => {
     const before = await world();
     const requested = await cli(['redeploy', `${namespace}/${name}`, '--reason', 'cli test'], env);
     expect(requested.code).toBe(0);
     expect(requested.stdout).toContain(`redeploy of ${namespace}/${name} requested (cli test)`);
-    await eventually('the redeploy to finish', async () => {
-      const reasons = (await sessions.eventReasons(name)).slice(before.events);
-      return reasons.at(-1) === 'Ready' ? reasons : undefined;
-    }, 120_000).then((reasons) => expect(reasons).toEqual(['Redeploying', 'JobManagerDeleted', 'HaCleared', 'S3Purged', 'Launched', 'Ready']));
+    await eventually(
+      'the redeploy to finish',
+      async () => {
+        const reasons = (await sessions.eventReasons(name)).slice(before.events);
+        return reasons.at(-1) === 'Ready' ? reasons : undefined;
+      },
+      120_000,
+    ).then((reasons) => expect(reasons).toEqual(['Redeploying', 'JobManagerDeleted', 'HaCleared', 'S3Purged', 'Launched', 'Ready']));
     const after = await world();
     expect(after.deploymentUid).not.toBe(before.deploymentUid);
     expect(after.znodes).toBe(0);
@@ -228,10 +266,19 @@ describe('the flink-session-operator command line on a running operator', () => 
     expect(sample(metrics, 'fso_redeploys_total', { kind: 'deploy', outcome: 'ready' })).toBe(1);
     expect(sample(metrics, 'fso_redeploy_duration_seconds_count', { kind: 'redeploy', outcome: 'ready' })).toBe(1);
     expect(sample(metrics, 'fso_redeploy_duration_seconds_sum', { kind: 'redeploy', outcome: 'ready' })).toBeGreaterThan(0);
-    for (const step of ['deleteJobManagerDeployment', 'waitForFlinkClusterGone', 'clearZooKeeperHa', 'purgeS3Prefixes', 'submitLaunchJob', 'waitForJobManagerReady']) {
+    for (const step of [
+      'deleteJobManagerDeployment',
+      'waitForFlinkClusterGone',
+      'clearZooKeeperHa',
+      'purgeS3Prefixes',
+      'submitLaunchJob',
+      'waitForJobManagerReady',
+    ]) {
       expect(sample(metrics, 'fso_step_duration_seconds_count', { activityType: step, outcome: 'ok' }), step).toBeGreaterThanOrEqual(1);
     }
-    expect(sample(metrics, 'fso_step_duration_seconds_bucket', { activityType: 'waitForJobManagerReady', outcome: 'ok', le: '+Inf' })).toBeGreaterThanOrEqual(2);
+    expect(sample(metrics, 'fso_step_duration_seconds_bucket', { activityType: 'waitForJobManagerReady', outcome: 'ok', le: '+Inf' })).toBeGreaterThanOrEqual(
+      2,
+    );
     expect(sample(metrics, 'fso_znodes_deleted_total', {})).toBe(before.znodes);
     expect(sample(metrics, 'fso_s3_objects_deleted_total', {})).toBe(3);
     expect(sample(metrics, 'fso_s3_bytes_deleted_total', {})).toBe(15);

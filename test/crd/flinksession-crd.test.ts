@@ -80,7 +80,13 @@ describe('the FlinkSession CRD (crds/flinksession.yaml) on the real API server',
 
   const create = (manifest: FlinkSessionManifest, options: { dryRun?: boolean } = {}): Promise<unknown> =>
     objects.createNamespacedCustomObject({
-      group, version, namespace, plural, body: manifest, fieldValidation: 'Strict', ...(options.dryRun ? { dryRun: 'All' } : {}),
+      group,
+      version,
+      namespace,
+      plural,
+      body: manifest,
+      fieldValidation: 'Strict',
+      ...(options.dryRun ? { dryRun: 'All' } : {}),
     });
 
   beforeAll(async () => {
@@ -104,8 +110,12 @@ describe('the FlinkSession CRD (crds/flinksession.yaml) on the real API server',
     expect(validFixtures.length).toBeGreaterThanOrEqual(15);
     expect(invalidFixtures.length).toBeGreaterThanOrEqual(30);
     for (const { name, manifest } of [...validFixtures, ...invalidFixtures]) {
-      expect({ name, apiVersion: manifest.apiVersion, kind: manifest.kind, namespace: manifest.metadata.namespace })
-        .toEqual({ name, apiVersion: `${group}/${version}`, kind: 'FlinkSession', namespace: undefined });
+      expect({ name, apiVersion: manifest.apiVersion, kind: manifest.kind, namespace: manifest.metadata.namespace }).toEqual({
+        name,
+        apiVersion: `${group}/${version}`,
+        kind: 'FlinkSession',
+        namespace: undefined,
+      });
     }
     expect(invalidFixtures.filter((f) => !f.expected).map((f) => f.name)).toEqual([]);
     // Unique names, so that no refusal is a mere "already exists".

@@ -31,11 +31,14 @@ interface Fixture {
 
 function loadFixtures(kind: 'valid' | 'invalid'): Fixture[] {
   const dir = new URL(`../fixtures/flinksessionjobs/${kind}/`, import.meta.url);
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((file) => {
-    const text = readFileSync(new URL(file, dir), 'utf8');
-    const expected = /^# expect: (.+)$/.exec(text.split('\n', 1)[0] ?? '')?.[1]?.trim();
-    return { name: `${kind}/${file}`, manifest: k8s.loadYaml<JobManifest>(text), expected };
-  });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(new URL(file, dir), 'utf8');
+      const expected = /^# expect: (.+)$/.exec(text.split('\n', 1)[0] ?? '')?.[1]?.trim();
+      return { name: `${kind}/${file}`, manifest: k8s.loadYaml<JobManifest>(text), expected };
+    });
 }
 
 const valid = loadFixtures('valid');
@@ -55,7 +58,15 @@ describe('the FlinkSessionJob CRD (crds/flinksessionjob.yaml) on the real API se
   let core: k8s.CoreV1Api;
   const namespace = uniqueName('crdjob');
   const create = (manifest: JobManifest, dryRun = false): Promise<unknown> =>
-    objects.createNamespacedCustomObject({ group, version, namespace, plural, body: manifest, fieldValidation: 'Strict', ...(dryRun ? { dryRun: 'All' } : {}) });
+    objects.createNamespacedCustomObject({
+      group,
+      version,
+      namespace,
+      plural,
+      body: manifest,
+      fieldValidation: 'Strict',
+      ...(dryRun ? { dryRun: 'All' } : {}),
+    });
 
   beforeAll(async () => {
     const kc = kubeConfig();
@@ -74,8 +85,12 @@ describe('the FlinkSessionJob CRD (crds/flinksessionjob.yaml) on the real API se
     expect(valid.length).toBeGreaterThanOrEqual(3);
     expect(invalid.length).toBeGreaterThanOrEqual(10);
     for (const { name, manifest } of [...valid, ...invalid]) {
-      expect({ name, apiVersion: manifest.apiVersion, kind: manifest.kind, namespace: manifest.metadata.namespace })
-        .toEqual({ name, apiVersion: `${group}/${version}`, kind: FLINKSESSIONJOB_KIND, namespace: undefined });
+      expect({ name, apiVersion: manifest.apiVersion, kind: manifest.kind, namespace: manifest.metadata.namespace }).toEqual({
+        name,
+        apiVersion: `${group}/${version}`,
+        kind: FLINKSESSIONJOB_KIND,
+        namespace: undefined,
+      });
     }
     expect(invalid.filter((f) => !f.expected).map((f) => f.name)).toEqual([]);
     const names = [...valid, ...invalid].map((f) => f.manifest.metadata.name);
@@ -88,7 +103,10 @@ describe('the FlinkSessionJob CRD (crds/flinksessionjob.yaml) on the real API se
   });
 
   it.each(invalid.map((f) => [f.name, f] as const))('refuses %s', async (_name, fixture) => {
-    const outcome = await create(fixture.manifest).then(() => 'accepted', (error: unknown) => error);
+    const outcome = await create(fixture.manifest).then(
+      () => 'accepted',
+      (error: unknown) => error,
+    );
     expect(outcome).toBeInstanceOf(k8s.ApiException);
     const refusal = outcome as k8s.ApiException<unknown>;
     expect([400, 422]).toContain(refusal.code); // strict field validation answers 400, schema and CEL 422
@@ -97,7 +115,12 @@ describe('the FlinkSessionJob CRD (crds/flinksessionjob.yaml) on the real API se
 
   it('fills in the defaults: state running, upgradeMode savepoint', async () => {
     const name = uniqueName('defaults');
-    await create({ apiVersion: `${group}/${version}`, kind: FLINKSESSIONJOB_KIND, metadata: { name }, spec: { session: 'analytics', jar: 'https://example.com/a.jar' } });
+    await create({
+      apiVersion: `${group}/${version}`,
+      kind: FLINKSESSIONJOB_KIND,
+      metadata: { name },
+      spec: { session: 'analytics', jar: 'https://example.com/a.jar' },
+    });
     const stored = (await objects.getNamespacedCustomObject({ group, version, namespace, plural, name })) as JobManifest;
     expect(stored.spec).toEqual({ session: 'analytics', jar: 'https://example.com/a.jar', state: 'running', upgradeMode: 'savepoint' });
   });
@@ -105,9 +128,18 @@ describe('the FlinkSessionJob CRD (crds/flinksessionjob.yaml) on the real API se
   it('kubectl get flsj shows SESSION, STATE, JOB ID, LAST SAVEPOINT and AGE from spec and status', async () => {
     const name = uniqueName('columns');
     await create({ apiVersion: `${group}/${version}`, kind: FLINKSESSIONJOB_KIND, metadata: { name }, spec: { session: 'analytics', jar: 's3://jobs/a.jar' } });
-    const status = { jobId: '0123456789abcdef0123456789abcdef', jobState: 'RUNNING', lastSavepoint: { path: 's3://state/analytics/flink/savepoints/savepoint-1', reason: 'delete' } };
-    await objects.patchNamespacedCustomObjectStatus({ group, version, namespace, plural, name, body: { status } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-    const { stdout } = await execFileAsync('kubectl', ['get', 'flsj', name, '--namespace', namespace], { env: { ...process.env, KUBECONFIG: stackEndpoints().kubernetes.kubeconfig } });
+    const status = {
+      jobId: '0123456789abcdef0123456789abcdef',
+      jobState: 'RUNNING',
+      lastSavepoint: { path: 's3://state/analytics/flink/savepoints/savepoint-1', reason: 'delete' },
+    };
+    await objects.patchNamespacedCustomObjectStatus(
+      { group, version, namespace, plural, name, body: { status } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    const { stdout } = await execFileAsync('kubectl', ['get', 'flsj', name, '--namespace', namespace], {
+      env: { ...process.env, KUBECONFIG: stackEndpoints().kubernetes.kubeconfig },
+    });
     const [header, row] = stdout.trim().split('\n');
     expect(header!.split(/\s{2,}/)).toEqual(['NAME', 'SESSION', 'STATE', 'JOB ID', 'LAST SAVEPOINT', 'AGE']);
     expect(row!.split(/\s+/).slice(0, 5)).toEqual([name, 'analytics', 'RUNNING', status.jobId, status.lastSavepoint.path]);

@@ -47,18 +47,18 @@ describe('charts/flink-session-operator', () => {
     expect(result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
   });
 
-  it('has the operator\'s version as its version and appVersion', () => {
+  it("has the operator's version as its version and appVersion", () => {
     const meta = parse(readRepoFile(`${CHART_DIR}/Chart.yaml`)) as { version: string; appVersion: string };
     const { version } = JSON.parse(readRepoFile('package.json')) as { version: string };
     expect([meta.version, meta.appVersion]).toEqual([version, version]);
   });
 
-  it('renders deploy/\'s objects, but the namespace (helm install --create-namespace makes it)', () => {
+  it("renders deploy/'s objects, but the namespace (helm install --create-namespace makes it)", () => {
     const names = (objects: KubeObject[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
     expect(names(chart)).toEqual(names(deploy.filter((o) => o.kind !== 'Namespace')));
   });
 
-  it('installs the CRDs of crds/ (FlinkSession, FlinkSessionJob), and `helm package` carries them (the chart\'s crds/ links to them)', async () => {
+  it("installs the CRDs of crds/ (FlinkSession, FlinkSessionJob), and `helm package` carries them (the chart's crds/ links to them)", async () => {
     for (const [name, file] of CRDS) expect(theOne(chart, 'CustomResourceDefinition', name)).toEqual(parse(readRepoFile(file)));
     const out = mkdtempSync(join(tmpdir(), 'fso-chart-'));
     const result = await helm(['package', repoPath(CHART_DIR), '--destination', out]);
@@ -71,7 +71,7 @@ describe('charts/flink-session-operator', () => {
     }
   });
 
-  it('grants exactly deploy/\'s RBAC rules, each component\'s bound to the service account its Deployment runs as', () => {
+  it("grants exactly deploy/'s RBAC rules, each component's bound to the service account its Deployment runs as", () => {
     type Binding = KubeObject & { roleRef: unknown; subjects: unknown };
     type Deployment = KubeObject & { spec: { template: { spec: { serviceAccountName: string } } } };
     for (const component of COMPONENTS) {
@@ -80,33 +80,41 @@ describe('charts/flink-session-operator', () => {
       const binding = theOne<Binding>(chart, 'ClusterRoleBinding', name);
       const deployBinding = theOne<Binding>(deploy, 'ClusterRoleBinding', name);
       expect([binding.roleRef, binding.subjects]).toEqual([deployBinding.roleRef, deployBinding.subjects]);
-      expect(theOne<Deployment>(chart, 'Deployment', name).spec.template.spec.serviceAccountName)
-        .toBe(theOne<Deployment>(deploy, 'Deployment', name).spec.template.spec.serviceAccountName);
+      expect(theOne<Deployment>(chart, 'Deployment', name).spec.template.spec.serviceAccountName).toBe(
+        theOne<Deployment>(deploy, 'Deployment', name).spec.template.spec.serviceAccountName,
+      );
     }
   });
 
-  it('with another release name, the RBAC rules are still deploy/\'s, under the release\'s names', async () => {
+  it("with another release name, the RBAC rules are still deploy/'s, under the release's names", async () => {
     const other = (await renderChart('team-b', 'operators')).objects;
     for (const component of COMPONENTS) {
       const role = theOne<RoleObject>(other, 'ClusterRole', `team-b-flink-session-operator-${component}`);
       expect(role.rules).toEqual(theOne<RoleObject>(deploy, 'ClusterRole', `${RELEASE}-${component}`).rules);
-      expect(theOne<KubeObject & { subjects: unknown }>(other, 'ClusterRoleBinding', role.metadata.name).subjects)
-        .toEqual([{ kind: 'ServiceAccount', name: `team-b-flink-session-operator-${component}`, namespace: 'operators' }]);
+      expect(theOne<KubeObject & { subjects: unknown }>(other, 'ClusterRoleBinding', role.metadata.name).subjects).toEqual([
+        { kind: 'ServiceAccount', name: `team-b-flink-session-operator-${component}`, namespace: 'operators' },
+      ]);
     }
   });
 
   it('takes a service account name and annotations per component (e.g. a cloud identity for the worker only)', async () => {
-    const named = (await renderChart('team-b', 'operators', [
-      '--set', 'serviceAccount.worker.name=s3-reader', '--set', 'serviceAccount.worker.annotations.eks\\.amazonaws\\.com/role-arn=arn:aws:iam::1:role/x',
-    ])).objects;
+    const named = (
+      await renderChart('team-b', 'operators', [
+        '--set',
+        'serviceAccount.worker.name=s3-reader',
+        '--set',
+        'serviceAccount.worker.annotations.eks\\.amazonaws\\.com/role-arn=arn:aws:iam::1:role/x',
+      ])
+    ).objects;
     const worker = theOne(named, 'ServiceAccount', 's3-reader');
     expect(worker.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/x' });
     expect(theOne(named, 'ServiceAccount', 'team-b-flink-session-operator-watcher').metadata.annotations).toBeUndefined();
-    expect(theOne<KubeObject & { subjects: unknown }>(named, 'ClusterRoleBinding', 'team-b-flink-session-operator-worker').subjects)
-      .toEqual([{ kind: 'ServiceAccount', name: 's3-reader', namespace: 'operators' }]);
+    expect(theOne<KubeObject & { subjects: unknown }>(named, 'ClusterRoleBinding', 'team-b-flink-session-operator-worker').subjects).toEqual([
+      { kind: 'ServiceAccount', name: 's3-reader', namespace: 'operators' },
+    ]);
   });
 
-  it('sets deploy/\'s settings in its ConfigMap (an empty value is left out: to the operator, empty and unset are the same)', () => {
+  it("sets deploy/'s settings in its ConfigMap (an empty value is left out: to the operator, empty and unset are the same)", () => {
     const set = (data: Record<string, string> = {}) => Object.fromEntries(Object.entries(data).filter(([, value]) => value !== ''));
     const settings = theOne<WithData>(chart, 'ConfigMap').data;
     expect(settings).toEqual(set(theOne<WithData>(deploy, 'ConfigMap').data));
@@ -115,7 +123,9 @@ describe('charts/flink-session-operator', () => {
 
   it('has a value for every setting of config/settings.ts (the secret one by the name of its Secret)', () => {
     const values = parse(readRepoFile(`${CHART_DIR}/values.yaml`)) as { config: Record<string, unknown> } & Record<string, unknown>;
-    const expected = SETTINGS.map((s) => s.env).filter((env) => !(env in SECRET_SETTINGS)).sort();
+    const expected = SETTINGS.map((s) => s.env)
+      .filter((env) => !(env in SECRET_SETTINGS))
+      .sort();
     expect(Object.keys(values.config).sort()).toEqual(expected);
     for (const path of Object.values(SECRET_SETTINGS)) {
       const value = path.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], values);
@@ -123,7 +133,7 @@ describe('charts/flink-session-operator', () => {
     }
   });
 
-  it('runs the same pods as deploy/ (pod spec, replicas, scrape annotations), with Helm\'s labels and the settings\' checksum', () => {
+  it("runs the same pods as deploy/ (pod spec, replicas, scrape annotations), with Helm's labels and the settings' checksum", () => {
     const mine = byName(ofKind<Deployment>(chart, 'Deployment'));
     const theirs = byName(ofKind<Deployment>(deploy, 'Deployment'));
     for (const [name, deployment] of Object.entries(theirs)) {
@@ -138,15 +148,17 @@ describe('charts/flink-session-operator', () => {
     }
   });
 
-  it('serves metrics through a Service like deploy/\'s, selecting the release\'s pods', () => {
+  it("serves metrics through a Service like deploy/'s, selecting the release's pods", () => {
     const service = theOne<Service>(chart, 'Service');
     expect(service.spec.ports).toEqual(theOne<Service>(deploy, 'Service').spec.ports);
     for (const deployment of ofKind<Deployment>(chart, 'Deployment')) expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
   });
 
-  it('changes the pods\' checksum when a setting changes, and only then', async () => {
-    const checksums = async (extra: string[]) => ofKind<Deployment>((await renderChart(RELEASE, NAMESPACE, extra)).objects, 'Deployment')
-      .map((d) => d.spec.template.metadata.annotations?.[CHECKSUM_ANNOTATION]);
+  it("changes the pods' checksum when a setting changes, and only then", async () => {
+    const checksums = async (extra: string[]) =>
+      ofKind<Deployment>((await renderChart(RELEASE, NAMESPACE, extra)).objects, 'Deployment').map(
+        (d) => d.spec.template.metadata.annotations?.[CHECKSUM_ANNOTATION],
+      );
     const before = await checksums([]);
     expect(await checksums(['--set', 'watcher.replicas=3'])).toEqual(before);
     const after = await checksums(['--set', 'config.FSO_LOG_LEVEL=debug']);

@@ -32,10 +32,13 @@ interface ComposeFile {
 
 const compose = parse(readRepoFile('docker-compose.yml')) as ComposeFile;
 const services = compose.services;
-const versions = Object.fromEntries(readRepoFile('stack/versions.env').split('\n')
-  .map((line) => /^([A-Z_]+)="?([^"]*)"?$/.exec(line.trim()))
-  .filter((m) => m !== null)
-  .map((m) => [m[1]!, m[2]!]));
+const versions = Object.fromEntries(
+  readRepoFile('stack/versions.env')
+    .split('\n')
+    .map((line) => /^([A-Z_]+)="?([^"]*)"?$/.exec(line.trim()))
+    .filter((m) => m !== null)
+    .map((m) => [m[1]!, m[2]!]),
+);
 
 const service = (name: string): ComposeService => {
   const found = services[name];
@@ -43,18 +46,25 @@ const service = (name: string): ComposeService => {
   return found;
 };
 
-const environment = (s: ComposeService): Record<string, string> => (Array.isArray(s.environment)
-  ? Object.fromEntries(s.environment.map((entry) => {
-    const [key, ...value] = entry.split('=');
-    return [key!, value.join('=')];
-  }))
-  : { ...s.environment });
+const environment = (s: ComposeService): Record<string, string> =>
+  Array.isArray(s.environment)
+    ? Object.fromEntries(
+        s.environment.map((entry) => {
+          const [key, ...value] = entry.split('=');
+          return [key!, value.join('=')];
+        }),
+      )
+    : { ...s.environment };
 
 /** Container ports a service publishes ("host:container"). */
 const containerPorts = (s: ComposeService): number[] => (s.ports ?? []).map((p) => Number(String(p).split(':').at(-1)!.split('/')[0]));
 
 /** `docker compose`'s argv of a command/entrypoint, joined, for reading flags out of it. */
-const commandLine = (s: ComposeService): string => [s.entrypoint, s.command].flat().filter((part) => part !== undefined).join(' ');
+const commandLine = (s: ComposeService): string =>
+  [s.entrypoint, s.command]
+    .flat()
+    .filter((part) => part !== undefined)
+    .join(' ');
 
 const fixedAddress = (s: ComposeService): string | undefined =>
   Array.isArray(s.networks) || !s.networks ? undefined : Object.values(s.networks).find((n) => n?.ipv4_address)?.ipv4_address;
@@ -93,7 +103,7 @@ describe('docker-compose.yml', () => {
     expect(k3s.tag).toMatch(new RegExp(`^v${kubeMinor.replace('.', '\\.')}\\.\\d+-k3s\\d+$`));
   });
 
-  it('publishes Temporal (7233, UI 8233), ZooKeeper (2181), S3 (7070), Kubernetes (6443) and the operator\'s metrics (9464)', () => {
+  it("publishes Temporal (7233, UI 8233), ZooKeeper (2181), S3 (7070), Kubernetes (6443) and the operator's metrics (9464)", () => {
     expect(containerPorts(service('temporal'))).toEqual(expect.arrayContaining([7233, 8233]));
     expect(commandLine(service('temporal'))).toMatch(/--ui-port 8233\b/);
     expect(containerPorts(service('zookeeper'))).toContain(2181);
@@ -103,7 +113,7 @@ describe('docker-compose.yml', () => {
     expect(containerPorts(service('operator'))).toContain(9464);
   });
 
-  it('runs k3s privileged (it runs containerd and manages cgroups) and Temporal with the operator\'s search attributes', () => {
+  it("runs k3s privileged (it runs containerd and manages cgroups) and Temporal with the operator's search attributes", () => {
     expect(service('k3s').privileged).toBe(true);
     for (const attribute of ['FlinkSessionNamespace=Keyword', 'FlinkSessionName=Keyword', 'FlinkSessionGeneration=Int']) {
       expect(commandLine(service('temporal'))).toContain(`--search-attribute ${attribute}`);
@@ -131,10 +141,13 @@ describe('docker-compose.yml', () => {
       for (const name of ['temporal', 'k3s']) expect(service(name).healthcheck?.test, name).toBeDefined();
     });
 
-    it('sets only environment variables the README\'s configuration table documents', () => {
+    it("sets only environment variables the README's configuration table documents", () => {
       const documented = documentedVariables(readRepoFile('README.md'));
       expect(Object.keys(env).length).toBeGreaterThan(3);
-      expect(Object.keys(env).filter((name) => !documented.has(name)), 'add them to the table in README.md, "Configuration"').toEqual([]);
+      expect(
+        Object.keys(env).filter((name) => !documented.has(name)),
+        'add them to the table in README.md, "Configuration"',
+      ).toEqual([]);
     });
 
     it('names Temporal by its service name and port', () => {
@@ -181,7 +194,7 @@ describe('docker-compose.yml', () => {
       expect(session.spec.ha?.quorum).toBe(`${zookeeperAddress}:2181`);
     });
 
-    it('uses the S3 server\'s credentials, through a Secret', () => {
+    it("uses the S3 server's credentials, through a Secret", () => {
       const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === session.spec.s3?.credentialsSecret?.name) as
         (KubeObject & { stringData: Record<string, string> }) | undefined;
       const s3Env = environment(service('s3'));

@@ -65,33 +65,49 @@ describe('helm install, upgrade and uninstall of the chart on the test API serve
     await rest?.close();
   });
 
-  it('helm install creates the CRD, the release\'s objects, and nothing outside them', async () => {
+  it("helm install creates the CRD, the release's objects, and nothing outside them", async () => {
     // The settings a platform team would put into its values file, here pointing at the test stack.
     const values = join(dir, 'values.yaml');
-    writeFileSync(values, stringify({
-      config: {
-        TEMPORAL_ADDRESS: stack.temporal.address,
-        TEMPORAL_NAMESPACE: stack.temporal.namespace,
-        TEMPORAL_TASK_QUEUE: uniqueName('fso-helm'),
-        TEMPORAL_UI_URL: stack.temporal.uiUrl,
-        FSO_WATCH_NAMESPACES: sessionNamespace,
-        FSO_REST_URL_TEMPLATE: rest.urlTemplate,
-        FSO_POLL_INTERVAL_MS: '250',
-        FSO_READINESS_DEADLINE_SECONDS: '120',
-      },
-    }));
+    writeFileSync(
+      values,
+      stringify({
+        config: {
+          TEMPORAL_ADDRESS: stack.temporal.address,
+          TEMPORAL_NAMESPACE: stack.temporal.namespace,
+          TEMPORAL_TASK_QUEUE: uniqueName('fso-helm'),
+          TEMPORAL_UI_URL: stack.temporal.uiUrl,
+          FSO_WATCH_NAMESPACES: sessionNamespace,
+          FSO_REST_URL_TEMPLATE: rest.urlTemplate,
+          FSO_POLL_INTERVAL_MS: '250',
+          FSO_READINESS_DEADLINE_SECONDS: '120',
+        },
+      }),
+    );
     await helmAsAdmin(['install', release, repoPath(CHART_DIR), '--namespace', operatorNamespace, '--create-namespace', '-f', values]);
     const crd = await kubectl(admin, ['get', 'crd', CRD, '-o', 'name']);
     expect(crd.stdout.trim()).toBe(`customresourcedefinition.apiextensions.k8s.io/${CRD}`);
-    const listed = await kubectl(admin, ['get', 'deployment,serviceaccount,configmap,service', '-n', operatorNamespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']);
+    const listed = await kubectl(admin, [
+      'get',
+      'deployment,serviceaccount,configmap,service',
+      '-n',
+      operatorNamespace,
+      '-l',
+      `app.kubernetes.io/instance=${release}`,
+      '-o',
+      'name',
+    ]);
     expect(listed.stdout.trim().split('\n').sort()).toEqual([
-      `configmap/${fullname}`, `deployment.apps/${fullname}-watcher`, `deployment.apps/${fullname}-worker`,
-      `service/${fullname}-metrics`, `serviceaccount/${fullname}-watcher`, `serviceaccount/${fullname}-worker`,
+      `configmap/${fullname}`,
+      `deployment.apps/${fullname}-watcher`,
+      `deployment.apps/${fullname}-worker`,
+      `service/${fullname}-metrics`,
+      `serviceaccount/${fullname}-watcher`,
+      `serviceaccount/${fullname}-worker`,
     ]);
     for (const component of components) expect((await deployment(component)).spec?.template.spec?.containers[0]?.args).toEqual([component]);
   });
 
-  it('the operator, run with the chart\'s service accounts and ConfigMap, brings a FlinkSession to Ready', async () => {
+  it("the operator, run with the chart's service accounts and ConfigMap, brings a FlinkSession to Ready", async () => {
     const settings = (await core.readNamespacedConfigMap({ name: fullname, namespace: operatorNamespace })).data ?? {};
     expect(settings.FSO_WATCH_NAMESPACES).toBe(sessionNamespace);
     const kubeconfigs = { watcher: '', worker: '' };
@@ -106,14 +122,24 @@ describe('helm install, upgrade and uninstall of the chart on the test API serve
     const flink = await setUpFlinkNamespace(stack, dir, sessionNamespace);
     kubelet = startLaunchKubelet(kubeConfig(), { ...stack, kubernetes: { ...stack.kubernetes, kubeconfig: flink.kubeconfig } }, sessionNamespace);
     operator = await startOperator({
-      stack, namespace: sessionNamespace, taskQueue: settings.TEMPORAL_TASK_QUEUE!, restUrlTemplate: settings.FSO_REST_URL_TEMPLATE!,
-      kubeconfig: kubeconfigs, environment: settings,
+      stack,
+      namespace: sessionNamespace,
+      taskQueue: settings.TEMPORAL_TASK_QUEUE!,
+      restUrlTemplate: settings.FSO_REST_URL_TEMPLATE!,
+      kubeconfig: kubeconfigs,
+      environment: settings,
     });
-    await core.createNamespacedSecret({ namespace: sessionNamespace, body: {
-      metadata: { name: 'charted-s3' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey },
-    } });
+    await core.createNamespacedSecret({
+      namespace: sessionNamespace,
+      body: {
+        metadata: { name: 'charted-s3' },
+        stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey },
+      },
+    });
     await sessions.create(name, {
-      image: 'example.invalid/flink:1.20', flinkVersion: '1.20', sa: flink.account,
+      image: 'example.invalid/flink:1.20',
+      flinkVersion: '1.20',
+      sa: flink.account,
       resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
       s3: { endPoint: stack.s3.endpoint, bucket: uniqueName('helm'), credentialsSecret: { name: 'charted-s3' } },
       ha: { type: 'kubernetes' },
@@ -125,10 +151,12 @@ describe('helm install, upgrade and uninstall of the chart on the test API serve
   });
 
   it('helm upgrade with another setting updates the ConfigMap and rolls both Deployments (new checksum, new ReplicaSet)', async () => {
-    const before = await Promise.all(components.map(async (component) => {
-      const d = await deployment(component);
-      return { generation: d.metadata?.generation ?? 0, checksum: d.spec?.template.metadata?.annotations?.[CHECKSUM_ANNOTATION] };
-    }));
+    const before = await Promise.all(
+      components.map(async (component) => {
+        const d = await deployment(component);
+        return { generation: d.metadata?.generation ?? 0, checksum: d.spec?.template.metadata?.annotations?.[CHECKSUM_ANNOTATION] };
+      }),
+    );
     await helmAsAdmin(['upgrade', release, repoPath(CHART_DIR), '--namespace', operatorNamespace, '--reuse-values', '--set', 'config.FSO_LOG_LEVEL=debug']);
     const settings = (await core.readNamespacedConfigMap({ name: fullname, namespace: operatorNamespace })).data ?? {};
     expect(settings.FSO_LOG_LEVEL).toBe('debug');
@@ -138,7 +166,10 @@ describe('helm install, upgrade and uninstall of the chart on the test API serve
       expect(after.spec?.template.metadata?.annotations?.[CHECKSUM_ANNOTATION], component).not.toBe(before[i]!.checksum);
       // The Deployment controller makes a ReplicaSet for the new pod template: the rollout.
       await eventually(`a second ReplicaSet of the ${component}`, async () => {
-        const sets = await apps.listNamespacedReplicaSet({ namespace: operatorNamespace, labelSelector: `app.kubernetes.io/instance=${release},app.kubernetes.io/component=${component}` });
+        const sets = await apps.listNamespacedReplicaSet({
+          namespace: operatorNamespace,
+          labelSelector: `app.kubernetes.io/instance=${release},app.kubernetes.io/component=${component}`,
+        });
         return sets.items.length >= 2 ? true : undefined;
       });
     }
@@ -149,7 +180,16 @@ describe('helm install, upgrade and uninstall of the chart on the test API serve
     await operator?.stop();
     operator = undefined;
     await helmAsAdmin(['uninstall', release, '--namespace', operatorNamespace]);
-    const left = await kubectl(admin, ['get', 'deployment,serviceaccount,configmap,service', '-n', operatorNamespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']);
+    const left = await kubectl(admin, [
+      'get',
+      'deployment,serviceaccount,configmap,service',
+      '-n',
+      operatorNamespace,
+      '-l',
+      `app.kubernetes.io/instance=${release}`,
+      '-o',
+      'name',
+    ]);
     expect(left.stdout.trim()).toBe('');
     const role = await kubectl(admin, ['get', 'clusterrole', fullname]);
     expect(role.stderr).toMatch(/NotFound/);

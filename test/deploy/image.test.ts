@@ -18,7 +18,11 @@ interface Instruction {
 
 /** Dockerfile instructions, continuation lines joined, comments dropped; one array per stage. */
 function stages(dockerfile: string): Instruction[][] {
-  const logical = dockerfile.replace(/\\\n/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  const logical = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
   const result: Instruction[][] = [];
   for (const line of logical) {
     const [, keyword, args] = /^(\S+)\s*(.*)$/.exec(line)!;
@@ -55,9 +59,12 @@ function moduleGraph(entries: string[]): ModuleGraph {
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
     const specifiers: string[] = [];
     const visit = (node: ts.Node): void => {
-      if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier)) specifiers.push(node.moduleSpecifier.text);
-      else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) specifiers.push(node.moduleSpecifier.text);
-      else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) specifiers.push(node.arguments[0].text);
+      if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier))
+        specifiers.push(node.moduleSpecifier.text);
+      else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
+        specifiers.push(node.moduleSpecifier.text);
+      else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0]))
+        specifiers.push(node.arguments[0].text);
       ts.forEachChild(node, visit);
     };
     visit(source);
@@ -86,11 +93,20 @@ describe('Dockerfile', () => {
   });
 
   it('installs production dependencies only, with the tools the zookeeper addon compiles with, in a build stage', () => {
-    const runs = all.slice(0, -1).flat().filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
+    const runs = all
+      .slice(0, -1)
+      .flat()
+      .filter((i) => i.keyword === 'RUN')
+      .map((i) => i.args)
+      .join('\n');
     expect(runs).toMatch(/npm ci --omit=dev/);
     for (const tool of ['python3', 'make', 'g\\+\\+']) expect(runs).toMatch(new RegExp(`\\b${tool}`));
     // The package's postinstall runs scripts/rebuild-native.sh: it must be in the build stage before npm ci.
-    const copies = all.slice(0, -1).flat().filter((i) => i.keyword === 'COPY').map((i) => i.args);
+    const copies = all
+      .slice(0, -1)
+      .flat()
+      .filter((i) => i.keyword === 'COPY')
+      .map((i) => i.args);
     expect(copies.some((args) => args.includes('scripts/rebuild-native.sh'))).toBe(true);
     expect(final.some((i) => i.keyword === 'RUN' && /apt-get|npm (ci|install)/.test(i.args))).toBe(false);
   });
@@ -109,10 +125,12 @@ describe('Dockerfile', () => {
   const copied = final.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).map((i) => i.args.split(/\s+/)[0]!.replace(/\/$/, ''));
   const graph = moduleGraph([entrypoint?.[1] ?? 'bin/flink-session-operator.ts', WORKFLOWS_ENTRY]);
 
-  it('copies every source file the program loads (the entry point\'s imports, followed, and the workflow code)', () => {
+  it("copies every source file the program loads (the entry point's imports, followed, and the workflow code)", () => {
     expect(graph.missing, 'imported files that do not exist').toEqual([]);
     expect(graph.files.size).toBeGreaterThan(20);
-    const notCopied = [...graph.files].map((file) => relative(REPO, file)).filter((file) => !copied.some((source) => file === source || file.startsWith(`${source}/`)));
+    const notCopied = [...graph.files]
+      .map((file) => relative(REPO, file))
+      .filter((file) => !copied.some((source) => file === source || file.startsWith(`${source}/`)));
     expect(notCopied, 'add their folders to the final stage of the Dockerfile').toEqual([]);
     expect(copied).toContain('package.json');
   });
@@ -125,7 +143,10 @@ describe('Dockerfile', () => {
   });
 
   it('.dockerignore keeps local state and tests out and lets every copied folder in', () => {
-    const ignored = readRepoFile('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+    const ignored = readRepoFile('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
     for (const pattern of ['.git', 'node_modules', '.stack', '**/*.test.ts']) expect(ignored).toContain(pattern);
     const plainPaths = ignored.filter((pattern) => !/[*?[!]/.test(pattern)).map((pattern) => pattern.replace(/^\/|\/$/g, ''));
     for (const source of copied) {

@@ -36,7 +36,7 @@ function aroundRefusal(line: string): string {
 type Component = 'watcher' | 'worker';
 const COMPONENTS: Component[] = ['watcher', 'worker'];
 
-describe('the operator with only deploy/\'s RBAC, and Flink with only the example role', () => {
+describe("the operator with only deploy/'s RBAC, and Flink with only the example role", () => {
   const namespace = uniqueName('rbac');
   const name = 'least';
   let stack: StackEndpoints;
@@ -51,10 +51,13 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
   let spec: FlinkSessionSpec;
 
   /** Lines of the operator's logs (and of Flink's client runs) where the API server refused something. */
-  const refusals = (): string[] => [
-    ...[operator.worker.logFile, operator.watcher.logFile].flatMap((file) => readFileSync(file, 'utf8').split('\n')),
-    ...kubelet.runs.flatMap((run) => run.output.split('\n')),
-  ].filter((line) => REFUSAL.test(line)).map(aroundRefusal);
+  const refusals = (): string[] =>
+    [
+      ...[operator.worker.logFile, operator.watcher.logFile].flatMap((file) => readFileSync(file, 'utf8').split('\n')),
+      ...kubelet.runs.flatMap((run) => run.output.split('\n')),
+    ]
+      .filter((line) => REFUSAL.test(line))
+      .map(aroundRefusal);
 
   /** Gives up at the first refusal, naming it, rather than waiting out a step that can never succeed. */
   const untilRefused = (): string | undefined => {
@@ -63,11 +66,12 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
   };
   const waitFor = <T>(what: string, check: () => Promise<T | undefined>): Promise<T> =>
     pollUntil(what, check, { timeoutMs: 90_000, intervalMs: 250, giveUpIf: untilRefused });
-  const waitReady = (generation: number) => waitFor(`${namespace}/${name} Ready at generation ${generation}`, async () => {
-    const session = await sessions.read(name);
-    const ready = session?.status?.conditions?.find((c) => c.type === 'Ready');
-    return ready?.status === 'True' && (session!.status!.observedGeneration ?? 0) >= generation && session!.status!.phase === 'Running' ? session : undefined;
-  });
+  const waitReady = (generation: number) =>
+    waitFor(`${namespace}/${name} Ready at generation ${generation}`, async () => {
+      const session = await sessions.read(name);
+      const ready = session?.status?.conditions?.find((c) => c.type === 'Ready');
+      return ready?.status === 'True' && (session!.status!.observedGeneration ?? 0) >= generation && session!.status!.phase === 'Running' ? session : undefined;
+    });
 
   beforeAll(async () => {
     stack = stackEndpoints();
@@ -79,9 +83,16 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
 
     // The operator's part of deploy/, applied for real (the other objects need no server to prove anything here).
     const deploy = (await renderKustomization('deploy')).objects;
-    await applyObjects(admin, deploy.filter((o) => ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind)));
+    await applyObjects(
+      admin,
+      deploy.filter((o) => ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind)),
+    );
     const accountOf = (component: Component) => {
-      const deployment = theOne<KubeObject & { spec: { template: { spec: { serviceAccountName: string } } } }>(deploy, 'Deployment', `flink-session-operator-${component}`);
+      const deployment = theOne<KubeObject & { spec: { template: { spec: { serviceAccountName: string } } } }>(
+        deploy,
+        'Deployment',
+        `flink-session-operator-${component}`,
+      );
       const account = theOne(deploy, 'ServiceAccount', deployment.spec.template.spec.serviceAccountName);
       return { name: account.metadata.name, namespace: account.metadata.namespace! };
     };
@@ -125,31 +136,54 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
       const whoami = await kubectl(kubeconfigs[component], ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
       expect(whoami.stdout).toBe(`system:serviceaccount:${accounts[component].namespace}:${accounts[component].name}`);
     }
-    const can = async (component: Component, args: string[]): Promise<string> => (await kubectl(kubeconfigs[component], ['auth', 'can-i', ...args])).stdout.trim();
+    const can = async (component: Component, args: string[]): Promise<string> =>
+      (await kubectl(kubeconfigs[component], ['auth', 'can-i', ...args])).stdout.trim();
     const sessions_ = 'flinksessions.flink.session-operator.io';
     const neither = [
-      ['list', 'secrets', '-A'], ['watch', 'secrets', '-n', namespace], ['create', 'pods', '-n', namespace], ['delete', 'pods', '-n', namespace],
-      ['create', 'deployments.apps', '-n', namespace], ['update', sessions_, '-n', namespace],
-      ['delete', sessions_, '-n', namespace], ['get', 'services', '--subresource=proxy', '-n', namespace],
-      ['create', 'pods', '--subresource=exec', '-n', namespace], ['list', 'nodes'], ['delete', 'namespaces'],
-      ['create', 'clusterrolebindings.rbac.authorization.k8s.io'], ['create', 'serviceaccounts', '--subresource=token', '-n', namespace],
+      ['list', 'secrets', '-A'],
+      ['watch', 'secrets', '-n', namespace],
+      ['create', 'pods', '-n', namespace],
+      ['delete', 'pods', '-n', namespace],
+      ['create', 'deployments.apps', '-n', namespace],
+      ['update', sessions_, '-n', namespace],
+      ['delete', sessions_, '-n', namespace],
+      ['get', 'services', '--subresource=proxy', '-n', namespace],
+      ['create', 'pods', '--subresource=exec', '-n', namespace],
+      ['list', 'nodes'],
+      ['delete', 'namespaces'],
+      ['create', 'clusterrolebindings.rbac.authorization.k8s.io'],
+      ['create', 'serviceaccounts', '--subresource=token', '-n', namespace],
       ['update', 'customresourcedefinitions.apiextensions.k8s.io'],
     ];
     const expected: Record<Component, { allowed: string[][]; refused: string[][] }> = {
       // It watches and signals: the FlinkSession informer and finalizer, the JobManager drift informer.
       watcher: {
-        allowed: [['list', sessions_, '-A'], ['watch', sessions_, '-A'], ['patch', sessions_, '-n', namespace], ['watch', 'deployments.apps', '-A']],
+        allowed: [
+          ['list', sessions_, '-A'],
+          ['watch', sessions_, '-A'],
+          ['patch', sessions_, '-n', namespace],
+          ['watch', 'deployments.apps', '-A'],
+        ],
         refused: [
-          ...neither, ['get', 'secrets', '-n', namespace], ['create', 'secrets', '-n', namespace], ['delete', 'deployments.apps', '-n', namespace],
-          ['patch', sessions_, '--subresource=status', '-n', namespace], ['create', 'jobs.batch', '-n', namespace],
-          ['delete', 'configmaps', '-n', namespace], ['create', 'events', '-n', namespace],
+          ...neither,
+          ['get', 'secrets', '-n', namespace],
+          ['create', 'secrets', '-n', namespace],
+          ['delete', 'deployments.apps', '-n', namespace],
+          ['patch', sessions_, '--subresource=status', '-n', namespace],
+          ['create', 'jobs.batch', '-n', namespace],
+          ['delete', 'configmaps', '-n', namespace],
+          ['create', 'events', '-n', namespace],
         ],
       },
       // It acts: reads and writes what a session's steps need, but watches nothing.
       worker: {
         allowed: [
-          ['list', sessions_, '-A'], ['patch', sessions_, '-n', namespace], ['patch', sessions_, '--subresource=status', '-n', namespace],
-          ['delete', 'deployments.apps', '-n', namespace], ['create', 'jobs.batch', '-n', namespace], ['get', 'secrets', '-n', namespace],
+          ['list', sessions_, '-A'],
+          ['patch', sessions_, '-n', namespace],
+          ['patch', sessions_, '--subresource=status', '-n', namespace],
+          ['delete', 'deployments.apps', '-n', namespace],
+          ['create', 'jobs.batch', '-n', namespace],
+          ['get', 'secrets', '-n', namespace],
           ['create', 'events', '-n', namespace],
         ],
         refused: [...neither, ['watch', sessions_, '-A'], ['watch', 'deployments.apps', '-A']],
@@ -174,9 +208,19 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
 
   it('edit → a redeploy that clears the Kubernetes HA ConfigMaps → Ready at the new generation', async () => {
     const haConfigMap = `${name}-cluster-config-map`;
-    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: haConfigMap, labels: {
-      app: name, type: 'flink-native-kubernetes', 'configmap-type': 'high-availability',
-    } } } });
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: {
+        metadata: {
+          name: haConfigMap,
+          labels: {
+            app: name,
+            type: 'flink-native-kubernetes',
+            'configmap-type': 'high-availability',
+          },
+        },
+      },
+    });
     await sessions.patch(name, { spec: { resource: { taskManager: { memory: '2g' } } } });
     const ready = await waitReady(2);
     expect(ready.status?.observedGeneration).toBe(2);
@@ -185,7 +229,10 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
     const left = await core.listNamespacedConfigMap({ namespace, labelSelector: `app=${name},configmap-type=high-availability` });
     expect(left.items).toEqual([]);
     await eventually('the launch of generation 2 to be recorded', async () => (kubelet.runs.length === 2 ? true : undefined));
-    expect(kubelet.runs.map((run) => [untagged(run.job), createdCluster(run, name)])).toEqual([[`${name}-launch-g1-0`, true], [`${name}-launch-g2-0`, true]]);
+    expect(kubelet.runs.map((run) => [untagged(run.job), createdCluster(run, name)])).toEqual([
+      [`${name}-launch-g1-0`, true],
+      [`${name}-launch-g2-0`, true],
+    ]);
   });
 
   it('delete → the FlinkSession, its JobManager and its launch Jobs are gone', async () => {
@@ -196,7 +243,7 @@ describe('the operator with only deploy/\'s RBAC, and Flink with only the exampl
     expect((await kc.makeApiClient(k8s.BatchV1Api).listNamespacedJob({ namespace })).items).toEqual([]);
   });
 
-  it('nothing was refused on the way: not the operator, not Flink\'s client', () => {
+  it("nothing was refused on the way: not the operator, not Flink's client", () => {
     expect(refusals()).toEqual([]);
   });
 });

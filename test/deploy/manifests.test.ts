@@ -101,8 +101,12 @@ describe('deploy/: the install manifests', () => {
   beforeAll(async () => {
     ({ objects: rendered, yaml: renderedYaml } = await renderKustomization('deploy'));
     flinkNamespace = await renderKustomization('deploy/examples/flink-namespace');
-    exampleFiles = Object.fromEntries(['deploy/examples/temporal-secrets.yaml', 'deploy/examples/compose-session.yaml', 'deploy/examples/flinksessionjob.yaml']
-      .map((file) => [file, parseObjects(readRepoFile(file), file)]));
+    exampleFiles = Object.fromEntries(
+      ['deploy/examples/temporal-secrets.yaml', 'deploy/examples/compose-session.yaml', 'deploy/examples/flinksessionjob.yaml'].map((file) => [
+        file,
+        parseObjects(readRepoFile(file), file),
+      ]),
+    );
     deployments = ofKind<DeploymentObject>(rendered, 'Deployment');
     // Namespaced objects can be dry-run only into a namespace that exists, a pod only with its service
     // account; the CRD must be served for the example FlinkSession.
@@ -145,7 +149,7 @@ describe('deploy/: the install manifests', () => {
   });
 
   it('and every object of the example Flink namespace and of the example files', async () => {
-    expect((await dryRunApply(flinkNamespace.yaml))).toHaveLength(flinkNamespace.objects.length);
+    expect(await dryRunApply(flinkNamespace.yaml)).toHaveLength(flinkNamespace.objects.length);
     for (const [file, objects] of Object.entries(exampleFiles)) {
       const lines = await dryRunApply(readRepoFile(file));
       expect(lines, file).toHaveLength(objects.length);
@@ -228,12 +232,13 @@ describe('deploy/: the install manifests', () => {
       }
     });
 
-    it('make pods the namespace\'s `restricted` Pod Security admission lets in (dry run of each pod template)', async () => {
+    it("make pods the namespace's `restricted` Pod Security admission lets in (dry run of each pod template)", async () => {
       const namespace = theOne(rendered, 'Namespace');
       expect(namespace.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
       for (const deployment of deployments) {
         const pod = {
-          apiVersion: 'v1', kind: 'Pod',
+          apiVersion: 'v1',
+          kind: 'Pod',
           metadata: { name: `${deployment.metadata.name}-admission-check`, namespace: OPERATOR_NAMESPACE, labels: deployment.spec.template.metadata.labels },
           spec: deployment.spec.template.spec,
         };
@@ -269,7 +274,7 @@ describe('deploy/: the install manifests', () => {
       }
     });
 
-    it('set only environment variables the README\'s configuration table documents', () => {
+    it("set only environment variables the README's configuration table documents", () => {
       const documented = documentedVariables(readRepoFile('README.md'));
       const everything = [...rendered, ...Object.values(exampleFiles).flat()];
       const set = new Map<string, string>();
@@ -300,15 +305,18 @@ describe('deploy/: the install manifests', () => {
       for (const deployment of deployments) {
         expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
         expect((deployment.spec.template.metadata as { annotations?: Record<string, string> }).annotations).toMatchObject({
-          'prometheus.io/scrape': 'true', 'prometheus.io/port': String(METRICS_PORT), 'prometheus.io/path': '/metrics',
+          'prometheus.io/scrape': 'true',
+          'prometheus.io/port': String(METRICS_PORT),
+          'prometheus.io/path': '/metrics',
         });
       }
     });
   });
 
   it('`kubectl apply -k deploy/` works as is (server-side dry run)', async () => {
-    const { stdout } = await execFileAsync('kubectl', ['apply', '-k', repoPath('deploy'), '--dry-run=server'],
-      { env: { ...process.env, KUBECONFIG: stackEndpoints().kubernetes.kubeconfig } });
+    const { stdout } = await execFileAsync('kubectl', ['apply', '-k', repoPath('deploy'), '--dry-run=server'], {
+      env: { ...process.env, KUBECONFIG: stackEndpoints().kubernetes.kubeconfig },
+    });
     expect(stdout.trim().split('\n')).toHaveLength(rendered.length);
   });
 });

@@ -57,8 +57,7 @@ export const CRDS: ReadonlyArray<readonly [string, string]> = [
   ['flinksessionjobs.flink.session-operator.io', 'crds/flinksessionjob.yaml'],
 ];
 
-export const ofKind = <T extends KubeObject = KubeObject>(objects: KubeObject[], kind: string): T[] =>
-  objects.filter((o) => o.kind === kind) as T[];
+export const ofKind = <T extends KubeObject = KubeObject>(objects: KubeObject[], kind: string): T[] => objects.filter((o) => o.kind === kind) as T[];
 
 export function theOne<T extends KubeObject = KubeObject>(objects: KubeObject[], kind: string, name?: string): T {
   const found = ofKind<T>(objects, kind).filter((o) => name === undefined || o.metadata.name === name);

@@ -23,7 +23,12 @@ describe('npm run dev', () => {
 
   afterAll(() => {
     // Only if the test failed before Ctrl-C: the dev command's group, and the servers, in groups of their own.
-    const groups = [dev?.pid, ...(existsSync(join(stateDir, 'stack.json')) ? Object.values((JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as StackStateFile).pids) : [])];
+    const groups = [
+      dev?.pid,
+      ...(existsSync(join(stateDir, 'stack.json'))
+        ? Object.values((JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as StackStateFile).pids)
+        : []),
+    ];
     for (const pid of groups) if (pid !== undefined) killGroup(pid, 'SIGKILL');
     rmSync(stateDir, { recursive: true, force: true });
   });
@@ -54,10 +59,14 @@ describe('npm run dev', () => {
     const started = Date.now();
     startDev('--fresh');
 
-    const kubeconfig = await eventually('dev mode to print that the example is Ready', async () => {
-      if (dev!.exitCode !== null) throw new Error(`npm run dev exited ${dev!.exitCode}:\n${output}`);
-      return output.includes('FlinkSession default/example is Ready.') ? /export KUBECONFIG=(\S+)/.exec(output)?.[1] : undefined;
-    }, 240_000);
+    const kubeconfig = await eventually(
+      'dev mode to print that the example is Ready',
+      async () => {
+        if (dev!.exitCode !== null) throw new Error(`npm run dev exited ${dev!.exitCode}:\n${output}`);
+        return output.includes('FlinkSession default/example is Ready.') ? /export KUBECONFIG=(\S+)/.exec(output)?.[1] : undefined;
+      },
+      240_000,
+    );
     const upSeconds = (Date.now() - started) / 1000;
     expect(output).toMatch(/Temporal Web UI: +http:\/\/127\.0\.0\.1:\d+/);
     const { endpoints } = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as StackStateFile;
@@ -77,9 +86,17 @@ describe('npm run dev', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await page.text()).toMatch(/<html[\s\S]*Apache Flink/i);
     const rest = dashboard!.replace(/\/$/, '');
-    const job = await eventually('the sample job to run on the example', async () => (await listJobs(rest).catch(() => [])).find((j) => j.state === 'RUNNING'), 120_000);
+    const job = await eventually(
+      'the sample job to run on the example',
+      async () => (await listJobs(rest).catch(() => [])).find((j) => j.state === 'RUNNING'),
+      120_000,
+    );
     // Its tasks run (on a TaskManager the JobManager created) and count.
-    await eventually('the sample job to count', async () => ((await highestCount(rest, job.jid).catch(() => undefined)) ?? 0) > 0 ? true : undefined, 180_000);
+    await eventually(
+      'the sample job to count',
+      async () => (((await highestCount(rest, job.jid).catch(() => undefined)) ?? 0) > 0 ? true : undefined),
+      180_000,
+    );
 
     const table = await kubectl(kubeconfig!, 'get', 'fls');
     expect(table.stdout).toMatch(/^example\s+Running\s+True\s/m);
@@ -99,15 +116,26 @@ describe('npm run dev', () => {
   // example was moved (generation 2) and its redeploy's autoClean kept retrying the old ZooKeeper
   // address, where nothing answers any more, past the test's deadline. They now keep their ports.
   it('started again on the kept state, S3 and ZooKeeper keep their addresses: the example runs on as it was', async () => {
-    const before = (JSON.parse(readFileSync(join(stateDir, 'endpoints-of-first-run.json'), 'utf8')) as StackStateFile['endpoints']);
+    const before = JSON.parse(readFileSync(join(stateDir, 'endpoints-of-first-run.json'), 'utf8')) as StackStateFile['endpoints'];
     startDev();
-    const kubeconfig = await eventually('the example to be Ready again', async () => {
-      if (dev!.exitCode !== null) throw new Error(`npm run dev exited ${dev!.exitCode}:\n${output}`);
-      return output.includes('FlinkSession default/example is Ready.') ? /export KUBECONFIG=(\S+)/.exec(output)?.[1] : undefined;
-    }, 240_000);
+    const kubeconfig = await eventually(
+      'the example to be Ready again',
+      async () => {
+        if (dev!.exitCode !== null) throw new Error(`npm run dev exited ${dev!.exitCode}:\n${output}`);
+        return output.includes('FlinkSession default/example is Ready.') ? /export KUBECONFIG=(\S+)/.exec(output)?.[1] : undefined;
+      },
+      240_000,
+    );
     const { endpoints } = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as StackStateFile;
     expect([endpoints.s3.endpoint, endpoints.zookeeper.connect]).toEqual([before.s3.endpoint, before.zookeeper.connect]);
-    const spec = await kubectl(kubeconfig!, 'get', 'fls', 'example', '-o', 'jsonpath={.spec.s3.endPoint} {.spec.ha.quorum} {.metadata.generation} {.status.observedGeneration}');
+    const spec = await kubectl(
+      kubeconfig!,
+      'get',
+      'fls',
+      'example',
+      '-o',
+      'jsonpath={.spec.s3.endPoint} {.spec.ha.quorum} {.metadata.generation} {.status.observedGeneration}',
+    );
     expect(spec.stdout).toBe(`${endpoints.s3.endpoint} ${endpoints.zookeeper.connect} 1 1`);
     await ctrlC(serverPids());
   }, 300_000);
@@ -120,10 +148,17 @@ describe('npm run dev', () => {
     await eventually('the dev command to say it stopped', async () => (output.includes('\nstopped\n') ? true : undefined), 60_000).catch((error: unknown) => {
       throw new Error(`${error instanceof Error ? error.message : String(error)}; its output:\n${output}`);
     });
-    await eventually('no server of this state folder left', async () => {
-      const left = await promisify(execFile)('pgrep', ['-f', stateDir]).then((r) => r.stdout.trim(), () => '');
-      return left === '' ? true : undefined;
-    }, 30_000);
+    await eventually(
+      'no server of this state folder left',
+      async () => {
+        const left = await promisify(execFile)('pgrep', ['-f', stateDir]).then(
+          (r) => r.stdout.trim(),
+          () => '',
+        );
+        return left === '' ? true : undefined;
+      },
+      30_000,
+    );
     expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
   }, 120_000);
 });

@@ -22,13 +22,13 @@ describe('the architecture picture', () => {
     expect(read('README.md')).toContain('docs/images/architecture.dot');
   });
 
-  it.each(['docs/images/architecture.dot', 'docs/images/architecture.svg'])('%s names every step of the ASCII picture\'s worker', (file) => {
+  it.each(['docs/images/architecture.dot', 'docs/images/architecture.svg'])("%s names every step of the ASCII picture's worker", (file) => {
     expect(steps.length).toBeGreaterThan(10);
     const text = read(file);
     expect(steps.filter((step) => !text.includes(step))).toEqual([]);
   });
 
-  it('the SVG is Graphviz\'s drawing of the current source: the same nodes, each named in a comment', () => {
+  it("the SVG is Graphviz's drawing of the current source: the same nodes, each named in a comment", () => {
     const nodes = [...read('docs/images/architecture.dot').matchAll(/^\s*([a-z][a-z0-9_]*)\s+\[label=/gm)].map((m) => m[1]!);
     const drawn = [...read('docs/images/architecture.svg').matchAll(/<!-- ([a-z][a-z0-9_]*) -->/g)].map((m) => m[1]!);
     expect(nodes.length).toBeGreaterThan(5);

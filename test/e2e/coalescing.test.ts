@@ -30,7 +30,11 @@ describe('coalescing and watcher failures', () => {
   let operator: OperatorProcesses;
   let sessions: ReturnType<typeof sessionApi>;
   let fakeSessions: ReturnType<typeof sessionApi>;
-  const spec: FlinkSessionSpec = { image: 'example.invalid/flink:1.20', sa: 'flink', resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } } };
+  const spec: FlinkSessionSpec = {
+    image: 'example.invalid/flink:1.20',
+    sa: 'flink',
+    resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } },
+  };
 
   beforeAll(async () => {
     const stack = stackEndpoints();
@@ -44,11 +48,15 @@ describe('coalescing and watcher failures', () => {
     standIn = await startFlinkRestStandIn(kc);
     kubelet = startLaunchKubelet(kc, stack, namespace, { flinkPods: 'process' });
     fakeKubelet = startLaunchKubelet(kc, stack, fakeNamespace);
-    proxy = await startFlinkRestProxy((ns, session) => (ns === fakeNamespace
-      ? standIn.urlTemplate.replace('{namespace}', ns).replace('{name}', session)
-      : kubelet.flink!.restUrl(ns, session)));
+    proxy = await startFlinkRestProxy((ns, session) =>
+      ns === fakeNamespace ? standIn.urlTemplate.replace('{namespace}', ns).replace('{name}', session) : kubelet.flink!.restUrl(ns, session),
+    );
     operator = await startOperator({
-      stack, namespace, taskQueue: uniqueName('fso'), restUrlTemplate: proxy.urlTemplate, readinessDeadlineSeconds: 240,
+      stack,
+      namespace,
+      taskQueue: uniqueName('fso'),
+      restUrlTemplate: proxy.urlTemplate,
+      readinessDeadlineSeconds: 240,
       env: { FSO_WATCH_NAMESPACES: `${namespace},${fakeNamespace}` },
     });
     sessions = sessionApi(kc, namespace);
@@ -106,7 +114,8 @@ describe('coalescing and watcher failures', () => {
     for (const name of names.slice(0, 4)) {
       await eventually(`${name} to be gone`, async () => ((await fakeSessions.read(name)) === undefined ? true : undefined), 120_000);
     }
-    for (const name of names.slice(4)) expect(await eventually(`${name}'s Flink config`, async () => ((await shippedSlots(name, fakeNamespace)) === 3 ? 3 : undefined))).toBe(3);
+    for (const name of names.slice(4))
+      expect(await eventually(`${name}'s Flink config`, async () => ((await shippedSlots(name, fakeNamespace)) === 3 ? 3 : undefined))).toBe(3);
   });
 
   it('two watchers at once give the same result as one', async () => {
@@ -129,7 +138,7 @@ describe('coalescing and watcher failures', () => {
     }
   }, 300_000);
 
-  it('a JobManager Deployment deleted behind the operator\'s back is reported and redeployed', async () => {
+  it("a JobManager Deployment deleted behind the operator's back is reported and redeployed", async () => {
     const name = 'drifty';
     await sessions.create(name, spec);
     await waitReady(name, 1);

@@ -43,7 +43,10 @@ describe('continue-as-new on a real Temporal server', () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const stateDir = mkdtempSync(join(tmpdir(), 'fso-can-'));
     const started = await startTemporal({
-      binary: stack.temporal.cli, stateDir, logDir: stack.logDir, name: `temporal-${namespace}`,
+      binary: stack.temporal.cli,
+      stateDir,
+      logDir: stack.logDir,
+      name: `temporal-${namespace}`,
       dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': SUGGEST_CONTINUE_AS_NEW_AFTER_EVENTS },
     });
     temporal = started.process;
@@ -54,7 +57,13 @@ describe('continue-as-new on a real Temporal server', () => {
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'flink' } } });
     rest = await startFlinkRestStandIn(kc);
     kubelet = startLaunchKubelet(kc, stack, namespace);
-    operator = await startOperator({ stack, namespace, taskQueue: uniqueName('fso'), restUrlTemplate: rest.urlTemplate, temporalAddress: started.endpoints.address });
+    operator = await startOperator({
+      stack,
+      namespace,
+      taskQueue: uniqueName('fso'),
+      restUrlTemplate: rest.urlTemplate,
+      temporalAddress: started.endpoints.address,
+    });
     sessions = sessionApi(kc, namespace);
   });
 
@@ -67,7 +76,11 @@ describe('continue-as-new on a real Temporal server', () => {
   });
 
   it('continues as new after a deploy, carries its phase, and the new runs still redeploy and delete', async () => {
-    await sessions.create(name, { image: 'example.invalid/flink:1.20', sa: 'flink', resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } } });
+    await sessions.create(name, {
+      image: 'example.invalid/flink:1.20',
+      sa: 'flink',
+      resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
+    });
     await sessions.waitReady(name, 1);
     await eventually('a run continued as new', async () => ((await runs()).some((r) => r.status.name === 'CONTINUED_AS_NEW') ? true : undefined));
     const handle = client.workflow.getHandle(workflowId(namespace, name));
@@ -75,7 +88,9 @@ describe('continue-as-new on a real Temporal server', () => {
 
     const edited = await sessions.patch(name, { spec: { numberOfTaskSlots: 2 } });
     await sessions.waitReady(name, edited.metadata.generation);
-    await eventually('another continue-as-new', async () => ((await runs()).filter((r) => r.status.name === 'CONTINUED_AS_NEW').length >= 2 ? true : undefined));
+    await eventually('another continue-as-new', async () =>
+      (await runs()).filter((r) => r.status.name === 'CONTINUED_AS_NEW').length >= 2 ? true : undefined,
+    );
 
     await sessions.remove(name);
     await eventually(`${name} to be gone`, async () => ((await sessions.read(name)) === undefined ? true : undefined));

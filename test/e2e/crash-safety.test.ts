@@ -31,13 +31,18 @@ describe('crash safety: the worker is SIGKILLed at every step boundary of a rede
     await installFlinkSessionCrd(kc);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'flink' } } });
-    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 's3' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } } });
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 's3' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } },
+    });
     kubelet = startLaunchKubelet(kc, stack, namespace, { flinkPods: 'process' });
     proxy = await startFlinkRestProxy((ns, session) => kubelet.flink!.restUrl(ns, session));
     operator = await startOperator({ stack, namespace, taskQueue: uniqueName('fso'), restUrlTemplate: proxy.urlTemplate, readinessDeadlineSeconds: 240 });
     sessions = sessionApi(kc, namespace);
     const spec: FlinkSessionSpec = {
-      image: 'example.invalid/flink:1.20', sa: 'flink', autoClean: true,
+      image: 'example.invalid/flink:1.20',
+      sa: 'flink',
+      autoClean: true,
       resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } },
       s3: { endPoint: stack.s3.endpoint, bucket: uniqueName('crash'), credentialsSecret: { name: 's3' } },
       ha: { type: 'zookeeper', quorum: stack.zookeeper.connect, path: `/crash-${namespace}` },
@@ -58,26 +63,32 @@ describe('crash safety: the worker is SIGKILLed at every step boundary of a rede
     ['after the S3 purge', 'before:submitLaunchJob'],
     ['after the launch Job is submitted', 'before:waitForJobManagerReady'],
     ['during the readiness poll', 'during:waitForJobManagerReady:300'],
-  ])('SIGKILL %s: a new worker completes the redeploy with one launch Job for the generation', async (_boundary, fault) => {
-    await operator.worker.stop();
-    const doomed = await operator.startWorker({ FSO_FAULT_SIGKILL: fault });
-    generation += 1;
-    await sessions.patch(name, { spec: { numberOfTaskSlots: generation } });
-    expect(await doomed.exited).toBe('SIGKILL');
-    expect(readFileSync(doomed.logFile, 'utf8')).toContain('fault injection: SIGKILL');
-    await operator.startWorker();
-    const ready = await sessions.waitReady(name, generation, 240_000);
-    expect(ready.status?.observedGeneration).toBe(generation);
-    // Ready means Flink's own REST answered: the one JobManager process running is this generation's.
-    const jobManagers = kubelet.flink!.running().filter((p) => p.session === name && p.component === 'jobmanager');
-    expect(jobManagers).toHaveLength(1);
-    const overview = (await (await fetch(`${kubelet.flink!.restUrl(namespace, name)}/v1/overview`)).json()) as { 'flink-version': string };
-    expect(overview['flink-version']).toMatch(/^1\.20\./);
-    await eventually('the launch of this generation to be recorded', async () => (kubelet.runs.some((r) => r.job.includes(`-g${generation}-`)) ? true : undefined));
-    // Pods the Job retried (a client that failed) are runs of the same Job.
-    const launches = [...new Set(kubelet.runs.filter((r) => r.job.includes(`-g${generation}-`)).map((r) => r.job))];
-    expect(launches.map((job) => untagged(job))).toEqual([`${name}-launch-g${generation}-0`]);
-    const jobs = await kc.makeApiClient(k8s.BatchV1Api).listNamespacedJob({ namespace });
-    expect(jobs.items.map((j) => untagged(j.metadata?.name))).toEqual([`${name}-launch-g${generation}-0`]);
-  }, 300_000);
+  ])(
+    'SIGKILL %s: a new worker completes the redeploy with one launch Job for the generation',
+    async (_boundary, fault) => {
+      await operator.worker.stop();
+      const doomed = await operator.startWorker({ FSO_FAULT_SIGKILL: fault });
+      generation += 1;
+      await sessions.patch(name, { spec: { numberOfTaskSlots: generation } });
+      expect(await doomed.exited).toBe('SIGKILL');
+      expect(readFileSync(doomed.logFile, 'utf8')).toContain('fault injection: SIGKILL');
+      await operator.startWorker();
+      const ready = await sessions.waitReady(name, generation, 240_000);
+      expect(ready.status?.observedGeneration).toBe(generation);
+      // Ready means Flink's own REST answered: the one JobManager process running is this generation's.
+      const jobManagers = kubelet.flink!.running().filter((p) => p.session === name && p.component === 'jobmanager');
+      expect(jobManagers).toHaveLength(1);
+      const overview = (await (await fetch(`${kubelet.flink!.restUrl(namespace, name)}/v1/overview`)).json()) as { 'flink-version': string };
+      expect(overview['flink-version']).toMatch(/^1\.20\./);
+      await eventually('the launch of this generation to be recorded', async () =>
+        kubelet.runs.some((r) => r.job.includes(`-g${generation}-`)) ? true : undefined,
+      );
+      // Pods the Job retried (a client that failed) are runs of the same Job.
+      const launches = [...new Set(kubelet.runs.filter((r) => r.job.includes(`-g${generation}-`)).map((r) => r.job))];
+      expect(launches.map((job) => untagged(job))).toEqual([`${name}-launch-g${generation}-0`]);
+      const jobs = await kc.makeApiClient(k8s.BatchV1Api).listNamespacedJob({ namespace });
+      expect(jobs.items.map((j) => untagged(j.metadata?.name))).toEqual([`${name}-launch-g${generation}-0`]);
+    },
+    300_000,
+  );
 });

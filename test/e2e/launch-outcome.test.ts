@@ -10,7 +10,7 @@ import { startOperator, type OperatorProcesses } from '../support/operator.ts';
 import { sessionApi } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 
-describe('a launch Job ends as Flink\'s client ended', () => {
+describe("a launch Job ends as Flink's client ended", () => {
   const namespace = uniqueName('outcome');
   let kc: k8s.KubeConfig;
   let rest: FlinkRestStandIn;
@@ -36,7 +36,7 @@ describe('a launch Job ends as Flink\'s client ended', () => {
     await rest?.close();
   });
 
-  it('a FlinkSession with only spec.image launches with the image\'s config.yaml and becomes Ready', async () => {
+  it("a FlinkSession with only spec.image launches with the image's config.yaml and becomes Ready", async () => {
     await sessions.create('minimal', { image: 'example.invalid/flink:1.20' });
     const ready = await sessions.waitReady('minimal', 1, 240_000);
     expect(ready.status?.phase).toBe('Running');
@@ -49,13 +49,17 @@ describe('a launch Job ends as Flink\'s client ended', () => {
     });
   }, 300_000);
 
-  it('a client that fails makes the launch Job fail, and the session LaunchFailed with the client\'s error', async () => {
+  it("a client that fails makes the launch Job fail, and the session LaunchFailed with the client's error", async () => {
     // The user's own config.yaml replaces the image's; this one leaves out the memory sizes.
     await sessions.create('no-memory', { image: 'example.invalid/flink:1.20', config: { 'flink-conf.yaml': 'parallelism.default: 2\n' } });
-    const failed = await eventually('no-memory to be LaunchFailed', async () => {
-      const session = await sessions.read('no-memory');
-      return session?.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True' && c.reason === 'LaunchFailed') ? session : undefined;
-    }, 300_000);
+    const failed = await eventually(
+      'no-memory to be LaunchFailed',
+      async () => {
+        const session = await sessions.read('no-memory');
+        return session?.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True' && c.reason === 'LaunchFailed') ? session : undefined;
+      },
+      300_000,
+    );
     expect(failed.status?.phase).toBe('Failed');
     // The root cause, from the tail of the client's output (the launch pod's termination message).
     expect(failed.status?.lastError).toContain("Flink's client said: org.apache.flink.configuration.IllegalConfigurationException");

@@ -48,7 +48,10 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
     await installFlinkSessionCrd(kc);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'flink' } } });
-    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 's3-credentials' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } } });
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 's3-credentials' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } },
+    });
     s3 = stackS3Client(stack.s3);
     zk = await connectTestZooKeeper(stack.zookeeper.connect);
     rest = await startFlinkRestStandIn(kc);
@@ -76,13 +79,15 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
 
   it('create → Ready, with events, status, and a workflow the Temporal CLI finds', async () => {
     const created = await sessions.create(name, spec);
-    const { stdout } = await run('kubectl', ['wait', '--for=condition=Ready', `fls/${name}`, '-n', namespace, '--timeout=120s'],
-      { env: { ...process.env, KUBECONFIG: stackEndpoints().kubernetes.kubeconfig } });
+    const { stdout } = await run('kubectl', ['wait', '--for=condition=Ready', `fls/${name}`, '-n', namespace, '--timeout=120s'], {
+      env: { ...process.env, KUBECONFIG: stackEndpoints().kubernetes.kubeconfig },
+    });
     expect(stdout).toContain('condition met');
     const ready = await sessions.waitReady(name, 1);
     expect(ready.metadata.finalizers).toContain('flink.session-operator.io/finalizer');
     expect(ready.status).toMatchObject({
-      phase: 'Running', observedGeneration: 1,
+      phase: 'Running',
+      observedGeneration: 1,
       jobManager: { deployment: name, restService: `${name}-rest` },
       workflow: { id: workflowId(namespace, name) },
     });
@@ -95,20 +100,39 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
     expect(kubelet.runs.map((r) => [untagged(r.job), createdCluster(r, name)])).toEqual([[`${name}-launch-g1-0`, true]]);
 
     const { temporal } = stackEndpoints();
-    const listed = await eventually('the run in `temporal workflow list`', async () => {
-      const out = await run(temporal.cli, ['workflow', 'list', '--address', temporal.address, '--namespace', temporal.namespace,
-        '--query', `FlinkSessionName="${name}" AND FlinkSessionNamespace="${namespace}"`, '--output', 'json']);
-      const runs = JSON.parse(out.stdout || '[]') as Array<{ execution: { workflowId: string } }>;
-      return runs.length > 0 ? runs : undefined;
-    }, 30_000);
+    const listed = await eventually(
+      'the run in `temporal workflow list`',
+      async () => {
+        const out = await run(temporal.cli, [
+          'workflow',
+          'list',
+          '--address',
+          temporal.address,
+          '--namespace',
+          temporal.namespace,
+          '--query',
+          `FlinkSessionName="${name}" AND FlinkSessionNamespace="${namespace}"`,
+          '--output',
+          'json',
+        ]);
+        const runs = JSON.parse(out.stdout || '[]') as Array<{ execution: { workflowId: string } }>;
+        return runs.length > 0 ? runs : undefined;
+      },
+      30_000,
+    );
     expect(listed[0]!.execution.workflowId).toBe(workflowId(namespace, name));
     expect(created.metadata.generation).toBe(1);
   });
 
-  it('an edit redeploys in order (delete → pods gone → clean → launch → ready) and clears only this session\'s HA data', async () => {
+  it("an edit redeploys in order (delete → pods gone → clean → launch → ready) and clears only this session's HA data", async () => {
     const root = `/flink-${namespace}`;
     for (const path of [`${root}/${name}/leader/rest_server`, `${root}/${name}/jobs/abc`, `${root}/${neighbour}/leader/rest_server`]) await zk.mkdirp(path);
-    for (const key of [`${name}/flink/ha/metadata/a`, `${name}/flink/checkpoints/c1/_metadata`, `${name}/flink/savepoints/sp1`, `${neighbour}/flink/ha/metadata/a`]) {
+    for (const key of [
+      `${name}/flink/ha/metadata/a`,
+      `${name}/flink/checkpoints/c1/_metadata`,
+      `${name}/flink/savepoints/sp1`,
+      `${neighbour}/flink/ha/metadata/a`,
+    ]) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' }));
     }
     const before = await sessions.eventReasons(name);
@@ -137,8 +161,20 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
   it('the redeploy signal from the Temporal CLI redeploys an unchanged spec', async () => {
     const { temporal } = stackEndpoints();
     await eventually('the launch of generation 2 to be recorded', async () => (kubelet.runs.length === 2 ? true : undefined));
-    await run(temporal.cli, ['workflow', 'signal', '--address', temporal.address, '--namespace', temporal.namespace,
-      '--workflow-id', workflowId(namespace, name), '--name', 'redeploy', '--input', '{"reason":"e2e"}']);
+    await run(temporal.cli, [
+      'workflow',
+      'signal',
+      '--address',
+      temporal.address,
+      '--namespace',
+      temporal.namespace,
+      '--workflow-id',
+      workflowId(namespace, name),
+      '--name',
+      'redeploy',
+      '--input',
+      '{"reason":"e2e"}',
+    ]);
     await eventually('a second launch of generation 2', async () => (kubelet.runs.some((r) => untagged(r.job) === `${name}-launch-g2-1`) ? true : undefined));
     await sessions.waitReady(name, 2);
     await eventually('Ready after the forced redeploy', async () => {
@@ -189,7 +225,18 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
     expect((await batch.listNamespacedJob({ namespace })).items).toEqual([]);
     expect(await zk.exists(`/flink-${namespace}/${name}`)).toBe(false);
     const { temporal } = stackEndpoints();
-    const described = await run(temporal.cli, ['workflow', 'describe', '--address', temporal.address, '--namespace', temporal.namespace, '--workflow-id', workflowId(namespace, name), '--output', 'json']);
+    const described = await run(temporal.cli, [
+      'workflow',
+      'describe',
+      '--address',
+      temporal.address,
+      '--namespace',
+      temporal.namespace,
+      '--workflow-id',
+      workflowId(namespace, name),
+      '--output',
+      'json',
+    ]);
     expect(JSON.parse(described.stdout).workflowExecutionInfo.status).toMatch(/COMPLETED/);
   });
 

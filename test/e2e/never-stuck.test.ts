@@ -7,7 +7,17 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSession, FlinkSessionSpec } from '../../model/flinksession.ts';
-import { DEPLOYED_GENERATION_ANNOTATION, DEPLOYED_UID_ANNOTATION, FINGERPRINT_ANNOTATION, FLINK_LABEL_APP, FLINK_LABEL_TYPE, FLINK_TYPE_NATIVE, REDEPLOY_ANNOTATION, SKIP_CLEANUP_ANNOTATION, workflowId } from '../../model/names.ts';
+import {
+  DEPLOYED_GENERATION_ANNOTATION,
+  DEPLOYED_UID_ANNOTATION,
+  FINGERPRINT_ANNOTATION,
+  FLINK_LABEL_APP,
+  FLINK_LABEL_TYPE,
+  FLINK_TYPE_NATIVE,
+  REDEPLOY_ANNOTATION,
+  SKIP_CLEANUP_ANNOTATION,
+  workflowId,
+} from '../../model/names.ts';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
@@ -65,7 +75,11 @@ describe('never stuck, never silent', () => {
     }
     rest = await startFlinkRestStandIn(kc);
     operator = await startOperator({
-      stack, namespace, taskQueue: uniqueName('fso'), restUrlTemplate: rest.urlTemplate, readinessDeadlineSeconds: 60,
+      stack,
+      namespace,
+      taskQueue: uniqueName('fso'),
+      restUrlTemplate: rest.urlTemplate,
+      readinessDeadlineSeconds: 60,
       env: {
         FSO_WATCH_NAMESPACES: `${namespace},${doomedNamespace}`,
         FSO_CLEANUP_DEADLINE_SECONDS: String(CLEANUP_DEADLINE_SECONDS),
@@ -106,10 +120,14 @@ describe('never stuck, never silent', () => {
   it('a step that keeps failing shows in status and a few Events, and a delete cancels the deploy', async () => {
     await s3Secret('nowhere-s3');
     await sessions.create('nowhere', { ...base, s3: { endPoint: '127.0.0.1:1', bucket: 'never', credentialsSecret: { name: 'nowhere-s3' } } });
-    const degraded = await eventually('the retrying step to show as Degraded', async () => {
-      const session = await sessions.read('nowhere');
-      return condition(session, 'Degraded')?.status === 'True' ? session : undefined;
-    }, 90_000);
+    const degraded = await eventually(
+      'the retrying step to show as Degraded',
+      async () => {
+        const session = await sessions.read('nowhere');
+        return condition(session, 'Degraded')?.status === 'True' ? session : undefined;
+      },
+      90_000,
+    );
     expect(degraded.status?.lastError).toMatch(/^step ensureBucket failed \(attempt \d+\), retrying: /);
     expect(condition(degraded, 'Progressing')).toMatchObject({ status: 'True', reason: 'StepRetrying' });
     expect(condition(degraded, 'Degraded')?.reason).toBe('StepRetrying');
@@ -140,18 +158,27 @@ describe('never stuck, never silent', () => {
     await core.deleteNamespacedPod({ name: stuck, namespace });
     const before = (await sessions.read('web'))!;
     await sessions.patch('web', { metadata: { annotations: { [REDEPLOY_ANNOTATION]: 'stuck-1' } } });
-    const failed = await eventually('the redeploy to fail on the stuck pod', async () => {
-      const session = await sessions.read('web');
-      return session?.status?.phase === 'Failed' ? session : undefined;
-    }, 60_000);
+    const failed = await eventually(
+      'the redeploy to fail on the stuck pod',
+      async () => {
+        const session = await sessions.read('web');
+        return session?.status?.phase === 'Failed' ? session : undefined;
+      },
+      60_000,
+    );
     expect(condition(failed, 'Degraded')?.reason).toBe('ClusterNotGone');
     expect(failed.status?.lastError).toContain(`pod/${stuck}`);
     expect((await events('web')).map((e) => e.reason)).toContain('ClusterNotGone');
 
-    await core.patchNamespacedPod({ name: stuck, namespace, body: [{ op: 'remove', path: '/metadata/finalizers' }] }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch));
+    await core.patchNamespacedPod(
+      { name: stuck, namespace, body: [{ op: 'remove', path: '/metadata/finalizers' }] },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
+    );
     // No kubelet confirms the pod's end on a node that is gone: force it, as an admin would.
     await core.deleteNamespacedPod({ name: stuck, namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
-    await eventually('the stuck pod to go', async () => ((await core.listNamespacedPod({ namespace, fieldSelector: `metadata.name=${stuck}` })).items.length === 0 ? true : undefined));
+    await eventually('the stuck pod to go', async () =>
+      (await core.listNamespacedPod({ namespace, fieldSelector: `metadata.name=${stuck}` })).items.length === 0 ? true : undefined,
+    );
     const launches = launchesOf('web').length;
     await sessions.patch('web', { metadata: { annotations: { [REDEPLOY_ANNOTATION]: 'stuck-2' } } });
     await eventually('a launch for the retry', async () => (launchesOf('web').length > launches ? true : undefined));
@@ -184,12 +211,18 @@ describe('never stuck, never silent', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it('a JobManager without the fingerprint (as the earlier Go operator left one) is adopted when Flink\'s own config matches', async () => {
+  it("a JobManager without the fingerprint (as the earlier Go operator left one) is adopted when Flink's own config matches", async () => {
     const uid = await jobManagerUid('web');
     const launches = launchesOf('web').length;
     const adoptedBefore = (await events('web')).filter((e) => e.reason === 'Adopted').length;
-    await apps.patchNamespacedDeployment({ name: 'web', namespace, body: { metadata: { annotations: { [FINGERPRINT_ANNOTATION]: null, [DEPLOYED_UID_ANNOTATION]: null, [DEPLOYED_GENERATION_ANNOTATION]: null } } } },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await apps.patchNamespacedDeployment(
+      {
+        name: 'web',
+        namespace,
+        body: { metadata: { annotations: { [FINGERPRINT_ANNOTATION]: null, [DEPLOYED_UID_ANNOTATION]: null, [DEPLOYED_GENERATION_ANNOTATION]: null } } },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
     await temporalCli('workflow', 'terminate', '--workflow-id', workflowId(namespace, 'web'), '--reason', 'test: taken over from another operator');
     await operator.watcher.stop();
     await operator.startWatcher();
@@ -202,7 +235,8 @@ describe('never stuck, never silent', () => {
     expect(launchesOf('web')).toHaveLength(launches);
     // Adopted, it is marked as the operator's own.
     await eventually('the fingerprint on the adopted JobManager', async () =>
-      ((await apps.readNamespacedDeployment({ name: 'web', namespace })).metadata?.annotations?.[FINGERPRINT_ANNOTATION] ? true : undefined));
+      (await apps.readNamespacedDeployment({ name: 'web', namespace })).metadata?.annotations?.[FINGERPRINT_ANNOTATION] ? true : undefined,
+    );
   });
 
   it('an application whose JobManager Flink removed is reported Finished, not relaunched', async () => {
@@ -243,7 +277,11 @@ describe('never stuck, never silent', () => {
     // Deleted together, as `kubectl delete -f` of a file with both does: the purge cannot read its credentials.
     const deleting = Date.now();
     await Promise.all([core.deleteNamespacedSecret({ name: 'orphan-s3', namespace }), sessions.remove('orphan')]);
-    await eventually('a retrying clean-up step in status', async () => ((await sessions.read('orphan'))?.status?.lastError?.includes('purgeS3Prefixes') ? true : undefined), 30_000);
+    await eventually(
+      'a retrying clean-up step in status',
+      async () => ((await sessions.read('orphan'))?.status?.lastError?.includes('purgeS3Prefixes') ? true : undefined),
+      30_000,
+    );
     await gone('orphan', (CLEANUP_DEADLINE_SECONDS + 60) * 1000);
     // Retried (1 + 2 + 4 + 8 s of backoff) until the next retry would fall past the deadline.
     const took = Date.now() - deleting;
@@ -267,7 +305,8 @@ describe('never stuck, never silent', () => {
       const bucket = uniqueName('moved');
       await s3Secret('moved-s3');
       const spec: FlinkSessionSpec = {
-        ...base, autoClean: true,
+        ...base,
+        autoClean: true,
         // A root of this run's own: the stack's ZooKeeper may hold other sessions named `moved` (refused as shared).
         ha: { type: 'zookeeper', quorum: retiredQuorum, path: `/${namespace}` },
         s3: { endPoint: s3.endpoint, bucket, credentialsSecret: { name: 'moved-s3' } },
@@ -295,11 +334,15 @@ describe('never stuck, never silent', () => {
     await sessions.create('skip', { ...base, autoClean: true, s3: { endPoint: s3.endpoint, bucket, credentialsSecret: { name: 'skip-s3' } } });
     await sessions.waitReady('skip', 1);
     await Promise.all([core.deleteNamespacedSecret({ name: 'skip-s3', namespace }), sessions.remove('skip')]);
-    await eventually('a retrying clean-up step in status', async () => ((await sessions.read('skip'))?.status?.lastError?.includes('purgeS3Prefixes') ? true : undefined), 30_000);
+    await eventually(
+      'a retrying clean-up step in status',
+      async () => ((await sessions.read('skip'))?.status?.lastError?.includes('purgeS3Prefixes') ? true : undefined),
+      30_000,
+    );
     const annotated = Date.now();
     await sessions.patch('skip', { metadata: { annotations: { [SKIP_CLEANUP_ANNOTATION]: 'true' } } });
     await gone('skip', 20_000);
-    expect(Date.now() - annotated).toBeLessThan(CLEANUP_DEADLINE_SECONDS * 1000 / 2);
+    expect(Date.now() - annotated).toBeLessThan((CLEANUP_DEADLINE_SECONDS * 1000) / 2);
     const warning = (await events('skip')).find((e) => e.reason === 'CleanupIncomplete');
     expect(warning?.message).toMatch(/s3:\/\/.*skipped: annotation/);
   });
@@ -310,14 +353,18 @@ describe('never stuck, never silent', () => {
     await doomed.waitReady('tmp', 1);
     const started = Date.now();
     await core.deleteNamespace({ name: doomedNamespace });
-    await eventually(`namespace ${doomedNamespace} to go`, async () => {
-      try {
-        await core.readNamespace({ name: doomedNamespace });
-        return undefined;
-      } catch (error: unknown) {
-        return error instanceof k8s.ApiException && error.code === 404 ? true : undefined;
-      }
-    }, 120_000);
+    await eventually(
+      `namespace ${doomedNamespace} to go`,
+      async () => {
+        try {
+          await core.readNamespace({ name: doomedNamespace });
+          return undefined;
+        } catch (error: unknown) {
+          return error instanceof k8s.ApiException && error.code === 404 ? true : undefined;
+        }
+      },
+      120_000,
+    );
     expect(Date.now() - started).toBeLessThan(120_000);
   });
 });

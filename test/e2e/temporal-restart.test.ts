@@ -38,7 +38,12 @@ describe('a Temporal server restart in the middle of a redeploy', () => {
     ports = started.ports;
     rest = await startFlinkRestStandIn(kc);
     kubelet = startLaunchKubelet(kc, stack, namespace);
-    operator = await startOperator({ stack: { ...stack, temporal: started.endpoints }, namespace, taskQueue: uniqueName('fso'), restUrlTemplate: rest.urlTemplate });
+    operator = await startOperator({
+      stack: { ...stack, temporal: started.endpoints },
+      namespace,
+      taskQueue: uniqueName('fso'),
+      restUrlTemplate: rest.urlTemplate,
+    });
     sessions = sessionApi(kc, namespace);
   });
 
@@ -50,7 +55,11 @@ describe('a Temporal server restart in the middle of a redeploy', () => {
   });
 
   it('completes the redeploy after Temporal comes back', async () => {
-    await sessions.create(name, { image: 'example.invalid/flink:1.20', sa: 'flink', resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } } });
+    await sessions.create(name, {
+      image: 'example.invalid/flink:1.20',
+      sa: 'flink',
+      resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } },
+    });
     await sessions.waitReady(name, 1);
     await sessions.patch(name, { spec: { numberOfTaskSlots: 2 } });
     await eventually('the redeploy to start', async () => ((await sessions.read(name))?.status?.phase === 'Redeploying' ? true : undefined));

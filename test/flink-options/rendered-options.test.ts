@@ -13,11 +13,17 @@ describe.each(minorVersions)('options rendered for Flink %s', (flinkVersion) => 
   it("are all keys Flink's own option classes know, none deprecated", async () => {
     const options = renderFlinkOptions(session, everyOptionSpec(flinkVersion));
     expect(options.length).toBeGreaterThan(30);
-    await assertOptionKeysValid(resolveFlinkVersion(flinkVersion), options.map(([key]) => key));
+    await assertOptionKeysValid(
+      resolveFlinkVersion(flinkVersion),
+      options.map(([key]) => key),
+    );
   });
 
   it('applicationConfig adds only known keys', async () => {
     const options = renderFlinkOptions(session, { image: 'f', flinkVersion, applicationConfig: { jarPath: 'local:///opt/job.jar', parallelism: 3 } });
-    await assertOptionKeysValid(resolveFlinkVersion(flinkVersion), options.map(([key]) => key));
+    await assertOptionKeysValid(
+      resolveFlinkVersion(flinkVersion),
+      options.map(([key]) => key),
+    );
   });
 });

@@ -12,7 +12,7 @@ import { clientVersion, highestCount, listJobs, submitJar } from '../../stack/fl
 import { sessionApi } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 
-describe.each(['1.20', '2.1'])('a session of Flink %s runs Flink\'s own processes', (flinkVersion) => {
+describe.each(['1.20', '2.1'])("a session of Flink %s runs Flink's own processes", (flinkVersion) => {
   const namespace = uniqueName('flink');
   const name = 'counter';
   let kc: k8s.KubeConfig;
@@ -38,13 +38,16 @@ describe.each(['1.20', '2.1'])('a session of Flink %s runs Flink\'s own processe
     await proxy?.close();
   });
 
-  it('create → Ready only once the real JobManager\'s REST answers', async () => {
+  it("create → Ready only once the real JobManager's REST answers", async () => {
     await sessions.create(name, { image: `example.invalid/flink:${flinkVersion}`, flinkVersion });
     const ready = await sessions.waitReady(name, 1, 300_000);
     expect(ready.status?.phase).toBe('Running');
     const jobManagers = kubelet.flink!.running().filter((p) => p.component === 'jobmanager' && p.session === name);
     expect(jobManagers).toHaveLength(1);
-    const overview = await (await fetch(`${proxy.urlTemplate.replace('{namespace}', namespace).replace('{name}', name)}/v1/overview`)).json() as { 'flink-version': string; taskmanagers: number };
+    const overview = (await (await fetch(`${proxy.urlTemplate.replace('{namespace}', namespace).replace('{name}', name)}/v1/overview`)).json()) as {
+      'flink-version': string;
+      taskmanagers: number;
+    };
     expect(overview['flink-version']).toMatch(new RegExp(`^${flinkVersion.replace('.', '\\.')}\\.`));
     const pods = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector: `app=${name},component=jobmanager` })).items;
     expect(pods.map((p) => [p.status?.phase, p.status?.podIP])).toEqual([['Running', '127.0.0.1']]);
@@ -59,13 +62,17 @@ describe.each(['1.20', '2.1'])('a session of Flink %s runs Flink\'s own processe
     const { flink } = stackEndpoints();
     const version = clientVersion(flink, flinkVersion);
     const jobId = await submitJar(flink, version, kubelet.flink!.restUrl(namespace, name)!, flink.sampleJobs[version]!);
-    const count = await eventually('the job to count', async () => {
-      const value = await highestCount(rest, jobId).catch(() => undefined);
-      return value !== undefined && value > 0 ? value : undefined;
-    }, 240_000);
+    const count = await eventually(
+      'the job to count',
+      async () => {
+        const value = await highestCount(rest, jobId).catch(() => undefined);
+        return value !== undefined && value > 0 ? value : undefined;
+      },
+      240_000,
+    );
     expect(count).toBeGreaterThan(0);
     expect((await listJobs(rest)).find((j) => j.jid === jobId)?.state).toBe('RUNNING');
-    const overview = await (await fetch(`${rest}/v1/overview`)).json() as { taskmanagers: number; 'slots-total': number };
+    const overview = (await (await fetch(`${rest}/v1/overview`)).json()) as { taskmanagers: number; 'slots-total': number };
     expect(overview.taskmanagers).toBe(1);
     const taskManagers = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector: `app=${name},component=taskmanager` })).items;
     expect(taskManagers.map((p) => [p.status?.phase, p.status?.conditions?.find((c) => c.type === 'Ready')?.status])).toEqual([['Running', 'True']]);

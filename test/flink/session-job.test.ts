@@ -43,7 +43,8 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
 
   const rest = (): string => proxy.urlTemplate.replace('{namespace}', namespace).replace('{name}', session);
   const restJson = async <T>(path: string): Promise<T> => (await (await fetch(`${rest()}${path}`)).json()) as T;
-  const kubectl = (args: string[]) => execFileAsync('kubectl', [...args, '--namespace', namespace], { env: { ...process.env, KUBECONFIG: stackEndpoints().kubernetes.kubeconfig } });
+  const kubectl = (args: string[]) =>
+    execFileAsync('kubectl', [...args, '--namespace', namespace], { env: { ...process.env, KUBECONFIG: stackEndpoints().kubernetes.kubeconfig } });
 
   beforeAll(async () => {
     const stack = stackEndpoints();
@@ -51,7 +52,10 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await installFlinkSessionCrd(kc);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 's3' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } } });
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 's3' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } },
+    });
     s3 = stackS3Client(stack.s3);
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const version = clientVersion(stack.flink, flinkVersion);
@@ -81,7 +85,9 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     expect(waiting.status?.conditions?.find((c) => c.type === 'Progressing')?.message).toContain(`FlinkSession ${namespace}/${session} does not run (yet)`);
 
     await sessions.create(session, {
-      image: `example.invalid/flink:${flinkVersion}`, flinkVersion, numberOfTaskSlots: 2,
+      image: `example.invalid/flink:${flinkVersion}`,
+      flinkVersion,
+      numberOfTaskSlots: 2,
       s3: { endPoint: stack.s3.endpoint, bucket, credentialsSecret: { name: 's3' } },
     });
     await sessions.waitReady(session, 1, 300_000);
@@ -99,10 +105,14 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     // Flink runs exactly this one job, under the fixed id, and it counts.
     const listed = await listJobs(rest());
     expect(listed.map((j) => [j.jid, j.state])).toEqual([[counterJobId, 'RUNNING']]);
-    const count = await eventually('the job to count', async () => {
-      const value = await highestCount(rest(), counterJobId).catch(() => undefined);
-      return value !== undefined && value > 0 ? value : undefined;
-    }, 120_000);
+    const count = await eventually(
+      'the job to count',
+      async () => {
+        const value = await highestCount(rest(), counterJobId).catch(() => undefined);
+        return value !== undefined && value > 0 ? value : undefined;
+      },
+      120_000,
+    );
     expect(count).toBeGreaterThan(0);
     // The upload was removed once the job ran: nothing of the submission is left behind in Flink.
     expect((await restJson<{ files: unknown[] }>('/jars')).files).toEqual([]);
@@ -111,26 +121,39 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     const connection = await Connection.connect({ address: stack.temporal.address });
     try {
       const history = await new Client({ connection, namespace: stack.temporal.namespace }).workflow.getHandle(workflowId(namespace, session)).fetchHistory();
-      const activities = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+      const activities = (history.events ?? []).flatMap((e) =>
+        e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : [],
+      );
       const submitted = activities.indexOf('submitFlinkJob');
       expect(submitted).toBeGreaterThan(activities.indexOf('waitForJobManagerReady'));
-      expect(activities.slice(submitted - 2, submitted + 4)).toEqual(['checkSessionJob', 'reportJobStatus', 'submitFlinkJob', 'recordJobEvent', 'reportJobStatus', 'waitForFlinkJobRunning']);
+      expect(activities.slice(submitted - 2, submitted + 4)).toEqual([
+        'checkSessionJob',
+        'reportJobStatus',
+        'submitFlinkJob',
+        'recordJobEvent',
+        'reportJobStatus',
+        'waitForFlinkJobRunning',
+      ]);
     } finally {
       await connection.close();
     }
   }, 600_000);
 
-  it('kubectl get flsj shows the session, Flink\'s state and the job id', async () => {
+  it("kubectl get flsj shows the session, Flink's state and the job id", async () => {
     const { stdout } = await kubectl(['get', 'flsj', 'counter']);
     const row = stdout.trim().split('\n')[1]!.split(/\s+/);
     expect(row.slice(0, 4)).toEqual(['counter', session, 'RUNNING', counterJobId]);
   });
 
   it('a change of args (upgradeMode savepoint): stopped with a savepoint, resubmitted from it under a new id, its counts go on', async () => {
-    const before = await eventually('the counter to pass 20', async () => {
-      const value = await highestCount(rest(), counterJobId).catch(() => undefined);
-      return value !== undefined && value > 20 ? value : undefined;
-    }, 120_000);
+    const before = await eventually(
+      'the counter to pass 20',
+      async () => {
+        const value = await highestCount(rest(), counterJobId).catch(() => undefined);
+        return value !== undefined && value > 20 ? value : undefined;
+      },
+      120_000,
+    );
     const patched = await jobs.patch('counter', { spec: { args: ['4', '40'] } });
     expect(patched.metadata.generation).toBe(2);
     const ready = await jobs.waitCondition('counter', 'Ready', 'True', 240_000);
@@ -142,10 +165,14 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     expect(listed.filter((j) => j.state === 'RUNNING').map((j) => j.jid)).toEqual([newJobId]);
     expect(listed.find((j) => j.jid === counterJobId)?.state).toBe('FINISHED');
     // Restored from the savepoint: each key's count goes on from where it was, so the highest is at least what it was.
-    const after = await eventually('the new job to count', async () => {
-      const value = await highestCount(rest(), newJobId).catch(() => undefined);
-      return value !== undefined && value > 0 ? value : undefined;
-    }, 120_000);
+    const after = await eventually(
+      'the new job to count',
+      async () => {
+        const value = await highestCount(rest(), newJobId).catch(() => undefined);
+        return value !== undefined && value > 0 ? value : undefined;
+      },
+      120_000,
+    );
     expect(after).toBeGreaterThanOrEqual(before);
     expect((await checkpointStats(rest(), newJobId)).restoredId).toBeDefined();
     counterJobId = newJobId;
@@ -157,17 +184,23 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     const job = await restJson<{ state: string }>(`/jobs/${counterJobId}`);
     expect(job.state).toBe('FINISHED');
     const savepoints = (await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${session}/flink/savepoints/` }))).Contents ?? [];
-    expect(savepoints.map((o) => o.Key)).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${session}/flink/savepoints/savepoint-${counterJobId.slice(0, 6)}-[0-9a-f]+/_metadata$`))]));
+    expect(savepoints.map((o) => o.Key)).toEqual(
+      expect.arrayContaining([expect.stringMatching(new RegExp(`^${session}/flink/savepoints/savepoint-${counterJobId.slice(0, 6)}-[0-9a-f]+/_metadata$`))]),
+    );
     expect(await jobs.eventReasons('counter')).toEqual(expect.arrayContaining(['SavepointTaken']));
   }, 300_000);
 
   it('upgradeMode stateless: a change cancels the job and starts afresh; a delete cancels it, then the finalizer goes', async () => {
     await jobs.create('stateless', { session, jar: `s3://${bucket}/${jarKey}`, upgradeMode: 'stateless' });
     const first = (await jobs.waitCondition('stateless', 'Ready', 'True', 240_000)).status!.jobId!;
-    const before = await eventually('the counter to pass 40', async () => {
-      const value = await highestCount(rest(), first).catch(() => undefined);
-      return value !== undefined && value > 40 ? value : undefined;
-    }, 120_000);
+    const before = await eventually(
+      'the counter to pass 40',
+      async () => {
+        const value = await highestCount(rest(), first).catch(() => undefined);
+        return value !== undefined && value > 40 ? value : undefined;
+      },
+      120_000,
+    );
     // A change of a stateless job: cancelled, and the new one starts from zero (slower, one number a
     // second per key, so its counts stay below the old ones for the old ones' 40 s).
     await jobs.patch('stateless', { spec: { args: ['4', '4'] } });
@@ -175,10 +208,14 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     const jobId = ready.status!.jobId!;
     expect(jobId).not.toBe(first);
     expect((await restJson<{ state: string }>(`/jobs/${first}`)).state).toBe('CANCELED');
-    const after = await eventually('the new job to count', async () => {
-      const value = await highestCount(rest(), jobId).catch(() => undefined);
-      return value !== undefined && value > 0 ? value : undefined;
-    }, 120_000);
+    const after = await eventually(
+      'the new job to count',
+      async () => {
+        const value = await highestCount(rest(), jobId).catch(() => undefined);
+        return value !== undefined && value > 0 ? value : undefined;
+      },
+      120_000,
+    );
     expect(after).toBeLessThan(before);
     expect((await checkpointStats(rest(), jobId)).restoredId).toBeUndefined();
     await jobs.remove('stateless');
@@ -202,7 +239,7 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     await jobs.waitGone('missing-jar', 120_000);
   }, 300_000);
 
-  it('a jar that is not a Flink job ends Degraded (JobRunFailed) with Flink\'s reason; nothing is left uploaded', async () => {
+  it("a jar that is not a Flink job ends Degraded (JobRunFailed) with Flink's reason; nothing is left uploaded", async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'jars/not-a-job.jar', Body: 'this is no jar' }));
     await jobs.create('not-a-job', { session, jar: `s3://${bucket}/jars/not-a-job.jar`, upgradeMode: 'stateless' });
     const degraded = await jobs.waitCondition('not-a-job', 'Degraded', 'True', 120_000);
@@ -215,7 +252,7 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     await jobs.waitGone('not-a-job', 120_000);
   }, 300_000);
 
-  it('replays every run of the session\'s workflow, job steps included, with today\'s workflow code (determinism)', async () => {
+  it("replays every run of the session's workflow, job steps included, with today's workflow code (determinism)", async () => {
     const { temporal } = stackEndpoints();
     const connection = await Connection.connect({ address: temporal.address });
     try {

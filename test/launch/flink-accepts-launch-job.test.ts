@@ -41,10 +41,16 @@ describe.each(minorVersions)('a launch Job for Flink %s', (flinkVersion) => {
       s3: { endPoint: stack.s3.endpoint, bucket: 'flink-state', credentialsSecret: { name: 's3-credentials' } },
     };
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'flink' } } });
-    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 's3-credentials' }, stringData: { accessKey: 'AK-SECRET-VALUE', secretKey: 'SK-SECRET-VALUE' } } });
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 's3-credentials' }, stringData: { accessKey: 'AK-SECRET-VALUE', secretKey: 'SK-SECRET-VALUE' } },
+    });
     const objects = kc.makeApiClient(k8s.CustomObjectsApi);
     const created = (await objects.createNamespacedCustomObject({
-      group: API_GROUP, version: API_VERSION, namespace, plural: FLINKSESSION_PLURAL,
+      group: API_GROUP,
+      version: API_VERSION,
+      namespace,
+      plural: FLINKSESSION_PLURAL,
       body: { apiVersion: FLINKSESSION_API_VERSION, kind: FLINKSESSION_KIND, metadata: { name }, spec },
     })) as FlinkSession;
     const ref = { namespace, name, uid: created.metadata.uid, generation: created.metadata.generation };

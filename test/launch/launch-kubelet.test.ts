@@ -8,7 +8,15 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlinkSession } from '../../model/flinksession.ts';
 import { renderLaunchJob } from '../../model/launch-job.ts';
-import { API_GROUP, API_VERSION, FLINKSESSION_API_VERSION, FLINKSESSION_KIND, FLINKSESSION_PLURAL, LABEL_MANAGED_BY, OPERATOR_NAME } from '../../model/names.ts';
+import {
+  API_GROUP,
+  API_VERSION,
+  FLINKSESSION_API_VERSION,
+  FLINKSESSION_KIND,
+  FLINKSESSION_PLURAL,
+  LABEL_MANAGED_BY,
+  OPERATOR_NAME,
+} from '../../model/names.ts';
 import { renderSessionFiles } from '../../model/session-files.ts';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { pollUntil } from '../../stack/poll.ts';
@@ -29,7 +37,12 @@ async function createJob(name: string): Promise<void> {
     namespace,
     body: {
       metadata: { name, labels: { [LABEL_MANAGED_BY]: OPERATOR_NAME } },
-      spec: { template: { metadata: { labels: { [LABEL_MANAGED_BY]: OPERATOR_NAME } }, spec: { restartPolicy: 'Never', containers: [{ name: 'launch', image: 'example.invalid/x', command: ['sleep'], args: ['1'] }] } } },
+      spec: {
+        template: {
+          metadata: { labels: { [LABEL_MANAGED_BY]: OPERATOR_NAME } },
+          spec: { restartPolicy: 'Never', containers: [{ name: 'launch', image: 'example.invalid/x', command: ['sleep'], args: ['1'] }] },
+        },
+      },
     },
   });
 }
@@ -61,7 +74,10 @@ it('stops the client of a pod that is deleted while it runs, as a kubelet stops 
     await installFlinkSessionCrd(kc);
     const name = 'stopped';
     const created = (await kc.makeApiClient(k8s.CustomObjectsApi).createNamespacedCustomObject({
-      group: API_GROUP, version: API_VERSION, namespace, plural: FLINKSESSION_PLURAL,
+      group: API_GROUP,
+      version: API_VERSION,
+      namespace,
+      plural: FLINKSESSION_PLURAL,
       body: { apiVersion: FLINKSESSION_API_VERSION, kind: FLINKSESSION_KIND, metadata: { name }, spec: { ...MINIMAL_SPEC, sa: 'default' } },
     })) as FlinkSession;
     const ref = { namespace, name, uid: created.metadata.uid, generation: created.metadata.generation };
@@ -70,7 +86,7 @@ it('stops the client of a pod that is deleted while it runs, as a kubelet stops 
     await batch.createNamespacedJob({ namespace, body: job });
 
     // Flink's client is a JVM: it is still starting when its pod is deleted, moments after it began.
-    const pod = await pollUntil('Flink\'s client to start in the launch pod', async () => kubelet.running()[0], { timeoutMs: 60_000, intervalMs: 25 });
+    const pod = await pollUntil("Flink's client to start in the launch pod", async () => kubelet.running()[0], { timeoutMs: 60_000, intervalMs: 25 });
     const deletedAt = Date.now();
     await core.deleteNamespacedPod({ name: pod, namespace });
     await eventually('the run to end', async () => (kubelet.runs.some((run) => run.pod === pod) ? true : undefined), 20_000);

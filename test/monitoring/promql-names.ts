@@ -5,8 +5,29 @@ import { STEP_DURATION, WATCHER_METRICS, WORKFLOW_METRICS } from '../../observab
 
 /** Functions, aggregations and keywords of the PromQL the rules and the dashboard use. */
 const PROMQL_WORDS = new Set([
-  'sum', 'min', 'max', 'avg', 'count', 'topk', 'bottomk', 'rate', 'irate', 'increase', 'delta', 'absent', 'absent_over_time',
-  'histogram_quantile', 'vector', 'clamp_min', 'clamp_max', 'and', 'or', 'unless', 'bool', 'offset', 'label_values',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'count',
+  'topk',
+  'bottomk',
+  'rate',
+  'irate',
+  'increase',
+  'delta',
+  'absent',
+  'absent_over_time',
+  'histogram_quantile',
+  'vector',
+  'clamp_min',
+  'clamp_max',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'label_values',
 ]);
 
 export function metricNames(expr: string): string[] {
@@ -22,8 +43,9 @@ export function metricNames(expr: string): string[] {
 }
 
 /** The operator's own metrics, by the names Prometheus shows them under. */
-export const OPERATOR_METRIC_BASES: readonly string[] = [...Object.values(WORKFLOW_METRICS), STEP_DURATION, ...Object.values(WATCHER_METRICS)]
-  .map((metric) => metric.name);
+export const OPERATOR_METRIC_BASES: readonly string[] = [...Object.values(WORKFLOW_METRICS), STEP_DURATION, ...Object.values(WATCHER_METRICS)].map(
+  (metric) => metric.name,
+);
 
 const SUFFIXES = ['', '_total', '_bucket', '_sum', '_count'];
 

@@ -47,8 +47,12 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('deploy/monitoring/alerts.yaml', () => {
   it('covers the five situations: not Ready or Degraded, a step retrying, a failed purge, no worker polling, a failing watcher', () => {
     expect(alerts.map((rule) => rule.alert)).toEqual([
-      'FlinkSessionNotReady', 'FlinkSessionDegraded', 'FlinkSessionStepRetrying', 'FlinkSessionPurgeFailed',
-      'FlinkSessionOperatorNoWorkerPolling', 'FlinkSessionOperatorWatcherFailing',
+      'FlinkSessionNotReady',
+      'FlinkSessionDegraded',
+      'FlinkSessionStepRetrying',
+      'FlinkSessionPurgeFailed',
+      'FlinkSessionOperatorNoWorkerPolling',
+      'FlinkSessionOperatorWatcherFailing',
     ]);
   });
 
@@ -68,8 +72,14 @@ describe('deploy/monitoring/alerts.yaml', () => {
     const cases = (parse(readFileSync(join(MONITORING, TESTS_FILE), 'utf8')) as RuleTests).tests.flatMap((test) => test.alert_rule_test ?? []);
     for (const { alert } of alerts) {
       const mine = cases.filter((c) => c.alertname === alert);
-      expect(mine.some((c) => (c.exp_alerts ?? []).length > 0), `${alert} fires somewhere`).toBe(true);
-      expect(mine.some((c) => (c.exp_alerts ?? []).length === 0), `${alert} stays quiet somewhere`).toBe(true);
+      expect(
+        mine.some((c) => (c.exp_alerts ?? []).length > 0),
+        `${alert} fires somewhere`,
+      ).toBe(true);
+      expect(
+        mine.some((c) => (c.exp_alerts ?? []).length === 0),
+        `${alert} stays quiet somewhere`,
+      ).toBe(true);
     }
   });
 
@@ -85,7 +95,7 @@ describe('deploy/monitoring/alerts.yaml', () => {
     }
   });
 
-  it('reads only metrics the operator exports (observability/metric-names.ts) or the Temporal SDK\'s temporal_*', () => {
+  it("reads only metrics the operator exports (observability/metric-names.ts) or the Temporal SDK's temporal_*", () => {
     const used = alerts.flatMap((rule) => metricNames(rule.expr));
     expect(used.length).toBeGreaterThanOrEqual(alerts.length);
     expect(used.filter((name) => !isExportedMetric(name))).toEqual([]);
@@ -95,18 +105,23 @@ describe('deploy/monitoring/alerts.yaml', () => {
 describe('deploy/monitoring/dashboard.json', () => {
   const queries = (): string[] => [
     ...dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr)),
-    ...dashboard.templating.list.flatMap((variable) => (variable.type === 'query' && variable.query !== undefined
-      ? [typeof variable.query === 'string' ? variable.query : variable.query.query] : [])),
+    ...dashboard.templating.list.flatMap((variable) =>
+      variable.type === 'query' && variable.query !== undefined ? [typeof variable.query === 'string' ? variable.query : variable.query.query] : [],
+    ),
   ];
 
-  it('every query reads only metrics the operator exports or the Temporal SDK\'s temporal_*', () => {
+  it("every query reads only metrics the operator exports or the Temporal SDK's temporal_*", () => {
     const used = queries().flatMap(metricNames);
     expect(used.length).toBeGreaterThan(10);
     expect(used.filter((name) => !isExportedMetric(name))).toEqual([]);
   });
 
   it('shows every metric the operator exports', () => {
-    const shown = new Set(queries().flatMap(metricNames).flatMap((name) => operatorMetricOf(name) ?? []));
+    const shown = new Set(
+      queries()
+        .flatMap(metricNames)
+        .flatMap((name) => operatorMetricOf(name) ?? []),
+    );
     expect(OPERATOR_METRIC_BASES.filter((base) => !shown.has(base))).toEqual([]);
   });
 

@@ -17,7 +17,8 @@ describe('Kubernetes (kube-apiserver, etcd, controller-manager, scheduler, kwok)
     batch = kc.makeApiClient(k8s.BatchV1Api);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     await eventually('the namespace default ServiceAccount', async () =>
-      (await core.listNamespacedServiceAccount({ namespace })).items.find((sa) => sa.metadata?.name === 'default'));
+      (await core.listNamespacedServiceAccount({ namespace })).items.find((sa) => sa.metadata?.name === 'default'),
+    );
   });
 
   afterAll(async () => {
@@ -85,7 +86,10 @@ describe('Kubernetes (kube-apiserver, etcd, controller-manager, scheduler, kwok)
     });
     const objects = kc.makeApiClient(k8s.CustomObjectsApi);
     const widget = (name: string, spec: object) => ({
-      group: 'smoke.session-operator.io', version: 'v1', namespace, plural: 'widgets',
+      group: 'smoke.session-operator.io',
+      version: 'v1',
+      namespace,
+      plural: 'widgets',
       body: { apiVersion: 'smoke.session-operator.io/v1', kind: 'Widget', metadata: { name }, spec },
     });
     // The discovery of a new CRD takes a moment to reach every API path.

@@ -36,12 +36,26 @@ describe('Temporal dev server (temporal CLI, real server)', () => {
       );
       expect(result).toBe('hello, flink');
 
-      const listed = await eventually('the workflow to show in `temporal workflow list`', async () => {
-        const { stdout } = await run(cli, ['workflow', 'list', '--address', address, '--namespace', namespace,
-          '--query', `FlinkSessionName="${workflowId}"`, '--output', 'json']);
-        const runs = JSON.parse(stdout || '[]') as Array<{ execution: { workflowId: string }; status: string }>;
-        return runs.length > 0 ? runs : undefined;
-      }, 30_000);
+      const listed = await eventually(
+        'the workflow to show in `temporal workflow list`',
+        async () => {
+          const { stdout } = await run(cli, [
+            'workflow',
+            'list',
+            '--address',
+            address,
+            '--namespace',
+            namespace,
+            '--query',
+            `FlinkSessionName="${workflowId}"`,
+            '--output',
+            'json',
+          ]);
+          const runs = JSON.parse(stdout || '[]') as Array<{ execution: { workflowId: string }; status: string }>;
+          return runs.length > 0 ? runs : undefined;
+        },
+        30_000,
+      );
       expect(listed.map((r) => r.execution.workflowId)).toEqual([workflowId]);
       expect(listed[0]!.status).toMatch(/COMPLETED/);
     } finally {

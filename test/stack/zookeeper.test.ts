@@ -6,7 +6,12 @@ describe('ZooKeeper (Debian package, real server)', () => {
   let client: ZooKeeper;
 
   beforeAll(async () => {
-    client = new ZooKeeper({ connect: stackEndpoints().zookeeper.connect, timeout: 5_000, debug_level: ZooKeeper.constants.ZOO_LOG_LEVEL_WARN, host_order_deterministic: false });
+    client = new ZooKeeper({
+      connect: stackEndpoints().zookeeper.connect,
+      timeout: 5_000,
+      debug_level: ZooKeeper.constants.ZOO_LOG_LEVEL_WARN,
+      host_order_deterministic: false,
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ZooKeeper session with ${stackEndpoints().zookeeper.connect} in 10 s`)), 10_000);
       client.once('connect', () => {

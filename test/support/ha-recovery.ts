@@ -50,9 +50,10 @@ function kubernetesStore(kc: k8s.KubeConfig, namespace: string, name: string): H
     spec: { type: 'kubernetes' },
     // Flink's ConfigMaps that no owner takes away with the cluster: those are its HA ones (its others,
     // such as flink-config-<name>, belong to the JobManager Deployment).
-    entries: async () => (await core.listNamespacedConfigMap({ namespace, labelSelector: flinkObjectSelector(name) })).items
-      .filter((cm) => (cm.metadata?.ownerReferences ?? []).length === 0)
-      .flatMap((cm) => [`${cm.metadata!.name!} (uid ${cm.metadata!.uid!})`, ...Object.keys(cm.data ?? {}).map((key) => `${cm.metadata!.name!}/${key}`)]),
+    entries: async () =>
+      (await core.listNamespacedConfigMap({ namespace, labelSelector: flinkObjectSelector(name) })).items
+        .filter((cm) => (cm.metadata?.ownerReferences ?? []).length === 0)
+        .flatMap((cm) => [`${cm.metadata!.name!} (uid ${cm.metadata!.uid!})`, ...Object.keys(cm.data ?? {}).map((key) => `${cm.metadata!.name!}/${key}`)]),
     close: () => undefined,
   };
 }
@@ -81,7 +82,10 @@ export function describeHaRecovery(ha: 'zookeeper' | 'kubernetes', flinkVersions
       const core = kc.makeApiClient(k8s.CoreV1Api);
       await installFlinkSessionCrd(kc);
       await core.createNamespace({ body: { metadata: { name: namespace } } });
-      await core.createNamespacedSecret({ namespace, body: { metadata: { name: 's3' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } } });
+      await core.createNamespacedSecret({
+        namespace,
+        body: { metadata: { name: 's3' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } },
+      });
       store = ha === 'zookeeper' ? await zooKeeperStore(stack, `/ha-${namespace}`, name) : kubernetesStore(kc, namespace, name);
       s3 = stackS3Client(stack.s3);
       kubelet = startLaunchKubelet(kc, stack, namespace, { flinkPods: 'process' });
@@ -103,7 +107,9 @@ export function describeHaRecovery(ha: 'zookeeper' | 'kubernetes', flinkVersions
     it('the job comes back by HA recovery and its counter goes on from the last checkpoint', async () => {
       const stack = stackEndpoints();
       await sessions.create(name, {
-        image: `example.invalid/flink:${flinkVersion}`, flinkVersion, autoClean: false,
+        image: `example.invalid/flink:${flinkVersion}`,
+        flinkVersion,
+        autoClean: false,
         s3: { endPoint: stack.s3.endpoint, bucket, credentialsSecret: { name: 's3' } },
         ha: store.spec,
       });
@@ -111,11 +117,15 @@ export function describeHaRecovery(ha: 'zookeeper' | 'kubernetes', flinkVersions
       // Four keys, four numbers a second: each key counts about one a second.
       const version = clientVersion(stack.flink, flinkVersion);
       jobId = await submitJar(stack.flink, version, kubelet.flink!.restUrl(namespace, name)!, stack.flink.sampleJobs[version]!, ['4', '4']);
-      const before = await eventually('the counter to pass 20 with checkpoints completed', async () => {
-        const count = await highestCount(rest(), jobId).catch(() => undefined);
-        const checkpoints = await checkpointStats(rest(), jobId).catch(() => undefined);
-        return count !== undefined && count >= 20 && (checkpoints?.completed ?? 0) >= 3 ? count : undefined;
-      }, 240_000);
+      const before = await eventually(
+        'the counter to pass 20 with checkpoints completed',
+        async () => {
+          const count = await highestCount(rest(), jobId).catch(() => undefined);
+          const checkpoints = await checkpointStats(rest(), jobId).catch(() => undefined);
+          return count !== undefined && count >= 20 && (checkpoints?.completed ?? 0) >= 3 ? count : undefined;
+        },
+        240_000,
+      );
 
       const written = { [ha]: await store.entries(), ha: await keys(`${name}/flink/ha/`), checkpoints: await keys(`${name}/flink/checkpoints/`) };
       console.log(`what Flink wrote (Flink ${flinkVersion}, ${ha} HA, job ${jobId}):\n${JSON.stringify(written, null, 2)}`);
@@ -125,22 +135,36 @@ export function describeHaRecovery(ha: 'zookeeper' | 'kubernetes', flinkVersions
 
       const oldJobManager = kubelet.flink!.restUrl(namespace, name);
       await sessions.patch(name, { metadata: { annotations: { [REDEPLOY_ANNOTATION]: 'ha-recovery' } } });
-      await eventually('a new JobManager', async () => {
-        const current = kubelet.flink!.restUrl(namespace, name);
-        return current && current !== oldJobManager ? true : undefined;
-      }, 240_000);
-      await eventually('Ready after the redeploy', async () => {
-        const reasons = await sessions.eventReasons(name);
-        return reasons.at(-1) === 'Ready' && reasons.filter((r) => r === 'Launched').length === 2 ? true : undefined;
-      }, 240_000);
+      await eventually(
+        'a new JobManager',
+        async () => {
+          const current = kubelet.flink!.restUrl(namespace, name);
+          return current && current !== oldJobManager ? true : undefined;
+        },
+        240_000,
+      );
+      await eventually(
+        'Ready after the redeploy',
+        async () => {
+          const reasons = await sessions.eventReasons(name);
+          return reasons.at(-1) === 'Ready' && reasons.filter((r) => r === 'Launched').length === 2 ? true : undefined;
+        },
+        240_000,
+      );
 
-      const restored = await eventually('the job to be running again, restored from a checkpoint', async () => {
-        const job = (await listJobs(rest()).catch(() => [])).find((j) => j.jid === jobId);
-        const checkpoints = await checkpointStats(rest(), jobId).catch(() => undefined);
-        const count = await highestCount(rest(), jobId).catch(() => undefined);
-        return job?.state === 'RUNNING' && checkpoints?.restoredId !== undefined && count !== undefined && count > 0 ? { count, checkpoints } : undefined;
-      }, 240_000);
-      console.log(`Flink ${flinkVersion}, ${ha} HA: highestCount ${before} before the redeploy, ${restored.count} after, restored from checkpoint ${restored.checkpoints.restoredId}`);
+      const restored = await eventually(
+        'the job to be running again, restored from a checkpoint',
+        async () => {
+          const job = (await listJobs(rest()).catch(() => [])).find((j) => j.jid === jobId);
+          const checkpoints = await checkpointStats(rest(), jobId).catch(() => undefined);
+          const count = await highestCount(rest(), jobId).catch(() => undefined);
+          return job?.state === 'RUNNING' && checkpoints?.restoredId !== undefined && count !== undefined && count > 0 ? { count, checkpoints } : undefined;
+        },
+        240_000,
+      );
+      console.log(
+        `Flink ${flinkVersion}, ${ha} HA: highestCount ${before} before the redeploy, ${restored.count} after, restored from checkpoint ${restored.checkpoints.restoredId}`,
+      );
       // A job started afresh would count from 1; restored, each key goes on from its checkpointed count.
       expect(restored.count).toBeGreaterThanOrEqual(before - 5);
       expect(restored.checkpoints.restoredId).toBeGreaterThan(0);
@@ -150,23 +174,32 @@ export function describeHaRecovery(ha: 'zookeeper' | 'kubernetes', flinkVersions
       // autoClean cleans what the deployed generation used: deploy it first, then redeploy.
       await sessions.patch(name, { spec: { autoClean: true } });
       await sessions.waitReady(name, 2, 300_000);
-      await eventually('the job to be back after that redeploy (no clean-up yet)', async () =>
-        ((await listJobs(rest()).catch(() => [])).some((j) => j.jid === jobId && j.state === 'RUNNING') ? true : undefined), 240_000);
+      await eventually(
+        'the job to be back after that redeploy (no clean-up yet)',
+        async () => ((await listJobs(rest()).catch(() => [])).some((j) => j.jid === jobId && j.state === 'RUNNING') ? true : undefined),
+        240_000,
+      );
       const launched = (await sessions.eventReasons(name)).filter((r) => r === 'Launched').length;
       const beforeClean = await store.entries();
       await sessions.patch(name, { metadata: { annotations: { [REDEPLOY_ANNOTATION]: 'clean' } } });
-      await eventually('Ready after the redeploy with autoClean', async () => {
-        const reasons = await sessions.eventReasons(name);
-        return reasons.at(-1) === 'Ready' && reasons.filter((r) => r === 'Launched').length === launched + 1 ? true : undefined;
-      }, 300_000);
+      await eventually(
+        'Ready after the redeploy with autoClean',
+        async () => {
+          const reasons = await sessions.eventReasons(name);
+          return reasons.at(-1) === 'Ready' && reasons.filter((r) => r === 'Launched').length === launched + 1 ? true : undefined;
+        },
+        300_000,
+      );
       // The new JobManager found no job to recover.
-      await eventually('the new JobManager to answer', async () => (await listJobs(rest()).catch(() => undefined)));
+      await eventually('the new JobManager to answer', async () => await listJobs(rest()).catch(() => undefined));
       expect((await listJobs(rest())).map((j) => j.jid)).not.toContain(jobId);
       const afterClean = await store.entries();
-      console.log(`${ha} HA entries before the redeploy with autoClean:\n  ${beforeClean.join('\n  ')}\nafter it (the new JobManager's):\n  ${afterClean.join('\n  ')}`);
+      console.log(
+        `${ha} HA entries before the redeploy with autoClean:\n  ${beforeClean.join('\n  ')}\nafter it (the new JobManager's):\n  ${afterClean.join('\n  ')}`,
+      );
       const left = {
         [ha]: afterClean.filter((entry) => entry.includes(jobId)),
-        objects: [...await keys(`${name}/flink/ha/`), ...await keys(`${name}/flink/checkpoints/`)].filter((k) => k.includes(jobId)),
+        objects: [...(await keys(`${name}/flink/ha/`)), ...(await keys(`${name}/flink/checkpoints/`))].filter((k) => k.includes(jobId)),
       };
       expect(left).toEqual({ [ha]: [], objects: [] });
       // ConfigMaps: none of the old JobManager's is left (what the new one wrote has other uids).

@@ -49,17 +49,19 @@ const PROGRAM = fileURLToPath(new URL('../../bin/flink-session-operator.ts', imp
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcesses> {
   const given = options.kubeconfig ?? options.stack.kubernetes.kubeconfig;
   const kubeconfigs = typeof given === 'string' ? { watcher: given, worker: given } : given;
-  const env = options.environment ? { ...options.environment } : {
-    TEMPORAL_ADDRESS: options.temporalAddress ?? options.stack.temporal.address,
-    TEMPORAL_NAMESPACE: options.stack.temporal.namespace,
-    TEMPORAL_TASK_QUEUE: options.taskQueue,
-    TEMPORAL_UI_URL: options.stack.temporal.uiUrl,
-    FSO_WATCH_NAMESPACES: options.namespace,
-    FSO_REST_URL_TEMPLATE: options.restUrlTemplate,
-    FSO_POLL_INTERVAL_MS: '250',
-    FSO_READINESS_DEADLINE_SECONDS: String(options.readinessDeadlineSeconds ?? 120),
-    ...options.env,
-  };
+  const env = options.environment
+    ? { ...options.environment }
+    : {
+        TEMPORAL_ADDRESS: options.temporalAddress ?? options.stack.temporal.address,
+        TEMPORAL_NAMESPACE: options.stack.temporal.namespace,
+        TEMPORAL_TASK_QUEUE: options.taskQueue,
+        TEMPORAL_UI_URL: options.stack.temporal.uiUrl,
+        FSO_WATCH_NAMESPACES: options.namespace,
+        FSO_REST_URL_TEMPLATE: options.restUrlTemplate,
+        FSO_POLL_INTERVAL_MS: '250',
+        FSO_READINESS_DEADLINE_SECONDS: String(options.readinessDeadlineSeconds ?? 120),
+        ...options.env,
+      };
   let count = 0;
   const start = async (role: 'worker' | 'watcher', ready: RegExp, extraEnv: Record<string, string> = {}): Promise<OperatorProcess> => {
     count += 1;

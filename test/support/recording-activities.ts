@@ -79,7 +79,13 @@ export class ActivityRecorder {
         const what = typeof line === 'string' ? `"${line}"` : 'the expected calls';
         reject(new Error(`no ${what} within ${timeoutMs} ms; recorded so far:\n  ${this.lines().join('\n  ')}`));
       }, timeoutMs);
-      const waiter: Waiter = { matches, resolve: () => { clearTimeout(timer); resolve(); } };
+      const waiter: Waiter = {
+        matches,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
       this.waiters.push(waiter);
     });
   }
@@ -136,9 +142,14 @@ function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): A
       const problems = validateSpec(spec);
       return { problems, message: describeProblems(problems) };
     },
-    inspectJobManager: async ({ spec }) => (cluster.jobManager
-      ? { exists: true, adoptable: cluster.markedSpec === JSON.stringify(spec), why: cluster.markedSpec === JSON.stringify(spec) ? 'same fingerprint' : 'another fingerprint' }
-      : { exists: false }),
+    inspectJobManager: async ({ spec }) =>
+      cluster.jobManager
+        ? {
+            exists: true,
+            adoptable: cluster.markedSpec === JSON.stringify(spec),
+            why: cluster.markedSpec === JSON.stringify(spec) ? 'same fingerprint' : 'another fingerprint',
+          }
+        : { exists: false },
     markJobManagerDeployed: async ({ spec }) => {
       cluster.markedSpec = JSON.stringify(spec);
       return { fingerprint: 'f' };
@@ -169,7 +180,8 @@ function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): A
     checkSessionJob: async () => ({ trusted: true }),
     submitFlinkJob: async ({ job }) => ({ jobId: `${job.name}-g${job.generation}`.padEnd(32, '0').slice(0, 32), duplicate: false }),
     waitForFlinkJobRunning: async () => ({ state: 'RUNNING' }),
-    stopFlinkJob: async ({ savepointDirectory }) => (savepointDirectory ? { state: 'FINISHED', savepoint: { path: `${savepointDirectory}savepoint-1` } } : { state: 'CANCELED' }),
+    stopFlinkJob: async ({ savepointDirectory }) =>
+      savepointDirectory ? { state: 'FINISHED', savepoint: { path: `${savepointDirectory}savepoint-1` } } : { state: 'CANCELED' },
     reportJobStatus: async () => ({ patched: true }),
     recordJobEvent: async () => ({ recorded: true }),
     releaseJobFinalizer: async () => ({ released: true }),

@@ -11,7 +11,10 @@ export function sessionJobApi(kc: k8s.KubeConfig, namespace: string) {
   const api = {
     create: async (name: string, spec: FlinkSessionJobSpec): Promise<FlinkSessionJob> =>
       (await objects.createNamespacedCustomObject({
-        group: API_GROUP, version: API_VERSION, namespace, plural: FLINKSESSIONJOB_PLURAL,
+        group: API_GROUP,
+        version: API_VERSION,
+        namespace,
+        plural: FLINKSESSIONJOB_PLURAL,
         body: { apiVersion: FLINKSESSIONJOB_API_VERSION, kind: FLINKSESSIONJOB_KIND, metadata: { name }, spec },
       })) as FlinkSessionJob,
     read: async (name: string): Promise<FlinkSessionJob | undefined> => {
@@ -24,22 +27,33 @@ export function sessionJobApi(kc: k8s.KubeConfig, namespace: string) {
     },
     remove: (name: string) => objects.deleteNamespacedCustomObject(target(name)),
     patch: async (name: string, patch: object): Promise<FlinkSessionJob> =>
-      (await objects.patchNamespacedCustomObject({ ...target(name), body: patch }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch))) as FlinkSessionJob,
+      (await objects.patchNamespacedCustomObject(
+        { ...target(name), body: patch },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      )) as FlinkSessionJob,
     /** Waits until condition `type` has `status` for (at least) this generation; the job then. */
     waitCondition: (name: string, type: 'Ready' | 'Progressing' | 'Degraded', status: 'True' | 'False', timeoutMs = 180_000, reason?: string) =>
-      eventually(`FlinkSessionJob ${namespace}/${name} ${type}=${status}${reason ? ` (${reason})` : ''}`, async () => {
-        const job = await api.read(name);
-        const condition = job?.status?.conditions?.find((c) => c.type === type);
-        const current = (job?.status?.observedGeneration ?? 0) >= (job?.metadata.generation ?? 1);
-        return condition?.status === status && current && (reason === undefined || condition.reason === reason) ? job : undefined;
-      }, timeoutMs),
+      eventually(
+        `FlinkSessionJob ${namespace}/${name} ${type}=${status}${reason ? ` (${reason})` : ''}`,
+        async () => {
+          const job = await api.read(name);
+          const condition = job?.status?.conditions?.find((c) => c.type === type);
+          const current = (job?.status?.observedGeneration ?? 0) >= (job?.metadata.generation ?? 1);
+          return condition?.status === status && current && (reason === undefined || condition.reason === reason) ? job : undefined;
+        },
+        timeoutMs,
+      ),
     waitGone: (name: string, timeoutMs = 180_000) =>
       eventually(`FlinkSessionJob ${namespace}/${name} to be gone`, async () => ((await api.read(name)) === undefined ? true : undefined), timeoutMs),
     /** Reasons of the Events on the job, oldest first. */
     eventReasons: async (name: string): Promise<string[]> => {
       const events = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=${FLINKSESSIONJOB_KIND}` });
       return events.items
-        .sort((a, b) => (a.metadata?.creationTimestamp?.getTime() ?? 0) - (b.metadata?.creationTimestamp?.getTime() ?? 0) || (a.metadata?.resourceVersion ?? '').localeCompare(b.metadata?.resourceVersion ?? '', undefined, { numeric: true }))
+        .sort(
+          (a, b) =>
+            (a.metadata?.creationTimestamp?.getTime() ?? 0) - (b.metadata?.creationTimestamp?.getTime() ?? 0) ||
+            (a.metadata?.resourceVersion ?? '').localeCompare(b.metadata?.resourceVersion ?? '', undefined, { numeric: true }),
+        )
         .map((e) => e.reason ?? '');
     },
   };

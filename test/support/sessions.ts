@@ -13,7 +13,10 @@ export function sessionApi(kc: k8s.KubeConfig, namespace: string) {
   const api = {
     create: async (name: string, spec: FlinkSessionSpec, annotations?: Record<string, string>): Promise<FlinkSession> =>
       (await objects.createNamespacedCustomObject({
-        group: API_GROUP, version: API_VERSION, namespace, plural: FLINKSESSION_PLURAL,
+        group: API_GROUP,
+        version: API_VERSION,
+        namespace,
+        plural: FLINKSESSION_PLURAL,
         body: { apiVersion: FLINKSESSION_API_VERSION, kind: FLINKSESSION_KIND, metadata: { name, ...(annotations ? { annotations } : {}) }, spec },
       })) as FlinkSession,
     read: async (name: string): Promise<FlinkSession | undefined> => {
@@ -29,16 +32,26 @@ export function sessionApi(kc: k8s.KubeConfig, namespace: string) {
     remove: (name: string) => objects.deleteNamespacedCustomObject(target(name)),
     /** Waits until the Ready condition is True for (at least) this generation. */
     waitReady: (name: string, generation: number, timeoutMs = 120_000) =>
-      eventually(`${namespace}/${name} Ready at generation ${generation}`, async () => {
-        const session = await api.read(name);
-        const ready = session?.status?.conditions?.find((c) => c.type === 'Ready');
-        return ready?.status === 'True' && (session!.status!.observedGeneration ?? 0) >= generation && session!.status!.phase === 'Running' ? session : undefined;
-      }, timeoutMs),
+      eventually(
+        `${namespace}/${name} Ready at generation ${generation}`,
+        async () => {
+          const session = await api.read(name);
+          const ready = session?.status?.conditions?.find((c) => c.type === 'Ready');
+          return ready?.status === 'True' && (session!.status!.observedGeneration ?? 0) >= generation && session!.status!.phase === 'Running'
+            ? session
+            : undefined;
+        },
+        timeoutMs,
+      ),
     /** Events the operator recorded on the session, oldest first, as reasons. */
     eventReasons: async (name: string): Promise<string[]> => {
       const events = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=${FLINKSESSION_KIND}` });
       return events.items
-        .sort((a, b) => (a.metadata?.creationTimestamp?.getTime() ?? 0) - (b.metadata?.creationTimestamp?.getTime() ?? 0) || (a.metadata?.resourceVersion ?? '').localeCompare(b.metadata?.resourceVersion ?? '', undefined, { numeric: true }))
+        .sort(
+          (a, b) =>
+            (a.metadata?.creationTimestamp?.getTime() ?? 0) - (b.metadata?.creationTimestamp?.getTime() ?? 0) ||
+            (a.metadata?.resourceVersion ?? '').localeCompare(b.metadata?.resourceVersion ?? '', undefined, { numeric: true }),
+        )
         .map((e) => e.reason ?? '');
     },
   };

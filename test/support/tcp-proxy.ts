@@ -15,31 +15,33 @@ export async function tcpProxy(target: URL): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
-  const listen = (): Promise<void> => new Promise((resolve, reject) => {
-    server = createServer((client) => {
-      const upstream = new Socket();
-      upstream.connect(Number(target.port), target.hostname);
-      for (const socket of [client, upstream]) {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
+  const listen = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      server = createServer((client) => {
+        const upstream = new Socket();
+        upstream.connect(Number(target.port), target.hostname);
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on('close', () => sockets.delete(socket));
+          socket.on('error', () => socket.destroy());
+        }
+        client.pipe(upstream).pipe(client);
+        client.on('close', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
+      });
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        const address = server!.address();
+        if (address && typeof address === 'object') port = address.port;
+        resolve();
+      });
     });
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const address = server!.address();
-      if (address && typeof address === 'object') port = address.port;
-      resolve();
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      if (server?.listening) server.close(() => resolve());
+      else resolve();
     });
-  });
-  const stop = (): Promise<void> => new Promise((resolve) => {
-    for (const socket of sockets) socket.destroy();
-    if (server?.listening) server.close(() => resolve());
-    else resolve();
-  });
   await listen();
   return { url: `https://127.0.0.1:${port}`, cut: stop, restore: listen, close: stop };
 }

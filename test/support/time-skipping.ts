@@ -14,13 +14,7 @@ import { FLINKSESSION_API_VERSION, FLINKSESSION_KIND, FLINKSESSIONJOB_API_VERSIO
 import { resolveTemporalTestServer } from '../../stack/binaries.ts';
 import { signalDelete, signalJobChanged, signalJobDeleted, signalSpecChanged } from '../../watcher/signals.ts';
 import { addSearchAttributesRequest } from '../../worker/search-attributes.ts';
-import {
-  jobManagerMissingSignal,
-  redeploySignal,
-  statusQuery,
-  workflowId,
-  type SessionWorkflowStatus,
-} from '../../workflows/contract.ts';
+import { jobManagerMissingSignal, redeploySignal, statusQuery, workflowId, type SessionWorkflowStatus } from '../../workflows/contract.ts';
 import { recordingActivities, type RecordingActivities, type RecordingOptions } from './recording-activities.ts';
 
 // @temporalio/proto is CommonJS: its namespaces come through the default export under Node's ESM.
@@ -150,7 +144,8 @@ async function startSession(env: TestWorkflowEnvironment, workflowBundle: Workfl
   const jobObject = (job: string, generation: number, spec: Partial<FlinkSessionJobSpec> = {}): FlinkSessionJob => {
     if (!jobUids.has(job)) jobUids.set(job, randomUUID());
     return {
-      apiVersion: FLINKSESSIONJOB_API_VERSION, kind: FLINKSESSIONJOB_KIND,
+      apiVersion: FLINKSESSIONJOB_API_VERSION,
+      kind: FLINKSESSIONJOB_KIND,
       metadata: { namespace, name: job, uid: jobUids.get(job)!, generation },
       spec: { session: name, jar: 's3://jobs/job.jar', ...spec },
     };
@@ -174,7 +169,11 @@ async function startSession(env: TestWorkflowEnvironment, workflowBundle: Workfl
       await signalJobChanged(client, jobObject(job, generation, spec), taskQueue);
     },
     async jobDeleted(job, generation) {
-      await signalJobDeleted(client, { ...jobObject(job, generation), metadata: { ...jobObject(job, generation).metadata, deletionTimestamp: new Date().toISOString() } }, taskQueue);
+      await signalJobDeleted(
+        client,
+        { ...jobObject(job, generation), metadata: { ...jobObject(job, generation).metadata, deletionTimestamp: new Date().toISOString() } },
+        taskQueue,
+      );
     },
     jobManagerMissing: (redeploy) => handle.signal(jobManagerMissingSignal, { deployment: name, redeploy }),
     redeploy: (reason) => handle.signal(redeploySignal, reason ? { reason } : undefined),
@@ -210,7 +209,10 @@ async function endWorkflow(handle: WorkflowHandle): Promise<void> {
     if ((await handle.describe()).status.name !== 'RUNNING') return;
     await handle.cancel();
     const ended = await Promise.race([
-      handle.result().then(() => true, () => true),
+      handle.result().then(
+        () => true,
+        () => true,
+      ),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3_000)),
     ]);
     if (!ended) await handle.terminate('the test ended and cancelling did not end it');
@@ -220,10 +222,7 @@ async function endWorkflow(handle: WorkflowHandle): Promise<void> {
 }
 
 export type RunOutcome =
-  | { state: 'running' }
-  | { state: 'continued-as-new'; nextRunId: string }
-  | { state: 'task-failed'; error: string }
-  | { state: 'closed'; eventType: string };
+  { state: 'running' } | { state: 'continued-as-new'; nextRunId: string } | { state: 'task-failed'; error: string } | { state: 'closed'; eventType: string };
 
 /** What became of one run, from its history: still running, continued as new, or stuck on a failed workflow task. */
 export async function runOutcome(historyClient: Client, workflowId: string, runId: string): Promise<RunOutcome> {
@@ -242,8 +241,12 @@ export async function runOutcome(historyClient: Client, workflowId: string, runI
     if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) failed = undefined;
     const continued = event.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
     if (continued) return { state: 'continued-as-new', nextRunId: continued };
-    if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED || event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED
-      || event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED || event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT) {
+    if (
+      event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED ||
+      event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED ||
+      event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED ||
+      event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT
+    ) {
       return { state: 'closed', eventType: EventType[event.eventType] };
     }
   }

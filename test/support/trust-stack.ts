@@ -29,14 +29,23 @@ export async function startTrustStack(namespaces: string[], env: Record<string, 
   for (const namespace of namespaces) {
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'flink' } } });
-    await core.createNamespacedSecret({ namespace, body: { metadata: { name: S3_SECRET }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } } });
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: S3_SECRET }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } },
+    });
   }
   const rest: FlinkRestStandIn = await startFlinkRestStandIn(kc);
   const kubelets = namespaces.map((namespace) => startLaunchKubelet(kc, stack, namespace));
   const taskQueue = uniqueName('fso');
   const operator = await startOperator({ stack, namespace: namespaces.join(','), taskQueue, restUrlTemplate: rest.urlTemplate, env });
   return {
-    kc, core, apps: kc.makeApiClient(k8s.AppsV1Api), batch: kc.makeApiClient(k8s.BatchV1Api), operator, taskQueue, kubelets,
+    kc,
+    core,
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    batch: kc.makeApiClient(k8s.BatchV1Api),
+    operator,
+    taskQueue,
+    kubelets,
     async stop() {
       await operator.stop();
       await Promise.all(kubelets.map((kubelet) => kubelet.stop()));

@@ -19,7 +19,10 @@ export async function connectTestZooKeeper(connect: string): Promise<TestZooKeep
     client.init({});
   });
   return {
-    mkdirp: (path) => new Promise((resolve, reject) => client.mkdirp(path, (error: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()))),
+    mkdirp: (path) =>
+      new Promise((resolve, reject) =>
+        client.mkdirp(path, (error: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve())),
+      ),
     exists: (path) => client.pathExists(path, false),
     children: (path) => client.get_children(path, false),
     close: () => client.close(),

@@ -44,7 +44,9 @@ describe('secret values in config files', () => {
       '',
     ].join('\n');
     await sessions.create(name, {
-      image: 'example.invalid/flink:1.20', flinkVersion: '1.20', sa: 'flink',
+      image: 'example.invalid/flink:1.20',
+      flinkVersion: '1.20',
+      sa: 'flink',
       resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
       s3: { endPoint: s3.endpoint, bucket: uniqueName('b'), credentialsSecret: { name: 's3-credentials' } },
       config: { 'flink-conf.yaml': flinkConf },
@@ -55,7 +57,8 @@ describe('secret values in config files', () => {
       return degraded?.status === 'True' ? { reason: degraded.reason, error: session?.status?.lastError ?? '' } : undefined;
     });
     expect(refused.reason).toBe('InvalidSpec');
-    for (const key of ['s3.secret-key', 's3.access-key', 'fs.s3a.secret.key', 'security.ssl.rest.keystore-password']) expect(refused.error).toContain(`"${key}" holds a secret value`);
+    for (const key of ['s3.secret-key', 's3.access-key', 'fs.s3a.secret.key', 'security.ssl.rest.keystore-password'])
+      expect(refused.error).toContain(`"${key}" holds a secret value`);
     expect(refused.error).toContain('spec.s3.credentialsSecret');
     expect((await stack.batch.listNamespacedJob({ namespace })).items).toEqual([]);
     expect((await stack.core.listNamespacedConfigMap({ namespace })).items.map((c) => c.metadata?.name)).not.toContain(`${name}-flink-files`);

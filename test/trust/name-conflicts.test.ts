@@ -17,7 +17,12 @@ describe('objects the session does not own', () => {
   beforeAll(async () => {
     stack = await startTrustStack([namespace]);
     sessions = sessionApi(stack.kc, namespace);
-    spec = { image: 'example.invalid/flink:1.20', flinkVersion: '1.20', sa: 'flink', resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } } };
+    spec = {
+      image: 'example.invalid/flink:1.20',
+      flinkVersion: '1.20',
+      sa: 'flink',
+      resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
+    };
   });
 
   afterAll(async () => {
@@ -25,22 +30,24 @@ describe('objects the session does not own', () => {
   });
 
   /** Waits until the session's status says why it was refused; returns that text. */
-  const refusal = (name: string) => eventually(`${namespace}/${name} refused`, async () => {
-    const session: FlinkSession | undefined = await sessions.read(name);
-    const degraded = session?.status?.conditions?.find((c) => c.type === 'Degraded');
-    return degraded?.status === 'True' ? { reason: degraded.reason, error: session?.status?.lastError ?? '' } : undefined;
-  });
+  const refusal = (name: string) =>
+    eventually(`${namespace}/${name} refused`, async () => {
+      const session: FlinkSession | undefined = await sessions.read(name);
+      const degraded = session?.status?.conditions?.find((c) => c.type === 'Degraded');
+      return degraded?.status === 'True' ? { reason: degraded.reason, error: session?.status?.lastError ?? '' } : undefined;
+    });
 
   const deleteSession = async (name: string): Promise<void> => {
     await sessions.remove(name);
     await eventually(`${namespace}/${name} to be gone`, async () => ((await sessions.read(name)) === undefined ? true : undefined));
   };
 
-  it('a Deployment named like the session, without Flink\'s labels, is reported and survives the create and the delete', async () => {
+  it("a Deployment named like the session, without Flink's labels, is reported and survives the create and the delete", async () => {
     const web: k8s.V1Deployment = {
       metadata: { name: 'web', labels: { app: 'web-frontend' } },
       spec: {
-        replicas: 0, selector: { matchLabels: { app: 'web-frontend' } },
+        replicas: 0,
+        selector: { matchLabels: { app: 'web-frontend' } },
         template: { metadata: { labels: { app: 'web-frontend' } }, spec: { containers: [{ name: 'nginx', image: 'example.invalid/nginx' }] } },
       },
     };
@@ -71,7 +78,10 @@ describe('objects the session does not own', () => {
 
   it('a credentials Secret the operator did not create is neither replaced nor adopted', async () => {
     const { s3 } = stackEndpoints();
-    await stack.core.createNamespacedSecret({ namespace, body: { metadata: { name: 'inline-credentials' }, stringData: { accessKey: 'theirs', secretKey: 'theirs' } } });
+    await stack.core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'inline-credentials' }, stringData: { accessKey: 'theirs', secretKey: 'theirs' } },
+    });
     await sessions.create('inline', { ...spec, s3: { endPoint: s3.endpoint, bucket: uniqueName('b'), accessKey: 'AKIAINLINE', secretKey: 'inline-secret' } });
     const refused = await refusal('inline');
     expect(refused.reason).toBe('NameConflict');

@@ -16,12 +16,16 @@ describe('the settings that narrow what a FlinkSession may run', () => {
 
   beforeAll(async () => {
     stack = await startTrustStack([namespace], {
-      FSO_ALLOWED_SERVICE_ACCOUNTS: 'flink', FSO_ALLOWED_IMAGES: 'example.invalid/flink:*', FSO_SECRET_OPT_IN: 'true',
+      FSO_ALLOWED_SERVICE_ACCOUNTS: 'flink',
+      FSO_ALLOWED_IMAGES: 'example.invalid/flink:*',
+      FSO_SECRET_OPT_IN: 'true',
     });
     sessions = sessionApi(stack.kc, namespace);
     const { s3 } = stackEndpoints();
     spec = {
-      image: 'example.invalid/flink:1.20', flinkVersion: '1.20', sa: 'flink',
+      image: 'example.invalid/flink:1.20',
+      flinkVersion: '1.20',
+      sa: 'flink',
       resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
       s3: { endPoint: s3.endpoint, bucket: uniqueName('b'), credentialsSecret: { name: S3_SECRET } },
     };
@@ -31,16 +35,29 @@ describe('the settings that narrow what a FlinkSession may run', () => {
     await stack?.stop();
   });
 
-  const failure = (name: string) => eventually(`${namespace}/${name} refused`, async () => {
-    const session = await sessions.read(name);
-    const degraded = session?.status?.conditions?.find((c) => c.type === 'Degraded');
-    return degraded?.status === 'True' ? { reason: degraded.reason, error: session?.status?.lastError ?? '' } : undefined;
-  });
+  const failure = (name: string) =>
+    eventually(`${namespace}/${name} refused`, async () => {
+      const session = await sessions.read(name);
+      const degraded = session?.status?.conditions?.find((c) => c.type === 'Degraded');
+      return degraded?.status === 'True' ? { reason: degraded.reason, error: session?.status?.lastError ?? '' } : undefined;
+    });
 
   it.each<[string, Partial<FlinkSessionSpec>, string]>([
-    ['a service account not allowed', { sa: 'default' }, 'spec.sa: service account "default" is not allowed here; use one of flink (FSO_ALLOWED_SERVICE_ACCOUNTS)'],
-    ['an image not allowed', { image: 'evil.invalid/miner:1' }, 'spec.image: image "evil.invalid/miner:1" matches none of the allowed patterns example.invalid/flink:* (FSO_ALLOWED_IMAGES)'],
-    ['a hostPath volume', { volumes: [{ name: 'host', hostPath: { path: '/' } }], volumeMounts: [{ name: 'host', mountPath: '/host' }] }, 'spec.volumes[0].hostPath: hostPath volumes are not allowed here'],
+    [
+      'a service account not allowed',
+      { sa: 'default' },
+      'spec.sa: service account "default" is not allowed here; use one of flink (FSO_ALLOWED_SERVICE_ACCOUNTS)',
+    ],
+    [
+      'an image not allowed',
+      { image: 'evil.invalid/miner:1' },
+      'spec.image: image "evil.invalid/miner:1" matches none of the allowed patterns example.invalid/flink:* (FSO_ALLOWED_IMAGES)',
+    ],
+    [
+      'a hostPath volume',
+      { volumes: [{ name: 'host', hostPath: { path: '/' } }], volumeMounts: [{ name: 'host', mountPath: '/host' }] },
+      'spec.volumes[0].hostPath: hostPath volumes are not allowed here',
+    ],
   ])('%s is refused before anything is launched', async (_, change, message) => {
     const name = uniqueName('p');
     await sessions.create(name, { ...spec, ...change });
@@ -55,7 +72,11 @@ describe('the settings that narrow what a FlinkSession may run', () => {
     const refused = await failure('creds');
     expect(refused.reason).toBe('SecretNotOptedIn');
     expect(refused.error).toContain(`label it ${LABEL_SECRET_READABLE}=true`);
-    await stack.core.patchNamespacedSecret({ namespace, name: S3_SECRET, body: [{ op: 'add', path: '/metadata/labels', value: { [LABEL_SECRET_READABLE]: 'true' } }] });
+    await stack.core.patchNamespacedSecret({
+      namespace,
+      name: S3_SECRET,
+      body: [{ op: 'add', path: '/metadata/labels', value: { [LABEL_SECRET_READABLE]: 'true' } }],
+    });
     await sessions.patch('creds', { metadata: { annotations: { 'flink.session-operator.io/redeploy': 'labelled' } } });
     await sessions.waitReady('creds', 1);
   });

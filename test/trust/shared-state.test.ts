@@ -42,7 +42,10 @@ describe('two sessions of one name in two namespaces, one bucket, one ZooKeeper 
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
     zk = await connectTestZooKeeper(endpoints.zookeeper.connect);
     spec = {
-      image: 'example.invalid/flink:1.20', flinkVersion: '1.20', sa: 'flink', autoClean: true,
+      image: 'example.invalid/flink:1.20',
+      flinkVersion: '1.20',
+      sa: 'flink',
+      autoClean: true,
       resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
       s3: { endPoint: endpoints.s3.endpoint, bucket, credentialsSecret: { name: S3_SECRET } },
       ha: { type: 'zookeeper', quorum: endpoints.zookeeper.connect, path: root },
@@ -55,7 +58,7 @@ describe('two sessions of one name in two namespaces, one bucket, one ZooKeeper 
     s3?.destroy();
   });
 
-  it('the later session is refused, and its redeploy and delete leave the first one\'s data alone', async () => {
+  it("the later session is refused, and its redeploy and delete leave the first one's data alone", async () => {
     const a = sessionApi(stack.kc, first);
     const b = sessionApi(stack.kc, second);
     await a.create(name, spec);
@@ -71,12 +74,13 @@ describe('two sessions of one name in two namespaces, one bucket, one ZooKeeper 
     expect(znodesBefore.length).toBeGreaterThanOrEqual(5);
 
     await b.create(name, spec);
-    const refusedError = async (generationEvents: number) => eventually(`${second}/${name} refused`, async () => {
-      const session = await b.read(name);
-      const degraded = session?.status?.conditions?.find((c) => c.type === 'Degraded');
-      const refusals = (await b.eventReasons(name)).filter((r) => r === 'InvalidSpec').length;
-      return degraded?.status === 'True' && refusals >= generationEvents ? { reason: degraded.reason, error: session?.status?.lastError ?? '' } : undefined;
-    });
+    const refusedError = async (generationEvents: number) =>
+      eventually(`${second}/${name} refused`, async () => {
+        const session = await b.read(name);
+        const degraded = session?.status?.conditions?.find((c) => c.type === 'Degraded');
+        const refusals = (await b.eventReasons(name)).filter((r) => r === 'InvalidSpec').length;
+        return degraded?.status === 'True' && refusals >= generationEvents ? { reason: degraded.reason, error: session?.status?.lastError ?? '' } : undefined;
+      });
     const refused = await refusedError(1);
     expect(refused.reason).toBe('InvalidSpec');
     expect(refused.error).toContain(`FlinkSession ${second}/${name} would share s3://${bucket}/${name}/flink/`);

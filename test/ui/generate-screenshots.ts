@@ -27,7 +27,12 @@ async function main(): Promise<void> {
   // On a stack of its own the names read as a user's would; on a shared one they must not collide.
   const suffix = reuse ? `-${Math.random().toString(36).slice(2, 6)}` : '';
   try {
-    const session = await redeployedSession(stack, { namespace: `analytics${suffix}`, name: 'orders', bucket: `flink-state${suffix}`, taskQueue: `screenshots${suffix}` });
+    const session = await redeployedSession(stack, {
+      namespace: `analytics${suffix}`,
+      name: 'orders',
+      bucket: `flink-state${suffix}`,
+      taskQueue: `screenshots${suffix}`,
+    });
     try {
       const browser = await openBrowser(chromium);
       try {

@@ -27,7 +27,10 @@ export interface RedeployedSession {
   stop(): Promise<void>;
 }
 
-export async function redeployedSession(stack: StackEndpoints, options: { namespace: string; name: string; bucket: string; taskQueue: string }): Promise<RedeployedSession> {
+export async function redeployedSession(
+  stack: StackEndpoints,
+  options: { namespace: string; name: string; bucket: string; taskQueue: string },
+): Promise<RedeployedSession> {
   const { namespace, name, bucket } = options;
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(stack.kubernetes.kubeconfig);
@@ -35,7 +38,10 @@ export async function redeployedSession(stack: StackEndpoints, options: { namesp
   await installFlinkSessionCrd(kc);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'flink' } } });
-  await core.createNamespacedSecret({ namespace, body: { metadata: { name: 's3-credentials' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } } });
+  await core.createNamespacedSecret({
+    namespace,
+    body: { metadata: { name: 's3-credentials' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } },
+  });
   const rest = await startFlinkRestStandIn(kc);
   const kubelet = startLaunchKubelet(kc, stack, namespace);
   const stopStandIns = async () => {
@@ -72,7 +78,8 @@ export async function redeployedSession(stack: StackEndpoints, options: { namesp
     }
     const s3 = stackS3Client(stack.s3);
     try {
-      for (const key of [`${name}/flink/ha/metadata/a`, `${name}/flink/checkpoints/chk-1/_metadata`]) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' }));
+      for (const key of [`${name}/flink/ha/metadata/a`, `${name}/flink/checkpoints/chk-1/_metadata`])
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' }));
     } finally {
       s3.destroy();
     }
@@ -82,7 +89,11 @@ export async function redeployedSession(stack: StackEndpoints, options: { namesp
     if (!runId) throw new Error(`the status of ${namespace}/${name} names no workflow run: ${JSON.stringify(ready.status)}`);
     const id = workflowId(namespace, name);
     return {
-      namespace, name, bucket, workflowId: id, kubeconfig: stack.kubernetes.kubeconfig,
+      namespace,
+      name,
+      bucket,
+      workflowId: id,
+      kubeconfig: stack.kubernetes.kubeconfig,
       runUrl: temporalUiWorkflowUrl(stack.temporal.uiUrl, stack.temporal.namespace, id, runId),
       stop,
     };

@@ -25,8 +25,9 @@ describe('drift watch (real API server, real Temporal)', () => {
   let connection: Connection;
   let client: Client;
 
-  const log: Log = Object.fromEntries((['debug', 'info', 'warn', 'error'] as const).map((level) =>
-    [level, (msg: string, fields: object = {}) => void logs.push({ level, msg, ...fields })])) as unknown as Log;
+  const log: Log = Object.fromEntries(
+    (['debug', 'info', 'warn', 'error'] as const).map((level) => [level, (msg: string, fields: object = {}) => void logs.push({ level, msg, ...fields })]),
+  ) as unknown as Log;
 
   beforeAll(async () => {
     await core.createNamespace({ body: { metadata: { name: namespace } } });
@@ -49,7 +50,11 @@ describe('drift watch (real API server, real Temporal)', () => {
       namespace,
       body: {
         metadata: { name, labels },
-        spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'flink-main-container', image: 'flink:1.20.1' }] } } },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: 'flink-main-container', image: 'flink:1.20.1' }] } },
+        },
       },
     });
     return run;
@@ -61,9 +66,17 @@ describe('drift watch (real API server, real Temporal)', () => {
   }
 
   const watch = (kubeConfigToUse = kc): Promise<DriftWatch> =>
-    watchJobManagers({ kubeConfig: kubeConfigToUse, temporal: client, namespaces: [namespace], redeploy: false, log, metrics: NO_WATCHER_METRICS, retryBaseMs: 200 });
+    watchJobManagers({
+      kubeConfig: kubeConfigToUse,
+      temporal: client,
+      namespaces: [namespace],
+      redeploy: false,
+      log,
+      metrics: NO_WATCHER_METRICS,
+      retryBaseMs: 200,
+    });
 
-  it('a JobManager Deployment deleted behind the operator\'s back is reported to its session\'s run', async () => {
+  it("a JobManager Deployment deleted behind the operator's back is reported to its session's run", async () => {
     const name = uniqueName('jm');
     const run = await session(name);
     const drift = await watch();

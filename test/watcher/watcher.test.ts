@@ -43,13 +43,22 @@ describe('watcher (real API server, real Temporal)', () => {
 
   /** A log that keeps every line (sync points for the tests; printed when a test fails) and labels its watcher. */
   const logFor = (watcher: string): Log => {
-    const keep = (level: string) => (msg: string, fields: object = {}): void => void logs.push({ msg, watcher, level, ...fields });
+    const keep =
+      (level: string) =>
+      (msg: string, fields: object = {}): void =>
+        void logs.push({ msg, watcher, level, ...fields });
     return { debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
   };
 
   async function watch(label: string, kubeConfigToUse = kc, relistSeconds?: number): Promise<Watcher> {
     const watcher = await startWatcher({
-      kubeConfig: kubeConfigToUse, temporal: client, namespaces: [namespace], log: logFor(label), taskQueue, retryBaseMs: 200, relistSeconds,
+      kubeConfig: kubeConfigToUse,
+      temporal: client,
+      namespaces: [namespace],
+      log: logFor(label),
+      taskQueue,
+      retryBaseMs: 200,
+      relistSeconds,
     });
     watchers.push(watcher);
     return watcher;
@@ -60,7 +69,13 @@ describe('watcher (real API server, real Temporal)', () => {
   }
 
   afterEach(({ task }) => {
-    if (task.result?.state === 'fail') console.log(`watcher log (last 60 lines):\n${logs.slice(-60).map((l) => JSON.stringify(l)).join('\n')}`);
+    if (task.result?.state === 'fail')
+      console.log(
+        `watcher log (last 60 lines):\n${logs
+          .slice(-60)
+          .map((l) => JSON.stringify(l))
+          .join('\n')}`,
+      );
   });
 
   beforeAll(async () => {
@@ -75,16 +90,21 @@ describe('watcher (real API server, real Temporal)', () => {
     // Release what the watcher held, so the namespace can go, and end the runs this test started.
     const list = (await objects.listNamespacedCustomObject({ ...crd, namespace }).catch(() => ({ items: [] }))) as { items: FlinkSession[] };
     for (const item of list.items) {
-      await objects.patchNamespacedCustomObject(
-        { ...crd, namespace, name: item.metadata.name, body: { metadata: { finalizers: null } } },
-        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-      ).catch(() => undefined);
+      await objects
+        .patchNamespacedCustomObject(
+          { ...crd, namespace, name: item.metadata.name, body: { metadata: { finalizers: null } } },
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+        )
+        .catch(() => undefined);
     }
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);
     for (const id of started) {
-      await client.workflow.getHandle(id).terminate('watcher test finished').catch((error: unknown) => {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-      });
+      await client.workflow
+        .getHandle(id)
+        .terminate('watcher test finished')
+        .catch((error: unknown) => {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        });
     }
     await connection?.close();
   });
@@ -94,7 +114,8 @@ describe('watcher (real API server, real Temporal)', () => {
   async function create(name: string, spec: FlinkSessionSpec): Promise<FlinkSession> {
     started.add(workflowId(namespace, name));
     return (await objects.createNamespacedCustomObject({
-      ...crd, namespace,
+      ...crd,
+      namespace,
       body: { apiVersion: FLINKSESSION_API_VERSION, kind: FLINKSESSION_KIND, metadata: { name }, spec },
     })) as FlinkSession;
   }
@@ -102,13 +123,12 @@ describe('watcher (real API server, real Temporal)', () => {
   async function mergePatch(name: string, body: object, subresource?: 'status'): Promise<FlinkSession> {
     const options = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
     const request = { ...crd, namespace, name, body };
-    return (subresource === 'status'
-      ? await objects.patchNamespacedCustomObjectStatus(request, options)
-      : await objects.patchNamespacedCustomObject(request, options)) as FlinkSession;
+    return (
+      subresource === 'status' ? await objects.patchNamespacedCustomObjectStatus(request, options) : await objects.patchNamespacedCustomObject(request, options)
+    ) as FlinkSession;
   }
 
-  const read = async (name: string): Promise<FlinkSession> =>
-    (await objects.getNamespacedCustomObject({ ...crd, namespace, name })) as FlinkSession;
+  const read = async (name: string): Promise<FlinkSession> => (await objects.getNamespacedCustomObject({ ...crd, namespace, name })) as FlinkSession;
 
   async function signals(name: string): Promise<Signalled[]> {
     try {
@@ -130,17 +150,22 @@ describe('watcher (real API server, real Temporal)', () => {
 
   /** Waits until `count` signals named `signal` are in the history, and returns them. */
   function signalled(name: string, signal: string, count: number): Promise<Signalled[]> {
-    return eventually(`${count} ${signal} signal(s) for ${namespace}/${name}`, async () => {
-      const found = (await signals(name)).filter((s) => s.name === signal);
-      if (found.length > count) throw new Error(`expected ${count} ${signal} signals for ${name}, got ${found.length}: ${JSON.stringify(found)}`);
-      return found.length === count ? found : undefined;
-    }, 30_000);
+    return eventually(
+      `${count} ${signal} signal(s) for ${namespace}/${name}`,
+      async () => {
+        const found = (await signals(name)).filter((s) => s.name === signal);
+        if (found.length > count) throw new Error(`expected ${count} ${signal} signals for ${name}, got ${found.length}: ${JSON.stringify(found)}`);
+        return found.length === count ? found : undefined;
+      },
+      30_000,
+    );
   }
 
   /** Waits until a watcher has handled the object at `resourceVersion` (its decision is logged). */
   function handled(name: string, resourceVersion: string | undefined, watcher = 'main'): Promise<LogLine> {
     return eventually(`the watcher to handle ${name} at resourceVersion ${resourceVersion}`, async () =>
-      logs.find((l) => l.watcher === watcher && l.name === name && l.resourceVersion === resourceVersion && typeof l.decision === 'string'));
+      logs.find((l) => l.watcher === watcher && l.name === name && l.resourceVersion === resourceVersion && typeof l.decision === 'string'),
+    );
   }
 
   const hasFinalizer = async (name: string): Promise<true | undefined> =>
@@ -248,7 +273,8 @@ describe('watcher (real API server, real Temporal)', () => {
     it('the workflow releases the finalizer: the object goes, and nothing more is signalled', async () => {
       await mergePatch(name, { metadata: { finalizers: null } });
       const line = await eventually(`the watcher to see ${name} gone`, async () =>
-        logs.find((l) => l.watcher === 'main' && l.name === name && typeof l.reason === 'string' && l.reason.startsWith('gone')));
+        logs.find((l) => l.watcher === 'main' && l.name === name && typeof l.reason === 'string' && l.reason.startsWith('gone')),
+      );
       expect(line.decision).toBe('status-only');
       expect((await signals(name)).map((s) => s.name)).toEqual(['specChanged', 'specChanged', 'specChanged', 'delete']);
     });
@@ -302,7 +328,7 @@ describe('watcher (real API server, real Temporal)', () => {
       const finalizerLines = logs.filter((l) => l.name === name && l.msg.startsWith('finalizer '));
       expect(finalizerLines.filter((l) => l.msg === 'finalizer added')).toHaveLength(1);
 
-      const runs = await eventually('the session\'s runs to be listed', async () => {
+      const runs = await eventually("the session's runs to be listed", async () => {
         const found = [];
         for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId(namespace, name)}'` })) found.push(run);
         return found.length > 0 ? found : undefined;
@@ -322,7 +348,11 @@ describe('watcher (real API server, real Temporal)', () => {
       const changes = await signalled(name, 'specChanged', 2);
       expect(changes[1]!.payload).toMatchObject({ uid: metadata.uid, generation: 2, spec: { numberOfTaskSlots: 4 } });
       // The watcher logs the signal once signalWithStart has returned: a moment after Temporal has it.
-      const logged = await eventually('the watcher to log the signal', async () => logs.find((l) => l.watcher === 'after-restart' && l.name === name && l.msg === 'signalled specChanged'), 10_000);
+      const logged = await eventually(
+        'the watcher to log the signal',
+        async () => logs.find((l) => l.watcher === 'after-restart' && l.name === name && l.msg === 'signalled specChanged'),
+        10_000,
+      );
       expect(logged.decision).toBe('first-sight');
     });
 
@@ -355,15 +385,15 @@ describe('watcher (real API server, real Temporal)', () => {
         await eventually(`finalizer on ${vanishing}`, () => hasFinalizer(vanishing));
 
         await proxy.cut();
-        await eventually('the watcher to notice the outage', async () =>
-          logs.find((l) => l.watcher === 'proxied' && l.msg === 'informer failed; restarting'));
+        await eventually('the watcher to notice the outage', async () => logs.find((l) => l.watcher === 'proxied' && l.msg === 'informer failed; restarting'));
         await mergePatch(name, { spec: { numberOfTaskSlots: 3 } });
         // Someone strips the finalizer and deletes the other one: it is gone before the watcher is back.
         await mergePatch(vanishing, { metadata: { finalizers: null } });
         await objects.deleteNamespacedCustomObject({ ...crd, namespace, name: vanishing });
         // Let a couple of restarts fail, so the backoff grows, before the API server is back.
         await eventually('a second failed restart', async () =>
-          (logs.filter((l) => l.watcher === 'proxied' && l.msg === 'informer failed; restarting').length >= 2 ? true : undefined));
+          logs.filter((l) => l.watcher === 'proxied' && l.msg === 'informer failed; restarting').length >= 2 ? true : undefined,
+        );
         const delays = logs.filter((l) => l.watcher === 'proxied' && l.msg === 'informer failed; restarting').map((l) => l.retryInMs);
         expect(delays.slice(0, 2)).toEqual([200, 400]);
 

@@ -66,7 +66,11 @@ describe('a redeploy whose old state does not answer (time-skipping test server,
     const s = await runningSession({
       spec: AUTO_CLEAN_SPEC,
       cleanupDeadlineSeconds: 120,
-      overrides: { clearZooKeeperHa: async () => { throw ApplicationFailure.retryable('ZooKeeper did not answer', 'ZooKeeperUnavailable'); } },
+      overrides: {
+        clearZooKeeperHa: async () => {
+          throw ApplicationFailure.retryable('ZooKeeper did not answer', 'ZooKeeperUnavailable');
+        },
+      },
     });
     await s.specChanged(2, { ...AUTO_CLEAN_SPEC, numberOfTaskSlots: 4 });
     // Ten tries: 151 s of back-off on the server's clock, past the 120 s clean-up deadline; still clearing, nothing launched.

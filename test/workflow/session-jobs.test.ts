@@ -43,7 +43,10 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     await s.jobChanged('counter', 1);
     expect(s.recorder.lines()).toEqual(SUBMIT('counter', 1));
     const [submitted] = argsOf(s, 'submitFlinkJob') as Array<Parameters<Activities['submitFlinkJob']>[0]>;
-    expect(submitted).toMatchObject({ session: { namespace: s.namespace, name: s.name }, jar: { kind: 's3', key: 'job.jar', target: { bucket: 'jobs', endPoint: 'http://s3.example.invalid', credentialsSecret: { name: 's3' } } } });
+    expect(submitted).toMatchObject({
+      session: { namespace: s.namespace, name: s.name },
+      jar: { kind: 's3', key: 'job.jar', target: { bucket: 'jobs', endPoint: 'http://s3.example.invalid', credentialsSecret: { name: 's3' } } },
+    });
   });
 
   it('a change by upgradeMode savepoint: stop with a savepoint into <bucket>/<session>/flink/savepoints/, resubmit from it', async () => {
@@ -78,8 +81,17 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     await s.jobDeleted('plain', 1);
     await s.waitFor((lines) => lines.filter((l) => l === 'releaseJobFinalizer').length === 2);
     expect(s.recorder.lines()).toEqual([
-      'checkSessionJob', 'reportJobStatus counter Deleting', 'stopFlinkJob savepoint', 'recordJobEvent counter Normal SavepointTaken', 'reportJobStatus counter Deleting', 'releaseJobFinalizer',
-      'checkSessionJob', 'reportJobStatus plain Deleting', 'stopFlinkJob cancel', 'recordJobEvent plain Normal JobCancelled', 'releaseJobFinalizer',
+      'checkSessionJob',
+      'reportJobStatus counter Deleting',
+      'stopFlinkJob savepoint',
+      'recordJobEvent counter Normal SavepointTaken',
+      'reportJobStatus counter Deleting',
+      'releaseJobFinalizer',
+      'checkSessionJob',
+      'reportJobStatus plain Deleting',
+      'stopFlinkJob cancel',
+      'recordJobEvent plain Normal JobCancelled',
+      'releaseJobFinalizer',
     ]);
   });
 
@@ -113,7 +125,13 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     });
     await s.jobChanged('counter', 1);
     await s.waitFor('reportJobStatus counter JarNotFound');
-    expect(s.recorder.lines()).toEqual(['checkSessionJob', 'reportJobStatus counter Submitting', 'submitFlinkJob counter g1', 'recordJobEvent counter Warning JarNotFound', 'reportJobStatus counter JarNotFound']);
+    expect(s.recorder.lines()).toEqual([
+      'checkSessionJob',
+      'reportJobStatus counter Submitting',
+      'submitFlinkJob counter g1',
+      'recordJobEvent counter Warning JarNotFound',
+      'reportJobStatus counter JarNotFound',
+    ]);
     const [report] = (argsOf(s, 'reportJobStatus') as Array<Parameters<Activities['reportJobStatus']>[0]>).slice(-1);
     expect(report?.report).toMatchObject({ ready: false, progressing: false, error: expect.stringContaining('s3://jobs/job.jar') });
     await s.jobChanged('counter', 2, { jar: 's3://jobs/fixed.jar' });
@@ -121,7 +139,9 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
   });
 
   it('a job signal the API server does not confirm changes nothing (forged or stale)', async () => {
-    const s = await runningSession({ checkSessionJob: async () => ({ trusted: false, why: 'there is no FlinkSessionJob workflow-tests/counter in the API server', gone: true }) });
+    const s = await runningSession({
+      checkSessionJob: async () => ({ trusted: false, why: 'there is no FlinkSessionJob workflow-tests/counter in the API server', gone: true }),
+    });
     await s.jobChanged('counter', 1);
     await s.waitFor('checkSessionJob');
     await s.jobDeleted('counter', 1);

@@ -6,7 +6,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { AUTO_CLEAN_SPEC, COMPLETE_DEPLOY_STEPS, READY } from '../support/workflow-steps.ts';
-import { MINIMAL_SPEC, runOutcome, startWorkflowTestEnv, waitForContinueAsNew, type SessionOptions, type SessionUnderTest, type WorkflowTestEnv } from '../support/time-skipping.ts';
+import {
+  MINIMAL_SPEC,
+  runOutcome,
+  startWorkflowTestEnv,
+  waitForContinueAsNew,
+  type SessionOptions,
+  type SessionUnderTest,
+  type WorkflowTestEnv,
+} from '../support/time-skipping.ts';
 
 /** ~400 KB of spec: a krb5.conf with many realms. */
 const LARGE_SPEC: FlinkSessionSpec = {
@@ -114,7 +122,10 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     ]);
     const call = (name: string) => s.recorder.calls.find((c) => c.name === name)!.args[0];
     expect(call('clearZooKeeperHa')).toEqual({ quorum: 'zk.example.invalid:2181', root: '/flink', clusterId: s.name });
-    expect(call('purgeS3Prefixes')).toMatchObject({ prefixes: [`${s.name}/flink/ha/`, `${s.name}/flink/checkpoints/`], target: { bucket: 'flink-state', session: s.name } });
+    expect(call('purgeS3Prefixes')).toMatchObject({
+      prefixes: [`${s.name}/flink/ha/`, `${s.name}/flink/checkpoints/`],
+      target: { bucket: 'flink-state', session: s.name },
+    });
     expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 2, redeploys: 2 });
   });
 
@@ -123,21 +134,26 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     await s.specChanged(2, { ...MINIMAL_SPEC, flinkVersion: '0.9' });
     await s.waitFor('reportStatus Running/InvalidSpec');
 
-    expect(s.recorder.lines()).toEqual([
-      'checkSession',
-      'validateSessionSpec',
-      'recordEvent Warning InvalidSpec',
-      'reportStatus Running/InvalidSpec',
-    ]);
+    expect(s.recorder.lines()).toEqual(['checkSession', 'validateSessionSpec', 'recordEvent Warning InvalidSpec', 'reportStatus Running/InvalidSpec']);
     expect(s.cluster.jobManager).toBe(true);
-    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 2, lastError: expect.stringMatching(/^spec\.flinkVersion: Flink 0\.9 is not supported/) });
+    expect(await s.status()).toMatchObject({
+      phase: 'Running',
+      deployedGeneration: 1,
+      desiredGeneration: 2,
+      lastError: expect.stringMatching(/^spec\.flinkVersion: Flink 0\.9 is not supported/),
+    });
     // The refused generation stays refused until something changes: the delete is the next work.
     expect(await deleteAndFinish(s, 2)).toEqual(DELETE_STEPS);
   });
 
   it('refuses a new session whose validation finds problems: Failed, and nothing launched', async () => {
     const s = await session({
-      overrides: { validateSessionSpec: async () => ({ problems: [{ field: 'spec.sa', message: 'no ServiceAccount "flink"' }], message: 'spec.sa: no ServiceAccount "flink"' }) },
+      overrides: {
+        validateSessionSpec: async () => ({
+          problems: [{ field: 'spec.sa', message: 'no ServiceAccount "flink"' }],
+          message: 'spec.sa: no ServiceAccount "flink"',
+        }),
+      },
     });
     await s.specChanged(1);
     await s.waitFor('reportStatus Failed/InvalidSpec');
@@ -151,7 +167,11 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     const s = await session({
       overrides: {
         waitForJobManagerReady: async ({ ref, launchJob }) => {
-          if (failReadiness) throw ApplicationFailure.nonRetryable(`the JobManager of ${ref.namespace}/${ref.name} was not ready within 300 s; see the launch Job ${launchJob}`, 'ReadinessTimeout');
+          if (failReadiness)
+            throw ApplicationFailure.nonRetryable(
+              `the JobManager of ${ref.namespace}/${ref.name} was not ready within 300 s; see the launch Job ${launchJob}`,
+              'ReadinessTimeout',
+            );
           return { deployment: ref.name, restService: `${ref.name}-rest` };
         },
       },
@@ -207,7 +227,7 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     await s.specChanged(1);
     await s.waitFor(READY);
 
-    expect(await tests.env.currentTimeMs() - serverTimeBefore).toBeGreaterThanOrEqual(3_000);
+    expect((await tests.env.currentTimeMs()) - serverTimeBefore).toBeGreaterThanOrEqual(3_000);
     const attempts = s.recorder.calls.filter((c) => c.name === 'applySessionFiles');
     expect(attempts.map((c) => c.attempt)).toEqual([1, 2, 3]);
     // 1 s and 2 s of back-off on the server's clock, skipped in real time.
@@ -237,14 +257,17 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     let forged = false;
     const s = await runningSession({
       overrides: {
-        checkSession: async ({ ref }) => (forged ? { trusted: false, why: 'forged', current: { uid: ref.uid, generation: 1, spec: MINIMAL_SPEC } } : { trusted: true }),
+        checkSession: async ({ ref }) =>
+          forged ? { trusted: false, why: 'forged', current: { uid: ref.uid, generation: 1, spec: MINIMAL_SPEC } } : { trusted: true },
       },
     });
     forged = true;
     await s.specChanged(7, { ...MINIMAL_SPEC, sa: 'cluster-admin' });
     await s.waitFor('checkSession');
     // The check's answer reaches the state a moment after the activity started.
-    await vi.waitFor(async () => expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 1 }), { timeout: 15_000 });
+    await vi.waitFor(async () => expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 1 }), {
+      timeout: 15_000,
+    });
     expect(s.recorder.lines()).toEqual(['checkSession']);
     forged = false;
     expect(await deleteAndFinish(s)).toEqual(DELETE_STEPS);

@@ -35,7 +35,9 @@ async function history(s: SessionUnderTest): Promise<HistoryEvent[]> {
 
 /** The summaries of the run's activity calls, in order. */
 const activitySummaries = (events: HistoryEvent[]): string[] =>
-  events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => text(e.userMetadata?.summary) ?? `(no summary: ${e.activityTaskScheduledEventAttributes?.activityType?.name})`);
+  events
+    .filter((e) => e.activityTaskScheduledEventAttributes)
+    .map((e) => text(e.userMetadata?.summary) ?? `(no summary: ${e.activityTaskScheduledEventAttributes?.activityType?.name})`);
 
 const currentDetails = async (s: SessionUnderTest): Promise<string> => (await s.handle.query<Metadata>('__temporal_workflow_metadata')).currentDetails ?? '';
 
@@ -49,7 +51,7 @@ async function settledDetails(s: SessionUnderTest, done: (details: string) => bo
   }
 }
 
-describe('the Temporal UI\'s view of a session run (time-skipping test server)', () => {
+describe("the Temporal UI's view of a session run (time-skipping test server)", () => {
   it('every activity call of a redeploy carries a summary that names what it works on', async () => {
     const s = await session();
     await s.specChanged(1);
@@ -60,25 +62,31 @@ describe('the Temporal UI\'s view of a session run (time-skipping test server)',
     const summaries = activitySummaries(await history(s));
     expect(summaries.filter((line) => line.startsWith('(no summary'))).toEqual([]);
     const key = `${s.namespace}/${s.name}`;
-    expect(summaries).toEqual(expect.arrayContaining([
-      `validate generation 2 of ${key} (operator rules, API server dry run)`,
-      `delete JobManager Deployment ${key}`,
-      `wait for the pods, Services and ConfigMaps of Flink cluster ${key} to go`,
-      `delete the znodes under /flink/${s.name} on zk.example.invalid:2181`,
-      `purge s3://ui-state/${s.name}/flink/ha/ and s3://ui-state/${s.name}/flink/checkpoints/`,
-      expect.stringMatching(new RegExp(`^wait for JobManager ${key} to serve \\(launched by Job ${s.name}-launch-g2-[a-z0-9]{6}-0\\)$`)),
-      `report Running/JobManagerReady in the status of ${key}`,
-    ]));
+    expect(summaries).toEqual(
+      expect.arrayContaining([
+        `validate generation 2 of ${key} (operator rules, API server dry run)`,
+        `delete JobManager Deployment ${key}`,
+        `wait for the pods, Services and ConfigMaps of Flink cluster ${key} to go`,
+        `delete the znodes under /flink/${s.name} on zk.example.invalid:2181`,
+        `purge s3://ui-state/${s.name}/flink/ha/ and s3://ui-state/${s.name}/flink/checkpoints/`,
+        expect.stringMatching(new RegExp(`^wait for JobManager ${key} to serve \\(launched by Job ${s.name}-launch-g2-[a-z0-9]{6}-0\\)$`)),
+        `report Running/JobManagerReady in the status of ${key}`,
+      ]),
+    );
   });
 
-  it('a history recorded before the summaries (none on its events) replays with today\'s code: adding them breaks no running session', async () => {
+  it("a history recorded before the summaries (none on its events) replays with today's code: adding them breaks no running session", async () => {
     const s = await session();
     await s.specChanged(1);
     await s.waitFor(READY);
     const recorded = await s.handle.fetchHistory();
     const withoutSummaries = { ...recorded, events: (recorded.events ?? []).map((event) => ({ ...event, userMetadata: null })) };
     expect(activitySummaries(withoutSummaries.events).every((line) => line.startsWith('(no summary'))).toBe(true);
-    await Worker.runReplayHistory({ workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)), replayName: 'before summaries' }, withoutSummaries, s.handle.workflowId);
+    await Worker.runReplayHistory(
+      { workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)), replayName: 'before summaries' },
+      withoutSummaries,
+      s.handle.workflowId,
+    );
   });
 
   it('the current details follow the step: phase, generation, the step and what it waits for; then idle', async () => {
@@ -99,7 +107,9 @@ describe('the Temporal UI\'s view of a session run (time-skipping test server)',
     });
     await s.specChanged(1);
     await s.waitFor(READY);
-    expect(await settledDetails(s, (d) => d.includes(IDLE))).toBe(`FlinkSession ${s.namespace}/${s.name}: **Running**, generation 1 deployed\n\n- step: none\n- waiting for: ${IDLE}`);
+    expect(await settledDetails(s, (d) => d.includes(IDLE))).toBe(
+      `FlinkSession ${s.namespace}/${s.name}: **Running**, generation 1 deployed\n\n- step: none\n- waiting for: ${IDLE}`,
+    );
 
     await s.specChanged(2);
     await s.waitFor((lines) => lines.includes('waitForJobManagerReady') && lines.lastIndexOf('waitForJobManagerReady') > lines.indexOf(READY));
@@ -116,6 +126,8 @@ describe('the Temporal UI\'s view of a session run (time-skipping test server)',
     expect(waiting).toMatch(new RegExp(`- waiting for: wait for JobManager ${s.namespace}/${s.name} to serve \\(launched by Job ${s.name}-launch-g2-`));
 
     await s.waitFor((lines) => lines.filter((l) => l === READY).length === 2);
-    expect(await settledDetails(s, (d) => d.includes(IDLE))).toContain(`FlinkSession ${s.namespace}/${s.name}: **Running**, generation 2 deployed\n\n- step: none\n`);
+    expect(await settledDetails(s, (d) => d.includes(IDLE))).toContain(
+      `FlinkSession ${s.namespace}/${s.name}: **Running**, generation 2 deployed\n\n- step: none\n`,
+    );
   });
 });

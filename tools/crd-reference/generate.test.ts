@@ -9,19 +9,7 @@ import { renderLaunchJob } from '../../model/launch-job.ts';
 import { FLINKSESSION_API_VERSION, FLINKSESSION_KIND } from '../../model/names.ts';
 import { validateSpec } from '../../model/validate.ts';
 import { generateReference, readCrd, REFERENCE } from './generate.ts';
-import {
-  anchorOf,
-  code,
-  fieldPaths,
-  fieldsOfRule,
-  limitsOf,
-  prose,
-  renderReference,
-  sectionsOf,
-  typeOf,
-  type Crd,
-  type Schema,
-} from './reference.ts';
+import { anchorOf, code, fieldPaths, fieldsOfRule, limitsOf, prose, renderReference, sectionsOf, typeOf, type Crd, type Schema } from './reference.ts';
 
 const EXAMPLE = new URL('../../docs/example-flinksession.yaml', import.meta.url);
 /** The example as a valid fixture of test/crd, so the real API server checks it too. */
@@ -55,8 +43,16 @@ describe('the reference generator', () => {
   it.each([
     ['numbers', { type: 'integer', minimum: 1, maximum: 9 }, ['≥ 1', '≤ 9']],
     ['lengths and a pattern', { type: 'string', minLength: 1, maxLength: 63, pattern: '^(a|b)$' }, ['length ≥ 1', 'length ≤ 63', 'pattern `^(a\\|b)$`']],
-    ['a keyed list', { type: 'array', maxItems: 8, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }, ['≤ 8 items', 'one item per `type`']],
-    ['a map and its values', { type: 'object', maxProperties: 4, additionalProperties: { type: 'string', maxLength: 63 } }, ['≤ 4 entries', 'values: length ≤ 63']],
+    [
+      'a keyed list',
+      { type: 'array', maxItems: 8, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] },
+      ['≤ 8 items', 'one item per `type`'],
+    ],
+    [
+      'a map and its values',
+      { type: 'object', maxProperties: 4, additionalProperties: { type: 'string', maxLength: 63 } },
+      ['≤ 4 entries', 'values: length ≤ 63'],
+    ],
   ] as Array<[string, Schema, string[]]>)('states the limits of %s', (_case, schema, expected) => {
     expect(limitsOf(schema)).toEqual(expected);
   });
@@ -117,7 +113,18 @@ describe('the reference generator', () => {
         group: 'example.io',
         names: { kind: 'Thing', plural: 'things', shortNames: ['th'] },
         scope: 'Namespaced',
-        versions: [{ name: 'v1', storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { apiVersion: { type: 'string' }, spec: { type: 'object', properties: { a: { type: 'string' } } } } } } }],
+        versions: [
+          {
+            name: 'v1',
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: { apiVersion: { type: 'string' }, spec: { type: 'object', properties: { a: { type: 'string' } } } },
+              },
+            },
+          },
+        ],
       },
     };
     const text = renderReference(crd);
@@ -205,11 +212,14 @@ describe('docs/example-flinksession.yaml', () => {
     expect(notSet).toEqual(COMMENTED_ALTERNATIVES);
     const commentedKeys = [...text.matchAll(/^\s*#\s*([A-Za-z0-9_.-]+):/gm)].map((match) => match[1]!);
     for (const path of notSet) {
-      expect(commentedKeys.some((key) => path === key || path.endsWith(`.${key}`)), `a commented-out line for ${path}`).toBe(true);
+      expect(
+        commentedKeys.some((key) => path === key || path.endsWith(`.${key}`)),
+        `a commented-out line for ${path}`,
+      ).toBe(true);
     }
   });
 
-  it('passes the operator\'s own checks', () => {
+  it("passes the operator's own checks", () => {
     expect(validateSpec(spec)).toEqual([]);
   });
 

@@ -136,11 +136,7 @@ function messageOf(rule: ValidationRule): string {
 
 /** CEL escapes property names that are not identifiers (Kubernetes' rules for x-kubernetes-validations). */
 function unescapeCelName(name: string): string {
-  return name
-    .replaceAll('__underscores__', '__')
-    .replaceAll('__dot__', '.')
-    .replaceAll('__dash__', '-')
-    .replaceAll('__slash__', '/');
+  return name.replaceAll('__underscores__', '__').replaceAll('__dot__', '.').replaceAll('__dash__', '-').replaceAll('__slash__', '/');
 }
 
 /**
@@ -210,7 +206,10 @@ export function fieldPaths(schema: Schema, prefix = ''): string[] {
 
 /** GitHub's heading anchors: lower case, punctuation other than '-' and '_' dropped, spaces to '-'. */
 export function anchorOf(heading: string): string {
-  return heading.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replaceAll(' ', '-');
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replaceAll(' ', '-');
 }
 
 /** One line: table cells and list items cannot hold line breaks. */
@@ -248,10 +247,7 @@ function sectionAnchor(path: string, kind: string): string {
 function renderSection(section: Section, kind: string): string[] {
   const lines = [`## ${heading(section.path, kind)}`, ''];
   if (section.description) lines.push(prose(section.description), '');
-  lines.push(
-    '| Field | Type | Required | Default | Allowed values | Limits | Description | Validation (CEL messages) |',
-    '|---|---|---|---|---|---|---|---|',
-  );
+  lines.push('| Field | Type | Required | Default | Allowed values | Limits | Description | Validation (CEL messages) |', '|---|---|---|---|---|---|---|---|');
   for (const row of section.rows) {
     const cells = [
       row.section ? `[${code(row.path)}](#${sectionAnchor(row.section, kind)})` : code(row.path),
@@ -311,7 +307,7 @@ export function renderReference(crd: Crd): string {
     '',
     `${facts.join(' · ')}.`,
     '',
-    'Every table below is the CRD\'s OpenAPI schema, which the API server enforces on `kubectl apply`:',
+    "Every table below is the CRD's OpenAPI schema, which the API server enforces on `kubectl apply`:",
     'unknown fields are refused, and a **Validation** cell lists the messages of the CEL rules',
     '(`x-kubernetes-validations`) that check the field, as `kubectl` prints them when a rule fails.',
     'Before a redeploy the operator also checks what the schema cannot (memory budgets, supported Flink',
@@ -320,7 +316,7 @@ export function renderReference(crd: Crd): string {
     '(see [troubleshooting](troubleshooting.md)).',
     '',
     'Flink option keys named in descriptions are the classic ones; the operator renders the key that the',
-    'session\'s `flinkVersion` reads (for example `kubernetes.container.image.ref` from Flink 1.17 on,',
+    "session's `flinkVersion` reads (for example `kubernetes.container.image.ref` from Flink 1.17 on,",
     '`execution.checkpointing.dir` from 1.20 on). A complete manifest with every field explained:',
     '[example-flinksession.yaml](example-flinksession.yaml).',
     '',

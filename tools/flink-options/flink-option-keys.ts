@@ -152,7 +152,10 @@ export function loadFlinkOptionKeys(flinkVersion: string, classpath: string, opt
 
 /** `<cache>/flink-option-keys-<version>-<sha256 of FlinkOptionKeys.java, 12 hex>/keys.json` */
 export async function flinkOptionKeysCacheFile(flinkVersion: string, env: Env = process.env): Promise<string> {
-  const hash = createHash('sha256').update(await readFile(JAVA_SOURCE)).digest('hex').slice(0, 12);
+  const hash = createHash('sha256')
+    .update(await readFile(JAVA_SOURCE))
+    .digest('hex')
+    .slice(0, 12);
   return join(cacheRoot(env), `flink-option-keys-${flinkVersion}-${hash}`, 'keys.json');
 }
 

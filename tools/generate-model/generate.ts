@@ -47,7 +47,9 @@ function toJsonSchema(schema: Schema): Schema {
 
 export async function generateModel(model: GeneratedModel = MODELS[0]!): Promise<string> {
   // merge: the CRD shares repeated field schemas with YAML anchors and merge keys (<<), as kubectl reads them.
-  const crd = parse(readFileSync(new URL(`../../crds/${model.crd}`, import.meta.url), 'utf8'), { merge: true }) as { spec: { versions: Array<{ schema: { openAPIV3Schema: Schema } }> } };
+  const crd = parse(readFileSync(new URL(`../../crds/${model.crd}`, import.meta.url), 'utf8'), { merge: true }) as {
+    spec: { versions: Array<{ schema: { openAPIV3Schema: Schema } }> };
+  };
   const root = crd.spec.versions[0]!.schema.openAPIV3Schema;
   const properties = root.properties as Record<string, Schema>;
   const options = { bannerComment: '', additionalProperties: false, style: { singleQuote: true, printWidth: 120 } } as const;

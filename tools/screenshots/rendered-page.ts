@@ -51,12 +51,18 @@ async function render(page: Page, url: string, options: RenderOptions): Promise<
   await page.goto(url, { waitUntil: 'networkidle2', timeout: timeoutMs });
   const wanted = options.waitForTexts ?? [];
   let text = '';
-  await pollUntil(`${url} to show ${wanted.map((t) => JSON.stringify(t)).join(', ')}`, async () => {
-    text = await pageText(page);
-    return wanted.every((t) => text.includes(t)) ? true : undefined;
-  }, { timeoutMs, intervalMs: 250 }).catch((error: unknown) => {
+  await pollUntil(
+    `${url} to show ${wanted.map((t) => JSON.stringify(t)).join(', ')}`,
+    async () => {
+      text = await pageText(page);
+      return wanted.every((t) => text.includes(t)) ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 250 },
+  ).catch((error: unknown) => {
     const missing = wanted.filter((t) => !text.includes(t));
-    throw new Error(`${error instanceof Error ? error.message : String(error)}; missing ${missing.map((t) => JSON.stringify(t)).join(', ')}; the page showed:\n${text}`);
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}; missing ${missing.map((t) => JSON.stringify(t)).join(', ')}; the page showed:\n${text}`,
+    );
   });
   await page.waitForNetworkIdle({ idleTime: 500, concurrency: 2, timeout: timeoutMs });
   text = await pageText(page);
