@@ -41,6 +41,7 @@ export function versionedKeys(v: FlinkVersion): VersionedKeys {
   const since117 = atLeast(v, 1, 17);
   // Flink 1.20 moved checkpoint settings under execution.checkpointing.* (the old keys still work, deprecated).
   const since120 = atLeast(v, 1, 20);
+  const since119 = atLeast(v, 1, 19);
   return {
     containerImage: since117 ? 'kubernetes.container.image.ref' : 'kubernetes.container.image',
     jobManagerCpu: since117 ? 'kubernetes.jobmanager.cpu.amount' : 'kubernetes.jobmanager.cpu',
@@ -50,9 +51,11 @@ export function versionedKeys(v: FlinkVersion): VersionedKeys {
     incrementalCheckpoints: since120 ? 'execution.checkpointing.incremental' : 'state.backend.incremental',
     checkpointsDir: since120 ? 'execution.checkpointing.dir' : 'state.checkpoints.dir',
     savepointsDir: since120 ? 'execution.checkpointing.savepoint-dir' : 'state.savepoints.dir',
-    javaOpts: since117 ? 'env.java.opts.all' : 'env.java.opts',
-    javaOptsAliases: ['env.java.opts', 'env.java.opts.all'],
-    configFile: atLeast(v, 1, 19) ? 'config.yaml' : 'flink-conf.yaml',
+    // 1.19 added env.java.default-opts.all, prepended to env.java.opts.all: the operator's default goes
+    // there, so the Java 17 opens a Flink image sets in env.java.opts.all (its config.yaml) stay.
+    javaOpts: since119 ? 'env.java.default-opts.all' : since117 ? 'env.java.opts.all' : 'env.java.opts',
+    javaOptsAliases: since119 ? ['env.java.default-opts.all'] : ['env.java.opts', 'env.java.opts.all'],
+    configFile: since119 ? 'config.yaml' : 'flink-conf.yaml',
     kubernetesHaValue: atLeast(v, 1, 16) ? 'kubernetes' : 'org.apache.flink.kubernetes.highavailability.KubernetesHaServicesFactory',
   };
 }

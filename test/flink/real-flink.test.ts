@@ -51,10 +51,12 @@ describe.each(['1.20', '2.1'])("a session of Flink %s runs Flink's own processes
     expect(overview['flink-version']).toMatch(new RegExp(`^${flinkVersion.replace('.', '\\.')}\\.`));
     const pods = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector: `app=${name},component=jobmanager` })).items;
     expect(pods.map((p) => [p.status?.phase, p.status?.podIP])).toEqual([['Running', '127.0.0.1']]);
-    // The operator's default JVM option replaces the Java 17 opens of the image's config.yaml (as on a
-    // cluster, the kubelet starts Flink with what the configuration says): Flink runs without them.
+    // The operator's default JVM option goes beside the Java 17 opens of the image's config.yaml, not over
+    // them (the kubelet starts Flink with what the configuration says, as on a cluster).
     const flinkConfig = await kc.makeApiClient(k8s.CoreV1Api).readNamespacedConfigMap({ namespace, name: `flink-config-${name}` });
-    expect(flattenFlinkConfig(flinkConfig.data?.['config.yaml'] ?? '')['env.java.opts.all']).toBe('-XX:+UseG1GC');
+    const written = flattenFlinkConfig(flinkConfig.data?.['config.yaml'] ?? '');
+    expect(written['env.java.default-opts.all']).toBe('-XX:+UseG1GC');
+    expect(written['env.java.opts.all']).toContain('--add-opens=java.base/java.util=ALL-UNNAMED');
   }, 360_000);
 
   it('the sample job asks for a slot: the JobManager creates a TaskManager pod, which runs and registers, and the job counts', async () => {

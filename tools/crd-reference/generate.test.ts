@@ -255,7 +255,7 @@ describe('docs/example-flinksession.yaml', () => {
       'security.kerberos.login.principal': 'flink/analytics@EXAMPLE.COM',
       'security.kerberos.login.contexts': 'Client,KafkaClient',
       'security.kerberos.login.use-ticket-cache': 'false',
-      'env.java.opts.all': '-XX:+UseG1GC',
+      'env.java.default-opts.all': '-XX:+UseG1GC',
     });
     for (const key of ['taskmanager.memory.network.fraction', 'taskmanager.memory.managed.fraction', 'taskmanager.memory.managed.min', 'parallelism.default']) {
       expect(options).not.toHaveProperty(key);
