@@ -2,6 +2,7 @@
 // CRD's schema cannot make, because they need the session), the request Flink's REST runs the jar
 // with, and the job's status with Ready / Progressing / Degraded conditions. The workflow imports it,
 // so it uses nothing the workflow sandbox lacks (the job id, which needs a hash, is in flink-job-id.ts).
+import { conditionMaker } from './conditions.ts';
 import type { FlinkSessionJobSpec, FlinkSessionJobStatus } from './flinksessionjob.generated.ts';
 import type { FlinkSessionSpec } from './flinksession.ts';
 
@@ -134,19 +135,7 @@ export interface JobStatusReport {
 }
 
 export function jobStatus(current: FlinkSessionJobStatus | undefined, report: JobStatusReport, now: string): FlinkSessionJobStatus {
-  const previous = new Map((current?.conditions ?? []).map((c) => [c.type, c]));
-  const condition = (type: Condition['type'], status: boolean, reason: string, message: string): Condition => {
-    const value: Condition['status'] = status ? 'True' : 'False';
-    const before = previous.get(type);
-    return {
-      type,
-      status: value,
-      observedGeneration: report.generation,
-      lastTransitionTime: before && before.status === value ? before.lastTransitionTime : now,
-      reason,
-      message,
-    };
-  };
+  const condition = conditionMaker<Condition>(current?.conditions, report.generation, now);
   const jobId = report.jobId ?? current?.jobId;
   const jobState = report.jobState ?? current?.jobState;
   const lastSavepoint = report.lastSavepoint ?? current?.lastSavepoint;

@@ -1,5 +1,6 @@
 // Status computation (pure): the workflow says what it observed; this turns it into the status
 // subresource with Ready / Progressing / Degraded conditions, keeping transition times that did not change.
+import { conditionMaker } from './conditions.ts';
 import type { FlinkSessionStatus } from './flinksession.ts';
 
 type Condition = NonNullable<FlinkSessionStatus['conditions']>[number];
@@ -23,19 +24,7 @@ export interface StatusReport {
 const PROGRESSING_PHASES: readonly Phase[] = ['Pending', 'Deploying', 'Redeploying', 'Deleting'];
 
 export function nextStatus(current: FlinkSessionStatus | undefined, report: StatusReport, now: string): FlinkSessionStatus {
-  const previous = new Map((current?.conditions ?? []).map((c) => [c.type, c]));
-  const condition = (type: Condition['type'], status: boolean, reason: string, message: string): Condition => {
-    const value: Condition['status'] = status ? 'True' : 'False';
-    const before = previous.get(type);
-    return {
-      type,
-      status: value,
-      observedGeneration: report.generation,
-      lastTransitionTime: before && before.status === value ? before.lastTransitionTime : now,
-      reason,
-      message,
-    };
-  };
+  const condition = conditionMaker<Condition>(current?.conditions, report.generation, now);
   const progressing = PROGRESSING_PHASES.includes(report.phase);
   const status: FlinkSessionStatus = {
     phase: report.phase,
