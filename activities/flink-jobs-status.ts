@@ -26,7 +26,7 @@ export interface FlinkJobStatusDeps {
 }
 
 /** What the workflow is about to do with the job. */
-export type JobStep = 'submit' | 'delete';
+export type JobStep = 'submit' | 'suspend' | 'delete';
 
 export type JobCheckResult =
   | { trusted: true }
@@ -92,7 +92,7 @@ export function createFlinkJobStatusActivities(deps: FlinkJobStatusDeps) {
     if (object.metadata.generation !== job.generation || input.spec === undefined || jobSpecHash(input.spec) !== jobSpecHash(object.spec)) {
       return {
         trusted: false,
-        why: `the job to submit is not the one the API server holds for ${key} (generation ${object.metadata.generation})`,
+        why: `the job to ${step} is not the one the API server holds for ${key} (generation ${object.metadata.generation})`,
         ...(current ? { current } : {}),
       };
     }

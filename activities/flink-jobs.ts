@@ -21,6 +21,8 @@ export interface FlinkJobDeps {
   jarMaxBytes: number;
   /** FSO_JOB_DEADLINE_SECONDS: how long a job may take to run, or a savepoint to complete. */
   jobDeadlineSeconds: number;
+  /** FSO_JOB_WATCH_SECONDS: how often watchFlinkJobs asks about the running jobs. */
+  jobWatchSeconds: number;
   pollIntervalMs: number;
 }
 
@@ -44,10 +46,30 @@ export interface SubmitFlinkJobResult {
   duplicate: boolean;
 }
 
+export interface StopFlinkJobInput {
+  session: Session;
+  jobId: string;
+  /** Stop with a savepoint into this directory; without it the job is cancelled. */
+  savepointDirectory?: string;
+  /** Cancelled for last-state: the job's latest retained checkpoint is where its next run starts (refused when it has none). */
+  fromCheckpoint?: boolean;
+}
+
 export interface StopFlinkJobResult {
   /** Flink's final state of the job; GONE when Flink does not know it (nothing to stop). */
   state: string;
   savepoint?: { path: string };
+  /** With fromCheckpoint: the latest checkpoint (or savepoint) the job completed, retained by its cancel. */
+  checkpoint?: { path: string };
+}
+
+/** A watched job that no longer runs: Flink ended it, or does not know it. */
+export interface EndedFlinkJob {
+  name: string;
+  jobId: string;
+  /** FAILED, FINISHED, CANCELED, SUSPENDED, or GONE (the JobManager does not know the job). */
+  state: string;
+  rootCause?: string;
 }
 
 interface JobDetails {
@@ -258,7 +280,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
    * trigger polled), or cancelled without one. A failed savepoint fails for good and leaves the job
    * running. A retry resumes the trigger it started (kept in the heartbeat details).
    */
-  async function stopFlinkJob(input: { session: Session; jobId: string; savepointDirectory?: string }): Promise<StopFlinkJobResult> {
+  async function stopFlinkJob(input: StopFlinkJobInput): Promise<StopFlinkJobResult> {
     const deadline = firstScheduledAt() + deps.jobDeadlineSeconds * 1000;
     const { session, jobId } = input;
     const resumed = previousHeartbeat<{ triggerId?: string }>();
@@ -269,7 +291,14 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       if (!job) return { state: 'GONE' };
       if (TERMINAL_JOB_STATES.includes(job.state)) {
         savepoint ??= input.savepointDirectory ? await latestSavepoint(session, jobId) : undefined;
-        return { state: job.state, ...(savepoint ? { savepoint } : {}) };
+        const checkpoint = input.fromCheckpoint ? (await retainedCheckpoints(session, jobId)).latest : undefined;
+        if (input.fromCheckpoint && !checkpoint) {
+          throw ApplicationFailure.nonRetryable(
+            `the job ${jobId} ended ${job.state} with no checkpoint Flink reports; its next run starts without its state`,
+            'CheckpointLost',
+          );
+        }
+        return { state: job.state, ...(savepoint ? { savepoint } : {}), ...(checkpoint ? { checkpoint } : {}) };
       }
       if (Date.now() > deadline) {
         throw ApplicationFailure.nonRetryable(
@@ -278,6 +307,13 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
         );
       }
       if (!input.savepointDirectory) {
+        if (!triggerId && input.fromCheckpoint && (await retainedCheckpoints(session, jobId)).completed === 0) {
+          // Checked before the cancel: a last-state change never throws the job's state away.
+          throw ApplicationFailure.nonRetryable(
+            `the job ${jobId} has completed no checkpoint yet, so upgradeMode last-state has nothing to restore from; it keeps running, nothing was changed: enable checkpointing (execution.checkpointing.interval) and wait for one, or set upgradeMode: savepoint`,
+            'NoCheckpoint',
+          );
+        }
         if (!triggerId) {
           const cancel = await rest(session, `/jobs/${jobId}?mode=cancel`, { method: 'PATCH' });
           if (cancel.status !== 202 && cancel.status !== 200 && cancel.status !== 404)
@@ -316,6 +352,66 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     }
   }
 
+  /** How many checkpoints the job completed, and the newest it completed (a checkpoint or a savepoint), by Flink's checkpoint statistics. */
+  async function retainedCheckpoints(session: Session, jobId: string): Promise<{ completed: number; latest?: { path: string } }> {
+    const { status, body, text } = await rest(session, `/jobs/${jobId}/checkpoints`);
+    if (status !== 200) throw new Error(`Flink REST GET /jobs/${jobId}/checkpoints: HTTP ${status} ${text.slice(0, 500)}`);
+    type Point = { id?: number; external_path?: string } | null | undefined;
+    const stats = body as { counts?: { completed?: number }; latest?: { completed?: Point; savepoint?: Point } };
+    const newest = [stats.latest?.completed, stats.latest?.savepoint]
+      .filter((p): p is { id?: number; external_path: string } => typeof p?.external_path === 'string' && p.external_path !== '')
+      .sort((a, b) => (b.id ?? 0) - (a.id ?? 0))[0];
+    return { completed: stats.counts?.completed ?? 0, ...(newest ? { latest: { path: newest.external_path } } : {}) };
+  }
+
+  /**
+   * Watches the session's running jobs (GET /jobs/overview every FSO_JOB_WATCH_SECONDS, heartbeating):
+   * returns the ones that no longer run, with Flink's root cause of a failure, or nothing after
+   * `forSeconds`, so the workflow asks again. A JobManager that does not answer is waited for (a
+   * redeploy or a crash of it is the session's business); a job it does not list is reported GONE
+   * only when two polls in a row miss it. Cancelled when the workflow has a step to run.
+   */
+  async function watchFlinkJobs(input: {
+    session: Session;
+    jobs: Array<{ name: string; jobId: string }>;
+    forSeconds: number;
+  }): Promise<{ ended: EndedFlinkJob[] }> {
+    const until = Date.now() + input.forSeconds * 1000;
+    const missing = new Set<string>();
+    const context = Context.current();
+    for (;;) {
+      let overview: Map<string, string> | undefined;
+      let unanswered: string | undefined;
+      try {
+        const { status, body, text } = await rest(input.session, '/jobs/overview');
+        if (status !== 200) throw new Error(`HTTP ${status} ${text.slice(0, 200)}`);
+        const jobs = (body as { jobs?: Array<{ jid: string; state: string }> }).jobs ?? [];
+        overview = new Map(jobs.map((j) => [j.jid, j.state]));
+      } catch (error: unknown) {
+        unanswered = error instanceof Error ? error.message : String(error);
+      }
+      if (overview) {
+        const ended: EndedFlinkJob[] = [];
+        for (const job of input.jobs) {
+          const state = overview.get(job.jobId);
+          if (state === undefined) {
+            if (missing.has(job.jobId)) ended.push({ ...job, state: 'GONE' });
+            missing.add(job.jobId);
+            continue;
+          }
+          missing.delete(job.jobId);
+          if (!TERMINAL_JOB_STATES.includes(state)) continue;
+          const cause = state === 'FAILED' ? await rootCause(input.session, job.jobId).catch(() => undefined) : undefined;
+          ended.push({ ...job, state, ...(cause ? { rootCause: cause } : {}) });
+        }
+        if (ended.length > 0) return { ended };
+      }
+      if (Date.now() >= until) return { ended: [] };
+      context.heartbeat({ watching: input.jobs.map((j) => j.jobId), ...(unanswered ? { unanswered } : {}) });
+      await context.sleep(deps.jobWatchSeconds * 1000);
+    }
+  }
+
   /** The savepoint a stopped job wrote last (a retried stop whose trigger Flink already finished). */
   async function latestSavepoint(session: Session, jobId: string): Promise<{ path: string } | undefined> {
     const { status, body } = await rest(session, `/jobs/${jobId}/checkpoints`);
@@ -323,7 +419,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     return path ? { path } : undefined;
   }
 
-  return { submitFlinkJob, waitForFlinkJobRunning, stopFlinkJob };
+  return { submitFlinkJob, waitForFlinkJobRunning, stopFlinkJob, watchFlinkJobs };
 }
 
 function previousHeartbeat<T>(): T | undefined {

@@ -46,10 +46,22 @@ export const STEP_SUMMARIES = {
   submitFlinkJob: ({ session, job, jar }: { session: Session; job: Versioned; jar: { url: string } }) =>
     `submit generation ${job.generation} of FlinkSessionJob ${sessionKey(job)} to ${sessionKey(session)}: upload ${jar.url}, run it with its fixed job id`,
   waitForFlinkJobRunning: ({ session, jobId }: { session: Session; jobId: string }) => `wait for job ${jobId} to run on ${sessionKey(session)}`,
-  stopFlinkJob: ({ session, jobId, savepointDirectory }: { session: Session; jobId: string; savepointDirectory?: string }) =>
+  stopFlinkJob: ({
+    session,
+    jobId,
+    savepointDirectory,
+    fromCheckpoint,
+  }: {
+    session: Session;
+    jobId: string;
+    savepointDirectory?: string;
+    fromCheckpoint?: boolean;
+  }) =>
     savepointDirectory
       ? `stop job ${jobId} on ${sessionKey(session)} with a savepoint into ${savepointDirectory}`
-      : `cancel job ${jobId} on ${sessionKey(session)}`,
+      : `cancel job ${jobId} on ${sessionKey(session)}${fromCheckpoint ? ', keeping its latest checkpoint to restore from' : ''}`,
+  watchFlinkJobs: ({ session, jobs }: { session: Session; jobs: Array<{ name: string }> }) =>
+    `watch ${jobs.length === 1 ? 'job' : 'jobs'} ${jobs.map((j) => j.name).join(', ')} on ${sessionKey(session)} until one stops running`,
   reportJobStatus: ({ job, report }: { job: Session; report: { reason: string } }) =>
     `report ${report.reason} in the status of FlinkSessionJob ${sessionKey(job)}`,
   recordJobEvent: ({ job, type, reason }: { job: Session; type: string; reason: string }) =>

@@ -180,4 +180,8 @@ export interface CarriedJobs {
   refused: Record<string, string>;
   /** A job told it waits for its session (uid/generation), so that is said once. */
   waitingReported: Record<string, string>;
+  /** A job told it is suspended (uid/generation), so that is said once. */
+  suspendedReported?: Record<string, string>;
+  /** Where a job's next submission restores from: the savepoint its suspend took (by uid, so a re-created object starts afresh). */
+  restoreFrom?: Record<string, { uid: string; path: string }>;
 }

@@ -2,6 +2,7 @@
 // test server, with activities that record their calls: the order of steps for a submit, a change by
 // savepoint, a delete, a job that waits for its session, a job that arrives during a redeploy (it
 // waits until the redeploy is done), a failed submission and a signal the API server does not confirm.
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities/index.ts';
@@ -33,6 +34,23 @@ async function runningSession(overrides?: Partial<Activities>): Promise<SessionU
 }
 
 const argsOf = (s: SessionUnderTest, name: keyof Activities) => s.recorder.calls.filter((c) => c.name === name).map((c) => c.args[0]);
+/** The steps, without the watch of running jobs the workflow starts whenever it waits (how often depends on timing). */
+const steps = (s: SessionUnderTest) => s.recorder.lines().filter((l) => !l.startsWith('watchFlinkJobs'));
+
+/** A watch that reports `ended` on its first call, then watches until cancelled like the recording one. */
+function endsOnce(ended: Awaited<ReturnType<Activities['watchFlinkJobs']>>['ended']): Partial<Activities> {
+  let calls = 0;
+  return {
+    watchFlinkJobs: async () => {
+      if (calls++ === 0) return { ended };
+      const context = Context.current();
+      for (;;) {
+        context.heartbeat();
+        await context.sleep(200);
+      }
+    },
+  };
+}
 
 describe('FlinkSessionJobs in the session workflow (time-skipping test server, recording activities)', () => {
   it('submits a job to the running session: check, upload and run, wait until it runs; a repeated signal does nothing', async () => {
@@ -41,7 +59,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     await s.waitFor(`reportJobStatus counter JobRunning`);
     await s.jobChanged('counter', 1);
     await s.jobChanged('counter', 1);
-    expect(s.recorder.lines()).toEqual(SUBMIT('counter', 1));
+    expect(steps(s)).toEqual(SUBMIT('counter', 1));
     const [submitted] = argsOf(s, 'submitFlinkJob') as Array<Parameters<Activities['submitFlinkJob']>[0]>;
     expect(submitted).toMatchObject({
       session: { namespace: s.namespace, name: s.name },
@@ -56,7 +74,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     s.recorder.clear();
     await s.jobChanged('counter', 2, { args: ['8'] });
     await s.waitFor((lines) => lines.filter((l) => l === 'reportJobStatus counter JobRunning').length === 1);
-    expect(s.recorder.lines()).toEqual([
+    expect(steps(s)).toEqual([
       'checkSessionJob',
       'reportJobStatus counter Upgrading',
       'stopFlinkJob savepoint',
@@ -80,7 +98,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     await s.waitFor('releaseJobFinalizer');
     await s.jobDeleted('plain', 1);
     await s.waitFor((lines) => lines.filter((l) => l === 'releaseJobFinalizer').length === 2);
-    expect(s.recorder.lines()).toEqual([
+    expect(steps(s)).toEqual([
       'checkSessionJob',
       'reportJobStatus counter Deleting',
       'stopFlinkJob savepoint',
@@ -101,7 +119,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     await s.waitFor('reportJobStatus counter WaitingForSession');
     await s.specChanged(1);
     await s.waitFor('reportJobStatus counter JobRunning');
-    const lines = s.recorder.lines();
+    const lines = steps(s);
     expect(lines[0]).toBe('reportJobStatus counter WaitingForSession');
     expect(lines.filter((l) => l.includes('WaitingForSession'))).toHaveLength(1);
     expect(lines.slice(lines.indexOf(READY) + 1)).toEqual(SUBMIT('counter', 1));
@@ -112,7 +130,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 2 });
     await s.jobChanged('counter', 1);
     await s.waitFor('reportJobStatus counter JobRunning');
-    const lines = s.recorder.lines();
+    const lines = steps(s);
     expect(lines.indexOf('submitFlinkJob counter g1')).toBeGreaterThan(lines.indexOf(READY));
     expect(lines.slice(lines.indexOf(READY) + 1)).toEqual(SUBMIT('counter', 1));
   });
@@ -125,7 +143,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     });
     await s.jobChanged('counter', 1);
     await s.waitFor('reportJobStatus counter JarNotFound');
-    expect(s.recorder.lines()).toEqual([
+    expect(steps(s)).toEqual([
       'checkSessionJob',
       'reportJobStatus counter Submitting',
       'submitFlinkJob counter g1',
@@ -147,6 +165,73 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     await s.jobDeleted('counter', 1);
     await s.specChanged(1);
     expect((await s.status()).phase).toBe('Running');
-    expect(s.recorder.lines()).toEqual(['checkSessionJob']);
+    expect(steps(s)).toEqual(['checkSessionJob']);
+  });
+
+  it('a change by upgradeMode last-state cancels the job keeping its latest checkpoint, and resubmits from that checkpoint', async () => {
+    const s = await runningSession();
+    await s.jobChanged('counter', 1, { upgradeMode: 'last-state' });
+    await s.waitFor('reportJobStatus counter JobRunning');
+    s.recorder.clear();
+    await s.jobChanged('counter', 2, { upgradeMode: 'last-state', args: ['8'] });
+    await s.waitFor('reportJobStatus counter JobRunning');
+    expect(steps(s)).toEqual([
+      'checkSessionJob',
+      'reportJobStatus counter Upgrading',
+      'stopFlinkJob checkpoint',
+      'recordJobEvent counter Normal JobCancelled',
+      ...SUBMIT('counter', 2).slice(1),
+    ]);
+    const [stop] = argsOf(s, 'stopFlinkJob') as Array<Parameters<Activities['stopFlinkJob']>[0]>;
+    expect(stop).toMatchObject({ fromCheckpoint: true });
+    expect(stop?.savepointDirectory).toBeUndefined();
+    const [submit] = argsOf(s, 'submitFlinkJob') as Array<Parameters<Activities['submitFlinkJob']>[0]>;
+    expect(submit).toMatchObject({ job: { generation: 2 }, restoreFrom: `s3://state/checkpoints/${stop?.jobId}/chk-7` });
+  });
+
+  it('state: suspended stops the job with a savepoint and submits nothing; state: running resumes it from that savepoint', async () => {
+    const s = await runningSession();
+    await s.jobChanged('counter', 1);
+    await s.waitFor('reportJobStatus counter JobRunning');
+    s.recorder.clear();
+    await s.jobChanged('counter', 2, { state: 'suspended' });
+    await s.waitFor('reportJobStatus counter Suspended');
+    expect(steps(s)).toEqual([
+      'checkSessionJob',
+      'reportJobStatus counter Suspending',
+      'stopFlinkJob savepoint',
+      'recordJobEvent counter Normal SavepointTaken',
+      'reportJobStatus counter Suspending',
+      'recordJobEvent counter Normal Suspended',
+      'reportJobStatus counter Suspended',
+    ]);
+    // Nothing runs, so nothing is watched; an edit while suspended is only reported.
+    s.recorder.clear();
+    await s.jobChanged('counter', 3, { state: 'suspended', args: ['9'] });
+    await s.waitFor('reportJobStatus counter Suspended');
+    expect(s.recorder.lines()).toEqual(['reportJobStatus counter Suspended']);
+    s.recorder.clear();
+    await s.jobChanged('counter', 4);
+    await s.waitFor('reportJobStatus counter JobRunning');
+    expect(steps(s)).toEqual(SUBMIT('counter', 4));
+    const [submit] = argsOf(s, 'submitFlinkJob') as Array<Parameters<Activities['submitFlinkJob']>[0]>;
+    expect(submit).toMatchObject({ job: { generation: 4 }, restoreFrom: `s3://state/${s.name}/flink/savepoints/savepoint-1` });
+  });
+
+  it('watches a running job; one Flink fails by itself is reported with its root cause and not resubmitted until the job changes', async () => {
+    const rootCause = 'java.lang.IllegalStateException: boom\n\tat io.sessionoperator.sample.KeyedCounter$Count.processElement(KeyedCounter.java:52)';
+    const s = await runningSession(endsOnce([{ name: 'counter', jobId: 'counter-g1'.padEnd(32, '0'), state: 'FAILED', rootCause }]));
+    await s.jobChanged('counter', 1);
+    await s.waitFor('reportJobStatus counter JobFailed');
+    expect(steps(s)).toEqual([...SUBMIT('counter', 1), 'recordJobEvent counter Warning JobFailed', 'reportJobStatus counter JobFailed']);
+    const [watched] = argsOf(s, 'watchFlinkJobs') as Array<Parameters<Activities['watchFlinkJobs']>[0]>;
+    expect(watched?.jobs).toEqual([{ name: 'counter', jobId: 'counter-g1'.padEnd(32, '0') }]);
+    const [report] = (argsOf(s, 'reportJobStatus') as Array<Parameters<Activities['reportJobStatus']>[0]>).slice(-1);
+    expect(report?.report).toMatchObject({ ready: false, jobState: 'FAILED', rootCause, error: expect.stringContaining('not submitted again') });
+    s.recorder.clear();
+    await s.jobChanged('counter', 2, { args: ['8'] });
+    await s.waitFor('reportJobStatus counter JobRunning');
+    // Nothing runs of generation 1 any more: no stop, a plain submission.
+    expect(steps(s)).toEqual(SUBMIT('counter', 2));
   });
 });
