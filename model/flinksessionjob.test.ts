@@ -8,6 +8,7 @@ import {
   parseS3Url,
   rootCauseSummary,
   savepointDirectory,
+  retainsCheckpoints,
   stopKind,
   stopsWithSavepoint,
   CHECKPOINT_RETENTION_OPTION,
@@ -135,7 +136,15 @@ describe('paths and modes', () => {
     ['stateless', 'upgrade', 'cancel'],
     ['stateless', 'suspend', 'cancel'],
   ] as const)('upgradeMode %s, stopped for %s: %s', (mode, why, expected) => {
-    expect(stopKind(job(mode ? { upgradeMode: mode } : {}), why)).toBe(expected);
+    expect(stopKind(job(mode ? { upgradeMode: mode } : {}), why, { retainsCheckpoints: true })).toBe(expected);
+  });
+  it('a change to last-state of a job submitted without its checkpoints retained takes a savepoint (a cancel would lose them)', () => {
+    expect(stopKind(job({ upgradeMode: 'last-state' }), 'upgrade', { retainsCheckpoints: false })).toBe('savepoint');
+    expect(stopKind(job({ upgradeMode: 'last-state' }), 'upgrade')).toBe('savepoint');
+    expect(retainsCheckpoints(job({ upgradeMode: 'last-state' }))).toBe(true);
+    expect(retainsCheckpoints(job({ upgradeMode: 'savepoint' }))).toBe(false);
+    expect(retainsCheckpoints(job({ upgradeMode: 'last-state', flinkConfiguration: { [CHECKPOINT_RETENTION_OPTION]: 'DELETE_ON_CANCELLATION' } }))).toBe(false);
+    expect(retainsCheckpoints(job({ flinkConfiguration: { [CHECKPOINT_RETENTION_OPTION]: 'RETAIN_ON_CANCELLATION' } }))).toBe(true);
   });
 });
 

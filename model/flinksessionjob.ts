@@ -57,11 +57,17 @@ export type StopReason = 'upgrade' | 'delete' | 'suspend';
  * A delete or a suspend of a last-state job takes a savepoint: a person may resubmit from it later,
  * when its checkpoints may be gone.
  */
-export function stopKind(spec: FlinkSessionJobSpec, why: StopReason): 'savepoint' | 'checkpoint' | 'cancel' {
+export function stopKind(spec: FlinkSessionJobSpec, why: StopReason, running: { retainsCheckpoints?: boolean } = {}): 'savepoint' | 'checkpoint' | 'cancel' {
   const mode = spec.upgradeMode ?? 'savepoint';
   if (mode === 'stateless') return 'cancel';
-  return mode === 'last-state' && why === 'upgrade' ? 'checkpoint' : 'savepoint';
+  // A job submitted without its checkpoints retained (say, by savepoint before this change to last-state)
+  // would lose them with the cancel: it is stopped with a savepoint instead.
+  return mode === 'last-state' && why === 'upgrade' && running.retainsCheckpoints === true ? 'checkpoint' : 'savepoint';
 }
+
+/** Whether Flink keeps the job's checkpoints when it is cancelled, as jarRunRequest submits it. */
+export const retainsCheckpoints = (spec: FlinkSessionJobSpec): boolean =>
+  (jarRunRequest(spec, '').flinkConfiguration?.[CHECKPOINT_RETENTION_OPTION] ?? '').toUpperCase() === 'RETAIN_ON_CANCELLATION';
 
 /** Wanted suspended: stopped with a savepoint (or cancelled, stateless) and not submitted until running again. */
 export const isSuspended = (spec: FlinkSessionJobSpec): boolean => spec.state === 'suspended';

@@ -169,6 +169,8 @@ export interface SubmittedJob {
   uid: string;
   generation: number;
   jobId: string;
+  /** Submitted with its checkpoints retained on cancellation (last-state): a change may cancel it and restore from its latest checkpoint. */
+  retainsCheckpoints?: boolean;
   /** The session's deploy count when it was submitted: a later deploy replaced that JobManager (and, without HA, lost the job). */
   sessionDeploy: number;
 }

@@ -14,6 +14,7 @@ import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
 import {
   jobSpecProblems,
   parseS3Url,
+  retainsCheckpoints,
   savepointDirectory,
   stopKind,
   stopsWithSavepoint,
@@ -183,7 +184,13 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
       const submitted = await step('submit the job', () =>
         flink.submitFlinkJob({ session, job: ref, spec: job.spec, jar: jarSource(job.spec.jar, running), ...(restoreFrom ? { restoreFrom } : {}) }),
       );
-      jobs.submitted(name, { uid: job.uid, generation: job.generation, jobId: submitted.jobId, sessionDeploy: running.deploys });
+      jobs.submitted(name, {
+        uid: job.uid,
+        generation: job.generation,
+        jobId: submitted.jobId,
+        sessionDeploy: running.deploys,
+        ...(retainsCheckpoints(job.spec) ? { retainsCheckpoints: true } : {}),
+      });
       await event(
         ref,
         'Normal',
@@ -236,7 +243,7 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
    */
   async function stopJob(ref: JobRef, job: DesiredJob, submitted: SubmittedJob, running: RunningSession, why: StopReason): Promise<StopFlinkJobResult> {
     const bucket = running.spec.s3?.bucket;
-    const kind = stopKind(job.spec, why);
+    const kind = stopKind(job.spec, why, submitted);
     const directory = kind === 'savepoint' && bucket ? savepointDirectory(bucket, deps.session) : undefined;
     const stepName = directory ? 'stop the job with a savepoint' : kind === 'checkpoint' ? 'cancel the job, keeping its latest checkpoint' : 'cancel the job';
     const stopped = await step(stepName, () =>

@@ -187,6 +187,13 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     expect(stop?.savepointDirectory).toBeUndefined();
     const [submit] = argsOf(s, 'submitFlinkJob') as Array<Parameters<Activities['submitFlinkJob']>[0]>;
     expect(submit).toMatchObject({ job: { generation: 2 }, restoreFrom: `s3://state/checkpoints/${stop?.jobId}/chk-7` });
+    // A job submitted by savepoint has no checkpoints retained on cancellation: its change to last-state takes a savepoint.
+    await s.jobChanged('plain', 1);
+    await s.waitFor('reportJobStatus plain JobRunning');
+    s.recorder.clear();
+    await s.jobChanged('plain', 2, { upgradeMode: 'last-state' });
+    await s.waitFor('reportJobStatus plain JobRunning');
+    expect(steps(s).slice(0, 3)).toEqual(['checkSessionJob', 'reportJobStatus plain Upgrading', 'stopFlinkJob savepoint']);
   });
 
   it('state: suspended stops the job with a savepoint and submits nothing; state: running resumes it from that savepoint', async () => {
