@@ -34,6 +34,8 @@ export const STEP_SUMMARIES = {
   removeLaunchJobs: ({ ref, keep, dryRun }: { ref: Session; keep?: string; dryRun?: boolean }) =>
     `${dryRun ? 'list' : 'remove'} the launch Jobs of ${sessionKey(ref)}${keep ? ` but ${keep}` : ''}`,
   jobManagerExists: (ref: Session) => `check whether ${deployment(ref)} is still there`,
+  reportSessionJobs: ({ ref, jobs }: { ref: Session; jobs: { declared?: number; running?: number } }) =>
+    `report ${jobs.running ?? 0} of ${jobs.declared ?? 0} FlinkSessionJobs running in the status of ${sessionKey(ref)}`,
   reportStatus: ({ ref, report }: { ref: Session; report: { phase: string; reason: string } }) =>
     `report ${report.phase}/${report.reason} in the status of ${sessionKey(ref)}`,
   recordEvent: ({ ref, type, reason }: { ref: Session; type: string; reason: string }) => `record a ${type} Event ${reason} on ${sessionKey(ref)}`,

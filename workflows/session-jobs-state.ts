@@ -100,6 +100,11 @@ export class SessionJobs {
     return { kind: 'idle' };
   }
 
+  /** The JOBS column: FlinkSessionJobs of the session, and how many of them run as their spec asks. */
+  counts(session: SessionForJobs): { declared: number; running: number } {
+    return { declared: Object.keys(this.c.desired).length, running: this.watched(session).length };
+  }
+
   /** The jobs that run on the session's current JobManager as their spec asks, by name: what is watched for failures there. */
   watched(session: SessionForJobs): Array<{ name: string; jobId: string }> {
     if (!session.ready) return [];

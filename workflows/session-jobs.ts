@@ -51,6 +51,8 @@ export interface JobStepDeps {
 const WATCH_SECONDS = 1800;
 /** Runs from before jobs were watched after they ran replay without the watch. */
 const WATCH_JOBS_PATCH = 'watch-session-jobs';
+/** Runs from before the session's status counted its jobs replay without writing the count. */
+const SESSION_JOBS_COUNT_PATCH = 'session-jobs-count';
 
 export interface JobSteps {
   /** Runs one job step (SessionJobs.next). */
@@ -64,6 +66,7 @@ export interface JobSteps {
 
 export function jobSteps(deps: JobStepDeps): JobSteps {
   const { jobs, api, flink, step } = deps;
+  let reportedCounts: { declared: number; running: number } | undefined;
   const jobRef = (name: string, job: DesiredJob): JobRef => ({ namespace: deps.namespace, name, uid: job.uid, generation: job.generation });
   const sessionOf = (running: RunningSession) => ({ namespace: running.ref.namespace, name: running.ref.name });
 
@@ -85,8 +88,19 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
     else if (work.kind === 'stop') await stopForDelete(work.name, work.job, work.submitted);
     else if (work.kind === 'release') await release(work.name, work.job);
     else if (work.kind === 'wait-session') await waitForSession(work.name, work.job);
+    await reportCounts();
   };
   return { run, watchJobsUntil };
+
+  /** The session's JOBS column, written when its counts changed (once more after a continue-as-new). */
+  async function reportCounts(): Promise<void> {
+    const running = deps.running();
+    if (!running || !patched(SESSION_JOBS_COUNT_PATCH)) return;
+    const counts = jobs.counts({ ready: true, deploys: running.deploys });
+    if (reportedCounts && reportedCounts.declared === counts.declared && reportedCounts.running === counts.running) return;
+    await api.reportSessionJobs({ ref: running.ref, jobs: counts });
+    reportedCounts = counts;
+  }
 
   async function watchJobsUntil(ready: () => boolean): Promise<void> {
     while (!ready()) {
@@ -107,6 +121,7 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
         continue;
       }
       for (const found of ended) await reportEnded(found);
+      await reportCounts();
     }
   }
 

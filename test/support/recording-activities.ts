@@ -119,6 +119,10 @@ export function describeCall(call: RecordedCall): string {
       const { savepointDirectory, fromCheckpoint } = first as unknown as Parameters<Activities['stopFlinkJob']>[0];
       return `stopFlinkJob ${savepointDirectory ? 'savepoint' : fromCheckpoint ? 'checkpoint' : 'cancel'}`;
     }
+    case 'reportSessionJobs': {
+      const { jobs } = first as unknown as Parameters<Activities['reportSessionJobs']>[0];
+      return `reportSessionJobs ${jobs.running}/${jobs.declared}`;
+    }
     case 'watchFlinkJobs': {
       const { jobs } = first as unknown as Parameters<Activities['watchFlinkJobs']>[0];
       return `watchFlinkJobs ${jobs.map((j) => j.name).join(',')}`;
@@ -197,6 +201,7 @@ function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): A
       }
     },
     reportJobStatus: async () => ({ patched: true }),
+    reportSessionJobs: async () => ({ patched: true }),
     recordJobEvent: async () => ({ recorded: true }),
     releaseJobFinalizer: async () => ({ released: true }),
   };
