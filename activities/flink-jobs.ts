@@ -116,11 +116,22 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     return body as JobDetails;
   }
 
+  /**
+   * Flink's root cause of a failed job (GET /jobs/:id/exceptions: `root-exception` up to 1.x, the newest
+   * entry of `exceptionHistory` in 1.x and 2.x). Its history may trail the job's state by a moment, so
+   * an answer without one is asked again a few times.
+   */
   async function rootCause(session: Session, jobId: string): Promise<string | undefined> {
-    const { status, body } = await rest(session, `/jobs/${jobId}/exceptions`);
-    if (status !== 200) return undefined;
-    const answer = body as { 'root-exception'?: string | null; exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } };
-    return rootCauseSummary(answer['root-exception'] ?? answer.exceptionHistory?.entries?.[0]?.stacktrace);
+    for (let attempt = 1; ; attempt++) {
+      const { status, body, text } = await rest(session, `/jobs/${jobId}/exceptions`);
+      const answer = (status === 200 ? body : {}) as { 'root-exception'?: string | null; exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } };
+      const cause = rootCauseSummary(answer['root-exception'] ?? answer.exceptionHistory?.entries?.[0]?.stacktrace);
+      if (cause || attempt === 5) {
+        if (!cause) Context.current().log.warn("Flink reports no root cause of the job's failure", { jobId, status, answer: text.slice(0, 500) });
+        return cause;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 
   /** The jar as a stream with its length when known; a jar that is not there fails for good, naming the URL. */
