@@ -12,6 +12,7 @@ import type { SessionRef } from '../model/flinksession.ts';
 import { FLINK_REST_PORT, restServiceName } from '../model/names.ts';
 import { firstScheduledAt, heartbeatIfInActivity } from './heartbeat.ts';
 import type { S3Target } from './s3.ts';
+import { isNotFound } from '../kube/errors.ts';
 
 export interface FlinkJobDeps {
   s3ClientFor: (target: S3Target) => Promise<S3Client>;
@@ -26,8 +27,14 @@ export interface FlinkJobDeps {
   pollIntervalMs: number;
 }
 
-/** Where the jar comes from: https, or an S3 bucket on the session's endpoint with its credentials. */
-export type JarSource = { kind: 'https'; url: string } | { kind: 's3'; url: string; target: S3Target; key: string };
+/**
+ * Where the jar comes from: https, or an S3 bucket on the session's endpoint, with the session's
+ * credentials or those of the job's jarCredentialsSecret (`credentialsField` names it in messages).
+ */
+export type JarSource = { kind: 'https'; url: string } | { kind: 's3'; url: string; target: S3Target; key: string; credentialsField?: string };
+
+/** S3's answers that no retry changes: the credentials may not read the jar. */
+const S3_REFUSALS = ['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch'];
 
 type Session = Pick<SessionRef, 'namespace' | 'name'>;
 
@@ -149,7 +156,15 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       const length = Number(response.headers.get('content-length') ?? Number.NaN);
       return { stream: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), ...(Number.isFinite(length) ? { length } : {}) };
     }
-    const client = await deps.s3ClientFor(jar.target);
+    const client = await deps.s3ClientFor(jar.target).catch((error: unknown) => {
+      // The credentials Secret is read first: one that is not there needs a person, not a retry.
+      if (!isNotFound(error)) throw error;
+      const secret = jar.target.credentialsSecret?.name ?? '(none)';
+      throw ApplicationFailure.nonRetryable(
+        `the Secret ${jar.target.namespace}/${secret} with the S3 credentials for the jar ${jar.url} does not exist: create it, or fix ${jar.credentialsField ?? "the session's s3.credentialsSecret"}`,
+        'JarNotReadable',
+      );
+    });
     try {
       const object = await client.send(new GetObjectCommand({ Bucket: jar.target.bucket, Key: jar.key }));
       if (!(object.Body instanceof Readable)) throw new Error(`S3 GetObject of ${jar.url} answered no body`);
@@ -162,8 +177,10 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') {
         throw ApplicationFailure.nonRetryable(`the jar ${jar.url} does not exist (S3 answered ${name}); fix spec.jar`, 'JarNotFound');
       }
-      if (name === 'AccessDenied')
-        throw ApplicationFailure.nonRetryable(`the session's S3 credentials may not read the jar ${jar.url} (AccessDenied)`, 'JarNotReadable');
+      if (S3_REFUSALS.includes(name)) {
+        const whose = jar.credentialsField ? `the credentials in ${jar.credentialsField}` : "the session's S3 credentials";
+        throw ApplicationFailure.nonRetryable(`${whose} may not read the jar ${jar.url} (S3 answered ${name})`, 'JarNotReadable');
+      }
       throw error;
     }
   }

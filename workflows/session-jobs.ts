@@ -18,6 +18,7 @@ import {
   savepointDirectory,
   stopKind,
   stopsWithSavepoint,
+  type FlinkSessionJobSpec,
   type JobRef,
   type JobStatusReport,
   type StopReason,
@@ -147,11 +148,20 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
     });
   }
 
-  /** Where the jar is read: https as it is, s3:// on the session's S3 endpoint with its credentials. */
-  function jarSource(url: string, running: RunningSession): JarSource {
+  /** Where the jar is read: https as it is, s3:// on the session's S3 endpoint with its credentials, or the job's jarCredentialsSecret. */
+  function jarSource(spec: FlinkSessionJobSpec, running: RunningSession): JarSource {
+    const url = spec.jar;
     const s3 = parseS3Url(url);
     if (!s3 || !running.spec.s3) return { kind: 'https', url };
-    return { kind: 's3', url, key: s3.key, target: { ...sessionS3Target(running.ref, running.spec.s3), bucket: s3.bucket } };
+    const target = { ...sessionS3Target(running.ref, running.spec.s3), bucket: s3.bucket };
+    if (!spec.jarCredentialsSecret) return { kind: 's3', url, key: s3.key, target };
+    return {
+      kind: 's3',
+      url,
+      key: s3.key,
+      target: { ...target, inlineCredentials: false, credentialsSecret: { ...spec.jarCredentialsSecret } },
+      credentialsField: `jarCredentialsSecret (Secret ${deps.namespace}/${spec.jarCredentialsSecret.name})`,
+    };
   }
 
   async function submit(name: string, job: DesiredJob, replaces: SubmittedJob | undefined, keptSavepoint: string | undefined): Promise<void> {
@@ -197,7 +207,7 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
         message: `uploading ${job.spec.jar} to session ${deps.session}${restoreFrom ? `, to run from ${restoreFrom}` : ''}`,
       });
       const submitted = await step('submit the job', () =>
-        flink.submitFlinkJob({ session, job: ref, spec: job.spec, jar: jarSource(job.spec.jar, running), ...(restoreFrom ? { restoreFrom } : {}) }),
+        flink.submitFlinkJob({ session, job: ref, spec: job.spec, jar: jarSource(job.spec, running), ...(restoreFrom ? { restoreFrom } : {}) }),
       );
       jobs.submitted(name, {
         uid: job.uid,

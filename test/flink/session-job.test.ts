@@ -59,6 +59,15 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
       namespace,
       body: { metadata: { name: 's3' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } },
     });
+    // Jar credentials of the jobs' own (jarCredentialsSecret): the right keys under other names, and wrong ones.
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'jar-reader' }, stringData: { id: stack.s3.accessKeyId, key: stack.s3.secretAccessKey } },
+    });
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'jar-bad-keys' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: 'not-the-key' } },
+    });
     s3 = stackS3Client(stack.s3);
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const version = clientVersion(stack.flink, flinkVersion);
@@ -71,7 +80,7 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
   });
 
   afterAll(async () => {
-    for (const name of ['counter', 'stateless', 'laststate', 'missing-jar', 'not-a-job']) await jobs?.remove(name).catch(() => undefined);
+    for (const name of ['counter', 'stateless', 'laststate', 'missing-jar', 'bad-keys', 'not-a-job']) await jobs?.remove(name).catch(() => undefined);
     await sessions?.remove(session).catch(() => undefined);
     await eventually(`${session} to be gone`, async () => ((await sessions.read(session)) === undefined ? true : undefined), 180_000).catch(() => undefined);
     await operator?.stop();
@@ -82,7 +91,12 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
 
   it('a job applied before its session waits for it, then runs with its fixed job id (kubectl wait --for=condition=Ready flsj/counter)', async () => {
     const stack = stackEndpoints();
-    await jobs.create('counter', { session, jar: `s3://${bucket}/${jarKey}`, args: ['4', '20'] });
+    await jobs.create('counter', {
+      session,
+      jar: `s3://${bucket}/${jarKey}`,
+      args: ['4', '20'],
+      jarCredentialsSecret: { name: 'jar-reader', accessKeyKey: 'id', secretKeyKey: 'key' },
+    });
     const waiting = await jobs.waitCondition('counter', 'Progressing', 'True', 60_000, 'WaitingForSession');
     expect(waiting.metadata.finalizers).toContain('flink.session-operator.io/job-finalizer');
     expect(waiting.status?.conditions?.find((c) => c.type === 'Progressing')?.message).toContain(`FlinkSession ${namespace}/${session} does not run (yet)`);
@@ -323,6 +337,17 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     expect((await restJson<{ files: unknown[] }>('/jars')).files).toEqual([]);
     await jobs.remove('missing-jar');
     await jobs.waitGone('missing-jar', 120_000);
+  }, 300_000);
+
+  it('a jar its jarCredentialsSecret may not read ends Degraded (JarNotReadable), naming the Secret; nothing is submitted', async () => {
+    await jobs.create('bad-keys', { session, jar: `s3://${bucket}/${jarKey}`, jarCredentialsSecret: { name: 'jar-bad-keys' } });
+    const degraded = await jobs.waitCondition('bad-keys', 'Degraded', 'True', 120_000);
+    const condition = degraded.status?.conditions?.find((c) => c.type === 'Degraded');
+    expect(condition?.reason).toBe('JarNotReadable');
+    expect(condition?.message).toContain(`jarCredentialsSecret (Secret ${namespace}/jar-bad-keys) may not read the jar s3://${bucket}/${jarKey}`);
+    expect(degraded.status?.jobId).toBeUndefined();
+    await jobs.remove('bad-keys');
+    await jobs.waitGone('bad-keys', 120_000);
   }, 300_000);
 
   it("a jar that is not a Flink job ends Degraded (JobRunFailed) with Flink's reason; nothing is left uploaded", async () => {

@@ -273,4 +273,25 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     const [first] = argsOf(s, 'reportSessionJobs') as Array<Parameters<Activities['reportSessionJobs']>[0]>;
     expect(first?.ref).toMatchObject({ namespace: s.namespace, name: s.name });
   });
+
+  it("reads an s3:// jar with the job's jarCredentialsSecret, on the session's S3 endpoint", async () => {
+    const s = await runningSession();
+    await s.jobChanged('counter', 1, { jarCredentialsSecret: { name: 'jar-reader', accessKeyKey: 'id' } });
+    await s.waitFor('submitFlinkJob counter g1');
+    const [submitted] = argsOf(s, 'submitFlinkJob') as Array<Parameters<Activities['submitFlinkJob']>[0]>;
+    expect(submitted?.jar).toEqual({
+      kind: 's3',
+      url: 's3://jobs/job.jar',
+      key: 'job.jar',
+      target: expect.objectContaining({
+        namespace: s.namespace,
+        session: s.name,
+        bucket: 'jobs',
+        endPoint: 'http://s3.example.invalid',
+        credentialsSecret: { name: 'jar-reader', accessKeyKey: 'id' },
+        inlineCredentials: false,
+      }),
+      credentialsField: `jarCredentialsSecret (Secret ${s.namespace}/jar-reader)`,
+    });
+  });
 });
