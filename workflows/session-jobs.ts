@@ -71,7 +71,7 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
     const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'submit' }));
     if (!check.trusted) {
       log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-      jobs.distrusted(name, check.current);
+      jobs.distrusted(name, check.current, check.deleting);
       return;
     }
     // 1. What the schema could not check, because it needs the session.
@@ -197,7 +197,7 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
     const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, step: 'delete' }));
     if (!check.trusted && check.gone !== true) {
       log.warn('job delete not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-      jobs.distrusted(name, undefined);
+      jobs.distrusted(name, check.current, check.deleting);
       return;
     }
     if (stopsWithSavepoint(job.spec) && !running.spec.s3) {
@@ -231,7 +231,7 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
     const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, step: 'delete' }));
     if (!check.trusted && check.gone !== true) {
       log.warn('job delete not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-      jobs.distrusted(name, undefined);
+      jobs.distrusted(name, check.current, check.deleting);
       return;
     }
     await releaseFinalizer(name, ref);
