@@ -4,7 +4,7 @@
 // its finalizer; a status report and an Event at each step. The main loop (session.ts) runs one of
 // these at a time, only while the session itself has nothing to do, so a job change and a session
 // change never run together. SessionJobs (session-jobs-state.ts) decides which step comes next.
-import { ActivityFailure, ApplicationFailure, isCancellation, log, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, log, patched, TimeoutFailure } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { JarSource } from '../activities/flink-jobs.ts';
 import { sessionS3Target } from '../model/auto-clean.ts';
@@ -14,6 +14,12 @@ import type { DesiredJob, SubmittedJob } from './contract.ts';
 import type { JobWork, SessionJobs } from './session-jobs-state.ts';
 
 /** The running session the jobs go to. */
+/**
+ * A job waiting for its session is checked in the API server before its status is written (runs
+ * before wrote WaitingForSession on whatever a jobChanged named, in a namespace not watched too).
+ */
+const CHECK_WAITING_JOB_PATCH = 'check-job-before-waiting';
+
 export interface RunningSession {
   ref: SessionRef;
   spec: FlinkSessionSpec;
@@ -245,6 +251,14 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
 
   async function waitForSession(name: string, job: DesiredJob): Promise<void> {
     const ref = jobRef(name, job);
+    if (patched(CHECK_WAITING_JOB_PATCH)) {
+      const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'submit' }));
+      if (!check.trusted) {
+        log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
+        jobs.distrusted(name, check.current, check.deleting);
+        return;
+      }
+    }
     jobs.waitingReported(name, job);
     await report(ref, {
       reason: 'WaitingForSession',
