@@ -5,28 +5,15 @@
 // no Flink call (the REST stand-in's request log shows no /jars or /jobs request), leave each job as it
 // was (status, Events, finalizer), and the worker's log says why. The check runs before any Flink
 // call, so Flink's REST stand-in is enough here.
-import * as k8s from '@kubernetes/client-node';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSessionJob, FlinkSessionJobSpec } from '../../model/flinksessionjob.ts';
-import {
-  API_GROUP,
-  API_VERSION,
-  FLINKSESSIONJOB_API_VERSION,
-  FLINKSESSIONJOB_KIND,
-  FLINKSESSIONJOB_PLURAL,
-  JOB_FINALIZER,
-  workflowId,
-} from '../../model/names.ts';
-import { SESSION_WORKFLOW } from '../../workflows/contract.ts';
+import { JOB_FINALIZER, workflowId } from '../../model/names.ts';
 import { sessionJobApi } from '../support/session-jobs.ts';
 import { sessionApi } from '../support/sessions.ts';
 import { eventually, stackEndpoints, uniqueName } from '../support/stack.ts';
+import { signalWithStart, temporal } from '../support/temporal-cli.ts';
 import { S3_SECRET, startTrustStack, type TrustStack } from '../support/trust-stack.ts';
-
-const run = promisify(execFile);
 
 describe('FlinkSessionJob signals from outside the operator', () => {
   const namespace = uniqueName('jobsig');
@@ -37,10 +24,6 @@ describe('FlinkSessionJob signals from outside the operator', () => {
   let counter: FlinkSessionJob;
   let theirs: FlinkSessionJob;
 
-  const temporal = (...args: string[]) => {
-    const { temporal: t } = stackEndpoints();
-    return run(t.cli, [...args, '--address', t.address, '--namespace', t.namespace]);
-  };
   const workerLogLine = (...parts: string[]) =>
     eventually(`the worker to log ${parts.join(' … ')}`, async () =>
       readFileSync(stack.operator.worker.logFile, 'utf8')
@@ -132,33 +115,15 @@ describe('FlinkSessionJob signals from outside the operator', () => {
   });
 
   it('a jobChanged for a job of a namespace the operator does not watch writes nothing there', async () => {
-    const objects = stack.kc.makeApiClient(k8s.CustomObjectsApi);
     const spec: FlinkSessionJobSpec = { session: 'coredns', jar: 'https://evil.invalid/miner.jar' };
-    const miner = (await objects.createNamespacedCustomObject({
-      group: API_GROUP,
-      version: API_VERSION,
-      namespace: unwatched,
-      plural: FLINKSESSIONJOB_PLURAL,
-      body: { apiVersion: FLINKSESSIONJOB_API_VERSION, kind: FLINKSESSIONJOB_KIND, metadata: { name: 'miner' }, spec },
-    })) as FlinkSessionJob;
+    const miner = await sessionJobApi(stack.kc, unwatched).create('miner', spec);
     const from = stack.rest.log.length;
-    const id = workflowId(unwatched, 'coredns');
-    await temporal(
-      'workflow',
-      'signal-with-start',
-      '--workflow-id',
-      id,
-      '--type',
-      SESSION_WORKFLOW,
-      '--task-queue',
-      stack.taskQueue,
-      '--input',
-      JSON.stringify({ namespace: unwatched, name: 'coredns' }),
-      '--signal-name',
-      'jobChanged',
-      '--signal-input',
-      JSON.stringify({ name: 'miner', uid: miner.metadata.uid, generation: miner.metadata.generation, spec }),
-    );
+    await signalWithStart(stack.taskQueue, { namespace: unwatched, name: 'coredns' }, 'jobChanged', {
+      name: 'miner',
+      uid: miner.metadata.uid,
+      generation: miner.metadata.generation,
+      spec,
+    });
     await workerLogLine('job signal not acted on', `namespace ${unwatched} is not watched`);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(jobCallsSince(from)).toEqual([]);
