@@ -251,6 +251,8 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     const jobId = flinkJobId(input.job);
     if (await jobDetails(input.session, jobId)) return { jobId, duplicate: true };
     const jarId = await uploadJar(input.session, input.jar);
+    // Flink runs the jar's main() inside this one request, which may take a while: heartbeat meanwhile.
+    const ticker = setInterval(() => heartbeatIfInActivity({ running: jarId }), 5000);
     try {
       const run = await rest(
         input.session,
@@ -271,6 +273,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
         'JobRunFailed',
       );
     } finally {
+      clearInterval(ticker);
       await rest(input.session, `/jars/${encodeURIComponent(jarId)}`, { method: 'DELETE' }).catch(() => undefined);
     }
   }

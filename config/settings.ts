@@ -217,7 +217,8 @@ export const SETTINGS: readonly Setting[] = [
     value: 'plan',
     roles: ['worker'],
     default: 'off',
-    description: 'crash drills: before:<activity>, after:<activity> or during:<activity>:<ms> SIGKILLs the worker once; environment only',
+    description:
+      'crash drills: before:<activity>, after:<activity>, during:<activity>:<ms> or heartbeat:<activity>:<n> SIGKILLs the worker once; environment only',
   },
 ];
 

@@ -63,9 +63,12 @@ export class SessionJobs {
     if (known?.uid === request.uid) known.deleting = true;
   }
 
-  /** The API server does not confirm what is desired: what it holds replaces it (or nothing is wanted). */
-  distrusted(name: string, current: JobChanged | undefined): void {
-    if (current) this.c.desired[name] = { uid: current.uid, generation: current.generation, spec: copy(current.spec) };
+  /**
+   * The API server does not confirm what is desired: what it holds replaces it, a deletion underway
+   * included (or, when it holds nothing of this job, nothing is wanted).
+   */
+  distrusted(name: string, current: JobChanged | undefined, deleting = false): void {
+    if (current) this.c.desired[name] = { uid: current.uid, generation: current.generation, spec: copy(current.spec), ...(deleting ? { deleting: true } : {}) };
     else if (this.c.submitted[name]) this.c.desired[name] = { ...this.c.desired[name]!, deleting: false };
     else delete this.c.desired[name];
   }

@@ -28,6 +28,12 @@ import type { DesiredJob, SubmittedJob } from './contract.ts';
 import type { JobWork, SessionJobs } from './session-jobs-state.ts';
 
 /** The running session the jobs go to. */
+/**
+ * A job waiting for its session is checked in the API server before its status is written (runs
+ * before wrote WaitingForSession on whatever a jobChanged named, in a namespace not watched too).
+ */
+const CHECK_WAITING_JOB_PATCH = 'check-job-before-waiting';
+
 export interface RunningSession {
   ref: SessionRef;
   spec: FlinkSessionSpec;
@@ -172,7 +178,7 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
     const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'submit' }));
     if (!check.trusted) {
       log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-      jobs.distrusted(name, check.current);
+      jobs.distrusted(name, check.current, check.deleting);
       return;
     }
     // 1. What the schema could not check, because it needs the session.
@@ -311,7 +317,7 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
     const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'suspend' }));
     if (!check.trusted) {
       log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-      jobs.distrusted(name, check.current);
+      jobs.distrusted(name, check.current, check.deleting);
       return;
     }
     const problems = jobSpecProblems(job.spec, running.spec);
@@ -360,6 +366,13 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
   /** Wanted suspended with nothing of it running (applied so, or edited while suspended): said once per generation. */
   async function reportSuspended(name: string, job: DesiredJob): Promise<void> {
     const ref = jobRef(name, job);
+    // Checked like a submit: a forged signal never writes a status onto an object.
+    const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'suspend' }));
+    if (!check.trusted) {
+      log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
+      jobs.distrusted(name, check.current, check.deleting);
+      return;
+    }
     jobs.suspendedReported(name, job);
     await report(ref, {
       reason: 'Suspended',
@@ -376,7 +389,7 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
     const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, step: 'delete' }));
     if (!check.trusted && check.gone !== true) {
       log.warn('job delete not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-      jobs.distrusted(name, undefined);
+      jobs.distrusted(name, check.current, check.deleting);
       return;
     }
     if (stopsWithSavepoint(job.spec) && !running.spec.s3) {
@@ -410,7 +423,7 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
     const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, step: 'delete' }));
     if (!check.trusted && check.gone !== true) {
       log.warn('job delete not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-      jobs.distrusted(name, undefined);
+      jobs.distrusted(name, check.current, check.deleting);
       return;
     }
     await releaseFinalizer(name, ref);
@@ -424,6 +437,14 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
 
   async function waitForSession(name: string, job: DesiredJob): Promise<void> {
     const ref = jobRef(name, job);
+    if (patched(CHECK_WAITING_JOB_PATCH)) {
+      const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'submit' }));
+      if (!check.trusted) {
+        log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
+        jobs.distrusted(name, check.current, check.deleting);
+        return;
+      }
+    }
     jobs.waitingReported(name, job);
     await report(ref, {
       reason: 'WaitingForSession',

@@ -78,10 +78,14 @@ const POLL: ActivityOptions = {
 const CLEANUP: ActivityOptions = { ...POLL, startToCloseTimeout: '2 hours' };
 /** Events are best effort: a few tries, then the step goes on without it. */
 const EVENT: ActivityOptions = { startToCloseTimeout: '10 seconds', retry: { ...RETRY, maximumAttempts: 3 } };
-/** Flink REST steps of jobs: a jar upload streams (heartbeating per chunk), polls heartbeat; each has its own deadline too. */
+/**
+ * Flink REST steps of jobs: a jar upload streams (heartbeating per chunk), a run heartbeats while Flink
+ * runs main(), polls heartbeat; each has its own deadline too. A worker that dies in one is noticed
+ * within the heartbeat timeout, and the step goes on on another.
+ */
 const FLINK_JOB: ActivityOptions = {
   startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: RETRY,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };

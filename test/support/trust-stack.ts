@@ -18,6 +18,8 @@ export interface TrustStack {
   operator: OperatorProcesses;
   taskQueue: string;
   kubelets: LaunchKubelet[];
+  /** Flink's REST stand-in the operator talks to, with its request log. */
+  rest: FlinkRestStandIn;
   stop(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startTrustStack(namespaces: string[], env: Record<string, 
     operator,
     taskQueue,
     kubelets,
+    rest,
     async stop() {
       await operator.stop();
       await Promise.all(kubelets.map((kubelet) => kubelet.stop()));

@@ -128,7 +128,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     await s.specChanged(1);
     await s.waitFor('reportJobStatus counter JobRunning');
     const lines = steps(s);
-    expect(lines[0]).toBe('reportJobStatus counter WaitingForSession');
+    expect(lines.slice(0, 2)).toEqual(['checkSessionJob', 'reportJobStatus counter WaitingForSession']);
     expect(lines.filter((l) => l.includes('WaitingForSession'))).toHaveLength(1);
     expect(lines.slice(lines.indexOf(READY) + 1)).toEqual(SUBMIT('counter', 1));
   });
@@ -224,7 +224,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     s.recorder.clear();
     await s.jobChanged('counter', 3, { state: 'suspended', args: ['9'] });
     await s.waitFor('reportJobStatus counter Suspended');
-    expect(steps(s)).toEqual(['reportJobStatus counter Suspended']);
+    expect(steps(s)).toEqual(['checkSessionJob', 'reportJobStatus counter Suspended']);
     s.recorder.clear();
     await s.jobChanged('counter', 4);
     await s.waitFor('reportJobStatus counter JobRunning');
