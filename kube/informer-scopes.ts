@@ -5,7 +5,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { startRestartingInformer, type RestartingInformer, type RestartingInformerOptions } from './restarting-informer.ts';
 
 /** How log lines and /readyz name the informer of a namespace, or of every namespace (undefined). */
-export const scopeName = (namespace: string | undefined): string => namespace ?? '(all namespaces)';
+const scopeName = (namespace: string | undefined): string => namespace ?? '(all namespaces)';
 
 /** Where an informer watches `plural` of `api` (`/api/v1`, `/apis/apps/v1`, …): in one namespace, or in all. */
 export function watchPath(api: string, plural: string, namespace: string | undefined): string {

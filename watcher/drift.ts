@@ -11,7 +11,7 @@ import { errorText } from './error-text.ts';
 import { trimForCache } from './cache-trim.ts';
 import { scopedInformers, watchPath } from '../kube/informer-scopes.ts';
 
-export const JOBMANAGER_SELECTOR = `${FLINK_LABEL_TYPE}=${FLINK_TYPE_NATIVE},${FLINK_LABEL_COMPONENT}=jobmanager`;
+const JOBMANAGER_SELECTOR = `${FLINK_LABEL_TYPE}=${FLINK_TYPE_NATIVE},${FLINK_LABEL_COMPONENT}=jobmanager`;
 
 export interface DriftDeps {
   kubeConfig: KubeConfig;
@@ -33,7 +33,7 @@ export interface DriftWatch {
 }
 
 /** The session a JobManager Deployment belongs to: Flink names the cluster id in the app label. */
-export function sessionOfDeployment(deployment: KubernetesObject): { namespace: string; name: string } | undefined {
+function sessionOfDeployment(deployment: KubernetesObject): { namespace: string; name: string } | undefined {
   const namespace = deployment.metadata?.namespace;
   const name = deployment.metadata?.labels?.[FLINK_LABEL_APP];
   return namespace && name ? { namespace, name } : undefined;
