@@ -34,8 +34,6 @@ COPY config ./config
 COPY concurrency ./concurrency
 COPY kube ./kube
 COPY net ./net
-# the local stack of `dev`, loaded only by that command
-COPY stack ./stack
 COPY model ./model
 COPY observability ./observability
 COPY activities ./activities

@@ -2,12 +2,9 @@
 // credentials, and the launch Job itself; and their removal.
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import type { FlinkSession, FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
+import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
 import { renderLaunchJob, type LaunchId, type LaunchJobSettings } from '../model/launch-job.ts';
 import {
-  API_GROUP,
-  API_VERSION,
-  FLINKSESSION_PLURAL,
   JOB_NAME_LABEL,
   LABEL_MANAGED_BY,
   LABEL_SECRET_READABLE,
@@ -22,6 +19,7 @@ import { ownerReference } from '../model/owner.ts';
 import { policyProblems, type SessionPolicy } from '../model/session-policy.ts';
 import { isOperatorObjectOf, NAME_CONFLICT, nameConflictMessage, operatorMarkText } from '../model/ownership.ts';
 import { createNameConflictCheck } from './name-conflicts.ts';
+import { readSession } from './read-session.ts';
 import { createSharedStateActivities } from './shared-state.ts';
 import { REDACTED } from '../model/redact.ts';
 import { renderSessionFiles } from '../model/session-files.ts';
@@ -95,7 +93,9 @@ export function createLaunchActivities(deps: LaunchDeps) {
     const inlineS3 = spec.s3?.accessKey !== undefined;
     const inlineKeytab = spec.security?.kerberos?.base64Keytab !== undefined;
     if (!inlineS3 && !inlineKeytab) return;
-    const session = await readSession(ref);
+    const session = await readSession(objects, ref);
+    // Gone: the delete it was signalled comes next; until then the step retries, as on any read that failed.
+    if (!session) throw new Error(`${ref.namespace}/${ref.name} is not in the API server (deleted?)`);
     if (session.metadata.uid !== ref.uid) throw ApplicationFailure.nonRetryable(`${ref.namespace}/${ref.name} was replaced (uid changed)`, 'SessionReplaced');
     const data: Record<string, string> = {};
     const s3 = session.spec.s3;
@@ -164,16 +164,6 @@ export function createLaunchActivities(deps: LaunchDeps) {
       );
     }
     await replace({ ...object, metadata: { ...object.metadata, resourceVersion: existing.metadata?.resourceVersion } });
-  }
-
-  async function readSession(ref: SessionRef): Promise<FlinkSession> {
-    return (await objects.getNamespacedCustomObject({
-      group: API_GROUP,
-      version: API_VERSION,
-      namespace: ref.namespace,
-      plural: FLINKSESSION_PLURAL,
-      name: ref.name,
-    })) as FlinkSession;
   }
 
   /** Creates the launch Job of this generation and attempt; a Job of that name already there is the same launch. */

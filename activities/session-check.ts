@@ -3,13 +3,12 @@
 // check out changes nothing; the workflow logs why.
 import { Context } from '@temporalio/activity';
 import * as k8s from '@kubernetes/client-node';
-import type { FlinkSession, FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
-import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL } from '../model/names.ts';
+import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
 import { redactSpec } from '../model/redact.ts';
 import { checkSignal, type CheckedStep, type SignalCheck } from '../model/signal-check.ts';
 import { specChangedPayload } from '../watcher/signals.ts';
 import type { SpecChanged } from '../workflows/contract.ts';
-import { isNotFound } from '../kube/errors.ts';
+import { readSession } from './read-session.ts';
 
 export interface SessionCheckDeps {
   kubeConfig: k8s.KubeConfig;
@@ -25,21 +24,6 @@ export type SessionCheckResult = SignalCheck & { current?: SpecChanged; spec?: F
 export function createSessionCheckActivities(deps: SessionCheckDeps) {
   const objects = deps.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
 
-  async function readSession(ref: Pick<SessionRef, 'namespace' | 'name'>): Promise<FlinkSession | undefined> {
-    try {
-      return (await objects.getNamespacedCustomObject({
-        group: API_GROUP,
-        version: API_VERSION,
-        namespace: ref.namespace,
-        plural: FLINKSESSION_PLURAL,
-        name: ref.name,
-      })) as FlinkSession;
-    } catch (error: unknown) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  }
-
   async function checkSession(input: { ref: SessionRef; spec?: FlinkSessionSpec; step: CheckedStep }): Promise<SessionCheckResult> {
     const asking = Context.current().info.workflowExecution?.workflowId ?? '';
     const base = {
@@ -52,7 +36,7 @@ export function createSessionCheckActivities(deps: SessionCheckDeps) {
     // Nothing is read from a namespace the operator does not watch, nor for another workflow's session.
     const early = checkSignal({ ...base, object: undefined });
     if (!early.trusted && early.gone !== true) return early;
-    const object = await readSession(input.ref);
+    const object = await readSession(objects, input.ref);
     const check = checkSignal({ ...base, object });
     if (check.trusted) return input.step === 'delete' && object ? { ...check, spec: redactSpec(object.spec) } : check;
     return object && object.metadata.deletionTimestamp === undefined && input.step === 'deploy' ? { ...check, current: specChangedPayload(object) } : check;

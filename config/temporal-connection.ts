@@ -9,7 +9,7 @@ export interface ConnectionOptions {
   apiKey?: string;
 }
 
-export function temporalConnectionOptions(settings: TemporalSettings): ConnectionOptions {
+function temporalConnectionOptions(settings: TemporalSettings): ConnectionOptions {
   const read = (file: string, what: string, variable: string): Buffer => {
     let content: Buffer;
     try {

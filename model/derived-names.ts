@@ -7,7 +7,7 @@ import { flinkConfigMapName, jobManagerDeploymentName, migratedCredentialsSecret
 const haClusterConfigMapName = (session: string): string => `${session}-cluster-config-map`;
 
 /** The objects of a session, as `Kind name`. */
-export function derivedObjects(session: string): string[] {
+function derivedObjects(session: string): string[] {
   return [
     `Deployment ${jobManagerDeploymentName(session)}`,
     `Service ${session}`,

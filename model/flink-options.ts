@@ -16,7 +16,7 @@ export interface RenderSettings {
 export const DEFAULT_RENDER_SETTINGS: RenderSettings = { restExposedType: 'NodePort' };
 
 /** The JVM options the earlier operator set, kept unless the user's config file sets its own. */
-export const DEFAULT_JAVA_OPTS = '-XX:+UseG1GC';
+const DEFAULT_JAVA_OPTS = '-XX:+UseG1GC';
 
 export class UnsupportedFlinkVersionError extends Error {}
 
@@ -163,7 +163,7 @@ export function nodeSelectorOption(selector: Record<string, string> | undefined)
 }
 
 /** Whether the user's config file (flat `a.b: v` or nested YAML) sets any of these keys. */
-export function userConfigSets(spec: FlinkSessionSpec, keys: readonly string[]): boolean {
+function userConfigSets(spec: FlinkSessionSpec, keys: readonly string[]): boolean {
   const text = spec.config?.['flink-conf.yaml'];
   if (!text) return false;
   const flat = flattenConfig(text);

@@ -38,7 +38,7 @@ const KERBEROS_VOLUME = 'kerberos-keytab';
 const KRB5_VOLUME = 'kerberos-krb5';
 
 /** The launch command's argv: the Flink client and one `-Dkey=value` token per option. */
-export function launchCommand(spec: FlinkSessionSpec, options: FlinkOptions): string[] {
+function launchCommand(spec: FlinkSessionSpec, options: FlinkOptions): string[] {
   const dynamic = options.map(([key, value]) => `-D${key}=${value}`);
   const app = spec.applicationConfig;
   if (app) {

@@ -16,7 +16,7 @@ export interface RetryingStep {
 /** From this attempt on (about half a minute of retries with the workflow's backoff) the session is Degraded. */
 export const DEGRADED_AFTER_ATTEMPTS = 5;
 /** An Event on the first failure and on every tenth after it (every ~5 minutes at the 30 s cap). */
-export const RETRY_EVENT_EVERY = 10;
+const RETRY_EVENT_EVERY = 10;
 
 export const recordsRetryEvent = (attempt: number): boolean => attempt === 1 || attempt % RETRY_EVENT_EVERY === 0;
 

@@ -8,7 +8,7 @@ export interface SessionConditionsView {
   status?: { conditions?: ReadonlyArray<{ type: string; status: string }> };
 }
 
-export const SESSION_CONDITION_TYPES = ['Ready', 'Progressing', 'Degraded'] as const;
+const SESSION_CONDITION_TYPES = ['Ready', 'Progressing', 'Degraded'] as const;
 
 export interface ConditionSample {
   labels: { namespace: string; name: string; condition: (typeof SESSION_CONDITION_TYPES)[number] };

@@ -16,7 +16,7 @@ const USAGE = `usage: node stack/cli.ts up|down [--state-dir DIR] [--fresh]
                     Temporal's history and the cluster's objects survive a restart.
   --fresh           delete DIR's earlier state first.`;
 
-export function describeEndpoints(endpoints: StackEndpoints): string {
+function describeEndpoints(endpoints: StackEndpoints): string {
   const flink = Object.entries(endpoints.flink.classpaths).map(([v, cp]) => `    Flink ${v} client:  ${cp}`);
   return [
     'local stack is up:',

@@ -2,8 +2,8 @@ import * as k8s from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { pollUntil } from './poll.ts';
 
-export const CRD_FILE = new URL('../crds/flinksession.yaml', import.meta.url);
-export const JOB_CRD_FILE = new URL('../crds/flinksessionjob.yaml', import.meta.url);
+const CRD_FILE = new URL('../crds/flinksession.yaml', import.meta.url);
+const JOB_CRD_FILE = new URL('../crds/flinksessionjob.yaml', import.meta.url);
 
 /**
  * Creates the operator's CRDs from crds/ (FlinkSession, and FlinkSessionJob, which the watcher watches
@@ -15,7 +15,7 @@ export async function installFlinkSessionCrd(kc: k8s.KubeConfig): Promise<k8s.V1
   return session;
 }
 
-export async function installCrd(kc: k8s.KubeConfig, file: URL): Promise<k8s.V1CustomResourceDefinition> {
+async function installCrd(kc: k8s.KubeConfig, file: URL): Promise<k8s.V1CustomResourceDefinition> {
   const extensions = kc.makeApiClient(k8s.ApiextensionsV1Api);
   const crd = k8s.loadYaml<k8s.V1CustomResourceDefinition>(readFileSync(file, 'utf8'));
   const name = crd.metadata!.name!;

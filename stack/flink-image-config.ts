@@ -34,7 +34,7 @@ const JAVA_17_OPTS = [
 export const IMAGE_JAVA_OPTS = JAVA_17_OPTS.join(' ');
 
 /** The options of the image's conf/config.yaml (nested, as the file has them). */
-export function imageConfig(): Record<string, unknown> {
+function imageConfig(): Record<string, unknown> {
   return {
     env: { java: { opts: { all: IMAGE_JAVA_OPTS } } },
     jobmanager: {

@@ -16,6 +16,7 @@ import { API_GROUP, API_VERSION, FLINK_LABEL_APP, FLINK_LABEL_COMPONENT, FLINKSE
 import { freePorts } from '../net/ports.ts';
 import { flattenFlinkConfig, flinkJavaOptions, jobManagerOverrides, taskManagerOverrides, withOverrides, type JobManagerPorts } from './flink-pod-config.ts';
 import { FLINK_KUBELET_LABEL, FLINK_KUBELET_VALUE } from './kwok-stages.ts';
+import { watchPods } from './pod-informer.ts';
 import { containerEnv, volumeFiles } from './pod-volumes.ts';
 import { failPod, runPod } from './pod-status.ts';
 import { pollUntil } from './poll.ts';
@@ -91,11 +92,6 @@ export function shellWords(script: string): string[] {
 export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, namespace?: string): FlinkKubelet {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const objects = kc.makeApiClient(k8s.CustomObjectsApi);
-  const labelSelector = `${FLINK_KUBELET_LABEL}=${FLINK_KUBELET_VALUE}`;
-  const informer =
-    namespace === undefined
-      ? k8s.makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces({ labelSelector }), labelSelector)
-      : k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/pods`, () => core.listNamespacedPod({ namespace, labelSelector }), labelSelector);
   const byUid = new Map<string, Promise<FlinkProcess | undefined>>();
   const stopping = new Set<string>();
   let stopped = false;
@@ -108,7 +104,7 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     },
     async stop() {
       stopped = true;
-      void informer.stop();
+      void pods.stop();
       await Promise.all([...byUid.values()].map(async (started) => (await started)?.process.stop()));
     },
   };
@@ -258,14 +254,6 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     stopping.add(`${pod.metadata?.namespace}/${pod.metadata?.name}`);
     void started.then((p) => p?.process.stop());
   };
-  informer.on('add', onPod);
-  informer.on('update', onPod);
-  informer.on('delete', onDelete);
-  informer.on('error', () =>
-    setTimeout(() => {
-      if (!stopped) void informer.start();
-    }, 1_000),
-  );
-  void informer.start();
+  const pods = watchPods(kc, namespace, `${FLINK_KUBELET_LABEL}=${FLINK_KUBELET_VALUE}`, { changed: onPod, deleted: onDelete });
   return kubelet;
 }

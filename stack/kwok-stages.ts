@@ -32,7 +32,7 @@ export const FLINK_KUBELET_LABEL = 'stack.flink-session-operator.io/kubelet';
 export const FLINK_KUBELET_VALUE = 'process';
 
 /** Stage name → what else a pod must match for kwok to play that stage. */
-export const STAGES_LEFT_TO_KUBELETS: Record<string, MatchExpression[]> = {
+const STAGES_LEFT_TO_KUBELETS: Record<string, MatchExpression[]> = {
   // The operator's launch Job pods: stack/launch-kubelet.ts ends them.
   'pod-complete': [{ key: `.metadata.labels["${LABEL_MANAGED_BY}"]`, operator: 'DoesNotExist' }],
   // Flink's pods that stack/flink-kubelet.ts runs.

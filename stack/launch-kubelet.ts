@@ -15,6 +15,7 @@ import { finishPod } from './pod-status.ts';
 import { Semaphore } from '../concurrency/limit.ts';
 import { startFlinkKubelet, type FlinkKubelet } from './flink-kubelet.ts';
 import { FLINK_KUBELET_LABEL, FLINK_KUBELET_VALUE } from './kwok-stages.ts';
+import { watchPods } from './pod-informer.ts';
 
 /**
  * Whether Flink's client accepted the launch and created the session cluster. The client goes on for
@@ -51,11 +52,6 @@ export interface LaunchKubelet {
 /** `namespace` undefined: launch Jobs of every namespace. */
 export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, namespace?: string, options: LaunchKubeletOptions = {}): LaunchKubelet {
   const core = kc.makeApiClient(k8s.CoreV1Api);
-  const labelSelector = `${LABEL_MANAGED_BY}=${OPERATOR_NAME}`;
-  const informer =
-    namespace === undefined
-      ? k8s.makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces({ labelSelector }), labelSelector)
-      : k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/pods`, () => core.listNamespacedPod({ namespace, labelSelector }), labelSelector);
   const seen = new Set<string>();
   let stopped = false;
   const flink = options.flinkPods === 'process' ? startFlinkKubelet(kc, stack, namespace) : undefined;
@@ -68,7 +64,7 @@ export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, na
     ...(flink ? { flink } : {}),
     stop: async () => {
       stopped = true;
-      void informer.stop();
+      void pods.stop();
       for (const { deleted } of taken.values()) deleted.abort();
       await flink?.stop();
     },
@@ -105,17 +101,11 @@ export function startLaunchKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, na
       })
       .finally(() => taken.delete(uid));
   };
-  informer.on('add', schedule);
-  informer.on('update', schedule);
-  informer.on('delete', (pod) => {
-    if (pod.metadata?.uid) taken.get(pod.metadata.uid)?.deleted.abort();
+  const pods = watchPods(kc, namespace, `${LABEL_MANAGED_BY}=${OPERATOR_NAME}`, {
+    changed: schedule,
+    deleted: (pod) => {
+      if (pod.metadata?.uid) taken.get(pod.metadata.uid)?.deleted.abort();
+    },
   });
-  // Stopping ends the watch with an error too: a stopped kubelet must not start watching again.
-  informer.on('error', () =>
-    setTimeout(() => {
-      if (!stopped) void informer.start();
-    }, 1_000),
-  );
-  void informer.start();
   return kubelet;
 }

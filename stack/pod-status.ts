@@ -6,7 +6,7 @@ import { pollUntil } from './poll.ts';
 const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 /** What a kubelet keeps of a failed container's log as its termination message (FallbackToLogsOnError). */
-export function terminationMessage(output: string): string {
+function terminationMessage(output: string): string {
   const lines = output.trimEnd().split('\n').slice(-80).join('\n');
   const bytes = Buffer.from(lines, 'utf8');
   return bytes.length <= 2048 ? lines : bytes.subarray(bytes.length - 2048).toString('utf8');

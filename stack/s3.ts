@@ -12,7 +12,7 @@ export interface S3Endpoints {
 }
 
 /** Fixed test credentials: the server is only ever on 127.0.0.1 and lives for one run. */
-export const STACK_S3_CREDENTIALS = { accessKeyId: 'fso-test-access', secretAccessKey: 'fso-test-secret-key-0123456789' } as const;
+const STACK_S3_CREDENTIALS = { accessKeyId: 'fso-test-access', secretAccessKey: 'fso-test-secret-key-0123456789' } as const;
 
 export interface S3Options {
   binary: string;

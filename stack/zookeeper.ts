@@ -48,7 +48,7 @@ export async function startZooKeeper(options: ZooKeeperOptions): Promise<{ proce
 }
 
 /** Sends one of ZooKeeper's four-letter commands and returns its answer. */
-export function fourLetterWord(port: number, word: string): Promise<string> {
+function fourLetterWord(port: number, word: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port }, () => socket.end(word));
     let answer = '';

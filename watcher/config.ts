@@ -17,7 +17,7 @@ export interface WatcherConfig {
   driftPolicy: DriftPolicy;
 }
 
-export const DRIFT_POLICIES = ['redeploy', 'report'] as const;
+const DRIFT_POLICIES = ['redeploy', 'report'] as const;
 export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
 
 export { ConfigError };

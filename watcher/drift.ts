@@ -7,11 +7,11 @@ import { FLINK_LABEL_APP, FLINK_LABEL_COMPONENT, FLINK_LABEL_TYPE, FLINK_TYPE_NA
 import { jobManagerMissingSignal } from '../workflows/contract.ts';
 import type { WatcherMetrics } from '../observability/watcher-metrics.ts';
 import type { Log } from '../observability/logger.ts';
-import { errorText } from './watcher.ts';
+import { errorText } from './error-text.ts';
 import { trimForCache } from './cache-trim.ts';
-import { startRestartingInformer } from '../kube/restarting-informer.ts';
+import { scopedInformers, watchPath } from '../kube/informer-scopes.ts';
 
-export const JOBMANAGER_SELECTOR = `${FLINK_LABEL_TYPE}=${FLINK_TYPE_NATIVE},${FLINK_LABEL_COMPONENT}=jobmanager`;
+const JOBMANAGER_SELECTOR = `${FLINK_LABEL_TYPE}=${FLINK_TYPE_NATIVE},${FLINK_LABEL_COMPONENT}=jobmanager`;
 
 export interface DriftDeps {
   kubeConfig: KubeConfig;
@@ -33,7 +33,7 @@ export interface DriftWatch {
 }
 
 /** The session a JobManager Deployment belongs to: Flink names the cluster id in the app label. */
-export function sessionOfDeployment(deployment: KubernetesObject): { namespace: string; name: string } | undefined {
+function sessionOfDeployment(deployment: KubernetesObject): { namespace: string; name: string } | undefined {
   const namespace = deployment.metadata?.namespace;
   const name = deployment.metadata?.labels?.[FLINK_LABEL_APP];
   return namespace && name ? { namespace, name } : undefined;
@@ -43,22 +43,20 @@ const deploymentKey = (deployment: KubernetesObject): string => `${deployment.me
 
 export async function watchJobManagers(deps: DriftDeps): Promise<DriftWatch> {
   const apps = deps.kubeConfig.makeApiClient(AppsV1Api);
-  const scopes = deps.namespaces.length > 0 ? deps.namespaces : [undefined];
-  const informers = scopes.map((namespace) => {
-    const scope = namespace ?? '(all namespaces)';
+  const informers = scopedInformers<V1Deployment>(deps.namespaces, (namespace, scope) => {
     /** The JobManager Deployments seen in this scope: one a fresh list no longer holds was deleted unseen. */
     const known = new Map<string, V1Deployment>();
     const gone = (deployment: V1Deployment): void => {
       known.delete(deploymentKey(deployment));
       void report(deployment);
     };
-    const informer = startRestartingInformer<V1Deployment>({
+    return {
       kubeConfig: deps.kubeConfig,
-      path: namespace ? `/apis/apps/v1/namespaces/${namespace}/deployments` : '/apis/apps/v1/deployments',
+      path: watchPath('/apis/apps/v1', 'deployments', namespace),
       list: () =>
-        namespace
-          ? apps.listNamespacedDeployment({ namespace, labelSelector: JOBMANAGER_SELECTOR })
-          : apps.listDeploymentForAllNamespaces({ labelSelector: JOBMANAGER_SELECTOR }),
+        namespace === undefined
+          ? apps.listDeploymentForAllNamespaces({ labelSelector: JOBMANAGER_SELECTOR })
+          : apps.listNamespacedDeployment({ namespace, labelSelector: JOBMANAGER_SELECTOR }),
       labelSelector: JOBMANAGER_SELECTOR,
       relistMs: deps.relistSeconds === undefined ? undefined : deps.relistSeconds * 1000,
       retryBaseMs: deps.retryBaseMs,
@@ -76,8 +74,7 @@ export async function watchJobManagers(deps: DriftDeps): Promise<DriftWatch> {
           if (!cache.get(deployment.metadata!.name!, deployment.metadata!.namespace)) gone(deployment);
         }
       },
-    });
-    return Object.assign(informer, { scope });
+    };
   });
 
   async function report(deployment: V1Deployment): Promise<void> {
@@ -96,12 +93,12 @@ export async function watchJobManagers(deps: DriftDeps): Promise<DriftWatch> {
     }
   }
 
-  await Promise.all(informers.map((i) => i.start()));
+  await informers.start();
   return {
     unready() {
-      const failing = informers.filter((i) => i.failing()).map((i) => i.scope);
+      const failing = informers.failing();
       return failing.length > 0 ? `JobManager Deployment informer failing for ${failing.join(', ')}` : undefined;
     },
-    stop: async () => void (await Promise.all(informers.map((i) => i.stop()))),
+    stop: () => informers.stop(),
   };
 }

@@ -53,7 +53,7 @@ export function startOptions(session: FlinkSession, taskQueue: string) {
   return sessionStartOptions(session.metadata.namespace, session.metadata.name, taskQueue, session.metadata.generation);
 }
 
-export function sessionStartOptions(namespace: string, name: string, taskQueue: string, generation?: number) {
+function sessionStartOptions(namespace: string, name: string, taskQueue: string, generation?: number) {
   const input: SessionWorkflowInput = { namespace, name };
   return {
     workflowId: workflowId(namespace, name),

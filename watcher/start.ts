@@ -11,7 +11,8 @@ import { SEARCH_ATTRIBUTES } from '../workflows/contract.ts';
 import type { WatcherConfig } from './config.ts';
 import { watchJobManagers } from './drift.ts';
 import { watchSessionJobs } from './jobs.ts';
-import { errorText, startWatcher } from './watcher.ts';
+import { errorText } from './error-text.ts';
+import { startWatcher } from './watcher.ts';
 
 export interface RunningWatcher {
   readiness: Readiness;

@@ -3,12 +3,16 @@
 // — what a build would only show at run time — every module the program loads is in the image: each
 // source file the entry point reaches (relative imports, followed) lies in a folder the final stage
 // copies, and each package it imports is a production dependency, not a devDependency that
-// `npm ci --omit=dev` leaves out.
-import { existsSync, readFileSync } from 'node:fs';
+// `npm ci --omit=dev` leaves out. The local stack of `dev` (stack/) is not in it, and the final
+// stage's files, laid out as the image holds them, start every product command without it.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRepoFile, REPO } from './support.ts';
 
 interface Instruction {
@@ -35,6 +39,8 @@ function stages(dockerfile: string): Instruction[][] {
 
 /** Where the program starts: the Dockerfile's ENTRYPOINT, and the workflow code the worker bundles at start. */
 const WORKFLOWS_ENTRY = 'workflows/index.ts';
+/** What the image runs (deploy/, docker-compose.yml) and what people run against a live operator; not `dev`. */
+const PRODUCT_COMMANDS = ['run', 'watcher', 'worker', 'status', 'redeploy', 'plan'];
 
 interface ModuleGraph {
   files: Set<string>;
@@ -154,5 +160,57 @@ describe('Dockerfile', () => {
       expect(excludedBy, `${source} is copied but .dockerignore leaves it out of the build context`).toEqual([]);
       expect(existsSync(join(REPO, source)), source).toBe(true);
     }
+  });
+
+  it('leaves out the local stack of `dev` (stack/): nothing the program loads is there', () => {
+    expect(copied).not.toContain('stack');
+    const inStack = [...graph.files].map((file) => relative(REPO, file)).filter((file) => file.startsWith('stack/'));
+    expect(inStack, 'the product imports the local stack').toEqual([]);
+  });
+
+  // No Docker engine here: the final stage's COPY sources are laid out in a folder as the image has
+  // them (tests left out, as .dockerignore does), with the checkout's node_modules (that every imported
+  // package is a production dependency is checked above).
+  describe("the final stage's files, without stack/", () => {
+    let app: string;
+    beforeAll(() => {
+      app = mkdtempSync(join(tmpdir(), 'fso-image-'));
+      for (const source of copied) cpSync(join(REPO, source), join(app, source), { recursive: true, filter: (path) => !path.endsWith('.test.ts') });
+      symlinkSync(join(REPO, 'node_modules'), join(app, 'node_modules'), 'dir');
+    });
+    afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+    const node = (args: string[]) => spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', timeout: 90_000 });
+    const program = (args: string[]) => node([entrypoint?.[1] ?? 'bin/flink-session-operator.ts', ...args]);
+
+    it('has no stack/, and --help offers every product command and no `dev`', () => {
+      expect(existsSync(join(app, 'stack'))).toBe(false);
+      const help = program(['--help']);
+      expect(help.status, help.stderr).toBe(0);
+      for (const command of PRODUCT_COMMANDS) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+      expect(help.stdout).not.toMatch(/^  dev /m);
+      const dev = program(['dev']);
+      expect(dev.status).toBe(2);
+      expect(dev.stderr).toContain("unknown command 'dev'");
+    });
+
+    it.each(PRODUCT_COMMANDS)('`%s --help` starts and prints its usage', (command) => {
+      const result = program([command, '--help']);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`Usage: flink-session-operator ${command} `);
+    });
+
+    it('loads every module the commands load when they run (each file the entry point reaches, and the workflow code)', () => {
+      // The entry point itself runs the program when imported (and exits): the cases above start it.
+      const entry = resolve(REPO, entrypoint?.[1] ?? 'bin/flink-session-operator.ts');
+      const files = [...graph.files].filter((file) => file !== entry).map((file) => pathToFileURL(join(app, relative(REPO, file))).href);
+      const result = node([
+        '--input-type=module',
+        '-e',
+        `for (const file of ${JSON.stringify(files)}) await import(file); console.log('loaded', ${files.length});`,
+      ]);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`loaded ${files.length}`);
+    }, 120_000);
   });
 });

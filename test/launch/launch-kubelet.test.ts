@@ -4,6 +4,8 @@
 // Like a kubelet, it stops a pod's client when the pod is deleted; it used to let the client run on,
 // so a client still running when a redeploy deleted its cluster failed on it ("Could not get the
 // rest endpoint") or, not yet that far, could create the cluster again.
+// Its watch is kube/restarting-informer.ts (stack/pod-informer.ts): when the API server is out of
+// reach for a while, it lists again once it is back and runs what was created meanwhile.
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlinkSession } from '../../model/flinksession.ts';
@@ -24,6 +26,8 @@ import { startLaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { EXIT_TERMINATED } from '../../stack/launch-runner.ts';
 import { MINIMAL_SPEC } from '../support/time-skipping.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
+import { tcpProxy } from '../support/tcp-proxy.ts';
+import { readFileSync } from 'node:fs';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -97,5 +101,34 @@ it('stops the client of a pod that is deleted while it runs, as a kubelet stops 
     expect(kubelet.running()).toEqual([]);
   } finally {
     await kubelet.stop();
+  }
+});
+
+it('goes on after its watch drops: a Job created while the API server was out of reach runs once it is back', async () => {
+  const proxy = await tcpProxy(new URL(stackEndpoints().kubernetes.server));
+  const proxied = new k8s.KubeConfig();
+  proxied.loadFromString(readFileSync(stackEndpoints().kubernetes.kubeconfig, 'utf8').replace(stackEndpoints().kubernetes.server, proxy.url));
+  const kubelet = startLaunchKubelet(proxied, stackEndpoints(), namespace);
+  try {
+    await createJob('before-outage');
+    await eventually(
+      'the kubelet to run the Job created before the outage',
+      async () => (kubelet.runs.some((r) => r.job === 'before-outage') ? true : undefined),
+      30_000,
+    );
+    await proxy.cut();
+    await createJob('during-outage');
+    await sleep(3_000); // a few failed restarts of the watch, with backoff
+    expect(kubelet.runs.map((run) => run.job)).not.toContain('during-outage');
+    await proxy.restore();
+    await eventually(
+      'the kubelet to run the Job created during the outage',
+      async () => (kubelet.runs.some((r) => r.job === 'during-outage') ? true : undefined),
+      60_000,
+    );
+    expect(kubelet.runs.filter((run) => run.job === 'before-outage')).toHaveLength(1);
+  } finally {
+    await kubelet.stop();
+    await proxy.close();
   }
 });

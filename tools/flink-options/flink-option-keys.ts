@@ -55,7 +55,7 @@ export interface FlinkOptionKeys {
  * (`kubernetes.env.secretKeyRef` needs no entry: it is a ConfigOption in 1.20 and 2.x,
  * KubernetesConfigOptions.KUBERNETES_ENV_SECRET_KEY_REF.)
  */
-export const PASS_THROUGH_PREFIXES: ReadonlyArray<{ prefix: string; readBy: string }> = [
+const PASS_THROUGH_PREFIXES: ReadonlyArray<{ prefix: string; readBy: string }> = [
   {
     prefix: 's3.',
     readBy:

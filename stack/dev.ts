@@ -1,5 +1,5 @@
-// `npm run dev` (`flink-session-operator dev`): everything on this machine. Starts the local stack
-// (Temporal with its Web UI, Kubernetes with kwok nodes, S3, ZooKeeper), installs the CRD, runs the
+// `npm run dev` (`flink-session-operator dev`, see dev-command.ts): everything on this machine. Starts
+// the local stack (Temporal with its Web UI, Kubernetes with kwok nodes, S3, ZooKeeper), installs the CRD, runs the
 // operator (watcher and worker, in this process), plays the kubelet for launch Jobs with Flink's real
 // client and for the Flink pods with Flink's own JobManagers and TaskManagers (as the tests do),
 // applies an example FlinkSession, runs the sample job on it and prints what to try. Ctrl-C stops it all.
@@ -10,17 +10,17 @@ import { createIgnoringConflict } from '../kube/errors.ts';
 import type { FlinkSession } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL, workflowId } from '../model/names.ts';
 import { freePort } from '../net/ports.ts';
-import { installFlinkSessionCrd } from '../stack/crd.ts';
-import { DEV_EXAMPLE, devExampleSecret, devExampleSession } from '../stack/dev-example.ts';
-import { clientVersion, listJobs, submitJar } from '../stack/flink-jobs.ts';
-import { startFlinkRestProxy } from '../stack/flink-rest-proxy.ts';
-import type { FlinkKubelet } from '../stack/flink-kubelet.ts';
-import { startLaunchKubelet } from '../stack/launch-kubelet.ts';
-import { pollUntil } from '../stack/poll.ts';
-import { claimStateDir, startStack, type StackEndpoints } from '../stack/stack.ts';
+import { installFlinkSessionCrd } from './crd.ts';
+import { DEV_EXAMPLE, devExampleSecret, devExampleSession } from './dev-example.ts';
+import { clientVersion, listJobs, submitJar } from './flink-jobs.ts';
+import { startFlinkRestProxy } from './flink-rest-proxy.ts';
+import type { FlinkKubelet } from './flink-kubelet.ts';
+import { startLaunchKubelet } from './launch-kubelet.ts';
+import { pollUntil } from './poll.ts';
+import { claimStateDir, startStack, type StackEndpoints } from './stack.ts';
 import { temporalUiWorkflowUrl } from '../config/temporal.ts';
-import { startOperator } from './operator.ts';
-import { listenForStop, runUntilStopped } from './signals.ts';
+import { startOperator } from '../cli/operator.ts';
+import { listenForStop, runUntilStopped } from '../cli/signals.ts';
 
 export interface DevOptions {
   stateDir: string;
