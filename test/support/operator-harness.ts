@@ -37,6 +37,8 @@ export const REAL_FLINK_READY_MS = 240_000;
 export const REAL_FLINK_TEST_MS = 300_000;
 
 export interface HarnessOptions {
+  /** The stack's endpoints, outside vitest (default: the test run's, inject('stack')). */
+  stack?: StackEndpoints;
   /** The namespaces watched, created here; the first is `namespace`. */
   namespaces: string[];
   /** Per namespace or for all (default `process`). */
@@ -109,8 +111,8 @@ function killStartedProcessesOnExit(): void {
 /** `into`: the object to fill (withOperator's), so that what startOperator sets later is seen there too. */
 export async function startOperatorHarness(options: HarnessOptions, into: Partial<OperatorHarness> = {}): Promise<OperatorHarness> {
   killStartedProcessesOnExit();
-  const stack = stackEndpoints();
-  const kc = kubeConfig();
+  const stack = options.stack ?? stackEndpoints();
+  const kc = kubeConfig(stack);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const [namespace] = options.namespaces;
   if (!namespace) throw new Error('the harness needs at least one namespace');

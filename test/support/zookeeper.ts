@@ -7,8 +7,6 @@ export interface TestZooKeeper {
   children(path: string): Promise<string[]>;
   /** The path and every znode below it, sorted ([] when it does not exist). */
   tree(path: string): Promise<string[]>;
-  /** When the znode was created (the server's clock, ms), undefined when it does not exist. */
-  createdAt(path: string): Promise<number | undefined>;
   close(): void;
 }
 
@@ -35,7 +33,6 @@ export async function connectTestZooKeeper(connect: string): Promise<TestZooKeep
     exists: (path) => client.pathExists(path, false),
     children: (path) => client.get_children(path, false),
     tree,
-    createdAt: async (path) => ((await client.pathExists(path, false)) ? Number((await client.exists(path, false)).ctime) : undefined),
     close: () => client.close(),
   };
 }
