@@ -26,12 +26,15 @@ export interface FlinkJobStatusDeps {
 }
 
 /** What the workflow is about to do with the job. */
-export type JobStep = 'submit' | 'delete';
+export type JobStep = 'submit' | 'suspend' | 'delete';
 
 export type JobCheckResult =
   | { trusted: true }
-  /** `current`: what the API server holds instead (a submit not trusted); `gone`: no such object. */
-  | { trusted: false; why: string; gone?: boolean; current?: JobChanged };
+  /**
+   * `current`: what the API server holds for this very job (this uid, of this session), so the workflow
+   * goes on looking after it, `deleting` when its deletion is underway; `gone`: no such object.
+   */
+  | { trusted: false; why: string; gone?: boolean; current?: JobChanged; deleting?: boolean };
 
 const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 const JSON_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
@@ -83,20 +86,19 @@ export function createFlinkJobStatusActivities(deps: FlinkJobStatusDeps) {
     if (object.metadata.uid !== job.uid)
       return { trusted: false, why: `the FlinkSessionJob ${key} in the API server has uid ${object.metadata.uid}, the signal named uid ${job.uid}` };
     if (object.spec.session !== session) return { trusted: false, why: `the FlinkSessionJob ${key} runs on session ${object.spec.session}, not ${session}` };
+    // From here on the object is this job of this session: a refusal hands back what the API server
+    // holds, so a forged signal cannot make the workflow forget a job (and then ignore its real delete).
+    const deleting = object.metadata.deletionTimestamp !== undefined;
+    const held = { current: jobChangedPayload(object), ...(deleting ? { deleting: true } : {}) };
     if (step === 'delete') {
-      return object.metadata.deletionTimestamp !== undefined
+      return deleting
         ? { trusted: true }
-        : { trusted: false, why: `the FlinkSessionJob ${key} is not being deleted in the API server (no deletionTimestamp)` };
+        : { trusted: false, why: `the FlinkSessionJob ${key} is not being deleted in the API server (no deletionTimestamp)`, ...held };
     }
-    const current = object.metadata.deletionTimestamp === undefined ? jobChangedPayload(object) : undefined;
     if (object.metadata.generation !== job.generation || input.spec === undefined || jobSpecHash(input.spec) !== jobSpecHash(object.spec)) {
-      return {
-        trusted: false,
-        why: `the job to submit is not the one the API server holds for ${key} (generation ${object.metadata.generation})`,
-        ...(current ? { current } : {}),
-      };
+      return { trusted: false, why: `the job to ${step} is not the one the API server holds for ${key} (generation ${object.metadata.generation})`, ...held };
     }
-    if (object.metadata.deletionTimestamp !== undefined) return { trusted: false, why: `the FlinkSessionJob ${key} is being deleted` };
+    if (deleting) return { trusted: false, why: `the FlinkSessionJob ${key} is being deleted`, ...held };
     return { trusted: true };
   }
 

@@ -12,6 +12,7 @@ import type { SessionRef } from '../model/flinksession.ts';
 import { FLINK_REST_PORT, restServiceName } from '../model/names.ts';
 import { firstScheduledAt, heartbeatIfInActivity } from './heartbeat.ts';
 import type { S3Target } from './s3.ts';
+import { isNotFound } from '../kube/errors.ts';
 
 export interface FlinkJobDeps {
   s3ClientFor: (target: S3Target) => Promise<S3Client>;
@@ -21,11 +22,19 @@ export interface FlinkJobDeps {
   jarMaxBytes: number;
   /** FSO_JOB_DEADLINE_SECONDS: how long a job may take to run, or a savepoint to complete. */
   jobDeadlineSeconds: number;
+  /** FSO_JOB_WATCH_SECONDS: how often watchFlinkJobs asks about the running jobs. */
+  jobWatchSeconds: number;
   pollIntervalMs: number;
 }
 
-/** Where the jar comes from: https, or an S3 bucket on the session's endpoint with its credentials. */
-export type JarSource = { kind: 'https'; url: string } | { kind: 's3'; url: string; target: S3Target; key: string };
+/**
+ * Where the jar comes from: https, or an S3 bucket on the session's endpoint, with the session's
+ * credentials or those of the job's jarCredentialsSecret (`credentialsField` names it in messages).
+ */
+export type JarSource = { kind: 'https'; url: string } | { kind: 's3'; url: string; target: S3Target; key: string; credentialsField?: string };
+
+/** S3's answers that no retry changes: the credentials may not read the jar. */
+const S3_REFUSALS = ['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch'];
 
 type Session = Pick<SessionRef, 'namespace' | 'name'>;
 
@@ -44,10 +53,30 @@ export interface SubmitFlinkJobResult {
   duplicate: boolean;
 }
 
+export interface StopFlinkJobInput {
+  session: Session;
+  jobId: string;
+  /** Stop with a savepoint into this directory; without it the job is cancelled. */
+  savepointDirectory?: string;
+  /** Cancelled for last-state: the job's latest retained checkpoint is where its next run starts (refused when it has none). */
+  fromCheckpoint?: boolean;
+}
+
 export interface StopFlinkJobResult {
   /** Flink's final state of the job; GONE when Flink does not know it (nothing to stop). */
   state: string;
   savepoint?: { path: string };
+  /** With fromCheckpoint: the latest checkpoint (or savepoint) the job completed, retained by its cancel. */
+  checkpoint?: { path: string };
+}
+
+/** A watched job that no longer runs: Flink ended it, or does not know it. */
+export interface EndedFlinkJob {
+  name: string;
+  jobId: string;
+  /** FAILED, FINISHED, CANCELED, SUSPENDED, or GONE (the JobManager does not know the job). */
+  state: string;
+  rootCause?: string;
 }
 
 interface JobDetails {
@@ -94,11 +123,22 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     return body as JobDetails;
   }
 
+  /**
+   * Flink's root cause of a failed job (GET /jobs/:id/exceptions: `root-exception` up to 1.x, the newest
+   * entry of `exceptionHistory` in 1.x and 2.x). Its history may trail the job's state by a moment, so
+   * an answer without one is asked again a few times.
+   */
   async function rootCause(session: Session, jobId: string): Promise<string | undefined> {
-    const { status, body } = await rest(session, `/jobs/${jobId}/exceptions`);
-    if (status !== 200) return undefined;
-    const answer = body as { 'root-exception'?: string | null; exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } };
-    return rootCauseSummary(answer['root-exception'] ?? answer.exceptionHistory?.entries?.[0]?.stacktrace);
+    for (let attempt = 1; ; attempt++) {
+      const { status, body, text } = await rest(session, `/jobs/${jobId}/exceptions`);
+      const answer = (status === 200 ? body : {}) as { 'root-exception'?: string | null; exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } };
+      const cause = rootCauseSummary(answer['root-exception'] ?? answer.exceptionHistory?.entries?.[0]?.stacktrace);
+      if (cause || attempt === 5) {
+        if (!cause) Context.current().log.warn("Flink reports no root cause of the job's failure", { jobId, status, answer: text.slice(0, 500) });
+        return cause;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 
   /** The jar as a stream with its length when known; a jar that is not there fails for good, naming the URL. */
@@ -116,7 +156,15 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       const length = Number(response.headers.get('content-length') ?? Number.NaN);
       return { stream: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), ...(Number.isFinite(length) ? { length } : {}) };
     }
-    const client = await deps.s3ClientFor(jar.target);
+    const client = await deps.s3ClientFor(jar.target).catch((error: unknown) => {
+      // The credentials Secret is read first: one that is not there needs a person, not a retry.
+      if (!isNotFound(error)) throw error;
+      const secret = jar.target.credentialsSecret?.name ?? '(none)';
+      throw ApplicationFailure.nonRetryable(
+        `the Secret ${jar.target.namespace}/${secret} with the S3 credentials for the jar ${jar.url} does not exist: create it, or fix ${jar.credentialsField ?? "the session's s3.credentialsSecret"}`,
+        'JarNotReadable',
+      );
+    });
     try {
       const object = await client.send(new GetObjectCommand({ Bucket: jar.target.bucket, Key: jar.key }));
       if (!(object.Body instanceof Readable)) throw new Error(`S3 GetObject of ${jar.url} answered no body`);
@@ -129,8 +177,10 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') {
         throw ApplicationFailure.nonRetryable(`the jar ${jar.url} does not exist (S3 answered ${name}); fix spec.jar`, 'JarNotFound');
       }
-      if (name === 'AccessDenied')
-        throw ApplicationFailure.nonRetryable(`the session's S3 credentials may not read the jar ${jar.url} (AccessDenied)`, 'JarNotReadable');
+      if (S3_REFUSALS.includes(name)) {
+        const whose = jar.credentialsField ? `the credentials in ${jar.credentialsField}` : "the session's S3 credentials";
+        throw ApplicationFailure.nonRetryable(`${whose} may not read the jar ${jar.url} (S3 answered ${name})`, 'JarNotReadable');
+      }
       throw error;
     }
   }
@@ -201,6 +251,8 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     const jobId = flinkJobId(input.job);
     if (await jobDetails(input.session, jobId)) return { jobId, duplicate: true };
     const jarId = await uploadJar(input.session, input.jar);
+    // Flink runs the jar's main() inside this one request, which may take a while: heartbeat meanwhile.
+    const ticker = setInterval(() => heartbeatIfInActivity({ running: jarId }), 5000);
     try {
       const run = await rest(
         input.session,
@@ -221,6 +273,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
         'JobRunFailed',
       );
     } finally {
+      clearInterval(ticker);
       await rest(input.session, `/jars/${encodeURIComponent(jarId)}`, { method: 'DELETE' }).catch(() => undefined);
     }
   }
@@ -258,7 +311,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
    * trigger polled), or cancelled without one. A failed savepoint fails for good and leaves the job
    * running. A retry resumes the trigger it started (kept in the heartbeat details).
    */
-  async function stopFlinkJob(input: { session: Session; jobId: string; savepointDirectory?: string }): Promise<StopFlinkJobResult> {
+  async function stopFlinkJob(input: StopFlinkJobInput): Promise<StopFlinkJobResult> {
     const deadline = firstScheduledAt() + deps.jobDeadlineSeconds * 1000;
     const { session, jobId } = input;
     const resumed = previousHeartbeat<{ triggerId?: string }>();
@@ -269,7 +322,14 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       if (!job) return { state: 'GONE' };
       if (TERMINAL_JOB_STATES.includes(job.state)) {
         savepoint ??= input.savepointDirectory ? await latestSavepoint(session, jobId) : undefined;
-        return { state: job.state, ...(savepoint ? { savepoint } : {}) };
+        const checkpoint = input.fromCheckpoint ? (await retainedCheckpoints(session, jobId)).latest : undefined;
+        if (input.fromCheckpoint && !checkpoint) {
+          throw ApplicationFailure.nonRetryable(
+            `the job ${jobId} ended ${job.state} with no checkpoint Flink reports; its next run starts without its state`,
+            'CheckpointLost',
+          );
+        }
+        return { state: job.state, ...(savepoint ? { savepoint } : {}), ...(checkpoint ? { checkpoint } : {}) };
       }
       if (Date.now() > deadline) {
         throw ApplicationFailure.nonRetryable(
@@ -278,6 +338,13 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
         );
       }
       if (!input.savepointDirectory) {
+        if (!triggerId && input.fromCheckpoint && (await retainedCheckpoints(session, jobId)).completed === 0) {
+          // Checked before the cancel: a last-state change never throws the job's state away.
+          throw ApplicationFailure.nonRetryable(
+            `the job ${jobId} has completed no checkpoint yet, so upgradeMode last-state has nothing to restore from; it keeps running, nothing was changed: enable checkpointing (execution.checkpointing.interval) and wait for one, or set upgradeMode: savepoint`,
+            'NoCheckpoint',
+          );
+        }
         if (!triggerId) {
           const cancel = await rest(session, `/jobs/${jobId}?mode=cancel`, { method: 'PATCH' });
           if (cancel.status !== 202 && cancel.status !== 200 && cancel.status !== 404)
@@ -316,6 +383,66 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     }
   }
 
+  /** How many checkpoints the job completed, and the newest it completed (a checkpoint or a savepoint), by Flink's checkpoint statistics. */
+  async function retainedCheckpoints(session: Session, jobId: string): Promise<{ completed: number; latest?: { path: string } }> {
+    const { status, body, text } = await rest(session, `/jobs/${jobId}/checkpoints`);
+    if (status !== 200) throw new Error(`Flink REST GET /jobs/${jobId}/checkpoints: HTTP ${status} ${text.slice(0, 500)}`);
+    type Point = { id?: number; external_path?: string } | null | undefined;
+    const stats = body as { counts?: { completed?: number }; latest?: { completed?: Point; savepoint?: Point } };
+    const newest = [stats.latest?.completed, stats.latest?.savepoint]
+      .filter((p): p is { id?: number; external_path: string } => typeof p?.external_path === 'string' && p.external_path !== '')
+      .sort((a, b) => (b.id ?? 0) - (a.id ?? 0))[0];
+    return { completed: stats.counts?.completed ?? 0, ...(newest ? { latest: { path: newest.external_path } } : {}) };
+  }
+
+  /**
+   * Watches the session's running jobs (GET /jobs/overview every FSO_JOB_WATCH_SECONDS, heartbeating):
+   * returns the ones that no longer run, with Flink's root cause of a failure, or nothing after
+   * `forSeconds`, so the workflow asks again. A JobManager that does not answer is waited for (a
+   * redeploy or a crash of it is the session's business); a job it does not list is reported GONE
+   * only when two polls in a row miss it. Cancelled when the workflow has a step to run.
+   */
+  async function watchFlinkJobs(input: {
+    session: Session;
+    jobs: Array<{ name: string; jobId: string }>;
+    forSeconds: number;
+  }): Promise<{ ended: EndedFlinkJob[] }> {
+    const until = Date.now() + input.forSeconds * 1000;
+    const missing = new Set<string>();
+    const context = Context.current();
+    for (;;) {
+      let overview: Map<string, string> | undefined;
+      let unanswered: string | undefined;
+      try {
+        const { status, body, text } = await rest(input.session, '/jobs/overview');
+        if (status !== 200) throw new Error(`HTTP ${status} ${text.slice(0, 200)}`);
+        const jobs = (body as { jobs?: Array<{ jid: string; state: string }> }).jobs ?? [];
+        overview = new Map(jobs.map((j) => [j.jid, j.state]));
+      } catch (error: unknown) {
+        unanswered = error instanceof Error ? error.message : String(error);
+      }
+      if (overview) {
+        const ended: EndedFlinkJob[] = [];
+        for (const job of input.jobs) {
+          const state = overview.get(job.jobId);
+          if (state === undefined) {
+            if (missing.has(job.jobId)) ended.push({ ...job, state: 'GONE' });
+            missing.add(job.jobId);
+            continue;
+          }
+          missing.delete(job.jobId);
+          if (!TERMINAL_JOB_STATES.includes(state)) continue;
+          const cause = state === 'FAILED' ? await rootCause(input.session, job.jobId).catch(() => undefined) : undefined;
+          ended.push({ ...job, state, ...(cause ? { rootCause: cause } : {}) });
+        }
+        if (ended.length > 0) return { ended };
+      }
+      if (Date.now() >= until) return { ended: [] };
+      context.heartbeat({ watching: input.jobs.map((j) => j.jobId), ...(unanswered ? { unanswered } : {}) });
+      await context.sleep(deps.jobWatchSeconds * 1000);
+    }
+  }
+
   /** The savepoint a stopped job wrote last (a retried stop whose trigger Flink already finished). */
   async function latestSavepoint(session: Session, jobId: string): Promise<{ path: string } | undefined> {
     const { status, body } = await rest(session, `/jobs/${jobId}/checkpoints`);
@@ -323,7 +450,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     return path ? { path } : undefined;
   }
 
-  return { submitFlinkJob, waitForFlinkJobRunning, stopFlinkJob };
+  return { submitFlinkJob, waitForFlinkJobRunning, stopFlinkJob, watchFlinkJobs };
 }
 
 function previousHeartbeat<T>(): T | undefined {

@@ -30,6 +30,8 @@ export interface ActivityDeps {
   jarMaxBytes: number;
   /** FSO_JOB_DEADLINE_SECONDS: how long a job may take to run, or its savepoint to complete. */
   jobDeadlineSeconds: number;
+  /** FSO_JOB_WATCH_SECONDS: how often a session's running jobs are asked about. */
+  jobWatchSeconds: number;
   restUrlTemplate?: string;
   temporalUiUrl?: string;
   temporalNamespace: string;
@@ -60,6 +62,7 @@ export function createActivities(deps: ActivityDeps) {
       s3ClientFor: deps.s3ClientFor,
       jarMaxBytes: deps.jarMaxBytes,
       jobDeadlineSeconds: deps.jobDeadlineSeconds,
+      jobWatchSeconds: deps.jobWatchSeconds,
       pollIntervalMs: deps.pollIntervalMs,
       ...(deps.restUrlTemplate ? { restUrlTemplate: deps.restUrlTemplate } : {}),
     }),

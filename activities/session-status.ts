@@ -57,6 +57,18 @@ export function createSessionStatusActivities(deps: SessionStatusDeps) {
     return { patched: true };
   }
 
+  /** Merge-patches status.jobs (the JOBS column): how many of the session's FlinkSessionJobs there are, and run. */
+  async function reportSessionJobs(input: { ref: SessionRef; jobs: NonNullable<FlinkSessionStatus['jobs']> }): Promise<{ patched: boolean }> {
+    if (!(await read(input.ref))) return { patched: false };
+    try {
+      await objects.patchNamespacedCustomObjectStatus({ ...target(input.ref), body: { status: { jobs: input.jobs } } }, MERGE_PATCH);
+    } catch (error: unknown) {
+      if (isNotFound(error)) return { patched: false };
+      throw error;
+    }
+    return { patched: true };
+  }
+
   /**
    * Records a Kubernetes Event on the FlinkSession (kubectl describe fls shows them). Best effort: an
    * Event the API server refuses (a terminating namespace answers 403, a gone one 404) is reported as
@@ -106,5 +118,5 @@ export function createSessionStatusActivities(deps: SessionStatusDeps) {
     throw new Error(`could not remove the finalizer of ${ref.namespace}/${ref.name}: the object kept changing`);
   }
 
-  return { reportStatus, recordEvent, releaseFinalizer };
+  return { reportStatus, reportSessionJobs, recordEvent, releaseFinalizer };
 }

@@ -52,6 +52,7 @@ describe('settings', () => {
       FSO_POLL_INTERVAL_MS: worker.pollIntervalMs,
       FSO_JAR_MAX_BYTES: worker.jarMaxBytes,
       FSO_JOB_DEADLINE_SECONDS: worker.jobDeadlineSeconds,
+      FSO_JOB_WATCH_SECONDS: worker.jobWatchSeconds,
       FSO_REST_EXPOSED_TYPE: worker.launchJob.restExposedType,
       FSO_METRICS_PORT: worker.observability.metricsPort,
       FSO_LOG_LEVEL: watcher.observability.logLevel,

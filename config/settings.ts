@@ -156,6 +156,14 @@ export const SETTINGS: readonly Setting[] = [
     description: 'how long a FlinkSessionJob may take to run after its submission, or to stop (its savepoint included)',
   },
   {
+    env: 'FSO_JOB_WATCH_SECONDS',
+    flag: 'job-watch-seconds',
+    value: 'seconds',
+    roles: ['worker'],
+    default: '10',
+    description: "how often the worker asks a session's REST about its running FlinkSessionJobs (a job Flink fails later is reported within this)",
+  },
+  {
     env: 'FSO_REST_EXPOSED_TYPE',
     flag: 'rest-exposed-type',
     value: 'type',
@@ -209,7 +217,8 @@ export const SETTINGS: readonly Setting[] = [
     value: 'plan',
     roles: ['worker'],
     default: 'off',
-    description: 'crash drills: before:<activity>, after:<activity> or during:<activity>:<ms> SIGKILLs the worker once; environment only',
+    description:
+      'crash drills: before:<activity>, after:<activity>, during:<activity>:<ms> or heartbeat:<activity>:<n> SIGKILLs the worker once; environment only',
   },
 ];
 

@@ -352,6 +352,19 @@ export interface FlinkSessionStatus {
     runId?: string;
     url?: string;
   };
+  /**
+   * The session's FlinkSessionJobs, as its workflow keeps them.
+   */
+  jobs?: {
+    /**
+     * FlinkSessionJobs that name this session (being deleted included)
+     */
+    declared?: number;
+    /**
+     * of them
+     */
+    running?: number;
+  };
   lastError?: string;
 }
 

@@ -9,9 +9,26 @@ export interface FlinkSessionJobSpec {
    */
   session: string;
   /**
-   * The job's jar: s3://bucket/key (read with the session's S3 credentials) or https://…. The worker streams it to the JobManager's REST upload; a session takes jars no other way.
+   * The job's jar: s3://bucket/key (read on the session's S3 endpoint, with the session's S3 credentials unless jarCredentialsSecret) or https://…. The worker streams it to the JobManager's REST upload; a session takes jars no other way.
    */
   jar: string;
+  /**
+   * Secret in the job's namespace with the S3 credentials the worker reads an s3:// jar with (a jar bucket the session's own credentials may not read); the session's S3 endpoint is used.
+   */
+  jarCredentialsSecret?: {
+    /**
+     * Secret name.
+     */
+    name: string;
+    /**
+     * Key of the access key in the Secret.
+     */
+    accessKeyKey?: string;
+    /**
+     * Key of the secret key in the Secret.
+     */
+    secretKeyKey?: string;
+  };
   /**
    * The job's main class (as flink run -c); when not given, the jar manifest's Main-Class.
    */

@@ -8,7 +8,10 @@ import {
   parseS3Url,
   rootCauseSummary,
   savepointDirectory,
+  retainsCheckpoints,
+  stopKind,
   stopsWithSavepoint,
+  CHECKPOINT_RETENTION_OPTION,
   type FlinkSessionJobSpec,
 } from './flinksessionjob.ts';
 
@@ -75,8 +78,8 @@ describe('jobSpecProblems', () => {
     expect(jobSpecProblems(spec, session)).toEqual(problems);
   });
 
-  it('says that suspend is not carried out yet, rather than ignoring it', () => {
-    expect(jobSpecProblems(job({ state: 'suspended' }), withS3)).toEqual([expect.stringContaining('state: suspended is not carried out by this version')]);
+  it('takes a suspended job (the workflow stops it with a savepoint)', () => {
+    expect(jobSpecProblems(job({ state: 'suspended' }), withS3)).toEqual([]);
   });
 });
 
@@ -98,6 +101,13 @@ describe('jarRunRequest', () => {
     expect(jarRunRequest(spec, 'id', 's3://state/orders/flink/savepoints/later')).toMatchObject({ savepointPath: 's3://state/orders/flink/savepoints/later' });
     expect(jarRunRequest(job({ allowNonRestoredState: true }), 'id')).toEqual({ jobId: 'id' });
   });
+
+  it('a last-state job runs with its checkpoints retained on cancellation, unless its configuration says otherwise', () => {
+    expect(jarRunRequest(job({ upgradeMode: 'last-state' }), 'id').flinkConfiguration).toEqual({ [CHECKPOINT_RETENTION_OPTION]: 'RETAIN_ON_CANCELLATION' });
+    const own = job({ upgradeMode: 'last-state', flinkConfiguration: { [CHECKPOINT_RETENTION_OPTION]: 'DELETE_ON_CANCELLATION', 'pipeline.name': 'x' } });
+    expect(jarRunRequest(own, 'id').flinkConfiguration).toEqual({ [CHECKPOINT_RETENTION_OPTION]: 'DELETE_ON_CANCELLATION', 'pipeline.name': 'x' });
+    expect(jarRunRequest(job({ upgradeMode: 'savepoint' }), 'id').flinkConfiguration).toBeUndefined();
+  });
 });
 
 describe('paths and modes', () => {
@@ -116,6 +126,25 @@ describe('paths and modes', () => {
     ['stateless', false],
   ] as const)('upgradeMode %s stops with a savepoint: %s', (mode, expected) => {
     expect(stopsWithSavepoint(job(mode ? { upgradeMode: mode } : {}))).toBe(expected);
+  });
+  it.each([
+    [undefined, 'upgrade', 'savepoint'],
+    ['savepoint', 'suspend', 'savepoint'],
+    ['last-state', 'upgrade', 'checkpoint'],
+    ['last-state', 'delete', 'savepoint'],
+    ['last-state', 'suspend', 'savepoint'],
+    ['stateless', 'upgrade', 'cancel'],
+    ['stateless', 'suspend', 'cancel'],
+  ] as const)('upgradeMode %s, stopped for %s: %s', (mode, why, expected) => {
+    expect(stopKind(job(mode ? { upgradeMode: mode } : {}), why, { retainsCheckpoints: true })).toBe(expected);
+  });
+  it('a change to last-state of a job submitted without its checkpoints retained takes a savepoint (a cancel would lose them)', () => {
+    expect(stopKind(job({ upgradeMode: 'last-state' }), 'upgrade', { retainsCheckpoints: false })).toBe('savepoint');
+    expect(stopKind(job({ upgradeMode: 'last-state' }), 'upgrade')).toBe('savepoint');
+    expect(retainsCheckpoints(job({ upgradeMode: 'last-state' }))).toBe(true);
+    expect(retainsCheckpoints(job({ upgradeMode: 'savepoint' }))).toBe(false);
+    expect(retainsCheckpoints(job({ upgradeMode: 'last-state', flinkConfiguration: { [CHECKPOINT_RETENTION_OPTION]: 'DELETE_ON_CANCELLATION' } }))).toBe(false);
+    expect(retainsCheckpoints(job({ flinkConfiguration: { [CHECKPOINT_RETENTION_OPTION]: 'RETAIN_ON_CANCELLATION' } }))).toBe(true);
   });
 });
 

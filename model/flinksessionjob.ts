@@ -45,6 +45,36 @@ export const savepointDirectory = (bucket: string, session: string): string => `
 /** How the job is taken off Flink: with a savepoint (savepoint, last-state) or cancelled (stateless). */
 export const stopsWithSavepoint = (spec: FlinkSessionJobSpec): boolean => (spec.upgradeMode ?? 'savepoint') !== 'stateless';
 
+/** Why a running job is taken off Flink: a change of it, its delete, or `state: suspended`. */
+export type StopReason = 'upgrade' | 'delete' | 'suspend';
+
+/**
+ * How a running job is taken off Flink, and where its next run starts:
+ * - `savepoint`: stop with a savepoint (POST /jobs/:id/stop), restore from it;
+ * - `checkpoint`: cancel it and restore from its latest retained checkpoint (last-state, for a change:
+ *   no savepoint to wait for; the job is submitted with its checkpoints retained on cancellation);
+ * - `cancel`: cancel it, start afresh (stateless).
+ * A delete or a suspend of a last-state job takes a savepoint: a person may resubmit from it later,
+ * when its checkpoints may be gone.
+ */
+export function stopKind(spec: FlinkSessionJobSpec, why: StopReason, running: { retainsCheckpoints?: boolean } = {}): 'savepoint' | 'checkpoint' | 'cancel' {
+  const mode = spec.upgradeMode ?? 'savepoint';
+  if (mode === 'stateless') return 'cancel';
+  // A job submitted without its checkpoints retained (say, by savepoint before this change to last-state)
+  // would lose them with the cancel: it is stopped with a savepoint instead.
+  return mode === 'last-state' && why === 'upgrade' && running.retainsCheckpoints === true ? 'checkpoint' : 'savepoint';
+}
+
+/** Whether Flink keeps the job's checkpoints when it is cancelled, as jarRunRequest submits it. */
+export const retainsCheckpoints = (spec: FlinkSessionJobSpec): boolean =>
+  (jarRunRequest(spec, '').flinkConfiguration?.[CHECKPOINT_RETENTION_OPTION] ?? '').toUpperCase() === 'RETAIN_ON_CANCELLATION';
+
+/** Wanted suspended: stopped with a savepoint (or cancelled, stateless) and not submitted until running again. */
+export const isSuspended = (spec: FlinkSessionJobSpec): boolean => spec.state === 'suspended';
+
+/** Flink's option that keeps a job's externalized checkpoints when it is cancelled (the same key in 1.20 and 2.x). */
+export const CHECKPOINT_RETENTION_OPTION = 'execution.checkpointing.externalized-checkpoint-retention';
+
 /**
  * What keeps the job from being submitted to this session, each with what to do about it; empty when
  * it can go. The schema checked the job on its own (schemes, enums, minimums); these need the session.
@@ -68,11 +98,6 @@ export function jobSpecProblems(job: FlinkSessionJobSpec, session: FlinkSessionS
   if (stopsWithSavepoint(job) && !session.s3) {
     problems.push(
       `upgradeMode ${job.upgradeMode ?? 'savepoint'} stops the job with a savepoint into s3://<bucket>/${job.session}/flink/savepoints/, and session ${job.session} has no spec.s3: set it, or set upgradeMode: stateless`,
-    );
-  }
-  if ((job.state ?? 'running') === 'suspended') {
-    problems.push(
-      'state: suspended is not carried out by this version of the operator yet; set state: running (or delete the FlinkSessionJob, which stops the job with a savepoint)',
     );
   }
   return problems;
@@ -100,6 +125,9 @@ export interface JarRunRequest {
 
 export function jarRunRequest(job: FlinkSessionJobSpec, jobId: string, restoreFrom?: string): JarRunRequest {
   const savepointPath = restoreFrom ?? job.initialSavepointPath;
+  // last-state restores from the checkpoint a cancel leaves: Flink deletes it unless told to retain it.
+  const flinkConfiguration =
+    job.upgradeMode === 'last-state' ? { [CHECKPOINT_RETENTION_OPTION]: 'RETAIN_ON_CANCELLATION', ...job.flinkConfiguration } : job.flinkConfiguration;
   return {
     jobId,
     ...(job.entryClass ? { entryClass: job.entryClass } : {}),
@@ -107,7 +135,7 @@ export function jarRunRequest(job: FlinkSessionJobSpec, jobId: string, restoreFr
     ...(job.parallelism ? { parallelism: job.parallelism } : {}),
     ...(savepointPath ? { savepointPath } : {}),
     ...(savepointPath && job.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
-    ...(job.flinkConfiguration && Object.keys(job.flinkConfiguration).length > 0 ? { flinkConfiguration: { ...job.flinkConfiguration } } : {}),
+    ...(flinkConfiguration && Object.keys(flinkConfiguration).length > 0 ? { flinkConfiguration: { ...flinkConfiguration } } : {}),
   };
 }
 

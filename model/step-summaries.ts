@@ -34,6 +34,8 @@ export const STEP_SUMMARIES = {
   removeLaunchJobs: ({ ref, keep, dryRun }: { ref: Session; keep?: string; dryRun?: boolean }) =>
     `${dryRun ? 'list' : 'remove'} the launch Jobs of ${sessionKey(ref)}${keep ? ` but ${keep}` : ''}`,
   jobManagerExists: (ref: Session) => `check whether ${deployment(ref)} is still there`,
+  reportSessionJobs: ({ ref, jobs }: { ref: Session; jobs: { declared?: number; running?: number } }) =>
+    `report ${jobs.running ?? 0} of ${jobs.declared ?? 0} FlinkSessionJobs running in the status of ${sessionKey(ref)}`,
   reportStatus: ({ ref, report }: { ref: Session; report: { phase: string; reason: string } }) =>
     `report ${report.phase}/${report.reason} in the status of ${sessionKey(ref)}`,
   recordEvent: ({ ref, type, reason }: { ref: Session; type: string; reason: string }) => `record a ${type} Event ${reason} on ${sessionKey(ref)}`,
@@ -46,10 +48,22 @@ export const STEP_SUMMARIES = {
   submitFlinkJob: ({ session, job, jar }: { session: Session; job: Versioned; jar: { url: string } }) =>
     `submit generation ${job.generation} of FlinkSessionJob ${sessionKey(job)} to ${sessionKey(session)}: upload ${jar.url}, run it with its fixed job id`,
   waitForFlinkJobRunning: ({ session, jobId }: { session: Session; jobId: string }) => `wait for job ${jobId} to run on ${sessionKey(session)}`,
-  stopFlinkJob: ({ session, jobId, savepointDirectory }: { session: Session; jobId: string; savepointDirectory?: string }) =>
+  stopFlinkJob: ({
+    session,
+    jobId,
+    savepointDirectory,
+    fromCheckpoint,
+  }: {
+    session: Session;
+    jobId: string;
+    savepointDirectory?: string;
+    fromCheckpoint?: boolean;
+  }) =>
     savepointDirectory
       ? `stop job ${jobId} on ${sessionKey(session)} with a savepoint into ${savepointDirectory}`
-      : `cancel job ${jobId} on ${sessionKey(session)}`,
+      : `cancel job ${jobId} on ${sessionKey(session)}${fromCheckpoint ? ', keeping its latest checkpoint to restore from' : ''}`,
+  watchFlinkJobs: ({ session, jobs }: { session: Session; jobs: Array<{ name: string }> }) =>
+    `watch ${jobs.length === 1 ? 'job' : 'jobs'} ${jobs.map((j) => j.name).join(', ')} on ${sessionKey(session)} until one stops running`,
   reportJobStatus: ({ job, report }: { job: Session; report: { reason: string } }) =>
     `report ${report.reason} in the status of FlinkSessionJob ${sessionKey(job)}`,
   recordJobEvent: ({ job, type, reason }: { job: Session; type: string; reason: string }) =>

@@ -67,15 +67,20 @@ export async function highestCount(rest: string, jobId: string): Promise<number 
 
 export interface CheckpointStats {
   completed: number;
-  /** The checkpoint the job was restored from, when it was. */
+  /** The checkpoint (or savepoint) the job was restored from, when it was, and where it is. */
   restoredId?: number;
+  restoredPath?: string;
 }
 
 export async function checkpointStats(rest: string, jobId: string): Promise<CheckpointStats> {
-  const stats = await json<{ counts: { completed: number }; latest?: { restored?: { id: number } | null } }>(
+  const stats = await json<{ counts: { completed: number }; latest?: { restored?: { id: number; external_path?: string } | null } }>(
     await fetch(`${rest}/jobs/${jobId}/checkpoints`),
     'read checkpoints',
   );
   const restored = stats.latest?.restored;
-  return { completed: stats.counts.completed, ...(restored ? { restoredId: restored.id } : {}) };
+  return {
+    completed: stats.counts.completed,
+    ...(restored ? { restoredId: restored.id } : {}),
+    ...(restored?.external_path ? { restoredPath: restored.external_path } : {}),
+  };
 }

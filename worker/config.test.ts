@@ -29,7 +29,7 @@ describe('readWorkerConfig, crash drills and TLS switch', () => {
   it('reads FSO_FAULT_SIGKILL at start, and refuses a plan it cannot read', () => {
     expect(readWorkerConfig({ FSO_FAULT_SIGKILL: 'before:submitLaunchJob' }).faultPlan).toEqual({ when: 'before', activity: 'submitLaunchJob' });
     expect(() => readWorkerConfig({ FSO_FAULT_SIGKILL: 'sometimes' })).toThrow(
-      /FSO_FAULT_SIGKILL must be before:<activityType>, after:<activityType> or during:<activityType>:<ms>/,
+      /FSO_FAULT_SIGKILL must be before:<activityType>, after:<activityType>, during:<activityType>:<ms> or heartbeat:<activityType>:<n ≥ 1>/,
     );
   });
 

@@ -17,6 +17,7 @@ export interface WorkerConfig {
   pollIntervalMs: number;
   jarMaxBytes: number;
   jobDeadlineSeconds: number;
+  jobWatchSeconds: number;
   restUrlTemplate?: string;
   launchJob: LaunchJobSettings;
   /** What a FlinkSession may run: FSO_ALLOWED_SERVICE_ACCOUNTS, FSO_ALLOWED_IMAGES, FSO_ALLOW_HOST_PATH. */
@@ -83,6 +84,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     pollIntervalMs: positiveInt(env, 'FSO_POLL_INTERVAL_MS', 1000, problems),
     jarMaxBytes: positiveInt(env, 'FSO_JAR_MAX_BYTES', 512 * 1024 * 1024, problems),
     jobDeadlineSeconds: positiveInt(env, 'FSO_JOB_DEADLINE_SECONDS', 600, problems),
+    jobWatchSeconds: positiveInt(env, 'FSO_JOB_WATCH_SECONDS', 10, problems),
     ...(restUrlTemplate ? { restUrlTemplate } : {}),
     watchedNamespaces: readWatchNamespaces(env, problems),
     policy: {

@@ -55,6 +55,7 @@ export function realActivityDeps(config: WorkerConfig, kubeConfig: KubeConfig): 
     pollIntervalMs: config.pollIntervalMs,
     jarMaxBytes: config.jarMaxBytes,
     jobDeadlineSeconds: config.jobDeadlineSeconds,
+    jobWatchSeconds: config.jobWatchSeconds,
     ...(config.restUrlTemplate ? { restUrlTemplate: config.restUrlTemplate } : {}),
     ...(config.temporal.uiUrl ? { temporalUiUrl: config.temporal.uiUrl } : {}),
     temporalNamespace: config.temporal.namespace,

@@ -169,6 +169,8 @@ export interface SubmittedJob {
   uid: string;
   generation: number;
   jobId: string;
+  /** Submitted with its checkpoints retained on cancellation (last-state): a change may cancel it and restore from its latest checkpoint. */
+  retainsCheckpoints?: boolean;
   /** The session's deploy count when it was submitted: a later deploy replaced that JobManager (and, without HA, lost the job). */
   sessionDeploy: number;
 }
@@ -180,4 +182,8 @@ export interface CarriedJobs {
   refused: Record<string, string>;
   /** A job told it waits for its session (uid/generation), so that is said once. */
   waitingReported: Record<string, string>;
+  /** A job told it is suspended (uid/generation), so that is said once. */
+  suspendedReported?: Record<string, string>;
+  /** Where a job's next submission restores from: the savepoint its suspend took (by uid, so a re-created object starts afresh). */
+  restoreFrom?: Record<string, { uid: string; path: string }>;
 }

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { JobChanged } from './contract.ts';
 import { SessionJobs } from './session-jobs-state.ts';
 
-const change = (generation = 1, uid = 'u1', name = 'counter'): JobChanged => ({
+const change = (generation = 1, uid = 'u1', name = 'counter', state: 'running' | 'suspended' = 'running'): JobChanged => ({
   name,
   uid,
   generation,
-  spec: { session: 'orders', jar: 's3://jars/a.jar', args: [String(generation)] },
+  spec: { session: 'orders', jar: 's3://jars/a.jar', args: [String(generation)], ...(state === 'suspended' ? { state } : {}) },
 });
 const ready = { ready: true, deploys: 1 };
 const down = { ready: false, deploys: 1 };
@@ -94,5 +94,66 @@ describe('SessionJobs', () => {
     jobs.sessionGone();
     expect(jobs.submittedJob('counter')).toBeUndefined();
     expect(jobs.next(down)).toMatchObject({ kind: 'wait-session' });
+  });
+
+  it('suspend stops what runs and keeps its savepoint; a resume restores from it, once', () => {
+    const jobs = new SessionJobs();
+    jobs.onJobChanged(change(1));
+    jobs.submitted('counter', { uid: 'u1', generation: 1, jobId: 'j1', sessionDeploy: 1 });
+    jobs.onJobChanged(change(2, 'u1', 'counter', 'suspended'));
+    const suspend = jobs.next(ready);
+    expect(suspend).toMatchObject({ kind: 'suspend', submitted: { jobId: 'j1' }, job: { generation: 2 } });
+    if (suspend.kind === 'suspend') jobs.suspended(suspend.name, suspend.job, 's3://state/orders/flink/savepoints/savepoint-1');
+    expect(jobs.next(ready).kind).toBe('idle');
+    expect(jobs.watched(ready)).toEqual([]);
+    // An edit while suspended is said once, nothing submitted.
+    jobs.onJobChanged(change(3, 'u1', 'counter', 'suspended'));
+    const said = jobs.next(ready);
+    expect(said).toMatchObject({ kind: 'suspended', job: { generation: 3 } });
+    if (said.kind === 'suspended') jobs.suspendedReported(said.name, said.job);
+    expect(jobs.next(ready).kind).toBe('idle');
+    jobs.onJobChanged(change(4));
+    expect(jobs.next(ready)).toEqual({
+      kind: 'submit',
+      name: 'counter',
+      job: expect.objectContaining({ generation: 4 }),
+      restoreFrom: 's3://state/orders/flink/savepoints/savepoint-1',
+    });
+    jobs.submitted('counter', { uid: 'u1', generation: 4, jobId: 'j4', sessionDeploy: 1 });
+    jobs.stopped('counter');
+    expect(jobs.next(ready)).toEqual({ kind: 'submit', name: 'counter', job: expect.objectContaining({ generation: 4 }) });
+  });
+
+  it("a job applied suspended is only reported; a suspend's savepoint is not used by a re-created object (another uid)", () => {
+    const jobs = new SessionJobs();
+    jobs.onJobChanged(change(1, 'u1', 'counter', 'suspended'));
+    expect(jobs.next(down)).toMatchObject({ kind: 'suspended' });
+    jobs.onJobChanged(change(2));
+    jobs.submitted('counter', { uid: 'u1', generation: 2, jobId: 'j2', sessionDeploy: 1 });
+    jobs.onJobChanged(change(3, 'u1', 'counter', 'suspended'));
+    const suspend = jobs.next(ready);
+    if (suspend.kind === 'suspend') jobs.suspended(suspend.name, suspend.job, 's3://state/orders/flink/savepoints/savepoint-2');
+    expect(jobs.snapshot.restoreFrom).toEqual({ counter: { uid: 'u1', path: 's3://state/orders/flink/savepoints/savepoint-2' } });
+    jobs.onJobChanged(change(1, 'u2'));
+    expect(jobs.next(ready)).toEqual({ kind: 'submit', name: 'counter', job: expect.objectContaining({ uid: 'u2' }) });
+  });
+
+  it('watches what runs on the current JobManager; a job Flink ended is not submitted again until it changes', () => {
+    const jobs = new SessionJobs();
+    jobs.onJobChanged(change(1));
+    jobs.onJobChanged(change(1, 'u2', 'other'));
+    jobs.submitted('counter', { uid: 'u1', generation: 1, jobId: 'j1', sessionDeploy: 1 });
+    jobs.submitted('other', { uid: 'u2', generation: 1, jobId: 'o1', sessionDeploy: 0 });
+    expect(jobs.watched(ready)).toEqual([{ name: 'counter', jobId: 'j1' }]);
+    expect(jobs.watched(down)).toEqual([]);
+    jobs.ended('counter', 'not-j1');
+    expect(jobs.watched(ready)).toEqual([{ name: 'counter', jobId: 'j1' }]);
+    jobs.ended('counter', 'j1');
+    expect(jobs.watched(ready)).toEqual([]);
+    expect(jobs.next(ready)).toMatchObject({ kind: 'submit', name: 'other' });
+    jobs.submitted('other', { uid: 'u2', generation: 1, jobId: 'o1', sessionDeploy: 1 });
+    expect(jobs.next(ready).kind).toBe('idle');
+    jobs.onJobChanged(change(2));
+    expect(jobs.next(ready)).toEqual({ kind: 'submit', name: 'counter', job: expect.objectContaining({ generation: 2 }) });
   });
 });

@@ -2,11 +2,19 @@
 // (jobChanged, jobDeleted); the main loop asks for the next job step, one at a time and only while the
 // session has no step of its own, and says what happened. Pure and deterministic (nothing the
 // workflow sandbox lacks), so it is unit-tested on its own.
+import { isSuspended } from '../model/flinksessionjob.ts';
 import type { CarriedJobs, DesiredJob, JobChanged, JobDeleted, SubmittedJob } from './contract.ts';
 
 export type JobWork =
-  /** Submit the desired generation (after stopping `replaces`, the generation running now, if any). */
-  | { kind: 'submit'; name: string; job: DesiredJob; replaces?: SubmittedJob }
+  /**
+   * Submit the desired generation: after stopping `replaces`, the generation running now, if any; else
+   * from `restoreFrom`, the savepoint a suspend left, if any.
+   */
+  | { kind: 'submit'; name: string; job: DesiredJob; replaces?: SubmittedJob; restoreFrom?: string }
+  /** Wanted suspended, and running: stop it (with a savepoint unless stateless) and keep the savepoint for the resume. */
+  | { kind: 'suspend'; name: string; job: DesiredJob; submitted: SubmittedJob }
+  /** Wanted suspended, and nothing of it runs: say so in the job's status, once per generation. */
+  | { kind: 'suspended'; name: string; job: DesiredJob }
   /** Deleting, and submitted to the running session: stop (or cancel) it in Flink, then release the finalizer. */
   | { kind: 'stop'; name: string; job: DesiredJob; submitted: SubmittedJob }
   /** Deleting, with nothing of it running on a session: release the finalizer. */
@@ -55,9 +63,12 @@ export class SessionJobs {
     if (known?.uid === request.uid) known.deleting = true;
   }
 
-  /** The API server does not confirm what is desired: what it holds replaces it (or nothing is wanted). */
-  distrusted(name: string, current: JobChanged | undefined): void {
-    if (current) this.c.desired[name] = { uid: current.uid, generation: current.generation, spec: copy(current.spec) };
+  /**
+   * The API server does not confirm what is desired: what it holds replaces it, a deletion underway
+   * included (or, when it holds nothing of this job, nothing is wanted).
+   */
+  distrusted(name: string, current: JobChanged | undefined, deleting = false): void {
+    if (current) this.c.desired[name] = { uid: current.uid, generation: current.generation, spec: copy(current.spec), ...(deleting ? { deleting: true } : {}) };
     else if (this.c.submitted[name]) this.c.desired[name] = { ...this.c.desired[name]!, deleting: false };
     else delete this.c.desired[name];
   }
@@ -75,20 +86,48 @@ export class SessionJobs {
         return submitted && session.ready ? { kind: 'stop', name, job, submitted } : { kind: 'release', name, job };
       }
       if (this.c.refused[name] === key(job)) continue;
+      if (isSuspended(job.spec)) {
+        if (submitted && session.ready) return { kind: 'suspend', name, job, submitted };
+        if (this.c.suspendedReported?.[name] !== key(job)) return { kind: 'suspended', name, job };
+        continue;
+      }
       if (!session.ready) {
         if (this.c.waitingReported[name] !== key(job)) return { kind: 'wait-session', name, job };
         continue;
       }
       if (submitted && submitted.uid === job.uid && submitted.generation >= job.generation) continue;
-      return { kind: 'submit', name, job, ...(submitted ? { replaces: submitted } : {}) };
+      if (submitted) return { kind: 'submit', name, job, replaces: submitted };
+      const kept = this.c.restoreFrom?.[name];
+      return { kind: 'submit', name, job, ...(kept?.uid === job.uid ? { restoreFrom: kept.path } : {}) };
     }
     return { kind: 'idle' };
+  }
+
+  /** The JOBS column: FlinkSessionJobs of the session, and how many of them run as their spec asks. */
+  counts(session: SessionForJobs): { declared: number; running: number } {
+    return { declared: Object.keys(this.c.desired).length, running: this.watched(session).length };
+  }
+
+  /** The jobs that run on the session's current JobManager as their spec asks, by name: what is watched for failures there. */
+  watched(session: SessionForJobs): Array<{ name: string; jobId: string }> {
+    if (!session.ready) return [];
+    return Object.keys(this.c.desired)
+      .sort()
+      .flatMap((name) => {
+        const job = this.c.desired[name]!;
+        const submitted = this.current(name, session);
+        return submitted && !job.deleting && !isSuspended(job.spec) ? [{ name, jobId: submitted.jobId }] : [];
+      });
   }
 
   /** What runs of the job on the session's current JobManager (a submission to an earlier one is gone with it). */
   private current(name: string, session: SessionForJobs): SubmittedJob | undefined {
     const submitted = this.c.submitted[name];
     return submitted && submitted.sessionDeploy === session.deploys ? submitted : undefined;
+  }
+
+  desiredJob(name: string): DesiredJob | undefined {
+    return this.c.desired[name];
   }
 
   submittedJob(name: string): SubmittedJob | undefined {
@@ -99,6 +138,29 @@ export class SessionJobs {
   submitted(name: string, job: SubmittedJob): void {
     this.c.submitted[name] = copy(job);
     delete this.c.refused[name];
+    if (this.c.restoreFrom) delete this.c.restoreFrom[name];
+  }
+
+  /** The job was stopped for `state: suspended`: its next submission (a resume) restores from `savepoint`, if one was taken. */
+  suspended(name: string, job: DesiredJob, savepoint: string | undefined): void {
+    delete this.c.submitted[name];
+    this.suspendedReported(name, job);
+    if (savepoint) (this.c.restoreFrom ??= {})[name] = { uid: job.uid, path: savepoint };
+  }
+
+  suspendedReported(name: string, job: DesiredJob): void {
+    (this.c.suspendedReported ??= {})[name] = key(job);
+  }
+
+  /**
+   * Flink ended the job by itself (it failed beyond its restart strategy, finished, or its JobManager
+   * lost it): it is not submitted again, blindly, until the job changes.
+   */
+  ended(name: string, jobId: string): void {
+    if (this.c.submitted[name]?.jobId !== jobId) return;
+    delete this.c.submitted[name];
+    const job = this.c.desired[name];
+    if (job) this.refused(name, job);
   }
 
   /** The job was stopped or cancelled in Flink (before a resubmission, or for a delete). */
@@ -121,6 +183,8 @@ export class SessionJobs {
     delete this.c.submitted[name];
     delete this.c.refused[name];
     delete this.c.waitingReported[name];
+    if (this.c.suspendedReported) delete this.c.suspendedReported[name];
+    if (this.c.restoreFrom) delete this.c.restoreFrom[name];
   }
 
   /** The session's cluster is gone (deleted): nothing of the jobs runs any more; they wait for a session again. */

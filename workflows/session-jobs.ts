@@ -1,19 +1,39 @@
 // The session workflow's FlinkSessionJob steps: submit a job (check it in the API server, stream its
-// jar to the session's REST, run it with its fixed id, wait until it runs), stop it for a delete or a
-// change (cancel, or stop with a savepoint into s3://<bucket>/<session>/flink/savepoints/), release
-// its finalizer; a status report and an Event at each step. The main loop (session.ts) runs one of
-// these at a time, only while the session itself has nothing to do, so a job change and a session
-// change never run together. SessionJobs (session-jobs-state.ts) decides which step comes next.
-import { ActivityFailure, ApplicationFailure, isCancellation, log, TimeoutFailure } from '@temporalio/workflow';
+// jar to the session's REST, run it with its fixed id, wait until it runs), stop it for a change, a
+// suspend or a delete (by its upgradeMode: with a savepoint into s3://<bucket>/<session>/flink/savepoints/,
+// cancelled keeping its latest checkpoint, or cancelled), release its finalizer; a status report and
+// an Event at each step. The main loop (session.ts) runs one of these at a time, only while the
+// session itself has nothing to do, so a job change and a session change never run together; while
+// it waits, it watches the running jobs (watchJobsUntil), and a job Flink ends by itself is reported.
+// SessionJobs (session-jobs-state.ts) decides which step comes next.
+import { ActivityFailure, ApplicationFailure, condition, isCancellation, log, patched, TimeoutFailure } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { JarSource } from '../activities/flink-jobs.ts';
+import type { EndedFlinkJob, JarSource, StopFlinkJobResult } from '../activities/flink-jobs.ts';
 import { sessionS3Target } from '../model/auto-clean.ts';
 import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
-import { jobSpecProblems, parseS3Url, savepointDirectory, stopsWithSavepoint, type JobRef, type JobStatusReport } from '../model/flinksessionjob.ts';
+import {
+  jobSpecProblems,
+  parseS3Url,
+  retainsCheckpoints,
+  savepointDirectory,
+  stopKind,
+  stopsWithSavepoint,
+  type FlinkSessionJobSpec,
+  type JobRef,
+  type JobStatusReport,
+  type StopReason,
+} from '../model/flinksessionjob.ts';
+import { cancelledWhen } from './cancellable.ts';
 import type { DesiredJob, SubmittedJob } from './contract.ts';
 import type { JobWork, SessionJobs } from './session-jobs-state.ts';
 
 /** The running session the jobs go to. */
+/**
+ * A job waiting for its session is checked in the API server before its status is written (runs
+ * before wrote WaitingForSession on whatever a jobChanged named, in a namespace not watched too).
+ */
+const CHECK_WAITING_JOB_PATCH = 'check-job-before-waiting';
+
 export interface RunningSession {
   ref: SessionRef;
   spec: FlinkSessionSpec;
@@ -24,17 +44,36 @@ export interface JobStepDeps {
   namespace: string;
   session: string;
   jobs: SessionJobs;
-  /** Quick API calls; the Flink REST steps (uploads, polls that heartbeat); best-effort Events. */
+  /** Quick API calls; the Flink REST steps (uploads, polls that heartbeat); best-effort Events; the long watch of running jobs. */
   api: Activities;
   flink: Activities;
   events: Activities;
+  watch: Activities;
   step: <T>(name: string, run: () => Promise<T>) => Promise<T>;
   /** The session as deployed now, when it runs (the next() of SessionJobs only hands out submits then). */
   running: () => RunningSession | undefined;
 }
 
-export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
+/** Runs within a deployed session a while before it asks again: each ask is a few events in the run's history. */
+const WATCH_SECONDS = 1800;
+/** Runs from before jobs were watched after they ran replay without the watch. */
+const WATCH_JOBS_PATCH = 'watch-session-jobs';
+/** Runs from before the session's status counted its jobs replay without writing the count. */
+const SESSION_JOBS_COUNT_PATCH = 'session-jobs-count';
+
+export interface JobSteps {
+  /** Runs one job step (SessionJobs.next). */
+  run: (work: JobWork) => Promise<void>;
+  /**
+   * Waits until `ready` holds; meanwhile watches the jobs that run on the session (one long activity
+   * that heartbeats, cancelled when `ready` holds) and reports each one Flink ends by itself.
+   */
+  watchJobsUntil: (ready: () => boolean) => Promise<void>;
+}
+
+export function jobSteps(deps: JobStepDeps): JobSteps {
   const { jobs, api, flink, step } = deps;
+  let reportedCounts: { declared: number; running: number } | undefined;
   const jobRef = (name: string, job: DesiredJob): JobRef => ({ namespace: deps.namespace, name, uid: job.uid, generation: job.generation });
   const sessionOf = (running: RunningSession) => ({ namespace: running.ref.namespace, name: running.ref.name });
 
@@ -49,21 +88,89 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
     }
   };
 
-  return async (work) => {
-    if (work.kind === 'submit') await submit(work.name, work.job, work.replaces);
+  const run = async (work: JobWork): Promise<void> => {
+    if (work.kind === 'submit') await submit(work.name, work.job, work.replaces, work.restoreFrom);
+    else if (work.kind === 'suspend') await suspend(work.name, work.job, work.submitted);
+    else if (work.kind === 'suspended') await reportSuspended(work.name, work.job);
     else if (work.kind === 'stop') await stopForDelete(work.name, work.job, work.submitted);
     else if (work.kind === 'release') await release(work.name, work.job);
     else if (work.kind === 'wait-session') await waitForSession(work.name, work.job);
+    await reportCounts();
   };
+  return { run, watchJobsUntil };
 
-  /** Where the jar is read: https as it is, s3:// on the session's S3 endpoint with its credentials. */
-  function jarSource(url: string, running: RunningSession): JarSource {
-    const s3 = parseS3Url(url);
-    if (!s3 || !running.spec.s3) return { kind: 'https', url };
-    return { kind: 's3', url, key: s3.key, target: { ...sessionS3Target(running.ref, running.spec.s3), bucket: s3.bucket } };
+  /** The session's JOBS column, written when its counts changed (once more after a continue-as-new). */
+  async function reportCounts(): Promise<void> {
+    const running = deps.running();
+    if (!running || !patched(SESSION_JOBS_COUNT_PATCH)) return;
+    const counts = jobs.counts({ ready: true, deploys: running.deploys });
+    if (reportedCounts && reportedCounts.declared === counts.declared && reportedCounts.running === counts.running) return;
+    await api.reportSessionJobs({ ref: running.ref, jobs: counts });
+    reportedCounts = counts;
   }
 
-  async function submit(name: string, job: DesiredJob, replaces: SubmittedJob | undefined): Promise<void> {
+  async function watchJobsUntil(ready: () => boolean): Promise<void> {
+    while (!ready()) {
+      const running = deps.running();
+      const watched = running ? jobs.watched({ ready: true, deploys: running.deploys }) : [];
+      if (!running || watched.length === 0 || !patched(WATCH_JOBS_PATCH)) {
+        await condition(ready);
+        return;
+      }
+      let ended: EndedFlinkJob[];
+      try {
+        ({ ended } = await cancelledWhen(ready, () => deps.watch.watchFlinkJobs({ session: sessionOf(running), jobs: watched, forSeconds: WATCH_SECONDS })));
+      } catch (error: unknown) {
+        if (isCancellation(error) && ready()) return;
+        if (isCancellation(error)) throw error;
+        log.warn('watching the jobs failed; asking again in a minute', { session: deps.session, error: failureMessage(error) });
+        await condition(ready, '1 minute');
+        continue;
+      }
+      for (const found of ended) await reportEnded(found);
+      await reportCounts();
+    }
+  }
+
+  /** Flink ended a job by itself: say so, with Flink's root cause, and leave it until the job changes (no blind resubmission). */
+  async function reportEnded(found: EndedFlinkJob): Promise<void> {
+    const job = jobs.desiredJob(found.name);
+    jobs.ended(found.name, found.jobId);
+    if (!job) return;
+    const ref = jobRef(found.name, job);
+    const { reason, failed, what } = endedAs(found);
+    const message = `${what}; it is not submitted again until the FlinkSessionJob changes`;
+    log.warn('job ended on Flink by itself', { job: found.name, jobId: found.jobId, state: found.state });
+    await event(ref, failed ? 'Warning' : 'Normal', reason, `${message}${found.rootCause ? `; Flink's root cause: ${found.rootCause.split('\n')[0]}` : ''}`);
+    await report(ref, {
+      reason,
+      ready: false,
+      progressing: false,
+      jobId: found.jobId,
+      jobState: found.state === 'GONE' ? 'UNKNOWN' : found.state,
+      message,
+      ...(failed ? { error: message } : {}),
+      ...(found.rootCause ? { rootCause: found.rootCause } : {}),
+    });
+  }
+
+  /** Where the jar is read: https as it is, s3:// on the session's S3 endpoint with its credentials, or the job's jarCredentialsSecret. */
+  function jarSource(spec: FlinkSessionJobSpec, running: RunningSession): JarSource {
+    const url = spec.jar;
+    const s3 = parseS3Url(url);
+    if (!s3 || !running.spec.s3) return { kind: 'https', url };
+    const target = { ...sessionS3Target(running.ref, running.spec.s3), bucket: s3.bucket };
+    if (!spec.jarCredentialsSecret) return { kind: 's3', url, key: s3.key, target };
+    return {
+      kind: 's3',
+      url,
+      key: s3.key,
+      target: { ...target, inlineCredentials: false, credentialsSecret: { ...spec.jarCredentialsSecret } },
+      credentialsField: `jarCredentialsSecret (Secret ${deps.namespace}/${spec.jarCredentialsSecret.name})`,
+    };
+  }
+
+  async function submit(name: string, job: DesiredJob, replaces: SubmittedJob | undefined, keptSavepoint: string | undefined): Promise<void> {
     const ref = jobRef(name, job);
     const running = deps.running();
     if (!running) return;
@@ -71,7 +178,7 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
     const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'submit' }));
     if (!check.trusted) {
       log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-      jobs.distrusted(name, check.current);
+      jobs.distrusted(name, check.current, check.deleting);
       return;
     }
     // 1. What the schema could not check, because it needs the session.
@@ -85,8 +192,9 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
     }
     const session = sessionOf(running);
     try {
-      // 2. A change: take the generation that runs off Flink first (its savepoint is where the new one starts).
-      let restoreFrom: string | undefined;
+      // 2. A change: take the generation that runs off Flink first (its savepoint, or its latest
+      //    checkpoint, is where the new one starts). A resume starts from the savepoint its suspend took.
+      let restoreFrom = keptSavepoint;
       if (replaces) {
         await report(ref, {
           reason: 'Upgrading',
@@ -95,7 +203,7 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
           message: `stopping job ${replaces.jobId} (generation ${replaces.generation}) by upgradeMode ${job.spec.upgradeMode ?? 'savepoint'}`,
         });
         const stopped = await stopJob(ref, job, replaces, running, 'upgrade');
-        restoreFrom = stopsWithSavepoint(job.spec) ? stopped : undefined;
+        restoreFrom = stopped.savepoint?.path ?? stopped.checkpoint?.path;
       }
       // 3. Stream the jar to the session's REST and run it with the job's fixed id (a retry is a duplicate, never a second job).
       await report(ref, {
@@ -105,9 +213,15 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
         message: `uploading ${job.spec.jar} to session ${deps.session}${restoreFrom ? `, to run from ${restoreFrom}` : ''}`,
       });
       const submitted = await step('submit the job', () =>
-        flink.submitFlinkJob({ session, job: ref, spec: job.spec, jar: jarSource(job.spec.jar, running), ...(restoreFrom ? { restoreFrom } : {}) }),
+        flink.submitFlinkJob({ session, job: ref, spec: job.spec, jar: jarSource(job.spec, running), ...(restoreFrom ? { restoreFrom } : {}) }),
       );
-      jobs.submitted(name, { uid: job.uid, generation: job.generation, jobId: submitted.jobId, sessionDeploy: running.deploys });
+      jobs.submitted(name, {
+        uid: job.uid,
+        generation: job.generation,
+        jobId: submitted.jobId,
+        sessionDeploy: running.deploys,
+        ...(retainsCheckpoints(job.spec) ? { retainsCheckpoints: true } : {}),
+      });
       await event(
         ref,
         'Normal',
@@ -154,32 +268,37 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
     }
   }
 
-  /** Stops (savepoint, last-state) or cancels (stateless) a submitted job; the savepoint's path when one was taken. */
-  async function stopJob(
-    ref: JobRef,
-    job: DesiredJob,
-    submitted: SubmittedJob,
-    running: RunningSession,
-    why: 'upgrade' | 'delete',
-  ): Promise<string | undefined> {
+  /**
+   * Takes a submitted job off Flink by its upgradeMode (model stopKind): stopped with a savepoint,
+   * cancelled keeping its latest checkpoint (last-state, for a change), or cancelled (stateless).
+   */
+  async function stopJob(ref: JobRef, job: DesiredJob, submitted: SubmittedJob, running: RunningSession, why: StopReason): Promise<StopFlinkJobResult> {
     const bucket = running.spec.s3?.bucket;
-    const directory = stopsWithSavepoint(job.spec) && bucket ? savepointDirectory(bucket, deps.session) : undefined;
-    const stopped = await step(directory ? 'stop the job with a savepoint' : 'cancel the job', () =>
-      flink.stopFlinkJob({ session: sessionOf(running), jobId: submitted.jobId, ...(directory ? { savepointDirectory: directory } : {}) }),
+    const kind = stopKind(job.spec, why, submitted);
+    const directory = kind === 'savepoint' && bucket ? savepointDirectory(bucket, deps.session) : undefined;
+    const stepName = directory ? 'stop the job with a savepoint' : kind === 'checkpoint' ? 'cancel the job, keeping its latest checkpoint' : 'cancel the job';
+    const stopped = await step(stepName, () =>
+      flink.stopFlinkJob({
+        session: sessionOf(running),
+        jobId: submitted.jobId,
+        ...(directory ? { savepointDirectory: directory } : {}),
+        ...(kind === 'checkpoint' ? { fromCheckpoint: true } : {}),
+      }),
     );
     jobs.stopped(ref.name);
     const savepoint = stopped.savepoint?.path;
+    const checkpoint = stopped.checkpoint?.path;
     await event(
       ref,
       'Normal',
       savepoint ? 'SavepointTaken' : 'JobCancelled',
       savepoint
         ? `job ${submitted.jobId} stopped with a savepoint at ${savepoint} (${why})`
-        : `job ${submitted.jobId} ${stopped.state === 'GONE' ? 'was not on Flink any more' : `ended ${stopped.state}`} (${why})`,
+        : `job ${submitted.jobId} ${stopped.state === 'GONE' ? 'was not on Flink any more' : `ended ${stopped.state}`}${checkpoint ? `; its latest checkpoint ${checkpoint} is kept to restore from` : ''} (${why})`,
     );
     if (savepoint) {
       await report(ref, {
-        reason: why === 'delete' ? 'Deleting' : 'Upgrading',
+        reason: why === 'delete' ? 'Deleting' : why === 'suspend' ? 'Suspending' : 'Upgrading',
         ready: false,
         progressing: true,
         jobState: stopped.state,
@@ -187,7 +306,80 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
         lastSavepoint: { path: savepoint, time: new Date().toISOString(), reason: why },
       });
     }
-    return savepoint;
+    return stopped;
+  }
+
+  /** `state: suspended`: the job stopped with a savepoint (cancelled, stateless); a resume (state: running) restores from it. */
+  async function suspend(name: string, job: DesiredJob, submitted: SubmittedJob): Promise<void> {
+    const ref = jobRef(name, job);
+    const running = deps.running();
+    if (!running) return;
+    const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'suspend' }));
+    if (!check.trusted) {
+      log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
+      jobs.distrusted(name, check.current, check.deleting);
+      return;
+    }
+    const problems = jobSpecProblems(job.spec, running.spec);
+    if (problems.length > 0) {
+      const message = problems.join('; ');
+      jobs.refused(name, job);
+      await event(ref, 'Warning', 'InvalidJob', `generation ${job.generation} refused, the job keeps running: ${message}`);
+      await report(ref, {
+        reason: 'InvalidJob',
+        ready: false,
+        progressing: false,
+        jobId: submitted.jobId,
+        message: 'the suspend was refused; the job keeps running',
+        error: message,
+      });
+      return;
+    }
+    await report(ref, { reason: 'Suspending', ready: false, progressing: true, jobId: submitted.jobId, message: `suspending job ${submitted.jobId}` });
+    let stopped: StopFlinkJobResult;
+    try {
+      stopped = await stopJob(ref, job, submitted, running, 'suspend');
+    } catch (error: unknown) {
+      if (isCancellation(error)) throw error;
+      // A failed savepoint leaves the job running: nothing is cancelled without its state.
+      jobs.refused(name, job);
+      const message = failureMessage(error);
+      const reason = failureReason(error, 'StopFailed');
+      await event(ref, 'Warning', reason, `${message}; the job keeps running (set upgradeMode: stateless to suspend it without a savepoint)`);
+      await report(ref, {
+        reason,
+        ready: false,
+        progressing: false,
+        jobId: submitted.jobId,
+        message: 'the suspend is held: the job could not be stopped',
+        error: message,
+      });
+      return;
+    }
+    const savepoint = stopped.savepoint?.path;
+    jobs.suspended(name, job, savepoint);
+    const message = `job ${submitted.jobId} is suspended${savepoint ? `; set state: running to resume it from ${savepoint}` : '; set state: running to start it afresh'}`;
+    await event(ref, 'Normal', 'Suspended', message);
+    await report(ref, { reason: 'Suspended', ready: false, progressing: false, jobId: submitted.jobId, jobState: stopped.state, message });
+  }
+
+  /** Wanted suspended with nothing of it running (applied so, or edited while suspended): said once per generation. */
+  async function reportSuspended(name: string, job: DesiredJob): Promise<void> {
+    const ref = jobRef(name, job);
+    // Checked like a submit: a forged signal never writes a status onto an object.
+    const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'suspend' }));
+    if (!check.trusted) {
+      log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
+      jobs.distrusted(name, check.current, check.deleting);
+      return;
+    }
+    jobs.suspendedReported(name, job);
+    await report(ref, {
+      reason: 'Suspended',
+      ready: false,
+      progressing: false,
+      message: 'the job is suspended: nothing of it runs on Flink; set state: running to run it',
+    });
   }
 
   async function stopForDelete(name: string, job: DesiredJob, submitted: SubmittedJob): Promise<void> {
@@ -197,7 +389,7 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
     const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, step: 'delete' }));
     if (!check.trusted && check.gone !== true) {
       log.warn('job delete not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-      jobs.distrusted(name, undefined);
+      jobs.distrusted(name, check.current, check.deleting);
       return;
     }
     if (stopsWithSavepoint(job.spec) && !running.spec.s3) {
@@ -231,7 +423,7 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
     const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, step: 'delete' }));
     if (!check.trusted && check.gone !== true) {
       log.warn('job delete not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-      jobs.distrusted(name, undefined);
+      jobs.distrusted(name, check.current, check.deleting);
       return;
     }
     await releaseFinalizer(name, ref);
@@ -245,6 +437,14 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
 
   async function waitForSession(name: string, job: DesiredJob): Promise<void> {
     const ref = jobRef(name, job);
+    if (patched(CHECK_WAITING_JOB_PATCH)) {
+      const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'submit' }));
+      if (!check.trusted) {
+        log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
+        jobs.distrusted(name, check.current, check.deleting);
+        return;
+      }
+    }
     jobs.waitingReported(name, job);
     await report(ref, {
       reason: 'WaitingForSession',
@@ -252,6 +452,28 @@ export function jobSteps(deps: JobStepDeps): (work: JobWork) => Promise<void> {
       progressing: true,
       message: `FlinkSession ${deps.namespace}/${deps.session} does not run (yet); the job is submitted once it is Ready`,
     });
+  }
+}
+
+/** How a job Flink ended by itself is reported: its condition reason, whether it is an error, and what to say. */
+function endedAs(found: EndedFlinkJob): { reason: string; failed: boolean; what: string } {
+  switch (found.state) {
+    case 'FAILED':
+      return { reason: 'JobFailed', failed: true, what: `Flink failed job ${found.jobId} (beyond its restart strategy)` };
+    case 'FINISHED':
+      return { reason: 'JobFinished', failed: false, what: `job ${found.jobId} finished` };
+    case 'GONE':
+      return {
+        reason: 'JobLost',
+        failed: true,
+        what: `the session's JobManager no longer knows job ${found.jobId} (it restarted without HA, or the job was removed)`,
+      };
+    default:
+      return {
+        reason: found.state === 'CANCELED' ? 'JobCancelled' : 'JobEnded',
+        failed: true,
+        what: `job ${found.jobId} ended ${found.state} outside the operator`,
+      };
   }
 }
 

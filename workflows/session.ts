@@ -6,7 +6,6 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
-  condition,
   continueAsNew,
   isCancellation,
   log,
@@ -79,12 +78,23 @@ const POLL: ActivityOptions = {
 const CLEANUP: ActivityOptions = { ...POLL, startToCloseTimeout: '2 hours' };
 /** Events are best effort: a few tries, then the step goes on without it. */
 const EVENT: ActivityOptions = { startToCloseTimeout: '10 seconds', retry: { ...RETRY, maximumAttempts: 3 } };
-/** Flink REST steps of jobs: a jar upload streams (heartbeating per chunk), polls heartbeat; each has its own deadline too. */
+/**
+ * Flink REST steps of jobs: a jar upload streams (heartbeating per chunk), a run heartbeats while Flink
+ * runs main(), polls heartbeat; each has its own deadline too. A worker that dies in one is noticed
+ * within the heartbeat timeout, and the step goes on on another.
+ */
 const FLINK_JOB: ActivityOptions = {
   startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: RETRY,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+};
+/** The watch of running jobs: long (it returns after half an hour), heartbeating, and read-only, so a cancel is not waited for. */
+const WATCH: ActivityOptions = {
+  startToCloseTimeout: '40 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: RETRY,
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
 };
 
 /** The steps a clean-up runs, each with its profile (a delete bounds them by its deadline). */
@@ -103,6 +113,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
   const progress = new RunProgress(() => state.status());
   const activities = (options: ActivityOptions): Activities => summarisedActivities(options, progress);
   const [api, poll, cleanup, events, flink] = [activities(API), activities(POLL), activities(CLEANUP), activities(EVENT), activities(FLINK_JOB)];
+  const watch = activities(WATCH);
   setHandler(specChangedSignal, (change) => state.onSpecChanged(change));
   setHandler(redeploySignal, (request) => state.onRedeploy(request));
   setHandler(deleteSignal, (request) => state.onDelete(request));
@@ -136,13 +147,14 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
   };
 
   // The session's jobs: one step at a time, only while the session itself has nothing to do.
-  const runJobStep = jobSteps({
+  const jobStep = jobSteps({
     namespace: input.namespace,
     session: input.name,
     jobs,
     api,
     flink,
     events,
+    watch,
     step,
     running: () => {
       const deployed = state.runningDeployment;
@@ -156,11 +168,12 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
   const carriedOn = () => ({ ...state.snapshot, ...(jobs.empty ? {} : { jobs: jobs.snapshot }) });
 
   for (;;) {
-    await condition(() => state.hasWork() || jobWork() !== undefined || workflowInfo().continueAsNewSuggested);
+    // Idle until there is work; the jobs that run on the session are watched meanwhile.
+    await jobStep.watchJobsUntil(() => state.hasWork() || jobWork() !== undefined || workflowInfo().continueAsNewSuggested);
     const job = jobWork();
     if (job) {
       jobsOn = patched(SESSION_JOBS_PATCH);
-      if (jobsOn) await runJobStep(job);
+      if (jobsOn) await jobStep.run(job);
       continue;
     }
     const work = state.next();

@@ -4,6 +4,9 @@
 // through its lifecycle — create, edit (with a redeploy that clears Kubernetes HA data and replaces
 // the operator's own ConfigMap and Secret), delete. Flink's own client, run by the test kubelet for
 // every launch Job, uses a token of the `flink` service account of deploy/examples/flink-namespace/.
+// A FlinkSessionJob goes through apply → a submission attempt (its jar is not there: Degraded) →
+// delete, so the watcher's finalizer patch and the worker's check, status write, Events and finalizer
+// release on flinksessionjobs run with those tokens too.
 // A permission missing from either role fails a step; the logs must not show a single refusal.
 import * as k8s from '@kubernetes/client-node';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -11,13 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
-import { migratedCredentialsSecretName } from '../../model/names.ts';
+import { JOB_FINALIZER, migratedCredentialsSecretName } from '../../model/names.ts';
 import { pollUntil } from '../../stack/poll.ts';
 import type { StackEndpoints } from '../../stack/stack.ts';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
 import { createdCluster, startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
+import { sessionJobApi } from '../support/session-jobs.ts';
 import { sessionApi, untagged } from '../support/sessions.ts';
 import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
 import { applyObjects, kubectl, serviceAccountKubeconfig, setUpFlinkNamespace } from './accounts.ts';
@@ -47,6 +51,7 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
   let kubelet: LaunchKubelet;
   let operator: OperatorProcesses;
   let sessions: ReturnType<typeof sessionApi>;
+  let jobs: ReturnType<typeof sessionJobApi>;
   let core: k8s.CoreV1Api;
   let spec: FlinkSessionSpec;
 
@@ -112,6 +117,7 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
     kubelet = startLaunchKubelet(kc, { ...stack, kubernetes: { ...stack.kubernetes, kubeconfig: flinkKubeconfig } }, namespace);
     operator = await startOperator({ stack, namespace, taskQueue: uniqueName('fso-rbac'), restUrlTemplate: rest.urlTemplate, kubeconfig: kubeconfigs });
     sessions = sessionApi(kc, namespace);
+    jobs = sessionJobApi(kc, namespace);
     spec = {
       image: 'example.invalid/flink:1.20',
       flinkVersion: '1.20',
@@ -139,7 +145,11 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
     const can = async (component: Component, args: string[]): Promise<string> =>
       (await kubectl(kubeconfigs[component], ['auth', 'can-i', ...args])).stdout.trim();
     const sessions_ = 'flinksessions.flink.session-operator.io';
+    const jobs_ = 'flinksessionjobs.flink.session-operator.io';
     const neither = [
+      ['create', jobs_, '-n', namespace],
+      ['update', jobs_, '-n', namespace],
+      ['delete', jobs_, '-n', namespace],
       ['list', 'secrets', '-A'],
       ['watch', 'secrets', '-n', namespace],
       ['create', 'pods', '-n', namespace],
@@ -163,9 +173,14 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
           ['watch', sessions_, '-A'],
           ['patch', sessions_, '-n', namespace],
           ['watch', 'deployments.apps', '-A'],
+          // The FlinkSessionJob informer and the job finalizer.
+          ['list', jobs_, '-A'],
+          ['watch', jobs_, '-A'],
+          ['patch', jobs_, '-n', namespace],
         ],
         refused: [
           ...neither,
+          ['patch', jobs_, '--subresource=status', '-n', namespace],
           ['get', 'secrets', '-n', namespace],
           ['create', 'secrets', '-n', namespace],
           ['delete', 'deployments.apps', '-n', namespace],
@@ -185,8 +200,12 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
           ['create', 'jobs.batch', '-n', namespace],
           ['get', 'secrets', '-n', namespace],
           ['create', 'events', '-n', namespace],
+          // A job's check in the API server, its finalizer release, its status.
+          ['get', jobs_, '-n', namespace],
+          ['patch', jobs_, '-n', namespace],
+          ['patch', jobs_, '--subresource=status', '-n', namespace],
         ],
-        refused: [...neither, ['watch', sessions_, '-A'], ['watch', 'deployments.apps', '-A']],
+        refused: [...neither, ['watch', sessions_, '-A'], ['watch', 'deployments.apps', '-A'], ['watch', jobs_, '-A'], ['list', jobs_, '-A']],
       },
     };
     for (const component of COMPONENTS) {
@@ -204,6 +223,19 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
     expect(await sessions.eventReasons(name)).toEqual(expect.arrayContaining(['Deploying', 'Launched', 'Ready']));
     const secret = await core.readNamespacedSecret({ name: migratedCredentialsSecretName(name), namespace });
     expect(Object.keys(secret.data ?? {}).sort()).toEqual(['accessKey', 'secretKey']);
+  });
+
+  it('a FlinkSessionJob: apply → finalizer → a submission attempt (its jar is not there) → Degraded with an Event → delete releases the finalizer', async () => {
+    await jobs.create('job', { session: name, jar: `s3://${spec.s3!.bucket}/jars/missing.jar` });
+    const degraded = await waitFor('the FlinkSessionJob to be Degraded (JarNotFound)', async () => {
+      const job = await jobs.read('job');
+      const condition = job?.status?.conditions?.find((c) => c.type === 'Degraded');
+      return condition?.status === 'True' && condition.reason === 'JarNotFound' ? job : undefined;
+    });
+    expect(degraded.metadata.finalizers).toContain(JOB_FINALIZER);
+    expect(await jobs.eventReasons('job')).toContain('JarNotFound');
+    await jobs.remove('job');
+    await waitFor('the FlinkSessionJob to be gone', async () => ((await jobs.read('job')) === undefined ? true : undefined));
   });
 
   it('edit → a redeploy that clears the Kubernetes HA ConfigMaps → Ready at the new generation', async () => {

@@ -4,7 +4,10 @@
 // before its session waits; once the session is Ready the workflow streams the jar to /jars/upload,
 // runs it with its fixed job id and checks it RUNNING; a delete stops it with a savepoint (or cancels
 // it, stateless) and releases the finalizer; a change of args is carried by upgradeMode (savepoint: the
-// counts go on from the savepoint; stateless: from zero); a jar that is not there ends Degraded.
+// counts go on from the savepoint; stateless: from zero; last-state: from the checkpoint its cancel
+// retained); a suspend stops it with a savepoint and a resume restores from it; a job Flink fails later
+// (its TaskManager gone, no restarts left) is reported with Flink's root cause; a jar that is not
+// there ends Degraded.
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
@@ -56,6 +59,15 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
       namespace,
       body: { metadata: { name: 's3' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } },
     });
+    // Jar credentials of the jobs' own (jarCredentialsSecret): the right keys under other names, and wrong ones.
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'jar-reader' }, stringData: { id: stack.s3.accessKeyId, key: stack.s3.secretAccessKey } },
+    });
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'jar-bad-keys' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: 'not-the-key' } },
+    });
     s3 = stackS3Client(stack.s3);
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const version = clientVersion(stack.flink, flinkVersion);
@@ -68,7 +80,7 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
   });
 
   afterAll(async () => {
-    for (const name of ['counter', 'stateless', 'missing-jar', 'not-a-job']) await jobs?.remove(name).catch(() => undefined);
+    for (const name of ['counter', 'stateless', 'laststate', 'missing-jar', 'bad-keys', 'not-a-job']) await jobs?.remove(name).catch(() => undefined);
     await sessions?.remove(session).catch(() => undefined);
     await eventually(`${session} to be gone`, async () => ((await sessions.read(session)) === undefined ? true : undefined), 180_000).catch(() => undefined);
     await operator?.stop();
@@ -79,7 +91,12 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
 
   it('a job applied before its session waits for it, then runs with its fixed job id (kubectl wait --for=condition=Ready flsj/counter)', async () => {
     const stack = stackEndpoints();
-    await jobs.create('counter', { session, jar: `s3://${bucket}/${jarKey}`, args: ['4', '20'] });
+    await jobs.create('counter', {
+      session,
+      jar: `s3://${bucket}/${jarKey}`,
+      args: ['4', '20'],
+      jarCredentialsSecret: { name: 'jar-reader', accessKeyKey: 'id', secretKeyKey: 'key' },
+    });
     const waiting = await jobs.waitCondition('counter', 'Progressing', 'True', 60_000, 'WaitingForSession');
     expect(waiting.metadata.finalizers).toContain('flink.session-operator.io/job-finalizer');
     expect(waiting.status?.conditions?.find((c) => c.type === 'Progressing')?.message).toContain(`FlinkSession ${namespace}/${session} does not run (yet)`);
@@ -223,6 +240,89 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     expect((await restJson<{ state: string }>(`/jobs/${jobId}`)).state).toBe('CANCELED');
   }, 600_000);
 
+  /** The job's highest count once it passed `above`, and a checkpoint completed after it was read (what a restore starts from). */
+  const countedAndCheckpointed = async (jobId: string, above: number): Promise<number> => {
+    const count = await eventually(
+      `the counter to pass ${above}`,
+      async () => {
+        const value = await highestCount(rest(), jobId).catch(() => undefined);
+        return value !== undefined && value > above ? value : undefined;
+      },
+      120_000,
+    );
+    const completed = (await checkpointStats(rest(), jobId)).completed;
+    await eventually('a checkpoint after it', async () => ((await checkpointStats(rest(), jobId)).completed > completed + 1 ? true : undefined), 60_000);
+    return count;
+  };
+  const countsFrom = (jobId: string) =>
+    eventually(
+      'the new job to count',
+      async () => {
+        const value = await highestCount(rest(), jobId).catch(() => undefined);
+        return value !== undefined && value > 0 ? value : undefined;
+      },
+      120_000,
+    );
+  let lastStateJobId = '';
+
+  it('upgradeMode last-state: a change cancels the job and resubmits it from its latest retained checkpoint; its counts go on', async () => {
+    await jobs.create('laststate', { session, jar: `s3://${bucket}/${jarKey}`, upgradeMode: 'last-state' });
+    const first = (await jobs.waitCondition('laststate', 'Ready', 'True', 240_000)).status!.jobId!;
+    const before = await countedAndCheckpointed(first, 20);
+    await jobs.patch('laststate', { spec: { args: ['4', '40'] } });
+    const ready = await jobs.waitCondition('laststate', 'Ready', 'True', 240_000);
+    lastStateJobId = ready.status!.jobId!;
+    expect(lastStateJobId).not.toBe(first);
+    // Cancelled, not stopped with a savepoint; restored from the checkpoint its cancel retained.
+    expect((await restJson<{ state: string }>(`/jobs/${first}`)).state).toBe('CANCELED');
+    expect(ready.status?.lastSavepoint).toBeUndefined();
+    const restored = await checkpointStats(rest(), lastStateJobId);
+    expect(restored.restoredPath).toMatch(new RegExp(`^s3://${bucket}/${session}/flink/checkpoints/${first}/chk-\\d+$`));
+    expect(await countsFrom(lastStateJobId)).toBeGreaterThanOrEqual(before);
+    expect((await listJobs(rest())).filter((j) => j.state === 'RUNNING').map((j) => j.jid)).toContain(lastStateJobId);
+  }, 600_000);
+
+  it('state: suspended stops the job with a savepoint and runs nothing; state: running resumes it from that savepoint, its counts going on', async () => {
+    const before = await countedAndCheckpointed(lastStateJobId, 0);
+    await jobs.patch('laststate', { spec: { state: 'suspended' } });
+    const suspended = await jobs.waitCondition('laststate', 'Ready', 'False', 240_000, 'Suspended');
+    expect(suspended.status?.lastSavepoint).toMatchObject({ reason: 'suspend', path: expect.stringContaining(`/${session}/flink/savepoints/savepoint-`) });
+    expect(suspended.status?.conditions?.find((c) => c.type === 'Degraded')?.status).toBe('False');
+    expect((await restJson<{ state: string }>(`/jobs/${lastStateJobId}`)).state).toBe('FINISHED');
+    expect((await listJobs(rest())).filter((j) => j.state === 'RUNNING')).toEqual([]);
+    expect(await jobs.eventReasons('laststate')).toEqual(expect.arrayContaining(['SavepointTaken', 'Suspended']));
+    const savepoint = suspended.status!.lastSavepoint!.path!;
+
+    // The resume: a job that Flink fails once it fails (restart-strategy none), for the next test.
+    await jobs.patch('laststate', { spec: { state: 'running', flinkConfiguration: { 'restart-strategy.type': 'none' } } });
+    const resumed = await jobs.waitCondition('laststate', 'Ready', 'True', 240_000);
+    const resumedId = resumed.status!.jobId!;
+    expect(resumedId).not.toBe(lastStateJobId);
+    expect((await checkpointStats(rest(), resumedId)).restoredPath).toBe(savepoint.replace(/\/$/, ''));
+    expect(await countsFrom(resumedId)).toBeGreaterThanOrEqual(before);
+    lastStateJobId = resumedId;
+  }, 600_000);
+
+  it("a job Flink fails later (its TaskManager lost, no restarts left) is Degraded with Flink's root cause, and is not resubmitted", async () => {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const taskManagers = kubelet.flink!.running().filter((p) => p.namespace === namespace && p.session === session && p.component === 'taskmanager');
+    expect(taskManagers.length).toBeGreaterThan(0);
+    for (const tm of taskManagers) await core.deleteNamespacedPod({ namespace, name: tm.pod, gracePeriodSeconds: 0 });
+    const failed = await jobs.waitCondition('laststate', 'Degraded', 'True', 180_000);
+    expect(failed.status).toMatchObject({ jobId: lastStateJobId, jobState: 'FAILED' });
+    expect(failed.status?.conditions?.find((c) => c.type === 'Degraded')?.reason).toBe('JobFailed');
+    if (!failed.status?.rootCause)
+      console.log('Flink answered /exceptions with', JSON.stringify(await restJson(`/jobs/${lastStateJobId}/exceptions`)).slice(0, 2000));
+    expect(failed.status?.rootCause).toBeTruthy();
+    expect(failed.status?.lastError).toContain('not submitted again until the FlinkSessionJob changes');
+    expect(await jobs.eventReasons('laststate')).toContain('JobFailed');
+    // Not resubmitted blindly: a while later Flink still runs nothing of it.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect((await listJobs(rest())).filter((j) => j.state === 'RUNNING')).toEqual([]);
+    await jobs.remove('laststate');
+    await jobs.waitGone('laststate', 120_000);
+  }, 300_000);
+
   it('a jar URL that is not there ends Degraded with a message naming it; nothing is submitted or left uploaded', async () => {
     const jar = `s3://${bucket}/jars/missing.jar`;
     const before = (await listJobs(rest())).map((j) => j.jid).sort();
@@ -237,6 +337,17 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     expect((await restJson<{ files: unknown[] }>('/jars')).files).toEqual([]);
     await jobs.remove('missing-jar');
     await jobs.waitGone('missing-jar', 120_000);
+  }, 300_000);
+
+  it('a jar its jarCredentialsSecret may not read ends Degraded (JarNotReadable), naming the Secret; nothing is submitted', async () => {
+    await jobs.create('bad-keys', { session, jar: `s3://${bucket}/${jarKey}`, jarCredentialsSecret: { name: 'jar-bad-keys' } });
+    const degraded = await jobs.waitCondition('bad-keys', 'Degraded', 'True', 120_000);
+    const condition = degraded.status?.conditions?.find((c) => c.type === 'Degraded');
+    expect(condition?.reason).toBe('JarNotReadable');
+    expect(condition?.message).toContain(`jarCredentialsSecret (Secret ${namespace}/jar-bad-keys) may not read the jar s3://${bucket}/${jarKey}`);
+    expect(degraded.status?.jobId).toBeUndefined();
+    await jobs.remove('bad-keys');
+    await jobs.waitGone('bad-keys', 120_000);
   }, 300_000);
 
   it("a jar that is not a Flink job ends Degraded (JobRunFailed) with Flink's reason; nothing is left uploaded", async () => {

@@ -9,7 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll } from 'vitest';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import type { FlinkProcess } from '../../stack/flink-kubelet.ts';
-import { startFlinkRestStandIn } from '../../stack/flink-rest.ts';
+import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
 import { startFlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { killStartedProcesses } from '../../stack/processes.ts';
@@ -76,6 +76,8 @@ export interface OperatorHarness {
   kubelet: LaunchKubelet;
   /** For FSO_REST_URL_TEMPLATE: each session's JobManager REST (or the stand-in), under one address. */
   restUrlTemplate: string;
+  /** Flink's REST stand-in, when a namespace has flinkPods `fake` (its request log: what the operator asked Flink). */
+  standIn?: FlinkRestStandIn;
   operator: OperatorProcesses;
   /** Starts the operator with these options (when `operator: false` was given), stopped with the rest. */
   startOperator(options?: HarnessOperatorOptions): Promise<OperatorProcesses>;
@@ -166,6 +168,7 @@ export async function startOperatorHarness(options: HarnessOptions, into: Partia
       kubelets,
       kubelet: kubelets[0]!,
       restUrlTemplate: proxy.urlTemplate,
+      ...(standIn ? { standIn } : {}),
       operator: undefined as unknown as OperatorProcesses,
       async startOperator(more = {}) {
         const { temporal, ...rest } = { ...operatorOptions, ...more };

@@ -59,6 +59,7 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
         FSO_WATCH_NAMESPACES: options.namespace,
         FSO_REST_URL_TEMPLATE: options.restUrlTemplate,
         FSO_POLL_INTERVAL_MS: '250',
+        FSO_JOB_WATCH_SECONDS: '1',
         FSO_READINESS_DEADLINE_SECONDS: String(options.readinessDeadlineSeconds ?? 120),
         ...options.env,
       };

@@ -116,8 +116,16 @@ export function describeCall(call: RecordedCall): string {
       return `submitFlinkJob ${job.name} g${job.generation}`;
     }
     case 'stopFlinkJob': {
-      const { savepointDirectory } = first as Parameters<Activities['stopFlinkJob']>[0];
-      return `stopFlinkJob ${savepointDirectory ? 'savepoint' : 'cancel'}`;
+      const { savepointDirectory, fromCheckpoint } = first as unknown as Parameters<Activities['stopFlinkJob']>[0];
+      return `stopFlinkJob ${savepointDirectory ? 'savepoint' : fromCheckpoint ? 'checkpoint' : 'cancel'}`;
+    }
+    case 'reportSessionJobs': {
+      const { jobs } = first as unknown as Parameters<Activities['reportSessionJobs']>[0];
+      return `reportSessionJobs ${jobs.running}/${jobs.declared}`;
+    }
+    case 'watchFlinkJobs': {
+      const { jobs } = first as unknown as Parameters<Activities['watchFlinkJobs']>[0];
+      return `watchFlinkJobs ${jobs.map((j) => j.name).join(',')}`;
     }
     case 'submitLaunchJob': {
       const { ref, launch } = first as Parameters<Activities['submitLaunchJob']>[0];
@@ -180,9 +188,20 @@ function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): A
     checkSessionJob: async () => ({ trusted: true }),
     submitFlinkJob: async ({ job }) => ({ jobId: `${job.name}-g${job.generation}`.padEnd(32, '0').slice(0, 32), duplicate: false }),
     waitForFlinkJobRunning: async () => ({ state: 'RUNNING' }),
-    stopFlinkJob: async ({ savepointDirectory }) =>
-      savepointDirectory ? { state: 'FINISHED', savepoint: { path: `${savepointDirectory}savepoint-1` } } : { state: 'CANCELED' },
+    stopFlinkJob: async ({ savepointDirectory, fromCheckpoint, jobId }) =>
+      savepointDirectory
+        ? { state: 'FINISHED', savepoint: { path: `${savepointDirectory}savepoint-1` } }
+        : { state: 'CANCELED', ...(fromCheckpoint ? { checkpoint: { path: `s3://state/checkpoints/${jobId}/chk-7` } } : {}) },
+    // Nothing ends by itself here: the watch lasts until the workflow cancels it (it has a step to run).
+    watchFlinkJobs: async () => {
+      const context = Context.current();
+      for (;;) {
+        context.heartbeat();
+        await context.sleep(200);
+      }
+    },
     reportJobStatus: async () => ({ patched: true }),
+    reportSessionJobs: async () => ({ patched: true }),
     recordJobEvent: async () => ({ recorded: true }),
     releaseJobFinalizer: async () => ({ released: true }),
   };

@@ -274,16 +274,18 @@ const namespaceOf = (env: TestWorkflowEnvironment): string => env.namespace ?? '
 
 /**
  * The SDK starts the program as `<path> <port>` and gives it 5 s to answer (then kills it). The JVM
- * is up in 1–2 s here; on a machine busy enough to miss that, one more try finds its classes cached.
+ * is up in 1–2 s here; on a machine busy enough to miss that (two cores shared with Flink's JVMs),
+ * another try finds its classes cached: up to four tries.
  */
 async function startTestServer(path: string): Promise<TestWorkflowEnvironment> {
   const start = () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
-  try {
-    return await start();
-  } catch (error: unknown) {
-    if (!(error instanceof Error && /did not start within/.test(error.message))) throw error;
-    console.warn(`the test server ${path} missed the SDK's start-up probe; trying once more: ${error.message}`);
-    return await start();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error: unknown) {
+      if (!(error instanceof Error && /did not start within/.test(error.message)) || attempt === 4) throw error;
+      console.warn(`the test server ${path} missed the SDK's start-up probe (try ${attempt} of 4); trying again: ${error.message}`);
+    }
   }
 }
 

@@ -2,18 +2,14 @@
 // CLI, as anyone who may signal the Temporal namespace could: a delete of `flinksession/kube-system/coredns`
 // and a forged specChanged change nothing, and the worker's log says why; `redeploy` still works.
 import * as k8s from '@kubernetes/client-node';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { workflowId } from '../../model/names.ts';
-import { SESSION_WORKFLOW } from '../../workflows/contract.ts';
 import { sessionApi, untagged } from '../support/sessions.ts';
-import { eventually, stackEndpoints, uniqueName } from '../support/stack.ts';
+import { eventually, uniqueName } from '../support/stack.ts';
+import { signalWithStart, temporal } from '../support/temporal-cli.ts';
 import { REAL_FLINK_READY_MS, REAL_FLINK_TEST_MS, withOperator } from '../support/operator-harness.ts';
-
-const run = promisify(execFile);
 
 describe('signals from outside the operator', () => {
   const namespace = uniqueName('signals');
@@ -23,10 +19,6 @@ describe('signals from outside the operator', () => {
   let sessions: ReturnType<typeof sessionApi>;
   let spec: FlinkSessionSpec;
 
-  const temporal = (...args: string[]) => {
-    const { temporal: t } = stackEndpoints();
-    return run(t.cli, [...args, '--address', t.address, '--namespace', t.namespace]);
-  };
   const workerLog = (): string => readFileSync(stack.operator.worker.logFile, 'utf8');
   /** A Deployment that looks like Flink's JobManager of `session` (Flink's labels), so only the signal check protects it. */
   const flinkLookingDeployment = (session: string): k8s.V1Deployment => {
@@ -60,22 +52,7 @@ describe('signals from outside the operator', () => {
   it('signal-with-start of delete for a session in a namespace the operator does not watch deletes nothing', async () => {
     const coredns = await stack.apps.createNamespacedDeployment({ namespace: victim, body: flinkLookingDeployment('coredns') });
     const id = workflowId(victim, 'coredns');
-    await temporal(
-      'workflow',
-      'signal-with-start',
-      '--workflow-id',
-      id,
-      '--type',
-      SESSION_WORKFLOW,
-      '--task-queue',
-      stack.taskQueue,
-      '--input',
-      JSON.stringify({ namespace: victim, name: 'coredns' }),
-      '--signal-name',
-      'delete',
-      '--signal-input',
-      JSON.stringify({ uid: 'forged', spec: { ...spec, autoClean: true } }),
-    );
+    await signalWithStart(stack.taskQueue, { namespace: victim, name: 'coredns' }, 'delete', { uid: 'forged', spec: { ...spec, autoClean: true } });
     const described = await eventually('the forged run to end', async () => {
       const { stdout } = await temporal('workflow', 'describe', '--workflow-id', id, '--output', 'json');
       const status = String((JSON.parse(stdout) as { workflowExecutionInfo: { status: string } }).workflowExecutionInfo.status);
@@ -134,22 +111,7 @@ describe('signals from outside the operator', () => {
 
     // The same forged spec for a session of a namespace the operator does not watch.
     const id = workflowId(victim, 'miner');
-    await temporal(
-      'workflow',
-      'signal-with-start',
-      '--workflow-id',
-      id,
-      '--type',
-      SESSION_WORKFLOW,
-      '--task-queue',
-      stack.taskQueue,
-      '--input',
-      JSON.stringify({ namespace: victim, name: 'miner' }),
-      '--signal-name',
-      'specChanged',
-      '--signal-input',
-      JSON.stringify({ ...forged, uid: 'forged' }),
-    );
+    await signalWithStart(stack.taskQueue, { namespace: victim, name: 'miner' }, 'specChanged', { ...forged, uid: 'forged' });
     await eventually('the worker to log why it ignored the spec', async () =>
       workerLog()
         .split('\n')

@@ -2,6 +2,7 @@
 // test server, with activities that record their calls: the order of steps for a submit, a change by
 // savepoint, a delete, a job that waits for its session, a job that arrives during a redeploy (it
 // waits until the redeploy is done), a failed submission and a signal the API server does not confirm.
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities/index.ts';
@@ -33,6 +34,31 @@ async function runningSession(overrides?: Partial<Activities>): Promise<SessionU
 }
 
 const argsOf = (s: SessionUnderTest, name: keyof Activities) => s.recorder.calls.filter((c) => c.name === name).map((c) => c.args[0]);
+/**
+ * The steps, without the watch of running jobs the workflow starts whenever it waits (how often depends
+ * on timing) and the session's job counts (a test of their own).
+ */
+const steps = (s: SessionUnderTest) => s.recorder.lines().filter((l) => !l.startsWith('watchFlinkJobs') && !l.startsWith('reportSessionJobs'));
+
+/**
+ * A watch that reports `ended` on its first call, then watches until cancelled like the recording one.
+ * Only for a test that sends no signal while the first call returns: the time-skipping server wedges a
+ * workflow that cancels an activity in the very task where it completes (ACTIVITY_UNKNOWN,
+ * temporalio/sdk-typescript#1058; the real server goes on).
+ */
+function endsOnce(ended: Awaited<ReturnType<Activities['watchFlinkJobs']>>['ended']): Partial<Activities> {
+  let calls = 0;
+  return {
+    watchFlinkJobs: async () => {
+      if (calls++ === 0) return { ended };
+      const context = Context.current();
+      for (;;) {
+        context.heartbeat();
+        await context.sleep(200);
+      }
+    },
+  };
+}
 
 describe('FlinkSessionJobs in the session workflow (time-skipping test server, recording activities)', () => {
   it('submits a job to the running session: check, upload and run, wait until it runs; a repeated signal does nothing', async () => {
@@ -41,7 +67,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     await s.waitFor(`reportJobStatus counter JobRunning`);
     await s.jobChanged('counter', 1);
     await s.jobChanged('counter', 1);
-    expect(s.recorder.lines()).toEqual(SUBMIT('counter', 1));
+    expect(steps(s)).toEqual(SUBMIT('counter', 1));
     const [submitted] = argsOf(s, 'submitFlinkJob') as Array<Parameters<Activities['submitFlinkJob']>[0]>;
     expect(submitted).toMatchObject({
       session: { namespace: s.namespace, name: s.name },
@@ -56,7 +82,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     s.recorder.clear();
     await s.jobChanged('counter', 2, { args: ['8'] });
     await s.waitFor((lines) => lines.filter((l) => l === 'reportJobStatus counter JobRunning').length === 1);
-    expect(s.recorder.lines()).toEqual([
+    expect(steps(s)).toEqual([
       'checkSessionJob',
       'reportJobStatus counter Upgrading',
       'stopFlinkJob savepoint',
@@ -80,7 +106,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     await s.waitFor('releaseJobFinalizer');
     await s.jobDeleted('plain', 1);
     await s.waitFor((lines) => lines.filter((l) => l === 'releaseJobFinalizer').length === 2);
-    expect(s.recorder.lines()).toEqual([
+    expect(steps(s)).toEqual([
       'checkSessionJob',
       'reportJobStatus counter Deleting',
       'stopFlinkJob savepoint',
@@ -101,8 +127,8 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     await s.waitFor('reportJobStatus counter WaitingForSession');
     await s.specChanged(1);
     await s.waitFor('reportJobStatus counter JobRunning');
-    const lines = s.recorder.lines();
-    expect(lines[0]).toBe('reportJobStatus counter WaitingForSession');
+    const lines = steps(s);
+    expect(lines.slice(0, 2)).toEqual(['checkSessionJob', 'reportJobStatus counter WaitingForSession']);
     expect(lines.filter((l) => l.includes('WaitingForSession'))).toHaveLength(1);
     expect(lines.slice(lines.indexOf(READY) + 1)).toEqual(SUBMIT('counter', 1));
   });
@@ -112,7 +138,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 2 });
     await s.jobChanged('counter', 1);
     await s.waitFor('reportJobStatus counter JobRunning');
-    const lines = s.recorder.lines();
+    const lines = steps(s);
     expect(lines.indexOf('submitFlinkJob counter g1')).toBeGreaterThan(lines.indexOf(READY));
     expect(lines.slice(lines.indexOf(READY) + 1)).toEqual(SUBMIT('counter', 1));
   });
@@ -125,7 +151,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     });
     await s.jobChanged('counter', 1);
     await s.waitFor('reportJobStatus counter JarNotFound');
-    expect(s.recorder.lines()).toEqual([
+    expect(steps(s)).toEqual([
       'checkSessionJob',
       'reportJobStatus counter Submitting',
       'submitFlinkJob counter g1',
@@ -147,6 +173,125 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
     await s.jobDeleted('counter', 1);
     await s.specChanged(1);
     expect((await s.status()).phase).toBe('Running');
-    expect(s.recorder.lines()).toEqual(['checkSessionJob']);
+    expect(steps(s)).toEqual(['checkSessionJob']);
+  });
+
+  it('a change by upgradeMode last-state cancels the job keeping its latest checkpoint, and resubmits from that checkpoint', async () => {
+    const s = await runningSession();
+    await s.jobChanged('counter', 1, { upgradeMode: 'last-state' });
+    await s.waitFor('reportJobStatus counter JobRunning');
+    s.recorder.clear();
+    await s.jobChanged('counter', 2, { upgradeMode: 'last-state', args: ['8'] });
+    await s.waitFor('reportJobStatus counter JobRunning');
+    expect(steps(s)).toEqual([
+      'checkSessionJob',
+      'reportJobStatus counter Upgrading',
+      'stopFlinkJob checkpoint',
+      'recordJobEvent counter Normal JobCancelled',
+      ...SUBMIT('counter', 2).slice(1),
+    ]);
+    const [stop] = argsOf(s, 'stopFlinkJob') as Array<Parameters<Activities['stopFlinkJob']>[0]>;
+    expect(stop).toMatchObject({ fromCheckpoint: true });
+    expect(stop?.savepointDirectory).toBeUndefined();
+    const [submit] = argsOf(s, 'submitFlinkJob') as Array<Parameters<Activities['submitFlinkJob']>[0]>;
+    expect(submit).toMatchObject({ job: { generation: 2 }, restoreFrom: `s3://state/checkpoints/${stop?.jobId}/chk-7` });
+    // A job submitted by savepoint has no checkpoints retained on cancellation: its change to last-state takes a savepoint.
+    await s.jobChanged('plain', 1);
+    await s.waitFor('reportJobStatus plain JobRunning');
+    s.recorder.clear();
+    await s.jobChanged('plain', 2, { upgradeMode: 'last-state' });
+    await s.waitFor('reportJobStatus plain JobRunning');
+    expect(steps(s).slice(0, 3)).toEqual(['checkSessionJob', 'reportJobStatus plain Upgrading', 'stopFlinkJob savepoint']);
+  });
+
+  it('state: suspended stops the job with a savepoint and submits nothing; state: running resumes it from that savepoint', async () => {
+    const s = await runningSession();
+    await s.jobChanged('counter', 1);
+    await s.waitFor('reportJobStatus counter JobRunning');
+    s.recorder.clear();
+    await s.jobChanged('counter', 2, { state: 'suspended' });
+    await s.waitFor('reportJobStatus counter Suspended');
+    expect(steps(s)).toEqual([
+      'checkSessionJob',
+      'reportJobStatus counter Suspending',
+      'stopFlinkJob savepoint',
+      'recordJobEvent counter Normal SavepointTaken',
+      'reportJobStatus counter Suspending',
+      'recordJobEvent counter Normal Suspended',
+      'reportJobStatus counter Suspended',
+    ]);
+    // Nothing runs, so nothing is watched; an edit while suspended is only reported.
+    s.recorder.clear();
+    await s.jobChanged('counter', 3, { state: 'suspended', args: ['9'] });
+    await s.waitFor('reportJobStatus counter Suspended');
+    expect(steps(s)).toEqual(['checkSessionJob', 'reportJobStatus counter Suspended']);
+    s.recorder.clear();
+    await s.jobChanged('counter', 4);
+    await s.waitFor('reportJobStatus counter JobRunning');
+    expect(steps(s)).toEqual(SUBMIT('counter', 4));
+    const [submit] = argsOf(s, 'submitFlinkJob') as Array<Parameters<Activities['submitFlinkJob']>[0]>;
+    expect(submit).toMatchObject({ job: { generation: 4 }, restoreFrom: `s3://state/${s.name}/flink/savepoints/savepoint-1` });
+  });
+
+  it('watches a running job; one Flink fails by itself is reported with its root cause and not resubmitted until the job changes', async () => {
+    const rootCause = 'java.lang.IllegalStateException: boom\n\tat io.sessionoperator.sample.KeyedCounter$Count.processElement(KeyedCounter.java:52)';
+    const s = await runningSession(endsOnce([{ name: 'counter', jobId: 'counter-g1'.padEnd(32, '0'), state: 'FAILED', rootCause }]));
+    await s.jobChanged('counter', 1);
+    await s.waitFor('reportJobStatus counter JobFailed');
+    expect(steps(s)).toEqual([...SUBMIT('counter', 1), 'recordJobEvent counter Warning JobFailed', 'reportJobStatus counter JobFailed']);
+    const [watched] = argsOf(s, 'watchFlinkJobs') as Array<Parameters<Activities['watchFlinkJobs']>[0]>;
+    expect(watched?.jobs).toEqual([{ name: 'counter', jobId: 'counter-g1'.padEnd(32, '0') }]);
+    const [report] = (argsOf(s, 'reportJobStatus') as Array<Parameters<Activities['reportJobStatus']>[0]>).slice(-1);
+    expect(report?.report).toMatchObject({ ready: false, jobState: 'FAILED', rootCause, error: expect.stringContaining('not submitted again') });
+    s.recorder.clear();
+    await s.jobChanged('counter', 2, { args: ['8'] });
+    await s.waitFor('reportJobStatus counter JobRunning');
+    // Nothing runs of generation 1 any more: no stop, a plain submission.
+    expect(steps(s)).toEqual(SUBMIT('counter', 2));
+  });
+
+  it("writes the session's JOBS count (running of declared) when it changes, not after every step", async () => {
+    const s = await runningSession();
+    await s.jobChanged('counter', 1);
+    await s.waitFor('reportJobStatus counter JobRunning');
+    await s.jobChanged('plain', 1, { upgradeMode: 'stateless' });
+    await s.waitFor('reportJobStatus plain JobRunning');
+    await s.jobChanged('plain', 2, { upgradeMode: 'stateless', args: ['2'] });
+    await s.waitFor((lines) => lines.filter((l) => l === 'reportJobStatus plain JobRunning').length === 2);
+    await s.jobChanged('counter', 2, { state: 'suspended' });
+    await s.waitFor('reportJobStatus counter Suspended');
+    await s.waitFor((lines) => lines.filter((l) => l.startsWith('reportSessionJobs')).length === 3);
+    await s.jobDeleted('plain', 2);
+    await s.waitFor('releaseJobFinalizer');
+    await s.waitFor((lines) => lines.filter((l) => l.startsWith('reportSessionJobs')).length === 4);
+    expect(s.recorder.lines().filter((l) => l.startsWith('reportSessionJobs'))).toEqual([
+      'reportSessionJobs 1/1',
+      'reportSessionJobs 2/2',
+      'reportSessionJobs 1/2',
+      'reportSessionJobs 0/1',
+    ]);
+    const [first] = argsOf(s, 'reportSessionJobs') as Array<Parameters<Activities['reportSessionJobs']>[0]>;
+    expect(first?.ref).toMatchObject({ namespace: s.namespace, name: s.name });
+  });
+
+  it("reads an s3:// jar with the job's jarCredentialsSecret, on the session's S3 endpoint", async () => {
+    const s = await runningSession();
+    await s.jobChanged('counter', 1, { jarCredentialsSecret: { name: 'jar-reader', accessKeyKey: 'id' } });
+    await s.waitFor('submitFlinkJob counter g1');
+    const [submitted] = argsOf(s, 'submitFlinkJob') as Array<Parameters<Activities['submitFlinkJob']>[0]>;
+    expect(submitted?.jar).toEqual({
+      kind: 's3',
+      url: 's3://jobs/job.jar',
+      key: 'job.jar',
+      target: expect.objectContaining({
+        namespace: s.namespace,
+        session: s.name,
+        bucket: 'jobs',
+        endPoint: 'http://s3.example.invalid',
+        credentialsSecret: { name: 'jar-reader', accessKeyKey: 'id' },
+        inlineCredentials: false,
+      }),
+      credentialsField: `jarCredentialsSecret (Secret ${s.namespace}/jar-reader)`,
+    });
   });
 });

@@ -1,0 +1,111 @@
+// A FlinkSessionJob change (args, upgradeMode savepoint) on real Flink 2.1 while the worker is
+// SIGKILLed at the three points where a lost activity result could run a job twice or lose its state
+// (worker/fault-injection.ts): inside the savepoint poll, right after the stop-with-savepoint completed
+// (before the resubmission), and right after the run request (Flink has the new job, Temporal does not
+// know). A new worker finishes the change; afterwards Flink runs exactly one instance of the job, this
+// generation's (its fixed id), restored from the savepoint the stop wrote under
+// s3://<bucket>/<session>/flink/savepoints/, its counts going on from before the change, and the
+// FlinkSessionJob is Ready. One session serves the three cases (each waits out the 30 s heartbeat
+// timeout of the job steps, which is how Temporal hears of the dead worker).
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flinkJobId } from '../../model/flink-job-id.ts';
+import { highestCount, listJobs } from '../../stack/flink-jobs.ts';
+import { restoredFrom, startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
+import { eventually } from '../support/stack.ts';
+
+const SESSION = 'crashing';
+const JOB = 'counter';
+
+describe('crash safety of a FlinkSessionJob change: the worker is SIGKILLed inside it (Flink 2.1)', () => {
+  let stack: FlinkJobsStack;
+  let jobId = '';
+  let generation = 1;
+
+  const rest = () => stack.rest(SESSION);
+  const countAbove = (id: string, floor: number) =>
+    eventually(
+      `job ${id} to count past ${floor}`,
+      async () => {
+        const value = await highestCount(rest(), id).catch(() => undefined);
+        return value !== undefined && value > floor ? value : undefined;
+      },
+      120_000,
+    );
+
+  beforeAll(async () => {
+    stack = await startFlinkJobsStack('fsj-crash', '2.1');
+    await stack.sessions.create(SESSION, stack.sessionSpec());
+    await stack.jobs.create(JOB, { session: SESSION, jar: stack.jar, args: ['4', '20'], upgradeMode: 'savepoint' });
+    await stack.sessions.waitReady(SESSION, 1, 300_000);
+    jobId = (await stack.jobs.waitCondition(JOB, 'Ready', 'True', 240_000)).status!.jobId!;
+  }, 600_000);
+
+  afterAll(async () => {
+    await stack?.jobs.remove(JOB).catch(() => undefined);
+    await stack?.jobs.waitGone(JOB, 120_000).catch(() => undefined);
+    await stack?.sessions.remove(SESSION).catch(() => undefined);
+    await eventually(`${SESSION} to be gone`, async () => ((await stack.sessions.read(SESSION)) === undefined ? true : undefined), 180_000).catch(
+      () => undefined,
+    );
+    await stack?.stop();
+  }, 360_000);
+
+  it.each([
+    ['inside the savepoint poll (the stop requested, its trigger polled once)', 'heartbeat:stopFlinkJob:1'],
+    ['right after the stop with savepoint completed, before the resubmission', 'after:stopFlinkJob'],
+    ['right after the run request (Flink has the job, the activity has not completed)', 'after:submitFlinkJob'],
+  ])(
+    'SIGKILL %s: a new worker ends with one RUNNING instance of the job, restored from its savepoint, Ready',
+    async (_point, fault) => {
+      // What runs now (each case starts from what the one before left, even when that one failed).
+      const running = await stack.jobs.waitCondition(JOB, 'Ready', 'True', 420_000);
+      jobId = running.status!.jobId!;
+      generation = running.metadata.generation;
+      const before = await countAbove(jobId, 10);
+      await stack.operator.worker.stop();
+      const doomed = await stack.operator.startWorker({ FSO_FAULT_SIGKILL: fault });
+      const changedAt = Date.now();
+      // A new rate each time (the first job ran at 20 a second): a change of args, a new generation.
+      const patched = await stack.jobs.patch(JOB, { spec: { args: ['4', String(20 + generation)] } });
+      expect(patched.metadata.generation).toBe(generation + 1);
+      generation += 1;
+      expect(await doomed.exited).toBe('SIGKILL');
+      const died = readFileSync(doomed.logFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('fault injection: SIGKILL'))
+        .map((l) => (JSON.parse(l) as { msg: string }).msg)[0];
+      expect(died).toBeDefined();
+      if (fault.startsWith('heartbeat:')) {
+        // The worker died inside the poll: the trigger was sent, the savepoint was not reported done.
+        expect(died).toMatch(/"triggerId":"[0-9a-f]+"/);
+        expect(died).not.toContain('"savepoint"');
+      }
+      await stack.operator.startWorker();
+      const ready = await stack.jobs.waitCondition(JOB, 'Ready', 'True', 420_000);
+      console.log(`SIGKILL ${fault}: Ready ${((Date.now() - changedAt) / 1000).toFixed(1)} s after the change`);
+
+      // This generation's job (its fixed id) runs, once; the one before it finished with its savepoint.
+      const newJobId = ready.status!.jobId!;
+      expect(newJobId).toBe(flinkJobId({ namespace: stack.namespace, name: JOB, uid: ready.metadata.uid, generation }));
+      expect(ready.status).toMatchObject({ jobState: 'RUNNING', observedGeneration: generation });
+      const listed = await listJobs(rest());
+      expect(listed.filter((j) => j.state === 'RUNNING').map((j) => j.jid)).toEqual([newJobId]);
+      expect(new Set(listed.map((j) => j.jid)).size).toBe(listed.length);
+      expect(listed.find((j) => j.jid === jobId)?.state).toBe('FINISHED');
+
+      // Restored from the savepoint the stop of the old job wrote, under <session>/flink/savepoints/.
+      const savepoint = ready.status?.lastSavepoint;
+      expect(savepoint?.reason).toBe('upgrade');
+      expect(savepoint?.path).toMatch(new RegExp(`^s3://${stack.bucket}/${SESSION}/flink/savepoints/savepoint-${jobId.slice(0, 6)}-[0-9a-f]+$`));
+      expect(await restoredFrom(rest(), newJobId)).toBe(savepoint?.path);
+      const prefix = `${SESSION}/flink/savepoints/${String(savepoint?.path).split('/').pop()}/`;
+      const written = (await stack.s3.send(new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: prefix }))).Contents ?? [];
+      expect(written.map((o) => o.Key)).toContain(`${prefix}_metadata`);
+      // Its counts go on from where the old job's were (keyed state restored), not from zero.
+      expect(await countAbove(newJobId, 0)).toBeGreaterThanOrEqual(before);
+    },
+    600_000,
+  );
+});
