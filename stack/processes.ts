@@ -22,6 +22,9 @@ export interface StartOptions {
   cwd?: string;
 }
 
+/** Process groups started here that have not exited yet (pid → name), for killStartedProcesses. */
+const live = new Map<number, string>();
+
 export function startProcess(options: StartOptions): ManagedProcess {
   const logFile = join(options.logDir, `${options.name}.log`);
   const fd = openSync(logFile, 'a');
@@ -44,8 +47,10 @@ export function startProcess(options: StartOptions): ManagedProcess {
     child.on('error', (error) => resolve(`spawn error: ${error.message}`));
   });
   let running = true;
+  live.set(pid, options.name);
   void exited.then(() => {
     running = false;
+    live.delete(pid);
   });
   return {
     name: options.name,
@@ -62,6 +67,17 @@ export function startProcess(options: StartOptions): ManagedProcess {
       }
     },
   };
+}
+
+/**
+ * Kills (synchronously) the process group of every process this Node process started that still runs:
+ * for an exit or signal handler, where nothing can be awaited. Each runs in a group of its own
+ * (detached), so it would outlive its starter otherwise. Returns the names of those it signalled.
+ */
+export function killStartedProcesses(signal: NodeJS.Signals = 'SIGKILL'): string[] {
+  const names = [...live.values()];
+  for (const pid of live.keys()) killGroup(pid, signal);
+  return names;
 }
 
 /** Signals a whole process group; a group that is already gone is fine. */

@@ -1,7 +1,6 @@
 // The command line against the real stack and a running operator: `plan` counts what a redeploy would
 // delete and changes nothing, `status` shows the workflow's status query, `redeploy` redeploys, and the
 // worker's /metrics then shows the redeploy counted with its step durations.
-import * as k8s from '@kubernetes/client-node';
 import { ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,13 +10,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedeployPlan } from '../../cli/plan.ts';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
-import { installFlinkSessionCrd } from '../../stack/crd.ts';
-import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
-import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { stackS3Client } from '../../stack/s3.ts';
-import { startOperator, type OperatorProcesses } from '../support/operator.ts';
-import { sessionApi } from '../support/sessions.ts';
-import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
+import { S3_SECRET, withOperator } from '../support/operator-harness.ts';
+import { eventually, stackEndpoints, uniqueName } from '../support/stack.ts';
 import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.ts';
 
 const PROGRAM = fileURLToPath(new URL('../../bin/flink-session-operator.ts', import.meta.url));
@@ -52,37 +47,19 @@ describe('the flink-session-operator command line on a running operator', () => 
   const name = 'orders';
   const bucket = uniqueName('cli-bucket');
   const zkRoot = `/flink-${namespace}`;
-  let kc: k8s.KubeConfig;
-  let apps: k8s.AppsV1Api;
-  let core: k8s.CoreV1Api;
+  // kwok's pods and Flink's REST stand-in: the plan and the metrics count exactly the znodes and
+  // object versions a redeploy deletes, and a real JobManager's own znodes (its leader latch and
+  // connection info, ephemeral) come and go with it between the count and the clear.
+  const env = withOperator({ namespaces: [namespace], serviceAccount: false, flinkPods: 'fake', operator: { taskQueue: uniqueName('fso-cli') } });
   let s3: S3Client;
   let zk: TestZooKeeper;
-  let rest: FlinkRestStandIn;
-  let kubelet: LaunchKubelet;
-  let operator: OperatorProcesses;
-  let sessions: ReturnType<typeof sessionApi>;
-  let env: Record<string, string>;
-  let taskQueue: string;
+  let cliEnv: Record<string, string>;
 
   beforeAll(async () => {
     const stack = stackEndpoints();
-    kc = kubeConfig();
-    apps = kc.makeApiClient(k8s.AppsV1Api);
-    core = kc.makeApiClient(k8s.CoreV1Api);
-    await installFlinkSessionCrd(kc);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await core.createNamespacedSecret({
-      namespace,
-      body: { metadata: { name: 's3-credentials' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } },
-    });
     s3 = stackS3Client(stack.s3);
     zk = await connectTestZooKeeper(stack.zookeeper.connect);
-    rest = await startFlinkRestStandIn(kc);
-    kubelet = startLaunchKubelet(kc, stack, namespace);
-    taskQueue = uniqueName('fso-cli');
-    operator = await startOperator({ stack, namespace, taskQueue, restUrlTemplate: rest.urlTemplate });
-    sessions = sessionApi(kc, namespace);
-    env = {
+    cliEnv = {
       KUBECONFIG: stack.kubernetes.kubeconfig,
       TEMPORAL_ADDRESS: stack.temporal.address,
       TEMPORAL_NAMESPACE: stack.temporal.namespace,
@@ -93,26 +70,23 @@ describe('the flink-session-operator command line on a running operator', () => 
       flinkVersion: '1.20',
       autoClean: true,
       resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
-      s3: { endPoint: stack.s3.endpoint, bucket, credentialsSecret: { name: 's3-credentials' } },
+      s3: { endPoint: stack.s3.endpoint, bucket, credentialsSecret: { name: S3_SECRET } },
       ha: { type: 'zookeeper', quorum: stack.zookeeper.connect, path: zkRoot },
     };
-    await sessions.create(name, spec);
-    await sessions.waitReady(name, 1);
-    await eventually('the kubelet to record the first launch', async () => (kubelet.runs.length === 1 ? true : undefined));
+    await env.sessions.create(name, spec);
+    await env.sessions.waitReady(name, 1);
+    await eventually('the kubelet to record the first launch', async () => (env.kubelet.runs.length === 1 ? true : undefined));
   });
 
-  afterAll(async () => {
-    await operator?.stop();
-    await kubelet?.stop();
-    await rest?.close();
+  afterAll(() => {
     zk?.close();
     s3?.destroy();
   });
 
   /** Everything a redeploy of this session would touch, counted. */
   async function world() {
-    const deployment = await apps.readNamespacedDeployment({ namespace, name });
-    const pods = await core.listNamespacedPod({ namespace, labelSelector: `app=${name}` });
+    const deployment = await env.apps.readNamespacedDeployment({ namespace, name });
+    const pods = await env.core.listNamespacedPod({ namespace, labelSelector: `app=${name}` });
     const znodes = await countZnodes(`${zkRoot}/${name}`);
     const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     return {
@@ -120,8 +94,8 @@ describe('the flink-session-operator command line on a running operator', () => 
       pods: pods.items.map((p) => p.metadata?.name).sort(),
       znodes,
       s3: [...(versions.Versions ?? []).map((v) => `${v.Key}@${v.VersionId}`), ...(versions.DeleteMarkers ?? []).map((m) => `marker ${m.Key}`)].sort(),
-      events: (await sessions.eventReasons(name)).length,
-      launches: kubelet.runs.length,
+      events: (await env.sessions.eventReasons(name)).length,
+      launches: env.kubelet.runs.length,
     };
   }
 
@@ -146,8 +120,8 @@ describe('the flink-session-operator command line on a running operator', () => 
     }
     const before = await world();
     expect(before.znodes).toBe(5); // orders, leader, leader/rest_server, jobs, jobs/abc
-    const text = await cli(['plan', `${namespace}/${name}`], env);
-    const json = await cli(['plan', `${namespace}/${name}`, '--json'], env);
+    const text = await cli(['plan', `${namespace}/${name}`], cliEnv);
+    const json = await cli(['plan', `${namespace}/${name}`, '--json'], cliEnv);
     const after = await world();
 
     expect(text).toMatchObject({ code: 0, stderr: '' });
@@ -167,7 +141,7 @@ describe('the flink-session-operator command line on a running operator', () => 
   });
 
   it("status shows the workflow's phase and generations; a session without a workflow is an error that says what to check", async () => {
-    const shown = await cli(['status', `${namespace}/${name}`], env);
+    const shown = await cli(['status', `${namespace}/${name}`], cliEnv);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`workflow:            flinksession/${namespace}/${name}`);
     expect(shown.stdout).toContain('phase:               Running');
@@ -176,7 +150,7 @@ describe('the flink-session-operator command line on a running operator', () => 
       `Temporal UI:         ${stackEndpoints().temporal.uiUrl}/namespaces/default/workflows/flinksession%2F${namespace}%2F${name}`,
     );
 
-    const missing = await cli(['status', `${namespace}/nothing-here`], env);
+    const missing = await cli(['status', `${namespace}/nothing-here`], cliEnv);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain(`no workflow flinksession/${namespace}/nothing-here in Temporal namespace "default"`);
   });
@@ -209,25 +183,25 @@ describe('the flink-session-operator command line on a running operator', () => 
   });
 
   it('bad settings and arguments stop with exit code 2 and a message naming what to fix', async () => {
-    const badAddress = await cli(['status', `${namespace}/${name}`, '--temporal-address', 'http://temporal'], env);
+    const badAddress = await cli(['status', `${namespace}/${name}`, '--temporal-address', 'http://temporal'], cliEnv);
     expect(badAddress.code).toBe(2);
     expect(badAddress.stderr).toContain('TEMPORAL_ADDRESS must be host:port');
-    const badTarget = await cli(['redeploy', name], env);
+    const badTarget = await cli(['redeploy', name], cliEnv);
     expect(badTarget.code).toBe(2);
     expect(badTarget.stderr).toContain(`"${name}" is not <namespace>/<name> of a FlinkSession`);
-    const badKubeconfig = await cli(['plan', `${namespace}/${name}`, '--kubeconfig', '/nonexistent/kubeconfig'], env);
+    const badKubeconfig = await cli(['plan', `${namespace}/${name}`, '--kubeconfig', '/nonexistent/kubeconfig'], cliEnv);
     expect(badKubeconfig.code).toBe(2);
     expect(badKubeconfig.stderr).toContain('KUBECONFIG: cannot read /nonexistent/kubeconfig (ENOENT)');
     const missingTls = await cli(
       ['status', `${namespace}/${name}`, '--temporal-tls-cert', '/nonexistent/client.pem', '--temporal-tls-key', '/nonexistent/client.key'],
-      env,
+      cliEnv,
     );
     expect(missingTls.code).toBe(2);
     expect(missingTls.stderr).toContain('TEMPORAL_TLS_CERT: cannot read the Temporal TLS client certificate /nonexistent/client.pem');
-    const notPem = await cli(['status', `${namespace}/${name}`, '--temporal-tls-ca', PROGRAM], env);
+    const notPem = await cli(['status', `${namespace}/${name}`, '--temporal-tls-ca', PROGRAM], cliEnv);
     expect(notPem.code).toBe(2);
     expect(notPem.stderr).toContain(`TEMPORAL_TLS_CA: ${PROGRAM} is not a PEM file`);
-    const badWorker = await cli(['worker', '--metrics-port', 'http', '--poll-interval-ms', '0'], env);
+    const badWorker = await cli(['worker', '--metrics-port', 'http', '--poll-interval-ms', '0'], cliEnv);
     expect(badWorker.code).toBe(2);
     expect(badWorker.stderr).toContain('invalid worker configuration');
     expect(badWorker.stderr).toContain('FSO_POLL_INTERVAL_MS must be a positive whole number (got "0")');
@@ -235,23 +209,23 @@ describe('the flink-session-operator command line on a running operator', () => 
     const busy = createServer().listen(0, '0.0.0.0');
     await once(busy, 'listening');
     const busyPort = (busy.address() as AddressInfo).port;
-    const portTaken = await cli(['worker', '--metrics-port', String(busyPort)], env).finally(() => busy.close());
+    const portTaken = await cli(['worker', '--metrics-port', String(busyPort)], cliEnv).finally(() => busy.close());
     expect(portTaken.code).toBe(2);
     expect(portTaken.stderr).toContain(`FSO_METRICS_PORT: cannot serve /metrics, /healthz and /readyz on port ${busyPort} (listen EADDRINUSE`);
-    const unreachable = await cli(['redeploy', `${namespace}/${name}`, '--temporal-address', '127.0.0.1:1'], env);
+    const unreachable = await cli(['redeploy', `${namespace}/${name}`, '--temporal-address', '127.0.0.1:1'], cliEnv);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot connect to Temporal at 127.0.0.1:1');
   });
 
   it("redeploy redeploys the unchanged spec; the worker's /metrics then counts it, with its step durations and what autoClean deleted", async () => {
     const before = await world();
-    const requested = await cli(['redeploy', `${namespace}/${name}`, '--reason', 'cli test'], env);
+    const requested = await cli(['redeploy', `${namespace}/${name}`, '--reason', 'cli test'], cliEnv);
     expect(requested.code).toBe(0);
     expect(requested.stdout).toContain(`redeploy of ${namespace}/${name} requested (cli test)`);
     await eventually(
       'the redeploy to finish',
       async () => {
-        const reasons = (await sessions.eventReasons(name)).slice(before.events);
+        const reasons = (await env.sessions.eventReasons(name)).slice(before.events);
         return reasons.at(-1) === 'Ready' ? reasons : undefined;
       },
       120_000,
@@ -261,7 +235,7 @@ describe('the flink-session-operator command line on a running operator', () => 
     expect(after.znodes).toBe(0);
     expect(after.s3).toEqual(before.s3.filter((v) => v.startsWith(`${name}/flink/savepoints/`)));
 
-    const metrics = await (await fetch(`http://127.0.0.1:${operator.worker.metricsPort}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${env.operator.worker.metricsPort}/metrics`)).text();
     expect(sample(metrics, 'fso_redeploys_total', { kind: 'redeploy', outcome: 'ready' })).toBe(1);
     expect(sample(metrics, 'fso_redeploys_total', { kind: 'deploy', outcome: 'ready' })).toBe(1);
     expect(sample(metrics, 'fso_redeploy_duration_seconds_count', { kind: 'redeploy', outcome: 'ready' })).toBe(1);
@@ -284,15 +258,15 @@ describe('the flink-session-operator command line on a running operator', () => 
     expect(sample(metrics, 'fso_s3_bytes_deleted_total', {})).toBe(15);
     expect(metrics).toMatch(/^temporal_worker_task_slots_available\{/m);
     // What deploy/monitoring's FlinkSessionOperatorNoWorkerPolling alert reads, with the labels it selects on.
-    expect(sample(metrics, 'temporal_num_pollers', { poller_type: 'workflow_task', task_queue: taskQueue })).toBeGreaterThan(0);
+    expect(sample(metrics, 'temporal_num_pollers', { poller_type: 'workflow_task', task_queue: env.taskQueue })).toBeGreaterThan(0);
 
-    const watcherMetrics = await (await fetch(`http://127.0.0.1:${operator.watcher.metricsPort}/metrics`)).text();
+    const watcherMetrics = await (await fetch(`http://127.0.0.1:${env.operator.watcher.metricsPort}/metrics`)).text();
     expect(sample(watcherMetrics, 'fso_watcher_signals_sent_total', { signal: 'specChanged', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
     expect(sample(watcherMetrics, 'fso_watcher_sessions', {})).toBe(1);
     expect(sample(watcherMetrics, 'fso_session_condition', { namespace, name, condition: 'Ready' })).toBe(1);
     expect(sample(watcherMetrics, 'fso_session_condition', { namespace, name, condition: 'Degraded' })).toBe(0);
     expect(watcherMetrics).toContain(`fso_session_condition{namespace="${namespace}",name="${name}",condition="Degraded"} 0`);
-    for (const port of [operator.worker.metricsPort, operator.watcher.metricsPort]) {
+    for (const port of [env.operator.worker.metricsPort, env.operator.watcher.metricsPort]) {
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(`${ready.status} ${await ready.text()}`).toBe('200 ok\n');

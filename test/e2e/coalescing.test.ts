@@ -4,94 +4,52 @@
 // except the 8 sessions of the watcher outage, which run on kwok's fake pods in a namespace of their
 // own (the REST stand-in answers for them): that case is about the watcher, and 8 JobManagers
 // starting at once would take minutes on 2 cores.
-import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { killGroup } from '../../stack/processes.ts';
-import { installFlinkSessionCrd } from '../../stack/crd.ts';
-import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
-import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
-import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
-import { startOperator, type OperatorProcesses } from '../support/operator.ts';
+import { REAL_FLINK_READY_MS, withOperator } from '../support/operator-harness.ts';
 import { sessionApi, untagged } from '../support/sessions.ts';
-import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
+import { eventually, uniqueName } from '../support/stack.ts';
 
 describe('coalescing and watcher failures', () => {
   const namespace = uniqueName('coalesce');
   /** The watcher outage's sessions: kwok's fake pods, the REST stand-in. */
   const fakeNamespace = `${namespace}-kwok`;
-  let kc: k8s.KubeConfig;
-  let core: k8s.CoreV1Api;
-  let standIn: FlinkRestStandIn;
-  let proxy: FlinkRestProxy;
-  let kubelet: LaunchKubelet;
-  let fakeKubelet: LaunchKubelet;
-  let operator: OperatorProcesses;
-  let sessions: ReturnType<typeof sessionApi>;
-  let fakeSessions: ReturnType<typeof sessionApi>;
+  const env = withOperator({
+    namespaces: [namespace, fakeNamespace],
+    flinkPods: (ns) => (ns === fakeNamespace ? 'fake' : 'process'),
+    s3Secret: false,
+    operator: { readinessDeadlineSeconds: 240 },
+  });
   const spec: FlinkSessionSpec = {
     image: 'example.invalid/flink:1.20',
     sa: 'flink',
     resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } },
   };
+  const fakeSessions = () => sessionApi(env.kc, fakeNamespace);
 
-  beforeAll(async () => {
-    const stack = stackEndpoints();
-    kc = kubeConfig();
-    core = kc.makeApiClient(k8s.CoreV1Api);
-    await installFlinkSessionCrd(kc);
-    for (const ns of [namespace, fakeNamespace]) {
-      await core.createNamespace({ body: { metadata: { name: ns } } });
-      await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'flink' } } });
-    }
-    standIn = await startFlinkRestStandIn(kc);
-    kubelet = startLaunchKubelet(kc, stack, namespace, { flinkPods: 'process' });
-    fakeKubelet = startLaunchKubelet(kc, stack, fakeNamespace);
-    proxy = await startFlinkRestProxy((ns, session) =>
-      ns === fakeNamespace ? standIn.urlTemplate.replace('{namespace}', ns).replace('{name}', session) : kubelet.flink!.restUrl(ns, session),
-    );
-    operator = await startOperator({
-      stack,
-      namespace,
-      taskQueue: uniqueName('fso'),
-      restUrlTemplate: proxy.urlTemplate,
-      readinessDeadlineSeconds: 240,
-      env: { FSO_WATCH_NAMESPACES: `${namespace},${fakeNamespace}` },
-    });
-    sessions = sessionApi(kc, namespace);
-    fakeSessions = sessionApi(kc, fakeNamespace);
-  });
-
-  afterAll(async () => {
-    await operator?.stop();
-    await kubelet?.stop();
-    await fakeKubelet?.stop();
-    await proxy?.close();
-    await standIn?.close();
-  });
-
-  const launchesOf = (name: string): string[] => kubelet.runs.filter((r) => r.job.startsWith(`${name}-launch-`)).map((r) => untagged(r.job));
+  const launchesOf = (name: string): string[] => env.kubelet.runs.filter((r) => r.job.startsWith(`${name}-launch-`)).map((r) => untagged(r.job));
   /** Ready, and the session's one JobManager process answers Flink's REST. */
   const waitReady = async (name: string, generation: number) => {
-    const ready = await sessions.waitReady(name, generation, 240_000);
-    expect(kubelet.flink!.running().filter((p) => p.session === name && p.component === 'jobmanager')).toHaveLength(1);
-    const overview = (await (await fetch(`${kubelet.flink!.restUrl(namespace, name)}/v1/overview`)).json()) as { 'flink-version': string };
+    const ready = await env.sessions.waitReady(name, generation, REAL_FLINK_READY_MS);
+    expect(env.jobManagers(name)).toHaveLength(1);
+    const overview = (await (await fetch(`${env.restUrl(name)}/v1/overview`)).json()) as { 'flink-version': string };
     expect(overview['flink-version']).toMatch(/^1\.20\./);
     return ready;
   };
   const shippedSlots = async (name: string, ns = namespace): Promise<number> => {
-    const flinkConfig = await core.readNamespacedConfigMap({ name: `flink-config-${name}`, namespace: ns });
+    const flinkConfig = await env.core.readNamespacedConfigMap({ name: `flink-config-${name}`, namespace: ns });
     const file = flinkConfig.data?.['config.yaml'] ?? '';
     return Number((parse(file) as { taskmanager: { numberOfTaskSlots: string } }).taskmanager.numberOfTaskSlots);
   };
 
   it('ten edits in one second cause at most two redeploys, and the last edit wins', async () => {
     const name = 'burst';
-    await sessions.create(name, spec);
+    await env.sessions.create(name, spec);
     await waitReady(name, 1);
     await eventually('the first launch to be recorded', async () => (launchesOf(name).length === 1 ? true : undefined));
-    for (let slots = 2; slots <= 11; slots++) await sessions.patch(name, { spec: { numberOfTaskSlots: slots } });
+    for (let slots = 2; slots <= 11; slots++) await env.sessions.patch(name, { spec: { numberOfTaskSlots: slots } });
     const final = await waitReady(name, 11);
     expect(final.status?.observedGeneration).toBe(11);
     await eventually('the last launch to be recorded', async () => (launchesOf(name).some((job) => job.startsWith(`${name}-launch-g11-`)) ? true : undefined));
@@ -102,53 +60,53 @@ describe('coalescing and watcher failures', () => {
   }, 600_000);
 
   it('a watcher killed with SIGKILL misses nothing: 20 creates, edits and deletes while it is down all converge', async () => {
-    killGroup(operator.watcher.pid, 'SIGKILL');
-    await operator.watcher.exited;
+    killGroup(env.operator.watcher.pid, 'SIGKILL');
+    await env.operator.watcher.exited;
     const names = Array.from({ length: 8 }, (_, i) => `down-${i}`);
     // While no watcher runs: 8 creates, 8 edits, and 4 of them deleted again = 20 changes.
-    for (const name of names) await fakeSessions.create(name, spec);
-    for (const name of names) await fakeSessions.patch(name, { spec: { numberOfTaskSlots: 3 } });
-    for (const name of names.slice(0, 4)) await fakeSessions.remove(name);
-    await operator.startWatcher();
-    for (const name of names.slice(4)) await fakeSessions.waitReady(name, 2, 180_000);
+    for (const name of names) await fakeSessions().create(name, spec);
+    for (const name of names) await fakeSessions().patch(name, { spec: { numberOfTaskSlots: 3 } });
+    for (const name of names.slice(0, 4)) await fakeSessions().remove(name);
+    await env.operator.startWatcher();
+    for (const name of names.slice(4)) await fakeSessions().waitReady(name, 2, 180_000);
     for (const name of names.slice(0, 4)) {
-      await eventually(`${name} to be gone`, async () => ((await fakeSessions.read(name)) === undefined ? true : undefined), 120_000);
+      await eventually(`${name} to be gone`, async () => ((await fakeSessions().read(name)) === undefined ? true : undefined), 120_000);
     }
     for (const name of names.slice(4))
       expect(await eventually(`${name}'s Flink config`, async () => ((await shippedSlots(name, fakeNamespace)) === 3 ? 3 : undefined))).toBe(3);
   });
 
   it('two watchers at once give the same result as one', async () => {
-    // startWatcher makes the new process operator.watcher: keep the first one to stop both at the end.
-    const first = operator.watcher;
-    const second = await operator.startWatcher();
+    // startWatcher makes the new process env.operator.watcher: keep the first one to stop both at the end.
+    const first = env.operator.watcher;
+    const second = await env.operator.startWatcher();
     try {
       const name = 'twice';
-      await sessions.create(name, spec);
+      await env.sessions.create(name, spec);
       await waitReady(name, 1);
-      await sessions.patch(name, { spec: { numberOfTaskSlots: 4 } });
+      await env.sessions.patch(name, { spec: { numberOfTaskSlots: 4 } });
       await waitReady(name, 2);
       await eventually('two launches to be recorded', async () => (launchesOf(name).length === 2 ? true : undefined));
       expect(launchesOf(name)).toEqual([`${name}-launch-g1-0`, `${name}-launch-g2-0`]);
-      const session = await sessions.read(name);
+      const session = await env.sessions.read(name);
       expect(session?.metadata.finalizers).toEqual(['flink.session-operator.io/finalizer']);
     } finally {
-      operator.watcher = first;
+      env.operator.watcher = first;
       await second.stop();
     }
   }, 300_000);
 
   it("a JobManager Deployment deleted behind the operator's back is reported and redeployed", async () => {
     const name = 'drifty';
-    await sessions.create(name, spec);
+    await env.sessions.create(name, spec);
     await waitReady(name, 1);
     await eventually('the first launch to be recorded', async () => (launchesOf(name).length === 1 ? true : undefined));
-    await kc.makeApiClient(k8s.AppsV1Api).deleteNamespacedDeployment({ name, namespace, propagationPolicy: 'Background' });
-    await eventually('the drift to be reported', async () => ((await sessions.eventReasons(name)).includes('JobManagerMissing') ? true : undefined));
+    await env.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy: 'Background' });
+    await eventually('the drift to be reported', async () => ((await env.sessions.eventReasons(name)).includes('JobManagerMissing') ? true : undefined));
     await eventually('a new launch of generation 1', async () => (launchesOf(name).includes(`${name}-launch-g1-1`) ? true : undefined), 120_000);
     const ready = await waitReady(name, 1);
     expect(ready.status?.conditions?.find((c) => c.type === 'Degraded')?.status).toBe('False');
-    const reasons = await sessions.eventReasons(name);
+    const reasons = await env.sessions.eventReasons(name);
     expect(reasons.slice(reasons.indexOf('JobManagerMissing'))).toEqual(['JobManagerMissing', 'Redeploying', 'JobManagerDeleted', 'Launched', 'Ready']);
   }, 300_000);
 });

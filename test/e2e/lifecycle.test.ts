@@ -1,7 +1,6 @@
 // The whole path on the real stack: kubectl → API server → watcher → Temporal → worker → Kubernetes,
 // S3 and ZooKeeper, with Flink's own client running every launch Job.
 import { ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
@@ -12,78 +11,58 @@ import { parse } from 'yaml';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { workflowId } from '../../model/names.ts';
 import { stackS3Client } from '../../stack/s3.ts';
-import { installFlinkSessionCrd } from '../../stack/crd.ts';
-import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
-import { createdCluster, startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
-import { startOperator, type OperatorProcesses } from '../support/operator.ts';
-import { sessionApi, untagged } from '../support/sessions.ts';
-import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
+import { createdCluster } from '../../stack/launch-kubelet.ts';
+import { S3_SECRET, withOperator } from '../support/operator-harness.ts';
+import { untagged } from '../support/sessions.ts';
+import { eventually, stackEndpoints, uniqueName } from '../support/stack.ts';
 import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.ts';
 
 const run = promisify(execFile);
+/** The Temporal CLI against the stack's server. */
+const temporalCli = (...args: string[]) => {
+  const { temporal } = stackEndpoints();
+  return run(temporal.cli, [...args, '--address', temporal.address, '--namespace', temporal.namespace]);
+};
 
 describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to delete', (flinkVersion) => {
   const namespace = uniqueName('e2e');
   const name = 'orders';
   const neighbour = 'orders-2';
   const bucket = uniqueName('state');
-  let kc: k8s.KubeConfig;
-  let core: k8s.CoreV1Api;
-  let apps: k8s.AppsV1Api;
-  let batch: k8s.BatchV1Api;
-  let rest: FlinkRestStandIn;
-  let kubelet: LaunchKubelet;
-  let operator: OperatorProcesses;
+  // kwok's pods and Flink's REST stand-in. On real Flink (tried): Flink 2.1's JobManager writes
+  // <name>/flink/ha/metadata/job-result-store/<name>/ at start, and on 1.20 the JobManager of the
+  // spec fixed after a refused edit failed with the refused spec's TaskManager memory (see the report).
+  const env = withOperator({ namespaces: [namespace], flinkPods: 'fake' });
   let s3: S3Client;
   let zk: TestZooKeeper;
-  let sessions: ReturnType<typeof sessionApi>;
   let spec: FlinkSessionSpec;
-
   beforeAll(async () => {
     const stack = stackEndpoints();
-    kc = kubeConfig();
-    core = kc.makeApiClient(k8s.CoreV1Api);
-    apps = kc.makeApiClient(k8s.AppsV1Api);
-    batch = kc.makeApiClient(k8s.BatchV1Api);
-    await installFlinkSessionCrd(kc);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'flink' } } });
-    await core.createNamespacedSecret({
-      namespace,
-      body: { metadata: { name: 's3-credentials' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } },
-    });
     s3 = stackS3Client(stack.s3);
     zk = await connectTestZooKeeper(stack.zookeeper.connect);
-    rest = await startFlinkRestStandIn(kc);
-    kubelet = startLaunchKubelet(kc, stack, namespace);
-    operator = await startOperator({ stack, namespace, taskQueue: uniqueName('fso'), restUrlTemplate: rest.urlTemplate });
-    sessions = sessionApi(kc, namespace);
     spec = {
       image: `example.invalid/flink:${flinkVersion}`,
       flinkVersion,
       sa: 'flink',
       autoClean: true,
       resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
-      s3: { endPoint: stack.s3.endpoint, bucket, credentialsSecret: { name: 's3-credentials' } },
+      s3: { endPoint: stack.s3.endpoint, bucket, credentialsSecret: { name: S3_SECRET } },
       ha: { type: 'zookeeper', quorum: stack.zookeeper.connect, path: `/flink-${namespace}` },
     };
   });
 
-  afterAll(async () => {
-    await operator?.stop();
-    await kubelet?.stop();
-    await rest?.close();
+  afterAll(() => {
     zk?.close();
     s3?.destroy();
   });
 
   it('create → Ready, with events, status, and a workflow the Temporal CLI finds', async () => {
-    const created = await sessions.create(name, spec);
+    const created = await env.sessions.create(name, spec);
     const { stdout } = await run('kubectl', ['wait', '--for=condition=Ready', `fls/${name}`, '-n', namespace, '--timeout=120s'], {
       env: { ...process.env, KUBECONFIG: stackEndpoints().kubernetes.kubeconfig },
     });
     expect(stdout).toContain('condition met');
-    const ready = await sessions.waitReady(name, 1);
+    const ready = await env.sessions.waitReady(name, 1);
     expect(ready.metadata.finalizers).toContain('flink.session-operator.io/finalizer');
     expect(ready.status).toMatchObject({
       phase: 'Running',
@@ -92,29 +71,17 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
       workflow: { id: workflowId(namespace, name) },
     });
     expect(ready.status?.workflow?.url).toContain(stackEndpoints().temporal.uiUrl);
-    expect(await sessions.eventReasons(name)).toEqual(expect.arrayContaining(['Deploying', 'Launched', 'Ready']));
-    const deployment = await apps.readNamespacedDeployment({ name, namespace });
+    expect(await env.sessions.eventReasons(name)).toEqual(expect.arrayContaining(['Deploying', 'Launched', 'Ready']));
+    const deployment = await env.apps.readNamespacedDeployment({ name, namespace });
     expect(deployment.metadata?.labels).toMatchObject({ app: name, type: 'flink-native-kubernetes', component: 'jobmanager' });
     // The kubelet records a run when Flink's client exits, a moment after the Deployment appeared.
-    await eventually('the launch run to be recorded', async () => (kubelet.runs.length > 0 ? true : undefined));
-    expect(kubelet.runs.map((r) => [untagged(r.job), createdCluster(r, name)])).toEqual([[`${name}-launch-g1-0`, true]]);
+    await eventually('the launch run to be recorded', async () => (env.kubelet.runs.length > 0 ? true : undefined));
+    expect(env.kubelet.runs.map((r) => [untagged(r.job), createdCluster(r, name)])).toEqual([[`${name}-launch-g1-0`, true]]);
 
-    const { temporal } = stackEndpoints();
     const listed = await eventually(
       'the run in `temporal workflow list`',
       async () => {
-        const out = await run(temporal.cli, [
-          'workflow',
-          'list',
-          '--address',
-          temporal.address,
-          '--namespace',
-          temporal.namespace,
-          '--query',
-          `FlinkSessionName="${name}" AND FlinkSessionNamespace="${namespace}"`,
-          '--output',
-          'json',
-        ]);
+        const out = await temporalCli('workflow', 'list', '--query', `FlinkSessionName="${name}" AND FlinkSessionNamespace="${namespace}"`, '--output', 'json');
         const runs = JSON.parse(out.stdout || '[]') as Array<{ execution: { workflowId: string } }>;
         return runs.length > 0 ? runs : undefined;
       },
@@ -135,12 +102,12 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
     ]) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' }));
     }
-    const before = await sessions.eventReasons(name);
-    await sessions.patch(name, { spec: { resource: { taskManager: { memory: '2g' } } } });
-    const ready = await sessions.waitReady(name, 2);
+    const before = await env.sessions.eventReasons(name);
+    await env.sessions.patch(name, { spec: { resource: { taskManager: { memory: '2g' } } } });
+    const ready = await env.sessions.waitReady(name, 2);
     expect(ready.status?.observedGeneration).toBe(2);
 
-    const steps = (await sessions.eventReasons(name)).slice(before.length);
+    const steps = (await env.sessions.eventReasons(name)).slice(before.length);
     expect(steps).toEqual(['Redeploying', 'JobManagerDeleted', 'HaCleared', 'S3Purged', 'Launched', 'Ready']);
     expect(await zk.exists(`${root}/${name}`)).toBe(false);
     expect(await zk.exists(`${root}/${neighbour}/leader/rest_server`)).toBe(true);
@@ -149,94 +116,72 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
 
     // Flink writes its ConfigMap right after the Deployment.
     const shipped = await eventually('the new flink-config ConfigMap', async () => {
-      const flinkConfig = await core.readNamespacedConfigMap({ name: `flink-config-${name}`, namespace });
+      const flinkConfig = await env.core.readNamespacedConfigMap({ name: `flink-config-${name}`, namespace });
       const file = flinkConfig.data?.['config.yaml'] ?? flinkConfig.data?.['flink-conf.yaml'];
       return file === undefined ? undefined : (parse(file) as { taskmanager: { memory: { process: { size: string } } } });
     });
     expect(shipped.taskmanager.memory.process.size).toBe('2g');
-    const jobs = await batch.listNamespacedJob({ namespace });
+    const jobs = await env.batch.listNamespacedJob({ namespace });
     expect(jobs.items.map((j) => untagged(j.metadata?.name))).toEqual([`${name}-launch-g2-0`]);
   });
 
   it('the redeploy signal from the Temporal CLI redeploys an unchanged spec', async () => {
-    const { temporal } = stackEndpoints();
-    await eventually('the launch of generation 2 to be recorded', async () => (kubelet.runs.length === 2 ? true : undefined));
-    await run(temporal.cli, [
-      'workflow',
-      'signal',
-      '--address',
-      temporal.address,
-      '--namespace',
-      temporal.namespace,
-      '--workflow-id',
-      workflowId(namespace, name),
-      '--name',
-      'redeploy',
-      '--input',
-      '{"reason":"e2e"}',
-    ]);
-    await eventually('a second launch of generation 2', async () => (kubelet.runs.some((r) => untagged(r.job) === `${name}-launch-g2-1`) ? true : undefined));
-    await sessions.waitReady(name, 2);
+    await eventually('the launch of generation 2 to be recorded', async () => (env.kubelet.runs.length === 2 ? true : undefined));
+    await temporalCli('workflow', 'signal', '--workflow-id', workflowId(namespace, name), '--name', 'redeploy', '--input', '{"reason":"e2e"}');
+    await eventually('a second launch of generation 2', async () =>
+      env.kubelet.runs.some((r) => untagged(r.job) === `${name}-launch-g2-1`) ? true : undefined,
+    );
+    await env.sessions.waitReady(name, 2);
     await eventually('Ready after the forced redeploy', async () => {
-      const reasons = await sessions.eventReasons(name);
+      const reasons = await env.sessions.eventReasons(name);
       return reasons.at(-1) === 'Ready' && reasons.filter((r) => r === 'Launched').length === 3 ? true : undefined;
     });
-    expect(kubelet.runs.map((r) => untagged(r.job))).toEqual([`${name}-launch-g1-0`, `${name}-launch-g2-0`, `${name}-launch-g2-1`]);
-    expect(kubelet.runs.filter((r) => !createdCluster(r, name)).map((r) => `${r.job}: ${r.output.slice(-1500)}`)).toEqual([]);
+    expect(env.kubelet.runs.map((r) => untagged(r.job))).toEqual([`${name}-launch-g1-0`, `${name}-launch-g2-0`, `${name}-launch-g2-1`]);
+    expect(env.kubelet.runs.filter((r) => !createdCluster(r, name)).map((r) => `${r.job}: ${r.output.slice(-1500)}`)).toEqual([]);
   });
 
   it('changing the redeploy annotation redeploys an unchanged spec too', async () => {
-    await sessions.patch(name, { metadata: { annotations: { 'flink.session-operator.io/redeploy': 'e2e-1' } } });
-    await eventually('a third launch of generation 2', async () => (kubelet.runs.some((r) => untagged(r.job) === `${name}-launch-g2-2`) ? true : undefined));
+    await env.sessions.patch(name, { metadata: { annotations: { 'flink.session-operator.io/redeploy': 'e2e-1' } } });
+    await eventually('a third launch of generation 2', async () =>
+      env.kubelet.runs.some((r) => untagged(r.job) === `${name}-launch-g2-2`) ? true : undefined,
+    );
     await eventually('Ready after the annotation redeploy', async () => {
-      const reasons = await sessions.eventReasons(name);
+      const reasons = await env.sessions.eventReasons(name);
       return reasons.at(-1) === 'Ready' && reasons.filter((r) => r === 'Launched').length === 4 ? true : undefined;
     });
-    const session = await sessions.read(name);
+    const session = await env.sessions.read(name);
     expect(session?.status?.observedGeneration).toBe(2);
   });
 
   it('an edit that fails semantic validation changes nothing, says what to fix, and a fixed spec recovers', async () => {
-    const deployment = await apps.readNamespacedDeployment({ name, namespace });
-    await sessions.patch(name, { spec: { resource: { taskManager: { memory: '1g', managed: { max: '900m' } } } } });
+    const deployment = await env.apps.readNamespacedDeployment({ name, namespace });
+    await env.sessions.patch(name, { spec: { resource: { taskManager: { memory: '1g', managed: { max: '900m' } } } } });
     const refused = await eventually('the refusal in status', async () => {
-      const session = await sessions.read(name);
+      const session = await env.sessions.read(name);
       const degraded = session?.status?.conditions?.find((c) => c.type === 'Degraded');
       return degraded?.status === 'True' && session?.status?.observedGeneration === 3 ? session : undefined;
     });
     expect(refused.status?.lastError).toMatch(/spec\.resource\.taskManager\.memory: 1g is smaller than its parts/);
     expect(refused.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-    expect((await sessions.eventReasons(name)).at(-1)).toBe('InvalidSpec');
-    const still = await apps.readNamespacedDeployment({ name, namespace });
+    expect((await env.sessions.eventReasons(name)).at(-1)).toBe('InvalidSpec');
+    const still = await env.apps.readNamespacedDeployment({ name, namespace });
     expect(still.metadata?.uid).toBe(deployment.metadata?.uid);
 
-    await sessions.patch(name, { spec: { resource: { taskManager: { memory: '3g', managed: { max: '900m' } } } } });
-    const recovered = await sessions.waitReady(name, 4);
+    await env.sessions.patch(name, { spec: { resource: { taskManager: { memory: '3g', managed: { max: '900m' } } } } });
+    const recovered = await env.sessions.waitReady(name, 4);
     expect(recovered.status?.conditions?.find((c) => c.type === 'Degraded')?.status).toBe('False');
     expect(recovered.status?.lastError).toBeUndefined();
   });
 
   it('delete removes the JobManager, its pods, the launch Jobs and the HA data, releases the finalizer, and completes the workflow', async () => {
     await zk.mkdirp(`/flink-${namespace}/${name}/leader/x`);
-    await sessions.remove(name);
-    await eventually('the FlinkSession to be gone', async () => ((await sessions.read(name)) === undefined ? true : undefined));
-    expect((await apps.listNamespacedDeployment({ namespace, labelSelector: `app=${name}` })).items).toEqual([]);
-    expect((await core.listNamespacedPod({ namespace, labelSelector: `app=${name}` })).items).toEqual([]);
-    expect((await batch.listNamespacedJob({ namespace })).items).toEqual([]);
+    await env.sessions.remove(name);
+    await eventually('the FlinkSession to be gone', async () => ((await env.sessions.read(name)) === undefined ? true : undefined));
+    expect((await env.apps.listNamespacedDeployment({ namespace, labelSelector: `app=${name}` })).items).toEqual([]);
+    expect((await env.core.listNamespacedPod({ namespace, labelSelector: `app=${name}` })).items).toEqual([]);
+    expect((await env.batch.listNamespacedJob({ namespace })).items).toEqual([]);
     expect(await zk.exists(`/flink-${namespace}/${name}`)).toBe(false);
-    const { temporal } = stackEndpoints();
-    const described = await run(temporal.cli, [
-      'workflow',
-      'describe',
-      '--address',
-      temporal.address,
-      '--namespace',
-      temporal.namespace,
-      '--workflow-id',
-      workflowId(namespace, name),
-      '--output',
-      'json',
-    ]);
+    const described = await temporalCli('workflow', 'describe', '--workflow-id', workflowId(namespace, name), '--output', 'json');
     expect(JSON.parse(described.stdout).workflowExecutionInfo.status).toMatch(/COMPLETED/);
   });
 
@@ -265,20 +210,20 @@ describe.each(['1.20', '2.1'])('a FlinkSession for Flink %s, from create to dele
   });
 
   it('re-creating the same name afterwards works, and without autoClean a redeploy clears nothing', async () => {
-    await sessions.create(name, { ...spec, autoClean: false });
-    const ready = await sessions.waitReady(name, 1);
+    await env.sessions.create(name, { ...spec, autoClean: false });
+    const ready = await env.sessions.waitReady(name, 1);
     expect(ready.status?.phase).toBe('Running');
     const root = `/flink-${namespace}`;
     await zk.mkdirp(`${root}/${name}/leader/rest_server`);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${name}/flink/ha/metadata/kept`, Body: 'x' }));
-    await sessions.patch(name, { spec: { resource: { taskManager: { memory: '2g' } } } });
-    await sessions.waitReady(name, 2);
-    const reasons = await sessions.eventReasons(name);
+    await env.sessions.patch(name, { spec: { resource: { taskManager: { memory: '2g' } } } });
+    await env.sessions.waitReady(name, 2);
+    const reasons = await env.sessions.eventReasons(name);
     expect(reasons.slice(reasons.lastIndexOf('Redeploying'))).toEqual(['Redeploying', 'JobManagerDeleted', 'Launched', 'Ready']);
     expect(await zk.exists(`${root}/${name}/leader/rest_server`)).toBe(true);
     const kept = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: `${name}/flink/ha/` }));
     expect((kept.Versions ?? []).map((v) => v.Key)).toContain(`${name}/flink/ha/metadata/kept`);
-    await sessions.remove(name);
-    await eventually('the re-created FlinkSession to be gone', async () => ((await sessions.read(name)) === undefined ? true : undefined));
+    await env.sessions.remove(name);
+    await eventually('the re-created FlinkSession to be gone', async () => ((await env.sessions.read(name)) === undefined ? true : undefined));
   });
 });

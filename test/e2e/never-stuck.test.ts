@@ -5,7 +5,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSession, FlinkSessionSpec } from '../../model/flinksession.ts';
 import {
   DEPLOYED_GENERATION_ANNOTATION,
@@ -18,12 +18,10 @@ import {
   SKIP_CLEANUP_ANNOTATION,
   workflowId,
 } from '../../model/names.ts';
-import { installFlinkSessionCrd } from '../../stack/crd.ts';
-import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
-import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
-import { startOperator, type OperatorProcesses } from '../support/operator.ts';
 import { sessionApi } from '../support/sessions.ts';
-import { eventually, kubeConfig, stackEndpoints, uniqueName } from '../support/stack.ts';
+import { withOperator } from '../support/operator-harness.ts';
+import type { OperatorProcesses } from '../support/operator.ts';
+import { eventually, stackEndpoints, uniqueName } from '../support/stack.ts';
 import { tcpProxy } from '../support/tcp-proxy.ts';
 
 const run = promisify(execFile);
@@ -34,11 +32,21 @@ const HOLD = 'example.com/hold';
 describe('never stuck, never silent', () => {
   const namespace = uniqueName('stuck');
   const doomedNamespace = uniqueName('doomed');
+  // kwok's pods and Flink's REST stand-in: the file is about the operator's own waits and deadlines
+  // (a 60 s readiness deadline, stuck pods, an application whose JobManager goes away), with a dozen
+  // sessions; a JobManager JVM for each would add minutes and no check.
+  const env = withOperator({
+    namespaces: [namespace, doomedNamespace],
+    flinkPods: 'fake',
+    s3Secret: false,
+    operator: {
+      readinessDeadlineSeconds: 60,
+      env: { FSO_CLEANUP_DEADLINE_SECONDS: String(CLEANUP_DEADLINE_SECONDS), FSO_CLUSTER_GONE_DEADLINE_SECONDS: String(CLUSTER_GONE_DEADLINE_SECONDS) },
+    },
+  });
   let kc: k8s.KubeConfig;
   let core: k8s.CoreV1Api;
   let apps: k8s.AppsV1Api;
-  let rest: FlinkRestStandIn;
-  const kubelets: LaunchKubelet[] = [];
   let operator: OperatorProcesses;
   let sessions: ReturnType<typeof sessionApi>;
   let base: FlinkSessionSpec;
@@ -46,7 +54,7 @@ describe('never stuck, never silent', () => {
   const condition = (session: FlinkSession | undefined, type: string) => session?.status?.conditions?.find((c) => c.type === type);
   const events = async (name: string, ns = namespace) =>
     (await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name},involvedObject.kind=FlinkSession` })).items;
-  const launchesOf = (name: string) => kubelets.flatMap((k) => k.runs).filter((r) => r.job.startsWith(`${name}-`));
+  const launchesOf = (name: string) => env.runs().filter((r) => r.job.startsWith(`${name}-`));
   /** The kubelet records a launch when Flink's client exits, a moment after the JobManager is there. */
   const launchesRecorded = (name: string, count: number) =>
     eventually(`${count} launches of ${name} recorded`, async () => (launchesOf(name).length >= count ? launchesOf(name).map((r) => r.job) : undefined));
@@ -63,39 +71,10 @@ describe('never stuck, never silent', () => {
   };
 
   beforeAll(async () => {
-    const stack = stackEndpoints();
-    kc = kubeConfig();
-    core = kc.makeApiClient(k8s.CoreV1Api);
-    apps = kc.makeApiClient(k8s.AppsV1Api);
-    await installFlinkSessionCrd(kc);
-    for (const ns of [namespace, doomedNamespace]) {
-      await core.createNamespace({ body: { metadata: { name: ns } } });
-      await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'flink' } } });
-      kubelets.push(startLaunchKubelet(kc, stack, ns));
-    }
-    rest = await startFlinkRestStandIn(kc);
-    operator = await startOperator({
-      stack,
-      namespace,
-      taskQueue: uniqueName('fso'),
-      restUrlTemplate: rest.urlTemplate,
-      readinessDeadlineSeconds: 60,
-      env: {
-        FSO_WATCH_NAMESPACES: `${namespace},${doomedNamespace}`,
-        FSO_CLEANUP_DEADLINE_SECONDS: String(CLEANUP_DEADLINE_SECONDS),
-        FSO_CLUSTER_GONE_DEADLINE_SECONDS: String(CLUSTER_GONE_DEADLINE_SECONDS),
-      },
-    });
-    sessions = sessionApi(kc, namespace);
+    ({ kc, core, apps, operator, sessions } = env);
     base = { image: 'example.invalid/flink:1.20', sa: 'flink', resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } } };
     await sessions.create('web', base);
     await sessions.waitReady('web', 1);
-  });
-
-  afterAll(async () => {
-    await operator?.stop();
-    await Promise.all(kubelets.map((k) => k.stop()));
-    await rest?.close();
   });
 
   it('a value the API server refuses (sa "Flink") is refused in validation, and the running JobManager stays', async () => {

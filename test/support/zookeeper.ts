@@ -5,6 +5,8 @@ export interface TestZooKeeper {
   mkdirp(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
   children(path: string): Promise<string[]>;
+  /** The path and every znode below it, sorted ([] when it does not exist). */
+  tree(path: string): Promise<string[]>;
   close(): void;
 }
 
@@ -18,6 +20,11 @@ export async function connectTestZooKeeper(connect: string): Promise<TestZooKeep
     });
     client.init({});
   });
+  const tree = async (path: string): Promise<string[]> => {
+    if (!(await client.pathExists(path, false))) return [];
+    const below = await Promise.all((await client.get_children(path, false)).map((child: string) => tree(`${path}/${child}`)));
+    return [path, ...below.flat()].sort();
+  };
   return {
     mkdirp: (path) =>
       new Promise((resolve, reject) =>
@@ -25,6 +32,7 @@ export async function connectTestZooKeeper(connect: string): Promise<TestZooKeep
       ),
     exists: (path) => client.pathExists(path, false),
     children: (path) => client.get_children(path, false),
+    tree,
     close: () => client.close(),
   };
 }

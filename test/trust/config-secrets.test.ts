@@ -3,11 +3,11 @@
 // history nor the operator's logs.
 import { Client, Connection } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { workflowId } from '../../model/names.ts';
 import { sessionApi } from '../support/sessions.ts';
 import { eventually, stackEndpoints, uniqueName } from '../support/stack.ts';
-import { startTrustStack, type TrustStack } from '../support/trust-stack.ts';
+import { withOperator } from '../support/operator-harness.ts';
 
 /** Every text in a fetched history, payloads decoded (they are bytes). */
 function textsOf(value: unknown, into: string[] = []): string[] {
@@ -22,15 +22,7 @@ describe('secret values in config files', () => {
   const namespace = uniqueName('secrets');
   const name = 'leaky';
   const values = ['S3SECRETVALUE-9f2c', 'S3ACCESSVALUE-7d1a', 'S3ASECRETVALUE-4b8e', 'KEYSTOREPASSWORD-1e5f'];
-  let stack: TrustStack;
-
-  beforeAll(async () => {
-    stack = await startTrustStack([namespace]);
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = withOperator({ namespaces: [namespace] });
 
   it('are refused with a pointer to s3.credentialsSecret and never reach history, logs or the cluster', async () => {
     const { s3, temporal } = stackEndpoints();

@@ -9,13 +9,13 @@ import { workflowId } from '../../model/names.ts';
 import { sessionApi, untagged } from '../support/sessions.ts';
 import { eventually, uniqueName } from '../support/stack.ts';
 import { signalWithStart, temporal } from '../support/temporal-cli.ts';
-import { startTrustStack, type TrustStack } from '../support/trust-stack.ts';
+import { REAL_FLINK_READY_MS, REAL_FLINK_TEST_MS, withOperator } from '../support/operator-harness.ts';
 
 describe('signals from outside the operator', () => {
   const namespace = uniqueName('signals');
   const name = 'etl';
   const victim = 'kube-system';
-  let stack: TrustStack;
+  const stack = withOperator({ namespaces: [namespace] });
   let sessions: ReturnType<typeof sessionApi>;
   let spec: FlinkSessionSpec;
 
@@ -34,7 +34,6 @@ describe('signals from outside the operator', () => {
   };
 
   beforeAll(async () => {
-    stack = await startTrustStack([namespace]);
     sessions = sessionApi(stack.kc, namespace);
     spec = {
       image: 'example.invalid/flink:1.20',
@@ -43,12 +42,11 @@ describe('signals from outside the operator', () => {
       resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
     };
     await sessions.create(name, spec);
-    await sessions.waitReady(name, 1);
-  });
+    await sessions.waitReady(name, 1, REAL_FLINK_READY_MS);
+  }, REAL_FLINK_TEST_MS);
 
   afterAll(async () => {
-    await stack?.apps.deleteNamespacedDeployment({ namespace: victim, name: 'coredns' }).catch(() => undefined);
-    await stack?.stop();
+    await stack.apps?.deleteNamespacedDeployment({ namespace: victim, name: 'coredns' }).catch(() => undefined);
   });
 
   it('signal-with-start of delete for a session in a namespace the operator does not watch deletes nothing', async () => {
@@ -122,16 +120,20 @@ describe('signals from outside the operator', () => {
     expect((await stack.batch.listNamespacedJob({ namespace: victim })).items).toEqual([]);
   });
 
-  it('the redeploy signal from the Temporal CLI still redeploys', async () => {
-    await temporal('workflow', 'signal', '--workflow-id', workflowId(namespace, name), '--name', 'redeploy', '--input', '{"reason":"trust test"}');
-    await eventually(
-      'a second launch of generation 1',
-      async () => (stack.kubelets[0]!.runs.some((r) => untagged(r.job) === `${name}-launch-g1-1`) ? true : undefined),
-      120_000,
-    );
-    await sessions.waitReady(name, 1);
-    await eventually('Ready after the forced redeploy', async () =>
-      (await sessions.eventReasons(name)).filter((r) => r === 'Ready').length === 2 ? true : undefined,
-    );
-  });
+  it(
+    'the redeploy signal from the Temporal CLI still redeploys',
+    async () => {
+      await temporal('workflow', 'signal', '--workflow-id', workflowId(namespace, name), '--name', 'redeploy', '--input', '{"reason":"trust test"}');
+      await eventually(
+        'a second launch of generation 1',
+        async () => (stack.kubelets[0]!.runs.some((r) => untagged(r.job) === `${name}-launch-g1-1`) ? true : undefined),
+        120_000,
+      );
+      await sessions.waitReady(name, 1, REAL_FLINK_READY_MS);
+      await eventually('Ready after the forced redeploy', async () =>
+        (await sessions.eventReasons(name)).filter((r) => r === 'Ready').length === 2 ? true : undefined,
+      );
+    },
+    REAL_FLINK_TEST_MS,
+  );
 });

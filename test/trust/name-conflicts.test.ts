@@ -2,20 +2,19 @@
 // ConfigMap or Secret of another owner under a name the session needs is reported (NameConflict) and
 // left as it is, through a create and a delete of the FlinkSession.
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSession, FlinkSessionSpec } from '../../model/flinksession.ts';
 import { sessionApi } from '../support/sessions.ts';
 import { eventually, stackEndpoints, uniqueName } from '../support/stack.ts';
-import { startTrustStack, type TrustStack } from '../support/trust-stack.ts';
+import { REAL_FLINK_READY_MS, REAL_FLINK_TEST_MS, withOperator } from '../support/operator-harness.ts';
 
 describe('objects the session does not own', () => {
   const namespace = uniqueName('owned');
-  let stack: TrustStack;
+  const stack = withOperator({ namespaces: [namespace] });
   let sessions: ReturnType<typeof sessionApi>;
   let spec: FlinkSessionSpec;
 
   beforeAll(async () => {
-    stack = await startTrustStack([namespace]);
     sessions = sessionApi(stack.kc, namespace);
     spec = {
       image: 'example.invalid/flink:1.20',
@@ -23,10 +22,6 @@ describe('objects the session does not own', () => {
       sa: 'flink',
       resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
     };
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   /** Waits until the session's status says why it was refused; returns that text. */
@@ -91,16 +86,20 @@ describe('objects the session does not own', () => {
     expect(Buffer.from(still.data?.accessKey ?? '', 'base64').toString()).toBe('theirs');
   });
 
-  it('x-rest after x (both need the Service x-rest) is refused, naming x; x keeps running', async () => {
-    await sessions.create('x', spec);
-    await sessions.waitReady('x', 1);
-    await sessions.create('x-rest', spec);
-    const refused = await refusal('x-rest');
-    expect(refused.reason).toBe('InvalidSpec');
-    expect(refused.error).toContain(`FlinkSession ${namespace}/x-rest would share Service x-rest with FlinkSession ${namespace}/x, which came first`);
-    expect((await stack.batch.listNamespacedJob({ namespace })).items.map((j) => j.metadata?.name ?? '').filter((n) => n.startsWith('x-rest-'))).toEqual([]);
-    expect((await sessions.read('x'))?.status?.phase).toBe('Running');
-    await deleteSession('x-rest');
-    await deleteSession('x');
-  });
+  it(
+    'x-rest after x (both need the Service x-rest) is refused, naming x; x keeps running',
+    async () => {
+      await sessions.create('x', spec);
+      await sessions.waitReady('x', 1, REAL_FLINK_READY_MS);
+      await sessions.create('x-rest', spec);
+      const refused = await refusal('x-rest');
+      expect(refused.reason).toBe('InvalidSpec');
+      expect(refused.error).toContain(`FlinkSession ${namespace}/x-rest would share Service x-rest with FlinkSession ${namespace}/x, which came first`);
+      expect((await stack.batch.listNamespacedJob({ namespace })).items.map((j) => j.metadata?.name ?? '').filter((n) => n.startsWith('x-rest-'))).toEqual([]);
+      expect((await sessions.read('x'))?.status?.phase).toBe('Running');
+      await deleteSession('x-rest');
+      await deleteSession('x');
+    },
+    REAL_FLINK_TEST_MS,
+  );
 });

@@ -1,25 +1,23 @@
 // Issue 9, defect 4: what creating a FlinkSession lets its author run is narrowed by the worker's
 // settings: allowed service accounts and images, no hostPath unless allowed, and (opt-in) only
 // Secrets labelled readable for the S3 credentials the worker sends to the session's endpoint.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { LABEL_SECRET_READABLE } from '../../model/names.ts';
 import { sessionApi } from '../support/sessions.ts';
 import { eventually, stackEndpoints, uniqueName } from '../support/stack.ts';
-import { S3_SECRET, startTrustStack, type TrustStack } from '../support/trust-stack.ts';
+import { REAL_FLINK_READY_MS, REAL_FLINK_TEST_MS, S3_SECRET, withOperator } from '../support/operator-harness.ts';
 
 describe('the settings that narrow what a FlinkSession may run', () => {
   const namespace = uniqueName('policy');
-  let stack: TrustStack;
+  const stack = withOperator({
+    namespaces: [namespace],
+    operator: { env: { FSO_ALLOWED_SERVICE_ACCOUNTS: 'flink', FSO_ALLOWED_IMAGES: 'example.invalid/flink:*', FSO_SECRET_OPT_IN: 'true' } },
+  });
   let sessions: ReturnType<typeof sessionApi>;
   let spec: FlinkSessionSpec;
 
   beforeAll(async () => {
-    stack = await startTrustStack([namespace], {
-      FSO_ALLOWED_SERVICE_ACCOUNTS: 'flink',
-      FSO_ALLOWED_IMAGES: 'example.invalid/flink:*',
-      FSO_SECRET_OPT_IN: 'true',
-    });
     sessions = sessionApi(stack.kc, namespace);
     const { s3 } = stackEndpoints();
     spec = {
@@ -29,10 +27,6 @@ describe('the settings that narrow what a FlinkSession may run', () => {
       resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
       s3: { endPoint: s3.endpoint, bucket: uniqueName('b'), credentialsSecret: { name: S3_SECRET } },
     };
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   const failure = (name: string) =>
@@ -67,17 +61,21 @@ describe('the settings that narrow what a FlinkSession may run', () => {
     expect((await stack.batch.listNamespacedJob({ namespace })).items.filter((j) => j.metadata?.name?.startsWith(name))).toEqual([]);
   });
 
-  it('a credentials Secret without the opt-in label is not read; labelled, the session runs', async () => {
-    await sessions.create('creds', spec);
-    const refused = await failure('creds');
-    expect(refused.reason).toBe('SecretNotOptedIn');
-    expect(refused.error).toContain(`label it ${LABEL_SECRET_READABLE}=true`);
-    await stack.core.patchNamespacedSecret({
-      namespace,
-      name: S3_SECRET,
-      body: [{ op: 'add', path: '/metadata/labels', value: { [LABEL_SECRET_READABLE]: 'true' } }],
-    });
-    await sessions.patch('creds', { metadata: { annotations: { 'flink.session-operator.io/redeploy': 'labelled' } } });
-    await sessions.waitReady('creds', 1);
-  });
+  it(
+    'a credentials Secret without the opt-in label is not read; labelled, the session runs',
+    async () => {
+      await sessions.create('creds', spec);
+      const refused = await failure('creds');
+      expect(refused.reason).toBe('SecretNotOptedIn');
+      expect(refused.error).toContain(`label it ${LABEL_SECRET_READABLE}=true`);
+      await stack.core.patchNamespacedSecret({
+        namespace,
+        name: S3_SECRET,
+        body: [{ op: 'add', path: '/metadata/labels', value: { [LABEL_SECRET_READABLE]: 'true' } }],
+      });
+      await sessions.patch('creds', { metadata: { annotations: { 'flink.session-operator.io/redeploy': 'labelled' } } });
+      await sessions.waitReady('creds', 1, REAL_FLINK_READY_MS);
+    },
+    REAL_FLINK_TEST_MS,
+  );
 });
