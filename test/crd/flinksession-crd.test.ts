@@ -182,18 +182,19 @@ describe('the FlinkSession CRD (crds/flinksession.yaml) on the real API server',
     expect(stored.spec?.security).not.toHaveProperty('kerberos.useTicketCache');
   });
 
-  it('shows PHASE, READY, REST and AGE in kubectl get', async () => {
+  it('shows PHASE, READY, REST, JOBS and AGE in kubectl get', async () => {
     const crd = await extensions.readCustomResourceDefinition({ name: `${plural}.${group}` });
     const columns = crd.spec.versions.find((v) => v.name === version)?.additionalPrinterColumns ?? [];
     expect(columns.map((c) => [c.name, c.jsonPath])).toEqual([
       ['PHASE', '.status.phase'],
       ['READY', '.status.conditions[?(@.type=="Ready")].status'],
       ['REST', '.status.jobManager.restService'],
+      ['JOBS', '.status.jobs.running'],
       ['AGE', '.metadata.creationTimestamp'],
     ]);
     const name = uniqueName('columns');
     await create({ apiVersion: `${group}/${version}`, kind: 'FlinkSession', metadata: { name }, spec: { image: 'flink:1.20.1' } });
     const { stdout } = await execFileAsync('kubectl', ['get', 'fls', name, '--namespace', namespace], { env: kubectlEnv() });
-    expect(stdout.split('\n')[0]?.split(/\s+/).filter(Boolean)).toEqual(['NAME', 'PHASE', 'READY', 'REST', 'AGE']);
+    expect(stdout.split('\n')[0]?.split(/\s+/).filter(Boolean)).toEqual(['NAME', 'PHASE', 'READY', 'REST', 'JOBS', 'AGE']);
   });
 });
