@@ -29,6 +29,16 @@ describe("a Flink pod's config.yaml on this machine", () => {
       'env.java.opts.all': '-XX:+UseG1GC',
     });
   });
+
+  it("replaces a spec's memory layout with the stack's small sizes, whose parts would not fit them", () => {
+    const spec = `${written}taskmanager.memory.process.size: 3g\ntaskmanager.memory.managed.size: 900m\njobmanager.memory.off-heap.size: 1g\n`;
+    const config = flattenFlinkConfig(withOverrides(spec, jobManagerOverrides({ rpc: 40001, blob: 40002, rest: 40003 }, '/k/config')));
+    expect(Object.entries(config).filter(([key]) => /^(jobmanager|taskmanager)\.memory\./.test(key))).toEqual([
+      ['jobmanager.memory.process.size', '768m'],
+      ['taskmanager.memory.process.size', '1024m'],
+    ]);
+    expect(config['rest.port']).toBe('40003');
+  });
 });
 
 describe("the JVM options a Flink image's scripts give a JobManager or TaskManager", () => {

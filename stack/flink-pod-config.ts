@@ -17,9 +17,16 @@ export function flattenFlinkConfig(text: string): Record<string, unknown> {
   return flat;
 }
 
-/** The file with `overrides` applied, in the flat form Flink's YAML parser reads too. */
+/**
+ * The file with `overrides` applied, in the flat form Flink's YAML parser reads too. A process size
+ * the stack sets replaces that component's whole memory layout: the spec's parts of it (say, a
+ * managed size of 900m) need not fit the stack's small size, and Flink refuses a layout that does
+ * not add up ("TaskManager memory configuration failed"), so they go with it.
+ */
 export function withOverrides(text: string, overrides: Record<string, string>): string {
-  return stringify({ ...flattenFlinkConfig(text), ...overrides });
+  const resized = ['jobmanager', 'taskmanager'].filter((component) => `${component}.memory.process.size` in overrides);
+  const kept = Object.entries(flattenFlinkConfig(text)).filter(([key]) => !resized.some((component) => key.startsWith(`${component}.memory.`)));
+  return stringify({ ...Object.fromEntries(kept), ...overrides });
 }
 
 export interface JobManagerPorts {
