@@ -294,4 +294,35 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
       credentialsField: `jarCredentialsSecret (Secret ${s.namespace}/jar-reader)`,
     });
   });
+
+  it('a savepoint that fails stops the change before anything is cancelled: the old generation runs on, Degraded says why', async () => {
+    const s = await runningSession({
+      stopFlinkJob: async ({ jobId, savepointDirectory }) => {
+        throw ApplicationFailure.nonRetryable(
+          `the savepoint of job ${jobId} into ${savepointDirectory} failed; the job keeps running: IOException`,
+          'SavepointFailed',
+        );
+      },
+    });
+    await s.jobChanged('counter', 1);
+    await s.waitFor('reportJobStatus counter JobRunning');
+    s.recorder.clear();
+    await s.jobChanged('counter', 2, { args: ['8'] });
+    await s.waitFor('reportJobStatus counter SavepointFailed');
+    expect(steps(s)).toEqual([
+      'checkSessionJob',
+      'reportJobStatus counter Upgrading',
+      'stopFlinkJob savepoint',
+      'recordJobEvent counter Warning SavepointFailed',
+      'reportJobStatus counter SavepointFailed',
+    ]);
+    const [report] = (argsOf(s, 'reportJobStatus') as Array<Parameters<Activities['reportJobStatus']>[0]>).slice(-1);
+    expect(report?.report).toMatchObject({ ready: false, error: expect.stringContaining('the job keeps running') });
+    // Generation 1 still runs, and is still watched; a delete then is held too (its savepoint fails the same way).
+    await s.jobDeleted('counter', 2);
+    await s.waitFor('reportJobStatus counter SavepointFailed', 15_000);
+    await s.waitFor((lines) => lines.filter((l) => l === 'reportJobStatus counter SavepointFailed').length === 2);
+    expect(s.recorder.lines()).not.toContain('releaseJobFinalizer');
+    expect(s.recorder.lines()).not.toContain('submitFlinkJob counter g2');
+  });
 });
