@@ -15,10 +15,12 @@ import { highestCount, listJobs } from '../../stack/flink-jobs.ts';
 import { restoredFrom, startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
 import { eventually } from '../support/stack.ts';
 
+/** One Flink version keeps the suite's time down (2.1); FSO_TEST_FLINK_VERSION=1.20 runs the other. */
+const FLINK_VERSION = process.env.FSO_TEST_FLINK_VERSION ?? '2.1';
 const SESSION = 'crashing';
 const JOB = 'counter';
 
-describe('crash safety of a FlinkSessionJob change: the worker is SIGKILLed inside it (Flink 2.1)', () => {
+describe(`crash safety of a FlinkSessionJob change: the worker is SIGKILLed inside it (Flink ${FLINK_VERSION})`, () => {
   let stack: FlinkJobsStack;
   let jobId = '';
   let generation = 1;
@@ -35,7 +37,7 @@ describe('crash safety of a FlinkSessionJob change: the worker is SIGKILLed insi
     );
 
   beforeAll(async () => {
-    stack = await startFlinkJobsStack('fsj-crash', '2.1');
+    stack = await startFlinkJobsStack('fsj-crash', FLINK_VERSION);
     await stack.sessions.create(SESSION, stack.sessionSpec());
     await stack.jobs.create(JOB, { session: SESSION, jar: stack.jar, args: ['4', '20'], upgradeMode: 'savepoint' });
     await stack.sessions.waitReady(SESSION, 1, 300_000);
