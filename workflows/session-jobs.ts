@@ -170,26 +170,44 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
     };
   }
 
+  /** Temporal is not a trusted source of specs: whether the API server holds this very generation; if not, what it holds replaces it. */
+  async function confirmed(name: string, job: DesiredJob, jobStep: 'submit' | 'suspend'): Promise<boolean> {
+    const check = await step('check the FlinkSessionJob', () =>
+      api.checkSessionJob({ job: jobRef(name, job), session: deps.session, spec: job.spec, step: jobStep }),
+    );
+    if (check.trusted) return true;
+    log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
+    jobs.distrusted(name, check.current, check.deleting);
+    return false;
+  }
+
+  /** What the schema could not check because it needs the session: a generation it refuses is reported once, with what to fix. */
+  async function refusedForSession(name: string, job: DesiredJob, running: RunningSession, outcome: string, jobId?: string): Promise<boolean> {
+    const problems = jobSpecProblems(job.spec, running.spec);
+    if (problems.length === 0) return false;
+    const message = problems.join('; ');
+    const ref = jobRef(name, job);
+    jobs.refused(name, job);
+    await event(ref, 'Warning', 'InvalidJob', `generation ${job.generation} refused, ${outcome}: ${message}`);
+    await report(ref, {
+      reason: 'InvalidJob',
+      ready: false,
+      progressing: false,
+      ...(jobId ? { jobId } : {}),
+      message: `the change was refused; ${outcome}`,
+      error: message,
+    });
+    return true;
+  }
+
   async function submit(name: string, job: DesiredJob, replaces: SubmittedJob | undefined, keptSavepoint: string | undefined): Promise<void> {
     const ref = jobRef(name, job);
     const running = deps.running();
     if (!running) return;
     // 0. Temporal is not a trusted source of specs: act only on what the API server holds for this job.
-    const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'submit' }));
-    if (!check.trusted) {
-      log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-      jobs.distrusted(name, check.current, check.deleting);
-      return;
-    }
+    if (!(await confirmed(name, job, 'submit'))) return;
     // 1. What the schema could not check, because it needs the session.
-    const problems = jobSpecProblems(job.spec, running.spec);
-    if (problems.length > 0) {
-      const message = problems.join('; ');
-      jobs.refused(name, job);
-      await event(ref, 'Warning', 'InvalidJob', `generation ${job.generation} refused, nothing was submitted: ${message}`);
-      await report(ref, { reason: 'InvalidJob', ready: false, progressing: false, message: 'the job was refused; nothing was submitted', error: message });
-      return;
-    }
+    if (await refusedForSession(name, job, running, 'nothing was submitted')) return;
     const session = sessionOf(running);
     try {
       // 2. A change: take the generation that runs off Flink first (its savepoint, or its latest
@@ -314,27 +332,8 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
     const ref = jobRef(name, job);
     const running = deps.running();
     if (!running) return;
-    const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'suspend' }));
-    if (!check.trusted) {
-      log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-      jobs.distrusted(name, check.current, check.deleting);
-      return;
-    }
-    const problems = jobSpecProblems(job.spec, running.spec);
-    if (problems.length > 0) {
-      const message = problems.join('; ');
-      jobs.refused(name, job);
-      await event(ref, 'Warning', 'InvalidJob', `generation ${job.generation} refused, the job keeps running: ${message}`);
-      await report(ref, {
-        reason: 'InvalidJob',
-        ready: false,
-        progressing: false,
-        jobId: submitted.jobId,
-        message: 'the suspend was refused; the job keeps running',
-        error: message,
-      });
-      return;
-    }
+    if (!(await confirmed(name, job, 'suspend'))) return;
+    if (await refusedForSession(name, job, running, 'the job keeps running', submitted.jobId)) return;
     await report(ref, { reason: 'Suspending', ready: false, progressing: true, jobId: submitted.jobId, message: `suspending job ${submitted.jobId}` });
     let stopped: StopFlinkJobResult;
     try {
@@ -367,12 +366,7 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
   async function reportSuspended(name: string, job: DesiredJob): Promise<void> {
     const ref = jobRef(name, job);
     // Checked like a submit: a forged signal never writes a status onto an object.
-    const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'suspend' }));
-    if (!check.trusted) {
-      log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-      jobs.distrusted(name, check.current, check.deleting);
-      return;
-    }
+    if (!(await confirmed(name, job, 'suspend'))) return;
     jobs.suspendedReported(name, job);
     await report(ref, {
       reason: 'Suspended',
@@ -437,14 +431,7 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
 
   async function waitForSession(name: string, job: DesiredJob): Promise<void> {
     const ref = jobRef(name, job);
-    if (patched(CHECK_WAITING_JOB_PATCH)) {
-      const check = await step('check the FlinkSessionJob', () => api.checkSessionJob({ job: ref, session: deps.session, spec: job.spec, step: 'submit' }));
-      if (!check.trusted) {
-        log.warn('job signal not acted on: the API server does not confirm it; nothing changed', { job: name, why: check.why });
-        jobs.distrusted(name, check.current, check.deleting);
-        return;
-      }
-    }
+    if (patched(CHECK_WAITING_JOB_PATCH) && !(await confirmed(name, job, 'submit'))) return;
     jobs.waitingReported(name, job);
     await report(ref, {
       reason: 'WaitingForSession',
