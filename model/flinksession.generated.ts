@@ -357,11 +357,11 @@ export interface FlinkSessionStatus {
    */
   jobs?: {
     /**
-     * FlinkSessionJobs that name this session (being deleted included)
+     * FlinkSessionJobs that name this session (those being deleted included).
      */
     declared?: number;
     /**
-     * of them
+     * Of them, the ones submitted to the running JobManager and not ended.
      */
     running?: number;
   };
