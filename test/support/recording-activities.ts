@@ -192,19 +192,21 @@ function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): A
       savepointDirectory
         ? { state: 'FINISHED', savepoint: { path: `${savepointDirectory}savepoint-1` } }
         : { state: 'CANCELED', ...(fromCheckpoint ? { checkpoint: { path: `s3://state/checkpoints/${jobId}/chk-7` } } : {}) },
-    // Nothing ends by itself here: the watch lasts until the workflow cancels it (it has a step to run).
-    watchFlinkJobs: async () => {
-      const context = Context.current();
-      for (;;) {
-        context.heartbeat();
-        await context.sleep(200);
-      }
-    },
+    watchFlinkJobs: watchUntilCancelled,
     reportJobStatus: async () => ({ patched: true }),
     reportSessionJobs: async () => ({ patched: true }),
     recordJobEvent: async () => ({ recorded: true }),
     releaseJobFinalizer: async () => ({ released: true }),
   };
+}
+
+/** Nothing ends by itself here: the watch of running jobs lasts until the workflow cancels it (it has a step to run). */
+export async function watchUntilCancelled(): Promise<never> {
+  const context = Context.current();
+  for (;;) {
+    context.heartbeat();
+    await context.sleep(200);
+  }
 }
 
 export interface RecordingActivities {

@@ -2,11 +2,11 @@
 // test server, with activities that record their calls: the order of steps for a submit, a change by
 // savepoint, a delete, a job that waits for its session, a job that arrives during a redeploy (it
 // waits until the redeploy is done), a failed submission and a signal the API server does not confirm.
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities/index.ts';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
+import { watchUntilCancelled } from '../support/recording-activities.ts';
 import { MINIMAL_SPEC, type SessionUnderTest } from '../support/time-skipping.ts';
 import { READY } from '../support/workflow-steps.ts';
 import { workflowSuite } from '../support/workflow-suite.ts';
@@ -51,11 +51,7 @@ function endsOnce(ended: Awaited<ReturnType<Activities['watchFlinkJobs']>>['ende
   return {
     watchFlinkJobs: async () => {
       if (calls++ === 0) return { ended };
-      const context = Context.current();
-      for (;;) {
-        context.heartbeat();
-        await context.sleep(200);
-      }
+      return watchUntilCancelled();
     },
   };
 }
