@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { flinkJobId } from '../model/flink-job-id.ts';
 import { jarRunRequest, rootCauseSummary, TERMINAL_JOB_STATES, type FlinkSessionJobSpec, type JobRef } from '../model/flinksessionjob.ts';
 import type { SessionRef } from '../model/flinksession.ts';
+import type { FlinkJobOnSession } from '../model/redeploy-jobs.ts';
 import { FLINK_REST_PORT, restServiceName } from '../model/names.ts';
 import { firstScheduledAt, heartbeatIfInActivity } from './heartbeat.ts';
 import type { S3Target } from './s3.ts';
@@ -278,12 +279,18 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     }
   }
 
-  /** Polls until every task of the job runs (heartbeating); FAILED, or any end, fails for good with Flink's root cause. */
-  async function waitForFlinkJobRunning(input: { session: Session; jobId: string }): Promise<{ state: string }> {
-    const deadline = firstScheduledAt() + deps.jobDeadlineSeconds * 1000;
+  /**
+   * Polls until every task of the job runs (heartbeating); FAILED, or any end, fails for good with Flink's
+   * root cause. With `goneAfterSeconds` (a job Flink's HA should have recovered), a job Flink still does
+   * not know after that long is answered GONE instead.
+   */
+  async function waitForFlinkJobRunning(input: { session: Session; jobId: string; goneAfterSeconds?: number }): Promise<{ state: string }> {
+    const started = firstScheduledAt();
+    const deadline = started + deps.jobDeadlineSeconds * 1000;
     for (;;) {
       const job = await jobDetails(input.session, input.jobId);
       const state = job?.state ?? 'UNKNOWN';
+      if (!job && input.goneAfterSeconds !== undefined && Date.now() > started + input.goneAfterSeconds * 1000) return { state: 'GONE' };
       const waiting = (job?.vertices ?? []).filter((v) => v.status !== 'RUNNING' && v.status !== 'FINISHED').map((v) => `${v.name}: ${v.status}`);
       if (state === 'RUNNING' && waiting.length === 0 && (job?.vertices?.length ?? 0) > 0) return { state };
       if (job && TERMINAL_JOB_STATES.includes(state)) {
@@ -443,6 +450,38 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     }
   }
 
+  /**
+   * The jobs on the session that have not ended (GET /jobs/overview), before a redeploy carries them.
+   * A JobManager whose REST does not answer (it crashed, or was deleted by hand) is answered unreachable
+   * after a few tries, so the redeploy that replaces it goes on.
+   */
+  async function listFlinkJobs(input: { session: Session }): Promise<{ reachable: boolean; jobs: FlinkJobOnSession[]; why?: string }> {
+    let why = '';
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      try {
+        const { status, body, text } = await rest(input.session, '/jobs/overview');
+        if (status === 200) {
+          const jobs = (body as { jobs?: Array<{ jid: string; name?: string; state: string }> }).jobs ?? [];
+          return {
+            reachable: true,
+            jobs: jobs.filter((j) => !TERMINAL_JOB_STATES.includes(j.state)).map((j) => ({ jobId: j.jid, name: j.name ?? j.jid, state: j.state })),
+          };
+        }
+        why = `HTTP ${status} ${text.slice(0, 200)}`;
+      } catch (error: unknown) {
+        why = error instanceof Error ? error.message : String(error);
+      }
+      heartbeatIfInActivity({ listing: 'jobs', attempt, why });
+      await new Promise((resolve) => setTimeout(resolve, deps.pollIntervalMs));
+    }
+    return { reachable: false, jobs: [], why };
+  }
+
+  /** The newest checkpoint (or savepoint) the job completed, recorded before a redeploy leaves it to HA; none before its first. */
+  async function latestFlinkCheckpoint(input: { session: Session; jobId: string }): Promise<{ completed: number; latest?: { path: string } }> {
+    return retainedCheckpoints(input.session, input.jobId);
+  }
+
   /** The savepoint a stopped job wrote last (a retried stop whose trigger Flink already finished). */
   async function latestSavepoint(session: Session, jobId: string): Promise<{ path: string } | undefined> {
     const { status, body } = await rest(session, `/jobs/${jobId}/checkpoints`);
@@ -450,7 +489,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     return path ? { path } : undefined;
   }
 
-  return { submitFlinkJob, waitForFlinkJobRunning, stopFlinkJob, watchFlinkJobs };
+  return { submitFlinkJob, waitForFlinkJobRunning, stopFlinkJob, watchFlinkJobs, listFlinkJobs, latestFlinkCheckpoint };
 }
 
 function previousHeartbeat<T>(): T | undefined {

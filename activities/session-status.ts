@@ -59,9 +59,19 @@ export function createSessionStatusActivities(deps: SessionStatusDeps) {
 
   /** Merge-patches status.jobs (the JOBS column): how many of the session's FlinkSessionJobs there are, and run. */
   async function reportSessionJobs(input: { ref: SessionRef; jobs: NonNullable<FlinkSessionStatus['jobs']> }): Promise<{ patched: boolean }> {
-    if (!(await read(input.ref))) return { patched: false };
+    return patchStatusFields(input.ref, { jobs: input.jobs });
+  }
+
+  /** Merge-patches status.carriedJobs: what the latest redeploy did with each job that ran on the session, and where it runs again. */
+  async function reportCarriedJobs(input: { ref: SessionRef; carriedJobs: NonNullable<FlinkSessionStatus['carriedJobs']> }): Promise<{ patched: boolean }> {
+    return patchStatusFields(input.ref, { carriedJobs: input.carriedJobs });
+  }
+
+  /** Merge-patches some fields of the status (the rest stays); a session that is gone is left alone. */
+  async function patchStatusFields(ref: SessionRef, fields: Partial<FlinkSessionStatus>): Promise<{ patched: boolean }> {
+    if (!(await read(ref))) return { patched: false };
     try {
-      await objects.patchNamespacedCustomObjectStatus({ ...target(input.ref), body: { status: { jobs: input.jobs } } }, MERGE_PATCH);
+      await objects.patchNamespacedCustomObjectStatus({ ...target(ref), body: { status: fields } }, MERGE_PATCH);
     } catch (error: unknown) {
       if (isNotFound(error)) return { patched: false };
       throw error;
@@ -118,5 +128,5 @@ export function createSessionStatusActivities(deps: SessionStatusDeps) {
     throw new Error(`could not remove the finalizer of ${ref.namespace}/${ref.name}: the object kept changing`);
   }
 
-  return { reportStatus, reportSessionJobs, recordEvent, releaseFinalizer };
+  return { reportStatus, reportSessionJobs, reportCarriedJobs, recordEvent, releaseFinalizer };
 }

@@ -21,6 +21,10 @@ export interface FlinkSessionSpec {
    */
   autoClean?: boolean;
   /**
+   * What a redeploy does with a job that runs on the session but no FlinkSessionJob declares (one submitted by hand with flink run): savepoint (stop it with a savepoint and report the path in status.carriedJobs and an Event, for a person to resubmit; with HA kept and no autoClean Flink's HA recovers it instead), cancel, or block (refuse the redeploy while such jobs run).
+   */
+  unmanagedJobs?: 'savepoint' | 'cancel' | 'block';
+  /**
    * Service account of the Flink pods and the launch Job (kubernetes.service-account).
    */
   sa?: string;
@@ -365,6 +369,33 @@ export interface FlinkSessionStatus {
      */
     running?: number;
   };
+  /**
+   * What the last redeploy did with each job that ran on the session, and where it runs again.
+   */
+  carriedJobs?: {
+    jobId: string;
+    /**
+     * Flink's name of the job.
+     */
+    jobName?: string;
+    /**
+     * The FlinkSessionJob that declares it; none for a job submitted by hand.
+     */
+    sessionJob?: string;
+    /**
+     * savepoint (stopped with a savepoint), checkpoint (cancelled keeping its latest checkpoint), ha (left to Flink's HA recovery) or cancel.
+     */
+    action: 'savepoint' | 'checkpoint' | 'ha' | 'cancel';
+    /**
+     * The savepoint or checkpoint it was carried by (resubmit a job submitted by hand with flink run -s <path>).
+     */
+    path?: string;
+    /**
+     * Where the job is now, e.g. Stopped, Restored, Recovered, Resubmitted, NotRecovered.
+     */
+    outcome?: string;
+    message?: string;
+  }[];
   lastError?: string;
 }
 

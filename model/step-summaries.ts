@@ -64,6 +64,11 @@ export const STEP_SUMMARIES = {
       : `cancel job ${jobId} on ${sessionKey(session)}${fromCheckpoint ? ', keeping its latest checkpoint to restore from' : ''}`,
   watchFlinkJobs: ({ session, jobs }: { session: Session; jobs: Array<{ name: string }> }) =>
     `watch ${jobs.length === 1 ? 'job' : 'jobs'} ${jobs.map((j) => j.name).join(', ')} on ${sessionKey(session)} until one stops running`,
+  listFlinkJobs: ({ session }: { session: Session }) => `list the jobs that run on ${sessionKey(session)} before its redeploy`,
+  latestFlinkCheckpoint: ({ session, jobId }: { session: Session; jobId: string }) =>
+    `record the latest checkpoint of job ${jobId} on ${sessionKey(session)} before its redeploy`,
+  reportCarriedJobs: ({ ref, carriedJobs }: { ref: Session; carriedJobs: unknown[] }) =>
+    `report what the redeploy did with ${carriedJobs.length} ${carriedJobs.length === 1 ? 'job' : 'jobs'} in the status of ${sessionKey(ref)}`,
   reportJobStatus: ({ job, report }: { job: Session; report: { reason: string } }) =>
     `report ${report.reason} in the status of FlinkSessionJob ${sessionKey(job)}`,
   recordJobEvent: ({ job, type, reason }: { job: Session; type: string; reason: string }) =>

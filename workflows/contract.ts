@@ -4,6 +4,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { FlinkSessionSpec, FlinkSessionStatus } from '../model/flinksession.ts';
 import type { FlinkSessionJobSpec } from '../model/flinksessionjob.ts';
+import type { CarryAction } from '../model/redeploy-jobs.ts';
 
 export { TASK_QUEUE, workflowId } from '../model/names.ts';
 
@@ -24,6 +25,11 @@ export interface SpecChanged {
 
 export interface RedeployRequest {
   reason?: string;
+  /**
+   * Go on with a redeploy that a job's savepoint held: a job whose savepoint fails is cancelled instead
+   * (a FlinkSessionJob then restarts from its latest retained checkpoint, if any, else afresh).
+   */
+  force?: boolean;
 }
 
 /** Carries the spec too, so a workflow that starts with the delete (nothing ran before) can clean up. */
@@ -148,6 +154,8 @@ export interface CarriedState {
    * had): not retried until the spec changes, the annotation gets a new value, or a redeploy signal.
    */
   refused?: { generation: number; redeployToken?: string };
+  /** The redeploy signal said force: the next redeploy cancels a job whose savepoint fails instead of holding. */
+  withoutFailedSavepoints?: boolean;
   /** A drift report to check: whether to redeploy if the JobManager is really gone. */
   driftRedeploy?: boolean;
   lastError?: string;
@@ -184,6 +192,26 @@ export interface CarriedJobs {
   waitingReported: Record<string, string>;
   /** A job told it is suspended (uid/generation), so that is said once. */
   suspendedReported?: Record<string, string>;
-  /** Where a job's next submission restores from: the savepoint its suspend took (by uid, so a re-created object starts afresh). */
+  /**
+   * Where a job's next submission restores from: the savepoint its suspend took, or the savepoint or
+   * checkpoint a session redeploy carried it by (by uid, so a re-created object starts afresh).
+   */
   restoreFrom?: Record<string, { uid: string; path: string }>;
+  /** What the session's latest redeploy did with each job that ran on it (status.carriedJobs), until the next one. */
+  carriedAcross?: CarriedAcross[];
+}
+
+/** A job the session's latest redeploy carried (model/redeploy-jobs.ts JobCarry, and what became of it). */
+export interface CarriedAcross {
+  jobId: string;
+  jobName: string;
+  /** The FlinkSessionJob that declares it (and its uid); none for a job submitted by hand. */
+  sessionJob?: string;
+  sessionJobUid?: string;
+  action: CarryAction;
+  /** The savepoint or checkpoint it was carried by. */
+  path?: string;
+  /** Stopped, Cancelled, LeftToHa before the launch; Recovered, Restored, Resubmitted, NotRecovered, NotRestored after. */
+  outcome: string;
+  message: string;
 }

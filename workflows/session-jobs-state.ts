@@ -3,7 +3,8 @@
 // session has no step of its own, and says what happened. Pure and deterministic (nothing the
 // workflow sandbox lacks), so it is unit-tested on its own.
 import { isSuspended } from '../model/flinksessionjob.ts';
-import type { CarriedJobs, DesiredJob, JobChanged, JobDeleted, SubmittedJob } from './contract.ts';
+import type { ManagedJob } from '../model/redeploy-jobs.ts';
+import type { CarriedAcross, CarriedJobs, DesiredJob, JobChanged, JobDeleted, SubmittedJob } from './contract.ts';
 
 export type JobWork =
   /**
@@ -185,6 +186,66 @@ export class SessionJobs {
     delete this.c.waitingReported[name];
     if (this.c.suspendedReported) delete this.c.suspendedReported[name];
     if (this.c.restoreFrom) delete this.c.restoreFrom[name];
+  }
+
+  /** The FlinkSessionJobs that run on the session's current JobManager, with what a redeploy needs to carry them. */
+  onSession(session: SessionForJobs): ManagedJob[] {
+    return this.watched(session).map(({ name, jobId }) => ({
+      name,
+      jobId,
+      spec: copy(this.c.desired[name]!.spec),
+      ...(this.c.submitted[name]?.retainsCheckpoints ? { retainsCheckpoints: true } : {}),
+    }));
+  }
+
+  /** A session redeploy begins carrying the jobs: what the last one did is replaced. */
+  carryBegins(): void {
+    this.c.carriedAcross = [];
+  }
+
+  /**
+   * A job was carried before the old JobManager goes: a FlinkSessionJob stopped or cancelled is
+   * submitted again once the new one is Ready (from the savepoint or checkpoint, when there is one); one
+   * left to HA stays submitted until it is checked on the new JobManager.
+   */
+  carried(record: CarriedAcross): void {
+    this.noteCarry(record);
+    const name = record.sessionJob;
+    if (!name || record.action === 'ha') return;
+    delete this.c.submitted[name];
+    this.restoreNextFrom(name, record.sessionJobUid, record.path);
+  }
+
+  /** A line of status.carriedJobs only (a job that could not be carried runs on as it was). */
+  noteCarry(record: CarriedAcross): void {
+    (this.c.carriedAcross ??= []).push(copy(record));
+  }
+
+  /** Flink's HA brought the job back on the session's new JobManager (deploy `deploys`): it runs there as submitted. */
+  recovered(name: string, deploys: number): void {
+    const submitted = this.c.submitted[name];
+    if (submitted) submitted.sessionDeploy = deploys;
+  }
+
+  /** Flink's HA did not bring the job back: it is submitted again, from the checkpoint recorded before the redeploy when there is one. */
+  notRecovered(name: string, uid: string | undefined, path: string | undefined): void {
+    delete this.c.submitted[name];
+    this.restoreNextFrom(name, uid, path);
+  }
+
+  /** What became of a carried job on the new JobManager. */
+  carriedOutcome(jobId: string, outcome: string, message: string): void {
+    const record = this.c.carriedAcross?.find((r) => r.jobId === jobId);
+    if (record) Object.assign(record, { outcome, message });
+  }
+
+  get carriedAcross(): CarriedAcross[] {
+    return copy(this.c.carriedAcross ?? []);
+  }
+
+  private restoreNextFrom(name: string, uid: string | undefined, path: string | undefined): void {
+    if (path && uid) (this.c.restoreFrom ??= {})[name] = { uid, path };
+    else if (this.c.restoreFrom) delete this.c.restoreFrom[name];
   }
 
   /** The session's cluster is gone (deleted): nothing of the jobs runs any more; they wait for a session again. */

@@ -6,7 +6,7 @@
 // session itself has nothing to do, so a job change and a session change never run together; while
 // it waits, it watches the running jobs (watchJobsUntil), and a job Flink ends by itself is reported.
 // SessionJobs (session-jobs-state.ts) decides which step comes next.
-import { ActivityFailure, ApplicationFailure, condition, isCancellation, log, patched, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, isCancellation, log, patched } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { EndedFlinkJob, JarSource, StopFlinkJobResult } from '../activities/flink-jobs.ts';
 import { sessionS3Target } from '../model/auto-clean.ts';
@@ -20,10 +20,10 @@ import {
   stopsWithSavepoint,
   type FlinkSessionJobSpec,
   type JobRef,
-  type JobStatusReport,
   type StopReason,
 } from '../model/flinksessionjob.ts';
 import { cancelledWhen } from './cancellable.ts';
+import { failureMessage, failureReason, jobReporter } from './job-reports.ts';
 import type { DesiredJob, SubmittedJob } from './contract.ts';
 import type { JobWork, SessionJobs } from './session-jobs-state.ts';
 
@@ -40,16 +40,21 @@ export interface RunningSession {
   deploys: number;
 }
 
-export interface JobStepDeps {
+/** What every step of a session's jobs works with. */
+export interface SessionJobDeps {
   namespace: string;
   session: string;
   jobs: SessionJobs;
-  /** Quick API calls; the Flink REST steps (uploads, polls that heartbeat); best-effort Events; the long watch of running jobs. */
+  /** Quick API calls; the Flink REST steps (uploads, polls that heartbeat); best-effort Events. */
   api: Activities;
   flink: Activities;
   events: Activities;
-  watch: Activities;
   step: <T>(name: string, run: () => Promise<T>) => Promise<T>;
+}
+
+export interface JobStepDeps extends SessionJobDeps {
+  /** The long watch of running jobs. */
+  watch: Activities;
   /** The session as deployed now, when it runs (the next() of SessionJobs only hands out submits then). */
   running: () => RunningSession | undefined;
 }
@@ -74,19 +79,8 @@ export interface JobSteps {
 export function jobSteps(deps: JobStepDeps): JobSteps {
   const { jobs, api, flink, step } = deps;
   let reportedCounts: { declared: number; running: number } | undefined;
-  const jobRef = (name: string, job: DesiredJob): JobRef => ({ namespace: deps.namespace, name, uid: job.uid, generation: job.generation });
+  const { jobRef, report, event } = jobReporter(deps);
   const sessionOf = (running: RunningSession) => ({ namespace: running.ref.namespace, name: running.ref.name });
-
-  const report = (job: JobRef, r: Omit<JobStatusReport, 'generation'>) => api.reportJobStatus({ job, report: { ...r, generation: job.generation } });
-  /** Best effort: an Event that cannot be recorded never holds up a step. */
-  const event = async (job: JobRef, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> => {
-    try {
-      await deps.events.recordJobEvent({ job, type, reason, message });
-    } catch (error: unknown) {
-      if (isCancellation(error)) throw error;
-      log.warn('job event not recorded', { job: `${job.namespace}/${job.name}`, reason, error: failureMessage(error) });
-    }
-  };
 
   const run = async (work: JobWork): Promise<void> => {
     if (work.kind === 'submit') await submit(work.name, work.job, work.replaces, work.restoreFrom);
@@ -462,17 +456,6 @@ function endedAs(found: EndedFlinkJob): { reason: string; failed: boolean; what:
         what: `job ${found.jobId} ended ${found.state} outside the operator`,
       };
   }
-}
-
-function failureMessage(error: unknown): string {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  return cause instanceof Error ? cause.message : String(cause);
-}
-
-function failureReason(error: unknown, fallback: string): string {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure && cause.type) return cause.type;
-  return cause instanceof TimeoutFailure ? 'StepTimedOut' : fallback;
 }
 
 function failureDetails(error: unknown): { state?: string; rootCause?: string } {

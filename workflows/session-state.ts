@@ -17,7 +17,8 @@ import type {
 export type NextWork =
   | { kind: 'delete'; target: DeleteTarget }
   /** `forced`: a redeploy signal or a new annotation value asks for it (so a running cluster is not adopted). */
-  | { kind: 'deploy'; change: SpecChanged; reasons: string[]; attempt: number; forced: boolean }
+  /** `withoutFailedSavepoints`: the redeploy signal said force (a job whose savepoint fails is cancelled, not a reason to hold). */
+  | { kind: 'deploy'; change: SpecChanged; reasons: string[]; attempt: number; forced: boolean; withoutFailedSavepoints: boolean }
   | { kind: 'check-drift'; change: SpecChanged; redeploy: boolean }
   | { kind: 'idle' };
 
@@ -74,7 +75,9 @@ export class SessionState {
   }
 
   onRedeploy(request: RedeployRequest | undefined): void {
-    this.forceRedeploy(request?.reason ? `redeploy signal: ${request.reason}` : 'redeploy signal');
+    const forced = request?.force === true ? ' (force: without the savepoints that fail)' : '';
+    this.forceRedeploy(request?.reason ? `redeploy signal${forced}: ${request.reason}` : `redeploy signal${forced}`);
+    if (request?.force === true) this.carried.withoutFailedSavepoints = true;
   }
 
   forceRedeploy(reason: string): void {
@@ -222,7 +225,14 @@ export class SessionState {
     reasons.push(...c.forcedReasons);
     if (reasons.length === 0) return { kind: 'idle' };
     const attempt = c.attempts[attemptKey(desired)] ?? 0;
-    return { kind: 'deploy', change: desired, reasons, attempt, forced: c.forcedReasons.length > 0 || (annotated && deployed !== undefined) };
+    return {
+      kind: 'deploy',
+      change: desired,
+      reasons,
+      attempt,
+      forced: c.forcedReasons.length > 0 || (annotated && deployed !== undefined),
+      withoutFailedSavepoints: c.withoutFailedSavepoints === true,
+    };
   }
 
   /** The same generation with the same redeploy annotation value was refused (or failed) already. */
@@ -253,6 +263,7 @@ export class SessionState {
       ...(change.redeployToken !== undefined ? { redeployToken: change.redeployToken } : {}),
     };
     this.carried.forcedReasons = [];
+    this.carried.withoutFailedSavepoints = undefined;
     this.carried.redeploys += 1;
     this.carried.lastError = undefined;
     this.carried.refused = undefined;
@@ -281,6 +292,7 @@ export class SessionState {
   private markRefused(change: SpecChanged, error: string): void {
     this.carried.refused = { generation: change.generation, ...(change.redeployToken !== undefined ? { redeployToken: change.redeployToken } : {}) };
     this.carried.forcedReasons = [];
+    this.carried.withoutFailedSavepoints = undefined;
     this.carried.lastError = error;
   }
 

@@ -42,6 +42,7 @@ import { RunProgress } from './progress.ts';
 import { summarisedActivities } from './summarised-activities.ts';
 import { SessionState, type NextWork } from './session-state.ts';
 import { jobSteps } from './session-jobs.ts';
+import { redeployJobSteps } from './session-redeploy-jobs.ts';
 import { SessionJobs } from './session-jobs-state.ts';
 
 type DeployWork = Extract<NextWork, { kind: 'deploy' }>;
@@ -63,6 +64,8 @@ const REDEPLOY_LAUNCH_JOBS_FIRST_PATCH = 'redeploy-launch-jobs-first';
  * buffered is ignored when such a run is replayed, as it was then).
  */
 const SESSION_JOBS_PATCH = 'session-jobs';
+/** A redeploy carries the session's jobs across (runs before took them down with the JobManager). */
+const CARRY_JOBS_PATCH = 'carry-jobs-across-redeploy';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
@@ -147,18 +150,20 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
   };
 
   // The session's jobs: one step at a time, only while the session itself has nothing to do.
+  const jobDeps = { namespace: input.namespace, session: input.name, jobs, api, flink, events, step };
   const jobStep = jobSteps({
-    namespace: input.namespace,
-    session: input.name,
-    jobs,
-    api,
-    flink,
-    events,
+    ...jobDeps,
     watch,
-    step,
     running: () => {
       const deployed = state.runningDeployment;
       return deployed ? { ref: refOf(deployed.uid, deployed.generation), spec: deployed.spec, deploys: state.deploys } : undefined;
+    },
+  });
+  const redeployJobs = redeployJobSteps({
+    ...jobDeps,
+    sessionEvent: (type, reason, message) => {
+      const deployed = state.status();
+      return event(refOf(deployed.uid ?? '', deployed.desiredGeneration ?? 0), type, reason, message);
     },
   });
   const sessionForJobs = () => ({ ready: state.runningDeployment !== undefined, deploys: state.deploys });
@@ -216,7 +221,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     }
   }
 
-  async function deploy({ change, reasons, attempt, forced }: DeployWork): Promise<void> {
+  async function deploy({ change, reasons, attempt, forced, withoutFailedSavepoints }: DeployWork): Promise<void> {
     const ref = refOf(change.uid, change.generation);
     const spec = change.spec;
     const startedAt = Date.now();
@@ -269,13 +274,36 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     log.info(`${kind} started`, { ...fields, reasons: why });
     await report(ref, { phase, reason: phase, generation: change.generation, ready: false, message: why });
     await event(ref, 'Normal', phase, `${phase.toLowerCase()} generation ${change.generation}: ${why}`);
+    // What runs now, whose jobs the redeploy carries across.
+    const ran = redeploying && patched(CARRY_JOBS_PATCH) ? { ref, spec: state.deployedSpec(change.uid) ?? spec, deploys: state.deploys } : undefined;
     try {
-      // 3. What the launch needs: the operator's files (config, pod templates, inline secrets moved into
+      // 3. Carry the jobs that run on the old JobManager across (a savepoint, a checkpoint, or Flink's HA
+      //    for each), before anything is deleted: a job that cannot be carried holds the redeploy.
+      if (ran) {
+        const held = await redeployJobs.carryBefore(ran, spec, withoutFailedSavepoints);
+        if (held) {
+          countDeploy(kind, 'refused', startedAt);
+          const heldPhase = state.refused(change, held.message);
+          log.warn('redeploy held; nothing deleted', { ...fields, why: held.message });
+          await event(ref, 'Warning', held.reason, held.message);
+          await report(ref, {
+            phase: heldPhase,
+            reason: held.reason,
+            generation: change.generation,
+            ready: state.running,
+            message: `generation ${change.generation} is held before anything was deleted; the running JobManager is kept`,
+            error: held.message,
+          });
+          return;
+        }
+      }
+
+      // 4. What the launch needs: the operator's files (config, pod templates, inline secrets moved into
       //    a Secret, which the bucket check may need), and the bucket.
       await step('write session files', () => api.applySessionFiles({ ref, spec }));
       if (spec.s3) await step('ensure bucket', () => api.ensureBucket(sessionS3Target(ref, spec.s3!)));
 
-      // 4. Take the old cluster down, and with autoClean clear the HA data and state of what ran
+      // 5. Take the old cluster down, and with autoClean clear the HA data and state of what ran
       //    (the locations the deployed generation used, which an edit may have moved).
       if (redeploying) {
         // The launch Jobs first, their pods gone: Flink's client may still be running in the last one
@@ -285,11 +313,11 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
         await step('delete JobManager deployment', () => api.deleteJobManagerDeployment(ref));
         await step('wait for the Flink cluster to go', () => poll.waitForFlinkClusterGone(ref));
         await event(ref, 'Normal', 'JobManagerDeleted', 'the JobManager Deployment, its pods, Services and ConfigMap are gone');
-        const ran = state.deployedSpec(change.uid) ?? spec;
-        if (ran.autoClean) await clearWhatRan(ref, phase, ran, spec);
+        const ranSpec = state.deployedSpec(change.uid) ?? spec;
+        if (ranSpec.autoClean) await clearWhatRan(ref, phase, ranSpec, spec);
       }
 
-      // 5. Launch, and wait until Flink serves.
+      // 6. Launch, and wait until Flink serves.
       const launch = await step('submit launch Job', () => api.submitLaunchJob({ ref, spec, launch: { attempt, tag: launchTag } }));
       state.launched(change);
       await event(ref, 'Normal', 'Launched', `launch Job ${launch.jobName} submitted`);
@@ -316,6 +344,15 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
         message: `Flink REST answers at ${endpoint.restService}`,
         jobManager: endpoint,
       });
+
+      // 7. The jobs carried across run again: those left to HA are checked, the others resubmitted from
+      //    their savepoints (or checkpoints) by the job steps, each checked RUNNING.
+      if (ran) {
+        const now = { ref, spec, deploys: state.deploys };
+        await redeployJobs.checkRecovered(now);
+        await runJobStepsUntilIdle();
+        await redeployJobs.reportRestored(now);
+      }
     } catch (error: unknown) {
       if (isCancellation(error)) throw error;
       const message = failureMessage(error);
@@ -325,6 +362,11 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       await event(ref, 'Warning', failureReason(error), message);
       await report(ref, { phase: failedPhase, reason: failureReason(error), generation: change.generation, ready: false, message, error: message });
     }
+  }
+
+  /** The job steps a deploy leaves (resubmissions after a redeploy), run now unless the session has work again. */
+  async function runJobStepsUntilIdle(): Promise<void> {
+    for (let job = jobWork(); job && !state.hasWork(); job = jobWork()) await jobStep.run(job);
   }
 
   /** A JobManager launched with this configuration serves already: take it over, nothing redeployed. */

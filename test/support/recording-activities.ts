@@ -26,6 +26,8 @@ export interface FakeCluster {
   jobManager: boolean;
   /** The spec the JobManager was marked with once it served (what a new run may adopt). */
   markedSpec?: string;
+  /** The jobs that run on the JobManager (submitted, or put here by a test as if run by hand); gone with it. */
+  flinkJobs: Array<{ jobId: string; name: string; state: string }>;
 }
 
 export interface RecordingOptions {
@@ -169,6 +171,7 @@ function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): A
     deleteJobManagerDeployment: async () => {
       const deleted = cluster.jobManager;
       cluster.jobManager = false;
+      cluster.flinkJobs = [];
       cluster.markedSpec = undefined;
       return { deleted };
     },
@@ -186,12 +189,23 @@ function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): A
     purgeS3Prefixes: async () => ({ objects: 0, versions: 0, deleteMarkers: 0, bytes: 0 }),
     clearZooKeeperHa: async () => ({ znodes: 0 }),
     checkSessionJob: async () => ({ trusted: true }),
-    submitFlinkJob: async ({ job }) => ({ jobId: `${job.name}-g${job.generation}`.padEnd(32, '0').slice(0, 32), duplicate: false }),
+    submitFlinkJob: async ({ job }) => {
+      const jobId = `${job.name}-g${job.generation}`.padEnd(32, '0').slice(0, 32);
+      const duplicate = cluster.flinkJobs.some((j) => j.jobId === jobId);
+      if (!duplicate) cluster.flinkJobs.push({ jobId, name: job.name, state: 'RUNNING' });
+      return { jobId, duplicate };
+    },
     waitForFlinkJobRunning: async () => ({ state: 'RUNNING' }),
-    stopFlinkJob: async ({ savepointDirectory, fromCheckpoint, jobId }) =>
-      savepointDirectory
+    stopFlinkJob: async ({ savepointDirectory, fromCheckpoint, jobId }) => {
+      cluster.flinkJobs = cluster.flinkJobs.filter((j) => j.jobId !== jobId);
+      return savepointDirectory
         ? { state: 'FINISHED', savepoint: { path: `${savepointDirectory}savepoint-1` } }
-        : { state: 'CANCELED', ...(fromCheckpoint ? { checkpoint: { path: `s3://state/checkpoints/${jobId}/chk-7` } } : {}) },
+        : { state: 'CANCELED', ...(fromCheckpoint ? { checkpoint: { path: `s3://state/checkpoints/${jobId}/chk-7` } } : {}) };
+    },
+    listFlinkJobs: async () =>
+      cluster.jobManager ? { reachable: true, jobs: cluster.flinkJobs.map((j) => ({ ...j })) } : { reachable: false, jobs: [], why: 'connect ECONNREFUSED' },
+    latestFlinkCheckpoint: async ({ jobId }) => ({ completed: 7, latest: { path: `s3://state/checkpoints/${jobId}/chk-7` } }),
+    reportCarriedJobs: async () => ({ patched: true }),
     watchFlinkJobs: watchUntilCancelled,
     reportJobStatus: async () => ({ patched: true }),
     reportSessionJobs: async () => ({ patched: true }),
@@ -216,7 +230,7 @@ export interface RecordingActivities {
 }
 
 export function recordingActivities(options: RecordingOptions = {}): RecordingActivities {
-  const cluster: FakeCluster = { jobManager: options.jobManager ?? false };
+  const cluster: FakeCluster = { jobManager: options.jobManager ?? false, flinkJobs: [] };
   const recorder = new ActivityRecorder();
   const answers: Activities = { ...plausibleActivities(cluster, options), ...options.overrides };
   const recorded = Object.fromEntries(

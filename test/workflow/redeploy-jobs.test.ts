@@ -1,0 +1,168 @@
+// Jobs across a session redeploy (workflows/session-redeploy-jobs.ts) on Temporal's time-skipping test
+// server, with activities that record their calls and a fake cluster that keeps the jobs Flink runs:
+// before the old JobManager is deleted every job is carried (savepoint, checkpoint, HA, cancel), after
+// the new one is Ready the FlinkSessionJobs run again from where they were carried; a savepoint that
+// fails holds the redeploy before anything is deleted, and the redeploy signal with force goes on.
+import { ApplicationFailure } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
+import type { Activities } from '../../activities/index.ts';
+import type { FlinkSessionSpec } from '../../model/flinksession.ts';
+import { redeploySignal } from '../../workflows/contract.ts';
+import { MINIMAL_SPEC, type SessionUnderTest } from '../support/time-skipping.ts';
+import { READY } from '../support/workflow-steps.ts';
+import { workflowSuite } from '../support/workflow-suite.ts';
+
+const WITH_S3: FlinkSessionSpec = { ...MINIMAL_SPEC, s3: { endPoint: 'http://s3.example.invalid', bucket: 'state', credentialsSecret: { name: 's3' } } };
+const WITH_HA: FlinkSessionSpec = { ...WITH_S3, ha: { type: 'zookeeper', quorum: 'zk.example.invalid:2181' } };
+const suite = workflowSuite({ spec: WITH_S3 });
+
+const argsOf = <N extends keyof Activities>(s: SessionUnderTest, name: N) =>
+  s.recorder.calls.filter((c) => c.name === name).map((c) => c.args[0] as Parameters<Activities[N]>[0]);
+const steps = (s: SessionUnderTest) => s.recorder.lines().filter((l) => !l.startsWith('watchFlinkJobs') && !l.startsWith('reportSessionJobs'));
+const carried = (s: SessionUnderTest) => argsOf(s, 'reportCarriedJobs').at(-1)?.carriedJobs ?? [];
+
+/** A session Running with the given FlinkSessionJobs running on it, and a job submitted by hand when `byHand`. */
+async function sessionWithJobs(
+  spec: FlinkSessionSpec,
+  jobs: Record<string, 'savepoint' | 'last-state' | 'stateless'>,
+  options: { overrides?: Partial<Activities>; byHand?: boolean } = {},
+): Promise<SessionUnderTest> {
+  const s = await suite.session({ spec, ...(options.overrides ? { overrides: options.overrides } : {}) });
+  await s.specChanged(1);
+  await s.waitFor(READY);
+  for (const [name, upgradeMode] of Object.entries(jobs)) {
+    await s.jobChanged(name, 1, { upgradeMode });
+    await s.waitFor(`reportJobStatus ${name} JobRunning`);
+  }
+  if (options.byHand) s.cluster.flinkJobs.push({ jobId: 'feedc0de'.padEnd(32, '0'), name: 'by-hand', state: 'RUNNING' });
+  s.recorder.clear();
+  return s;
+}
+
+describe('jobs across a session redeploy (time-skipping test server, recording activities)', () => {
+  it('without HA: savepoint and stateless FlinkSessionJobs and a job run by hand are carried before the delete; after Ready the managed ones run again', async () => {
+    const s = await sessionWithJobs(WITH_S3, { counter: 'savepoint', scratch: 'stateless' }, { byHand: true });
+    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
+    await s.waitFor((lines) => lines.includes('reportJobStatus scratch JobRunning') && lines.filter((l) => l === 'reportCarriedJobs').length === 2);
+
+    const lines = steps(s);
+    const at = (line: string) => lines.indexOf(line);
+    // Carried in the order Flink lists them, all before anything is deleted.
+    expect(lines.slice(at('listFlinkJobs'), at('applySessionFiles'))).toEqual([
+      'listFlinkJobs',
+      'stopFlinkJob savepoint',
+      'recordEvent Normal JobCarried',
+      'recordJobEvent counter Normal JobCarried',
+      'reportJobStatus counter SessionRedeploying',
+      'stopFlinkJob cancel',
+      'recordEvent Normal JobCancelled',
+      'recordJobEvent scratch Normal JobCancelled',
+      'reportJobStatus scratch SessionRedeploying',
+      'stopFlinkJob savepoint',
+      'recordEvent Normal JobCarried',
+      'reportCarriedJobs',
+    ]);
+    expect(at('deleteJobManagerDeployment')).toBeGreaterThan(at('reportCarriedJobs'));
+    // After Ready: resubmitted with the same fixed id (same generation), counter from its savepoint, scratch afresh.
+    const submits = argsOf(s, 'submitFlinkJob');
+    expect(submits.map((a) => [a.job.name, a.job.generation, a.restoreFrom])).toEqual([
+      ['counter', 1, `s3://state/${s.name}/flink/savepoints/savepoint-1`],
+      ['scratch', 1, undefined],
+    ]);
+    expect(at('submitFlinkJob counter g1')).toBeGreaterThan(at(READY));
+    expect(carried(s).map((c) => [c.sessionJob ?? c.jobName, c.action, c.outcome])).toEqual([
+      ['counter', 'savepoint', 'Restored'],
+      ['scratch', 'cancel', 'Restored'],
+      ['by-hand', 'savepoint', 'Stopped'],
+    ]);
+    expect(carried(s)[2]!.path).toBe(`s3://state/${s.name}/flink/savepoints/savepoint-1`);
+    expect(s.cluster.flinkJobs.map((j) => j.name).sort()).toEqual(['counter', 'scratch']);
+    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 2 });
+  });
+
+  it("with HA kept: a last-state job is left to Flink's HA (its checkpoint recorded), checked RUNNING on the new JobManager, not resubmitted", async () => {
+    const s = await sessionWithJobs(WITH_HA, { counter: 'last-state' });
+    await s.specChanged(2, { ...WITH_HA, numberOfTaskSlots: 4 });
+    await s.waitFor((lines) => lines.filter((l) => l === 'reportCarriedJobs').length === 2);
+
+    const lines = steps(s);
+    expect(lines).toContain('latestFlinkCheckpoint');
+    expect(lines).not.toContain('stopFlinkJob checkpoint');
+    expect(lines.filter((l) => l.startsWith('submitFlinkJob'))).toEqual([]);
+    const [check] = argsOf(s, 'waitForFlinkJobRunning').slice(-1);
+    expect(check).toMatchObject({ goneAfterSeconds: 120 });
+    expect(lines.indexOf('waitForFlinkJobRunning')).toBeGreaterThan(lines.indexOf(READY));
+    expect(carried(s)).toEqual([expect.objectContaining({ sessionJob: 'counter', action: 'ha', outcome: 'Recovered' })]);
+  });
+
+  it('with HA kept, a job HA did not bring back is resubmitted from the checkpoint recorded before the delete', async () => {
+    let checks = 0;
+    const s = await sessionWithJobs(
+      WITH_HA,
+      { counter: 'last-state' },
+      {
+        overrides: {
+          waitForFlinkJobRunning: async ({ goneAfterSeconds }) => ({ state: goneAfterSeconds !== undefined && checks++ === 0 ? 'GONE' : 'RUNNING' }),
+        },
+      },
+    );
+    await s.specChanged(2, { ...WITH_HA, numberOfTaskSlots: 4 });
+    await s.waitFor((lines) => lines.filter((l) => l === 'reportCarriedJobs').length === 3);
+    const [submit] = argsOf(s, 'submitFlinkJob');
+    expect(submit).toMatchObject({ job: { name: 'counter', generation: 1 }, restoreFrom: expect.stringMatching(/\/chk-7$/) });
+    expect(steps(s)).toContain('recordEvent Warning JobNotRecovered');
+    expect(carried(s)).toEqual([expect.objectContaining({ sessionJob: 'counter', action: 'ha', outcome: 'Restored' })]);
+  });
+
+  it('a savepoint that fails holds the redeploy before anything is deleted; the redeploy signal with force goes on without it', async () => {
+    let failing = true;
+    const s = await sessionWithJobs(
+      WITH_S3,
+      { counter: 'savepoint' },
+      {
+        overrides: {
+          stopFlinkJob: async ({ savepointDirectory }) => {
+            if (savepointDirectory && failing)
+              throw ApplicationFailure.nonRetryable(
+                'the savepoint of job x into s3://state/ failed; the job keeps running: S3 refused the write',
+                'SavepointFailed',
+              );
+            return { state: 'CANCELED' };
+          },
+        },
+      },
+    );
+    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
+    await s.waitFor('reportStatus Running/SavepointFailed');
+    const held = steps(s);
+    expect(held).not.toContain('deleteJobManagerDeployment');
+    expect(held).not.toContain('applySessionFiles');
+    expect(held).toContain('recordJobEvent counter Warning SavepointFailed');
+    const report = argsOf(s, 'reportStatus').at(-1)!.report;
+    expect(report).toMatchObject({ phase: 'Running', ready: true, error: expect.stringContaining('FlinkSessionJob counter') });
+    expect(report.error).toContain('S3 refused the write');
+    expect(report.error).toContain('"force": true');
+    expect(s.cluster.jobManager).toBe(true);
+    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 2 });
+
+    // Not retried by itself; forced, the job is cancelled instead and the redeploy goes on.
+    s.recorder.clear();
+    failing = true;
+    await s.handle.signal(redeploySignal, { reason: 'S3 is read-only today', force: true });
+    await s.waitFor('reportJobStatus counter JobRunning');
+    const forced = steps(s);
+    expect(forced.indexOf('stopFlinkJob cancel')).toBeGreaterThan(forced.indexOf('stopFlinkJob savepoint'));
+    expect(forced).toContain('deleteJobManagerDeployment');
+    expect(argsOf(s, 'submitFlinkJob')).toEqual([expect.not.objectContaining({ restoreFrom: expect.anything() })]);
+    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 2 });
+  });
+
+  it('unmanagedJobs: block refuses the redeploy while a job run by hand runs, naming it; nothing is stopped or deleted', async () => {
+    const spec: FlinkSessionSpec = { ...WITH_S3, unmanagedJobs: 'block' };
+    const s = await sessionWithJobs(spec, { counter: 'savepoint' }, { byHand: true });
+    await s.specChanged(2, { ...spec, numberOfTaskSlots: 4 });
+    await s.waitFor('reportStatus Running/UnmanagedJobsRunning');
+    expect(steps(s).filter((l) => l.startsWith('stopFlinkJob') || l === 'deleteJobManagerDeployment')).toEqual([]);
+    expect(argsOf(s, 'reportStatus').at(-1)!.report.error).toContain('by-hand (feedc0de');
+  });
+});

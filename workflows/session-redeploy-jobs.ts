@@ -1,0 +1,244 @@
+// Jobs across a session redeploy (SPEC: "Jobs across a session redeploy"): before the old JobManager is
+// deleted, every job that runs on it is carried by the plan of model/redeploy-jobs.ts (stopped with a
+// savepoint, cancelled keeping its latest checkpoint, left to Flink's HA, or cancelled), each carry an
+// Event and a line of status.carriedJobs; a savepoint that fails holds the redeploy before anything is
+// deleted. Once the new JobManager is Ready, a job left to HA is checked there (and resubmitted from its
+// recorded checkpoint when HA did not bring it back); the FlinkSessionJobs stopped for the redeploy are
+// then submitted again by the job steps (SessionJobs keeps where each restores from).
+import { isCancellation, log } from '@temporalio/workflow';
+import type { FlinkSessionSpec } from '../model/flinksession.ts';
+import { savepointDirectory } from '../model/flinksessionjob.ts';
+import { planJobCarry, type JobCarry } from '../model/redeploy-jobs.ts';
+import type { CarriedAcross } from './contract.ts';
+import { failureMessage, failureReason, jobReporter } from './job-reports.ts';
+import type { RunningSession, SessionJobDeps } from './session-jobs.ts';
+
+/** How long a job left to HA may stay unknown to the new JobManager before it is resubmitted instead. */
+const HA_RECOVERY_SECONDS = 120;
+
+export interface RedeployJobDeps extends SessionJobDeps {
+  /** An Event on the FlinkSession, best effort. */
+  sessionEvent: (type: 'Normal' | 'Warning', reason: string, message: string) => Promise<void>;
+}
+
+/** Why the redeploy does not go on: nothing was deleted, the session runs on as it was. */
+export interface RedeployHeld {
+  reason: string;
+  message: string;
+}
+
+export interface RedeployJobSteps {
+  /**
+   * Carries the jobs that run on `ran` (the session as deployed now) before its JobManager is deleted
+   * for `next`. `force` (the redeploy signal's): a job whose savepoint fails is cancelled instead of
+   * holding the redeploy. Answers why the redeploy is held, or undefined when it goes on.
+   */
+  carryBefore: (ran: RunningSession, next: FlinkSessionSpec, force: boolean) => Promise<RedeployHeld | undefined>;
+  /** On the new JobManager (`running`): checks the jobs left to HA; the job steps then resubmit the others. */
+  checkRecovered: (running: RunningSession) => Promise<void>;
+  /** After the job steps resubmitted what was stopped: says in status.carriedJobs where each job runs now. */
+  reportRestored: (running: RunningSession) => Promise<void>;
+}
+
+export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
+  const { jobs, api, flink, step } = deps;
+  const { jobRef, report, event } = jobReporter(deps);
+  const sessionOf = (running: RunningSession) => ({ namespace: running.ref.namespace, name: running.ref.name });
+
+  const reportCarried = (running: RunningSession) =>
+    api.reportCarriedJobs({
+      ref: running.ref,
+      carriedJobs: jobs.carriedAcross.map((r) => ({
+        jobId: r.jobId,
+        jobName: r.jobName,
+        ...(r.sessionJob ? { sessionJob: r.sessionJob } : {}),
+        action: r.action,
+        ...(r.path ? { path: r.path } : {}),
+        outcome: r.outcome,
+        message: r.message,
+      })),
+    });
+
+  return { carryBefore, checkRecovered, reportRestored };
+
+  async function carryBefore(ran: RunningSession, next: FlinkSessionSpec, force: boolean): Promise<RedeployHeld | undefined> {
+    const session = sessionOf(ran);
+    const listed = await step('list the jobs on Flink', () => flink.listFlinkJobs({ session }));
+    jobs.carryBegins();
+    if (!listed.reachable) {
+      await deps.sessionEvent(
+        'Warning',
+        'JobsNotCarried',
+        `the old JobManager's REST does not answer (${listed.why ?? 'no answer'}), so no savepoint was taken before the redeploy; its FlinkSessionJobs are submitted again on the new one (by HA, or without their state)`,
+      );
+      return undefined;
+    }
+    const onSession = { ready: true, deploys: ran.deploys };
+    const plan = planJobCarry({ session: deps.session, ran: ran.spec, next, running: listed.jobs, managed: jobs.onSession(onSession) });
+    if (plan.blocked) return { reason: 'UnmanagedJobsRunning', message: plan.blocked };
+    for (const carry of plan.carries) {
+      const held = await carryOne(ran, carry, force);
+      if (held) {
+        await reportCarried(ran);
+        return held;
+      }
+    }
+    if (plan.carries.length > 0) await reportCarried(ran);
+    return undefined;
+  }
+
+  async function carryOne(ran: RunningSession, carry: JobCarry, force: boolean): Promise<RedeployHeld | undefined> {
+    const session = sessionOf(ran);
+    const desired = carry.sessionJob ? jobs.desiredJob(carry.sessionJob) : undefined;
+    const ref = carry.sessionJob && desired ? jobRef(carry.sessionJob, desired) : undefined;
+    const what = carry.sessionJob ? `job ${carry.jobId} (FlinkSessionJob ${carry.sessionJob})` : `job ${carry.jobName} (${carry.jobId}, submitted by hand)`;
+    const bucket = ran.spec.s3?.bucket;
+    if (carry.action === 'savepoint' && !bucket) {
+      // Not reached by the plan's own choices (a savepoint is planned only with spec.s3): never a silent cancel.
+      return {
+        reason: 'NoSavepointLocation',
+        message: `${what} needs a savepoint, and session ${deps.session} has no spec.s3 to take it into; nothing was deleted`,
+      };
+    }
+    let record: CarriedAcross;
+    try {
+      if (carry.action === 'ha') {
+        const latest = await step('record the latest checkpoint', () => flink.latestFlinkCheckpoint({ session, jobId: carry.jobId }));
+        const path = latest.latest?.path;
+        record = entry(
+          carry,
+          desired?.uid,
+          path,
+          'LeftToHa',
+          `${carry.why}${path ? `; its latest checkpoint is ${path}` : '; it has completed no checkpoint yet'}`,
+        );
+      } else if (carry.action === 'savepoint') {
+        const directory = savepointDirectory(bucket!, deps.session);
+        const stopped = await step('stop the job with a savepoint', () => flink.stopFlinkJob({ session, jobId: carry.jobId, savepointDirectory: directory }));
+        const path = stopped.savepoint?.path;
+        record = entry(carry, desired?.uid, path, 'Stopped', `${carry.why}${path ? `: ${path}` : ` (Flink says ${stopped.state}, no savepoint)`}`);
+      } else if (carry.action === 'checkpoint') {
+        const stopped = await step('cancel the job, keeping its latest checkpoint', () =>
+          flink.stopFlinkJob({ session, jobId: carry.jobId, fromCheckpoint: true }),
+        );
+        record = entry(carry, desired?.uid, stopped.checkpoint?.path, 'Stopped', `${carry.why}: ${stopped.checkpoint?.path ?? 'no checkpoint'}`);
+      } else {
+        await step('cancel the job', () => flink.stopFlinkJob({ session, jobId: carry.jobId }));
+        record = entry(carry, desired?.uid, undefined, 'Cancelled', carry.why);
+      }
+    } catch (error: unknown) {
+      if (isCancellation(error)) throw error;
+      const why = failureMessage(error);
+      const reason = failureReason(error, 'SavepointFailed');
+      if (!force) {
+        log.warn('redeploy held: a job could not be carried', { job: carry.jobId, error: why });
+        const message = `${what} could not be carried across the redeploy: ${why}; nothing was deleted and the session runs on. Fix the job, or go on without its state: temporal workflow signal --workflow-id flinksession/${deps.namespace}/${deps.session} --name redeploy --input '{"force": true}'`;
+        jobs.noteCarry(entry(carry, desired?.uid, undefined, 'Held', `could not be carried: ${why}; it keeps running`));
+        if (ref) {
+          await event(ref, 'Warning', reason, `the session's redeploy is held: ${why}; the job keeps running`);
+          await report(ref, {
+            reason,
+            ready: true,
+            progressing: false,
+            jobId: carry.jobId,
+            message: "the job keeps running; the session's redeploy is held",
+            error: why,
+          });
+        }
+        return { reason, message };
+      }
+      // Forced: the job is cancelled without the savepoint; a FlinkSessionJob restarts from what it has.
+      await step('cancel the job', () => flink.stopFlinkJob({ session, jobId: carry.jobId }));
+      record = entry(
+        { ...carry, action: 'cancel' },
+        desired?.uid,
+        undefined,
+        'Cancelled',
+        `its savepoint failed (${why}); cancelled, as the forced redeploy asks`,
+      );
+    }
+    jobs.carried(record);
+    const reasonOf = record.action === 'ha' ? 'LeftToHa' : record.action === 'cancel' ? 'JobCancelled' : 'JobCarried';
+    await deps.sessionEvent(record.action === 'cancel' && !carry.sessionJob ? 'Warning' : 'Normal', reasonOf, `${what}: ${record.message}`);
+    if (ref) {
+      await event(ref, 'Normal', reasonOf, `session ${deps.session} redeploys: ${record.message}`);
+      await report(ref, {
+        reason: 'SessionRedeploying',
+        ready: false,
+        progressing: true,
+        jobId: carry.jobId,
+        message: `session ${deps.session} redeploys: ${record.message}`,
+        ...(record.action === 'savepoint' && record.path
+          ? { lastSavepoint: { path: record.path, time: new Date().toISOString(), reason: 'session-redeploy' } }
+          : {}),
+      });
+    }
+    return undefined;
+  }
+
+  async function checkRecovered(running: RunningSession): Promise<void> {
+    const session = sessionOf(running);
+    let changed = false;
+    for (const record of jobs.carriedAcross.filter((r) => r.action === 'ha' && r.outcome === 'LeftToHa')) {
+      const found = await step('check the job recovered', () =>
+        flink.waitForFlinkJobRunning({ session, jobId: record.jobId, goneAfterSeconds: HA_RECOVERY_SECONDS }).catch((error: unknown) => {
+          if (isCancellation(error)) throw error;
+          return { state: 'FAILED', why: failureMessage(error) };
+        }),
+      );
+      changed = true;
+      const what = record.sessionJob
+        ? `job ${record.jobId} (FlinkSessionJob ${record.sessionJob})`
+        : `job ${record.jobName} (${record.jobId}, submitted by hand)`;
+      if (found.state === 'RUNNING') {
+        if (record.sessionJob) jobs.recovered(record.sessionJob, running.deploys);
+        jobs.carriedOutcome(record.jobId, 'Recovered', "Flink's HA recovered it on the new JobManager; it runs");
+        await deps.sessionEvent('Normal', 'JobRecovered', `${what}: Flink's HA recovered it on the new JobManager`);
+        continue;
+      }
+      const why = 'why' in found ? found.why : `Flink's HA did not bring it back within ${HA_RECOVERY_SECONDS} s`;
+      if (record.sessionJob) {
+        jobs.notRecovered(record.sessionJob, record.sessionJobUid, record.path);
+        jobs.carriedOutcome(
+          record.jobId,
+          'Resubmitted',
+          `not recovered by HA (${why}); submitted again${record.path ? ` from ${record.path}` : ', without its state'}`,
+        );
+      } else {
+        jobs.carriedOutcome(record.jobId, 'NotRecovered', `not recovered by HA (${why})${record.path ? `; its latest checkpoint is ${record.path}` : ''}`);
+      }
+      await deps.sessionEvent(
+        'Warning',
+        'JobNotRecovered',
+        `${what} was not recovered by HA: ${why}${record.path ? `; its latest checkpoint is ${record.path}` : ''}`,
+      );
+    }
+    if (changed) await reportCarried(running);
+  }
+
+  async function reportRestored(running: RunningSession): Promise<void> {
+    const pending = jobs.carriedAcross.filter((r) => r.sessionJob && (r.outcome === 'Stopped' || r.outcome === 'Cancelled' || r.outcome === 'Resubmitted'));
+    if (pending.length === 0) return;
+    const runs = new Map(jobs.onSession({ ready: true, deploys: running.deploys }).map((j) => [j.name, j.jobId]));
+    for (const record of pending) {
+      const jobId = runs.get(record.sessionJob!);
+      if (jobId)
+        jobs.carriedOutcome(record.jobId, 'Restored', `runs again as job ${jobId}${record.path ? `, restored from ${record.path}` : ', started afresh'}`);
+      else jobs.carriedOutcome(record.jobId, 'NotRestored', 'not running on the new JobManager: see the FlinkSessionJob');
+    }
+    await reportCarried(running);
+  }
+}
+
+function entry(carry: JobCarry, uid: string | undefined, path: string | undefined, outcome: string, message: string): CarriedAcross {
+  return {
+    jobId: carry.jobId,
+    jobName: carry.jobName,
+    ...(carry.sessionJob ? { sessionJob: carry.sessionJob } : {}),
+    ...(carry.sessionJob && uid ? { sessionJobUid: uid } : {}),
+    action: carry.action,
+    ...(path ? { path } : {}),
+    outcome,
+    message,
+  };
+}
