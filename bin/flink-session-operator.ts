@@ -109,12 +109,13 @@ const redeployCommand = program
   .command('redeploy')
   .description("redeploy the session now with its current spec (the workflow's `redeploy` signal)")
   .argument('<namespace/name>', 'the FlinkSession')
-  .option('--reason <text>', 'why, shown in the Event and the workflow history');
+  .option('--reason <text>', 'why, shown in the Event and the workflow history')
+  .option('--force', "go on even where a job's savepoint fails: that job is cancelled instead (it may lose its state)");
 const redeployEnv = withSettingFlags(redeployCommand, ['client']);
 redeployCommand.action(
-  action(async (target: string, options: { reason?: string }) => {
+  action(async (target: string, options: { reason?: string; force?: boolean }) => {
     const { redeploy } = await import('../cli/redeploy.ts');
-    const result = await redeploy(redeployEnv(), parseSessionTarget(target), options.reason);
+    const result = await redeploy(redeployEnv(), parseSessionTarget(target), options.reason, options.force === true);
     process.stdout.write(`${result.output}\n`);
     return result.exitCode;
   }),

@@ -1,5 +1,6 @@
-// `flink-session-operator redeploy <namespace>/<name> [--reason …]`: the `redeploy` signal, the same
-// one `temporal workflow signal --name redeploy` sends.
+// `flink-session-operator redeploy <namespace>/<name> [--reason …] [--force]`: the `redeploy` signal, the
+// same one `temporal workflow signal --name redeploy` sends (--force: `{"force": true}`, which goes on
+// where a job's savepoint fails, cancelling that job).
 import { userInfo } from 'node:os';
 import type { Env } from '../config/temporal.ts';
 import { redeploySignal } from '../workflows/contract.ts';
@@ -15,12 +16,12 @@ function whoAmI(): string {
   }
 }
 
-export async function redeploy(env: Env, target: SessionTarget, reason: string | undefined): Promise<{ exitCode: number; output: string }> {
+export async function redeploy(env: Env, target: SessionTarget, reason: string | undefined, force = false): Promise<{ exitCode: number; output: string }> {
   const session = await openSessionClient(env);
   try {
     const why = reason ?? `requested by ${whoAmI()} with flink-session-operator redeploy`;
     try {
-      await session.handle(target).signal(redeploySignal, { reason: why });
+      await session.handle(target).signal(redeploySignal, { reason: why, ...(force ? { force: true } : {}) });
     } catch (error: unknown) {
       if (error instanceof WorkflowNotFoundError) return { exitCode: 1, output: noWorkflowMessage(target, session.settings) };
       throw error;
@@ -29,7 +30,7 @@ export async function redeploy(env: Env, target: SessionTarget, reason: string |
     return {
       exitCode: 0,
       output: [
-        `redeploy of ${target.namespace}/${target.name} requested (${why})`,
+        `${force ? 'forced ' : ''}redeploy of ${target.namespace}/${target.name} requested (${why})${force ? '; a job whose savepoint fails is cancelled' : ''}`,
         `follow it: flink-session-operator status ${target.namespace}/${target.name}`,
         `           kubectl get fls -n ${target.namespace} ${target.name} -w`,
         ...(link ? [`           ${link}`] : []),

@@ -21,6 +21,10 @@ export interface FlinkSessionSpec {
    */
   autoClean?: boolean;
   /**
+   * When a redeploy's new generation does not become Ready within the readiness deadline, relaunch the generation that ran before it, restore its jobs from the savepoints the redeploy took, and report RolledBack (the failed generation is not retried until the spec changes again).
+   */
+  rollback?: boolean;
+  /**
    * What a redeploy does with a job that runs on the session but no FlinkSessionJob declares (one submitted by hand with flink run): savepoint (stop it with a savepoint and report the path in status.carriedJobs and an Event, for a person to resubmit; with HA kept and no autoClean Flink's HA recovers it instead), cancel, or block (refuse the redeploy while such jobs run).
    */
   unmanagedJobs?: 'savepoint' | 'cancel' | 'block';

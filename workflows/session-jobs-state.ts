@@ -239,6 +239,14 @@ export class SessionJobs {
     if (record) Object.assign(record, { outcome, message });
   }
 
+  /** Where a FlinkSessionJob carried across a redeploy is now: running again (its job id), refused or failed, or still to be submitted. */
+  restoredAs(name: string, session: SessionForJobs): { outcome: 'Restored'; jobId: string } | { outcome: 'NotRestored' | 'Pending' } {
+    const running = this.watched(session).find((j) => j.name === name);
+    if (running) return { outcome: 'Restored', jobId: running.jobId };
+    const job = this.c.desired[name];
+    return job && this.c.refused[name] !== key(job) ? { outcome: 'Pending' } : { outcome: 'NotRestored' };
+  }
+
   get carriedAcross(): CarriedAcross[] {
     return copy(this.c.carriedAcross ?? []);
   }

@@ -132,7 +132,7 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
       const reason = failureReason(error, 'SavepointFailed');
       if (!force) {
         log.warn('redeploy held: a job could not be carried', { job: carry.jobId, error: why });
-        const message = `${what} could not be carried across the redeploy: ${why}; nothing was deleted and the session runs on. Fix the job, or go on without its state: temporal workflow signal --workflow-id flinksession/${deps.namespace}/${deps.session} --name redeploy --input '{"force": true}'`;
+        const message = `${what} could not be carried across the redeploy: ${why}; nothing was deleted and the session runs on. Fix the job, or go on without its state: flink-session-operator redeploy ${deps.namespace}/${deps.session} --force (or temporal workflow signal --workflow-id flinksession/${deps.namespace}/${deps.session} --name redeploy --input '{"force": true}')`;
         jobs.noteCarry(entry(carry, desired?.uid, undefined, 'Held', `could not be carried: ${why}; it keeps running`));
         if (ref) {
           await event(ref, 'Warning', reason, `the session's redeploy is held: ${why}; the job keeps running`);
@@ -217,14 +217,14 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
   }
 
   async function reportRestored(running: RunningSession): Promise<void> {
-    const pending = jobs.carriedAcross.filter((r) => r.sessionJob && (r.outcome === 'Stopped' || r.outcome === 'Cancelled' || r.outcome === 'Resubmitted'));
+    const pending = jobs.carriedAcross.filter((r) => r.sessionJob && ['Stopped', 'Cancelled', 'Resubmitted', 'Pending'].includes(r.outcome));
     if (pending.length === 0) return;
-    const runs = new Map(jobs.onSession({ ready: true, deploys: running.deploys }).map((j) => [j.name, j.jobId]));
     for (const record of pending) {
-      const jobId = runs.get(record.sessionJob!);
-      if (jobId)
-        jobs.carriedOutcome(record.jobId, 'Restored', `runs again as job ${jobId}${record.path ? `, restored from ${record.path}` : ', started afresh'}`);
-      else jobs.carriedOutcome(record.jobId, 'NotRestored', 'not running on the new JobManager: see the FlinkSessionJob');
+      const now = jobs.restoredAs(record.sessionJob!, { ready: true, deploys: running.deploys });
+      if (now.outcome === 'Restored')
+        jobs.carriedOutcome(record.jobId, 'Restored', `runs again as job ${now.jobId}${record.path ? `, restored from ${record.path}` : ', started afresh'}`);
+      else if (now.outcome === 'NotRestored') jobs.carriedOutcome(record.jobId, 'NotRestored', 'not running on the new JobManager: see the FlinkSessionJob');
+      else jobs.carriedOutcome(record.jobId, 'Pending', 'to be submitted on the new JobManager once the session has nothing else to do');
     }
     await reportCarried(running);
   }

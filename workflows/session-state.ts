@@ -272,6 +272,32 @@ export class SessionState {
     return this.phase;
   }
 
+  /** The generation that ran before `change` (what a rollback relaunches), with the attempt its next launch takes. */
+  rollbackTarget(change: SpecChanged): { change: SpecChanged; attempt: number } | undefined {
+    const deployed = this.carried.deployed;
+    if (!deployed?.spec || deployed.uid !== change.uid || deployed.generation === change.generation) return undefined;
+    const previous: SpecChanged = {
+      uid: deployed.uid,
+      generation: deployed.generation,
+      spec: copy(deployed.spec),
+      ...(deployed.redeployToken !== undefined ? { redeployToken: deployed.redeployToken } : {}),
+    };
+    return { change: previous, attempt: this.carried.attempts[attemptKey(previous)] ?? 0 };
+  }
+
+  /**
+   * `change` did not come up, and the generation that ran before it runs again (a rollback): that one
+   * stays deployed on a new JobManager (its jobs were carried by this deploy's count); `change` is not
+   * retried until the spec changes, the annotation gets a new value, or a redeploy signal.
+   */
+  rolledBack(change: SpecChanged, error: string): SessionPhase {
+    this.markRefused(change, error);
+    this.carried.redeploys += 1;
+    this.carried.jobManagerMissing = undefined;
+    this.carried.phase = 'Running';
+    return this.phase;
+  }
+
   /**
    * The spec was refused before anything was touched: wait for a newer generation or a redeploy. A
    * running JobManager is kept, so the phase stays Running; with none, it is Failed.

@@ -66,6 +66,8 @@ const REDEPLOY_LAUNCH_JOBS_FIRST_PATCH = 'redeploy-launch-jobs-first';
 const SESSION_JOBS_PATCH = 'session-jobs';
 /** A redeploy carries the session's jobs across (runs before took them down with the JobManager). */
 const CARRY_JOBS_PATCH = 'carry-jobs-across-redeploy';
+/** A redeploy whose new generation does not come up relaunches the one that ran (runs before ended Failed). */
+const ROLLBACK_PATCH = 'roll-back-failed-redeploy';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
@@ -276,6 +278,8 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     await event(ref, 'Normal', phase, `${phase.toLowerCase()} generation ${change.generation}: ${why}`);
     // What runs now, whose jobs the redeploy carries across.
     const ran = redeploying && patched(CARRY_JOBS_PATCH) ? { ref, spec: state.deployedSpec(change.uid) ?? spec, deploys: state.deploys } : undefined;
+    /** Set once the old JobManager is deleted: from then on a failure rolls back to the generation that ran. */
+    let oldDeleted = false;
     try {
       // 3. Carry the jobs that run on the old JobManager across (a savepoint, a checkpoint, or Flink's HA
       //    for each), before anything is deleted: a job that cannot be carried holds the redeploy.
@@ -310,6 +314,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
         // (it goes on after the JobManager serves), and would fail on, or recreate, the cluster it
         // launched once that is deleted under it.
         if (patched(REDEPLOY_LAUNCH_JOBS_FIRST_PATCH)) await step('remove launch Jobs', () => api.removeLaunchJobs({ ref }));
+        oldDeleted = true;
         await step('delete JobManager deployment', () => api.deleteJobManagerDeployment(ref));
         await step('wait for the Flink cluster to go', () => poll.waitForFlinkClusterGone(ref));
         await event(ref, 'Normal', 'JobManagerDeleted', 'the JobManager Deployment, its pods, Services and ConfigMap are gone');
@@ -358,15 +363,82 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       const message = failureMessage(error);
       countDeploy(kind, 'failed', startedAt);
       log.error(`${kind} failed`, { ...fields, error: message });
+      const previous = ran && oldDeleted && spec.rollback !== false ? state.rollbackTarget(change) : undefined;
+      if (previous && patched(ROLLBACK_PATCH)) {
+        await rollBack(change, previous, failureReason(error), message);
+        return;
+      }
       const failedPhase = state.failed(change, message);
       await event(ref, 'Warning', failureReason(error), message);
       await report(ref, { phase: failedPhase, reason: failureReason(error), generation: change.generation, ready: false, message, error: message });
     }
   }
 
-  /** The job steps a deploy leaves (resubmissions after a redeploy), run now unless the session has work again. */
+  /**
+   * The new generation did not come up after the old JobManager was deleted (spec.rollback, on by
+   * default): its cluster goes, the generation that ran before is launched again with its own files,
+   * and the jobs the redeploy carried are restored onto it. The failed generation is not retried until
+   * the spec changes again.
+   */
+  async function rollBack(failed: SpecChanged, previous: { change: SpecChanged; attempt: number }, reason: string, why: string): Promise<void> {
+    const ref = refOf(failed.uid, failed.generation);
+    const back = refOf(previous.change.uid, previous.change.generation);
+    const fields = logFields(ref);
+    const what = `generation ${failed.generation} did not come up (${reason}: ${why}); rolling back to generation ${previous.change.generation}`;
+    log.warn('rolling back', { ...fields, to: previous.change.generation, error: why });
+    await event(ref, 'Warning', 'RollingBack', what);
+    await report(ref, { phase: state.phase, reason: 'RollingBack', generation: failed.generation, ready: false, message: what, error: why });
+    try {
+      await step('remove launch Jobs', () => api.removeLaunchJobs({ ref }));
+      await step('delete JobManager deployment', () => api.deleteJobManagerDeployment(ref));
+      await step('wait for the Flink cluster to go', () => poll.waitForFlinkClusterGone(ref));
+      await step('write session files', () => api.applySessionFiles({ ref: back, spec: previous.change.spec }));
+      const launch = await step('submit launch Job', () =>
+        api.submitLaunchJob({ ref: back, spec: previous.change.spec, launch: { attempt: previous.attempt, tag: launchTag } }),
+      );
+      state.launched(previous.change);
+      const endpoint = await step('wait for JobManager ready', () => poll.waitForJobManagerReady({ ref: back, launchJob: launch.jobName }));
+      await step('mark JobManager deployed', () => api.markJobManagerDeployed({ ref: back, spec: previous.change.spec }));
+      await step('remove old launch Jobs', () => api.removeLaunchJobs({ ref: back, keep: launch.jobName }));
+      const message = `generation ${failed.generation} was rolled back to generation ${previous.change.generation}, which runs again: ${reason}: ${why}`;
+      const phase = state.rolledBack(failed, message);
+      await event(ref, 'Warning', 'RolledBack', message);
+      await report(ref, {
+        phase,
+        reason: 'RolledBack',
+        generation: failed.generation,
+        ready: true,
+        message: `generation ${previous.change.generation} runs again; Flink REST answers at ${endpoint.restService}`,
+        error: `${message}; fix the spec (a new generation is deployed as usual)`,
+        jobManager: endpoint,
+      });
+      const now = { ref: back, spec: previous.change.spec, deploys: state.deploys };
+      await redeployJobs.checkRecovered(now);
+      await runJobStepsUntilIdle();
+      await redeployJobs.reportRestored(now);
+    } catch (error: unknown) {
+      if (isCancellation(error)) throw error;
+      const message = `${what}, and the rollback failed too: ${failureMessage(error)}`;
+      log.error('rollback failed', { ...fields, error: message });
+      const failedPhase = state.failed(failed, message);
+      await event(ref, 'Warning', 'RollbackFailed', message);
+      await report(ref, { phase: failedPhase, reason: 'RollbackFailed', generation: failed.generation, ready: false, message, error: message });
+    }
+  }
+
+  /** The job steps a deploy leaves (resubmissions after a redeploy), run now unless a deploy or a delete waits. */
   async function runJobStepsUntilIdle(): Promise<void> {
-    for (let job = jobWork(); job && !state.hasWork(); job = jobWork()) await jobStep.run(job);
+    for (;;) {
+      // The watcher reports the old JobManager Deployment's delete as drift meanwhile: checked here (it is there), then the jobs go on.
+      const work = state.next();
+      if (work.kind === 'check-drift') {
+        await checkDrift(work.change, work.redeploy);
+        continue;
+      }
+      const job = work.kind === 'idle' ? jobWork() : undefined;
+      if (!job) return;
+      await jobStep.run(job);
+    }
   }
 
   /** A JobManager launched with this configuration serves already: take it over, nothing redeployed. */

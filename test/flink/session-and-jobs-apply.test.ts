@@ -4,8 +4,8 @@
 // one redeploy (the JobManager Deployment is replaced once, one launch Job for the new generation, the
 // workflow's redeploy count grows by one), and afterwards both jobs run once each on the new
 // JobManager (Flink's REST job list: each job's fixed id of its generation RUNNING, nothing else
-// RUNNING, no duplicates). A redeploy does not carry jobs across yet (issue 14): a job submitted before
-// it counts as gone with the old JobManager and is submitted again. Each repetition takes minutes here
+// RUNNING, no duplicates). The redeploy carries the jobs across (savepoints before the delete): beta
+// runs again under its same id, alpha's new generation starts from alpha's savepoint. Each repetition takes minutes here
 // (a real JobManager and TaskManager come up again), so the suite repeats twice; FSO_APPLY_REPETITIONS=5
 // runs the issue's five.
 import * as k8s from '@kubernetes/client-node';

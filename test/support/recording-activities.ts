@@ -2,6 +2,7 @@
 // call is recorded (name and arguments) and answered with a plausible result, or with what a test
 // overrides. They stand in for our activities only; Temporal itself is the real test server.
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities/index.ts';
 import { jobManagerDeploymentName, launchJobName, restServiceName } from '../../model/names.ts';
 import { describeProblems, validateSpec } from '../../model/validate.ts';
@@ -37,6 +38,8 @@ export interface RecordingOptions {
   jobManager?: boolean;
   /** The worker's FSO_CLEANUP_DEADLINE_SECONDS, as deletePolicy answers it (default 900). */
   cleanupDeadlineSeconds?: number;
+  /** Generations whose JobManager never serves: waitForJobManagerReady fails for good with ReadinessTimeout. */
+  neverReady?: number[];
 }
 
 type Waiter = { matches: (lines: readonly string[]) => boolean; resolve: () => void };
@@ -178,6 +181,9 @@ function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): A
     waitForFlinkClusterGone: async () => ({ waitedMs: 0 }),
     listFlinkCluster: async (ref) => (cluster.jobManager ? [`Deployment/${jobManagerDeploymentName(ref.name)}`] : []),
     waitForJobManagerReady: async ({ ref }) => {
+      if (options.neverReady?.includes(ref.generation)) {
+        throw ApplicationFailure.nonRetryable(`the JobManager of generation ${ref.generation} did not become ready in time`, 'ReadinessTimeout');
+      }
       cluster.jobManager = true;
       return { deployment: jobManagerDeploymentName(ref.name), restService: restServiceName(ref.name) };
     },

@@ -25,9 +25,13 @@ const carried = (s: SessionUnderTest) => argsOf(s, 'reportCarriedJobs').at(-1)?.
 async function sessionWithJobs(
   spec: FlinkSessionSpec,
   jobs: Record<string, 'savepoint' | 'last-state' | 'stateless'>,
-  options: { overrides?: Partial<Activities>; byHand?: boolean } = {},
+  options: { overrides?: Partial<Activities>; byHand?: boolean; neverReady?: number[] } = {},
 ): Promise<SessionUnderTest> {
-  const s = await suite.session({ spec, ...(options.overrides ? { overrides: options.overrides } : {}) });
+  const s = await suite.session({
+    spec,
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+    ...(options.neverReady ? { neverReady: options.neverReady } : {}),
+  });
   await s.specChanged(1);
   await s.waitFor(READY);
   for (const [name, upgradeMode] of Object.entries(jobs)) {
@@ -155,6 +159,80 @@ describe('jobs across a session redeploy (time-skipping test server, recording a
     expect(forced).toContain('deleteJobManagerDeployment');
     expect(argsOf(s, 'submitFlinkJob')).toEqual([expect.not.objectContaining({ restoreFrom: expect.anything() })]);
     expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 2 });
+  });
+
+  it('a new generation that does not come up is rolled back: the last generation runs again, its jobs restored from the savepoints taken, RolledBack; not retried', async () => {
+    const s = await sessionWithJobs(WITH_S3, { counter: 'savepoint' }, { neverReady: [2] });
+    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
+    await s.waitFor('reportJobStatus counter JobRunning');
+    const lines = steps(s);
+    const from = lines.indexOf('recordEvent Warning RollingBack');
+    expect(from).toBeGreaterThan(lines.indexOf('waitForJobManagerReady'));
+    expect(lines.slice(from, lines.indexOf('recordEvent Warning RolledBack') + 2)).toEqual([
+      'recordEvent Warning RollingBack',
+      'reportStatus Redeploying/RollingBack',
+      'removeLaunchJobs all',
+      'deleteJobManagerDeployment',
+      'waitForFlinkClusterGone',
+      'applySessionFiles',
+      'submitLaunchJob g1 attempt 1',
+      'waitForJobManagerReady',
+      'markJobManagerDeployed',
+      `removeLaunchJobs keep ${s.name}-launch-g1-1`,
+      'recordEvent Warning RolledBack',
+      'reportStatus Running/RolledBack',
+    ]);
+    const relaunched = argsOf(s, 'applySessionFiles').at(-1)!;
+    expect(relaunched).toMatchObject({ ref: { generation: 1 }, spec: WITH_S3 });
+    expect(argsOf(s, 'submitFlinkJob').at(-1)).toMatchObject({ job: { name: 'counter', generation: 1 }, restoreFrom: expect.stringContaining('/savepoints/') });
+    const rolledBack = argsOf(s, 'reportStatus').find((a) => a.report.reason === 'RolledBack')!.report;
+    expect(rolledBack).toMatchObject({ phase: 'Running', ready: true, generation: 2, error: expect.stringContaining('ReadinessTimeout') });
+    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 2 });
+
+    // Not retried by itself: the same generation again (a relist) changes nothing.
+    s.recorder.clear();
+    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
+    await s.specChanged(1);
+    expect(steps(s)).toEqual([]);
+  });
+
+  it('spec.rollback: false leaves the failed generation Failed; its jobs wait for a session that runs', async () => {
+    const s = await sessionWithJobs(WITH_S3, { counter: 'savepoint' }, { neverReady: [2] });
+    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4, rollback: false });
+    await s.waitFor('reportStatus Failed/ReadinessTimeout');
+    expect(steps(s)).not.toContain('recordEvent Warning RollingBack');
+    expect(await s.status()).toMatchObject({ phase: 'Failed', deployedGeneration: 1 });
+  });
+
+  // Failed before the fix (seen on real Flink): the watcher reports the old JobManager Deployment's delete
+  // as drift during the redeploy; the restore stopped for that check and status.carriedJobs said NotRestored
+  // although the jobs were submitted right after it.
+  it("the drift report of the redeploy's own delete is checked, and the jobs are still restored within the redeploy", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let gated = false;
+    const s = await sessionWithJobs(
+      WITH_S3,
+      { counter: 'savepoint' },
+      {
+        overrides: {
+          waitForFlinkClusterGone: async () => {
+            if (gated) await gate;
+            return { waitedMs: 0 };
+          },
+        },
+      },
+    );
+    gated = true;
+    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
+    await s.waitFor('waitForFlinkClusterGone');
+    await s.jobManagerMissing(true);
+    release();
+    await s.waitFor((lines) => lines.filter((l) => l === 'reportCarriedJobs').length === 2);
+    const lines = steps(s);
+    expect(lines.indexOf('jobManagerExists')).toBeGreaterThan(lines.indexOf(READY));
+    expect(lines.indexOf('submitFlinkJob counter g1')).toBeGreaterThan(lines.indexOf('jobManagerExists'));
+    expect(carried(s)).toEqual([expect.objectContaining({ sessionJob: 'counter', outcome: 'Restored' })]);
   });
 
   it('unmanagedJobs: block refuses the redeploy while a job run by hand runs, naming it; nothing is stopped or deleted', async () => {
