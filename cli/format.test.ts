@@ -38,6 +38,30 @@ describe('formatPlan', () => {
     expect(formatPlan({ ...base, haConfigMaps: ['orders-cluster-config-map'] })).toContain('2. Kubernetes HA ConfigMaps (1): orders-cluster-config-map');
   });
 
+  it('lists first how each job on Flink would be carried: savepoints it would take, jobs it would restore, a hold', () => {
+    const text = formatPlan({
+      ...base,
+      jobs: {
+        reachable: true,
+        savepoints: 's3://b/orders/flink/savepoints/',
+        carries: [
+          { jobId: 'a1', jobName: 'keyed-counter', sessionJob: 'counter', action: 'savepoint', why: '' },
+          { jobId: 'b2', jobName: 'keyed-counter', sessionJob: 'keeper', action: 'ha', why: '' },
+          { jobId: 'c3', jobName: 'adhoc', action: 'savepoint', why: '' },
+        ],
+      },
+    });
+    expect(text).toContain('would first carry 3 jobs running on Flink:');
+    expect(text).toContain('  - FlinkSessionJob counter (job a1): a savepoint into s3://b/orders/flink/savepoints/, restored from it');
+    expect(text).toContain("  - FlinkSessionJob keeper (job b2): left to Flink's HA, checked RUNNING on the new JobManager");
+    expect(text).toContain('  - adhoc (job c3, submitted by hand): a savepoint into s3://b/orders/flink/savepoints/, its path reported');
+    expect(text.indexOf('would first carry')).toBeLessThan(text.indexOf('1. the Flink cluster'));
+    expect(formatPlan({ ...base, jobs: { reachable: true, carries: [], blocked: 'jobs no FlinkSessionJob declares run' } })).toContain(
+      'the redeploy would be held: jobs no FlinkSessionJob declares run',
+    );
+    expect(formatPlan({ ...base, jobs: { reachable: false, why: 'ECONNREFUSED', carries: [] } })).toContain('its REST does not answer: ECONNREFUSED');
+  });
+
   it('says a refused spec deletes nothing', () => {
     expect(formatPlan({ ...base, refused: 'spec.resource.taskManager.memory: too small' })).toContain(
       'the current spec would be refused, so a redeploy would delete nothing: spec.resource.taskManager.memory: too small',

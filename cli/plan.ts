@@ -1,12 +1,17 @@
-// `flink-session-operator plan <namespace>/<name>`: what a redeploy of the current spec would delete,
-// counted by the very activities a redeploy runs, in their dry-run mode. Changes nothing.
+// `flink-session-operator plan <namespace>/<name>`: what a redeploy of the current spec would do with
+// the jobs that run on the session (the savepoints it would take, the jobs it would restore: the plan
+// of model/redeploy-jobs.ts) and what it would delete, counted by the very activities a redeploy runs,
+// in their dry-run mode. Changes nothing.
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import type { PurgeCounts } from '../activities/s3.ts';
 import { isNotFound } from '../kube/errors.ts';
 import { autoCleanSteps } from '../model/auto-clean.ts';
 import type { FlinkSession, SessionRef } from '../model/flinksession.ts';
-import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL } from '../model/names.ts';
+import { flinkJobId } from '../model/flink-job-id.ts';
+import { retainsCheckpoints, savepointDirectory, type FlinkSessionJob } from '../model/flinksessionjob.ts';
+import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL, FLINKSESSIONJOB_PLURAL } from '../model/names.ts';
+import { planJobCarry, type CarryPlan, type ManagedJob } from '../model/redeploy-jobs.ts';
 import { SessionNotFoundError, type SessionTarget } from './target.ts';
 
 export interface RedeployPlan {
@@ -22,6 +27,8 @@ export interface RedeployPlan {
   zookeeper?: { quorum: string; path: string; znodes: number };
   haConfigMaps?: string[];
   s3?: { endPoint: string; bucket: string; prefixes: string[]; counts: PurgeCounts };
+  /** The jobs on the running JobManager and how a redeploy would carry each; unreachable when Flink's REST does not answer. */
+  jobs?: { reachable: boolean; why?: string; /** Where the savepoints go. */ savepoints?: string } & CarryPlan;
 }
 
 export async function planRedeploy(deps: ActivityDeps, target: SessionTarget): Promise<RedeployPlan> {
@@ -38,6 +45,16 @@ export async function planRedeploy(deps: ActivityDeps, target: SessionTarget): P
   }
   plan.flinkCluster = await activities.listFlinkCluster(ref);
   plan.launchJobs = (await activities.removeLaunchJobs({ ref, dryRun: true })).removed;
+  if (plan.flinkCluster.length > 0) {
+    const listed = await activities.listFlinkJobs({ session: target });
+    const managed = listed.reachable ? await sessionJobsOf(deps.kubeConfig, target) : [];
+    plan.jobs = {
+      reachable: listed.reachable,
+      ...(listed.why ? { why: listed.why } : {}),
+      ...(spec.s3 ? { savepoints: savepointDirectory(spec.s3.bucket, target.name) } : {}),
+      ...(listed.reachable ? planJobCarry({ session: target.name, ran: spec, next: spec, running: listed.jobs, managed }) : { carries: [] }),
+    };
+  }
   if (!plan.autoClean) return plan;
 
   for (const clear of autoCleanSteps(ref, spec)) {
@@ -57,6 +74,27 @@ export async function planRedeploy(deps: ActivityDeps, target: SessionTarget): P
     }
   }
   return plan;
+}
+
+/** The FlinkSessionJobs of the session, by the Flink job id their generation runs with. */
+async function sessionJobsOf(kubeConfig: KubeConfig, target: SessionTarget): Promise<ManagedJob[]> {
+  const objects = kubeConfig.makeApiClient(CustomObjectsApi);
+  const list = (await objects.listNamespacedCustomObject({
+    group: API_GROUP,
+    version: API_VERSION,
+    plural: FLINKSESSIONJOB_PLURAL,
+    namespace: target.namespace,
+  })) as {
+    items: FlinkSessionJob[];
+  };
+  return list.items
+    .filter((job) => job.spec.session === target.name && !job.metadata.deletionTimestamp)
+    .map((job) => ({
+      name: job.metadata.name,
+      jobId: flinkJobId({ namespace: target.namespace, name: job.metadata.name, uid: job.metadata.uid, generation: job.metadata.generation }),
+      spec: job.spec,
+      ...(retainsCheckpoints(job.spec) ? { retainsCheckpoints: true } : {}),
+    }));
 }
 
 async function readSession(kubeConfig: KubeConfig, target: SessionTarget): Promise<FlinkSession> {
@@ -79,7 +117,9 @@ export function formatPlan(plan: RedeployPlan): string {
   const { namespace, name } = plan.target;
   const head = `redeploy plan for FlinkSession ${namespace}/${name} (generation ${plan.generation}); nothing has been changed`;
   if (plan.refused) return `${head}\n  the current spec would be refused, so a redeploy would delete nothing: ${plan.refused}`;
-  const lines = [head, '', 'would delete, in this order:'];
+  const lines = [head, ''];
+  if (plan.jobs) lines.push(...formatJobs(plan.jobs), '');
+  lines.push('would delete, in this order:');
   lines.push(
     plan.flinkCluster.length > 0
       ? `  1. the Flink cluster (${plural(plan.flinkCluster.length, 'object')}): ${plan.flinkCluster.join(', ')}`
@@ -104,4 +144,27 @@ export function formatPlan(plan: RedeployPlan): string {
   }
   lines.push(`  then, once the new JobManager serves, the old launch Jobs: ${plan.launchJobs.join(', ') || 'none'}`);
   return lines.join('\n');
+}
+
+/** Pure: what the redeploy would do with each job before the delete, and what it would restore after. */
+function formatJobs(jobs: NonNullable<RedeployPlan['jobs']>): string[] {
+  if (!jobs.reachable) return [`the jobs on Flink: not known (its REST does not answer: ${jobs.why ?? 'no answer'}); a redeploy would take no savepoints`];
+  if (jobs.blocked) return [`the jobs on Flink: the redeploy would be held: ${jobs.blocked}`];
+  if (jobs.carries.length === 0) return ['the jobs on Flink: none running; nothing to carry'];
+  const lines = [`would first carry ${plural(jobs.carries.length, 'job')} running on Flink:`];
+  for (const carry of jobs.carries) {
+    const what = carry.sessionJob ? `FlinkSessionJob ${carry.sessionJob} (job ${carry.jobId})` : `${carry.jobName} (job ${carry.jobId}, submitted by hand)`;
+    const how =
+      carry.action === 'savepoint'
+        ? `a savepoint into ${jobs.savepoints ?? 'the savepoint directory'}${carry.sessionJob ? ', restored from it' : ', its path reported'}`
+        : carry.action === 'checkpoint'
+          ? 'cancelled keeping its latest checkpoint, restored from it'
+          : carry.action === 'ha'
+            ? "left to Flink's HA, checked RUNNING on the new JobManager"
+            : carry.sessionJob
+              ? 'cancelled, started afresh'
+              : 'cancelled';
+    lines.push(`  - ${what}: ${how}`);
+  }
+  return lines;
 }

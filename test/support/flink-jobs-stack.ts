@@ -41,7 +41,7 @@ export interface FlinkJobsStack {
   stop(): Promise<void>;
 }
 
-export async function startFlinkJobsStack(prefix: string, flinkVersion: string): Promise<FlinkJobsStack> {
+export async function startFlinkJobsStack(prefix: string, flinkVersion: string, options: { readinessDeadlineSeconds?: number } = {}): Promise<FlinkJobsStack> {
   const stack = stackEndpoints();
   const kc = kubeConfig();
   const namespace = uniqueName(prefix);
@@ -59,7 +59,13 @@ export async function startFlinkJobsStack(prefix: string, flinkVersion: string):
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: JAR_KEY, Body: readFileSync(stack.flink.sampleJobs[version]!) }));
   const kubelet = startLaunchKubelet(kc, stack, namespace, { flinkPods: 'process' });
   const proxy: FlinkRestProxy = await startFlinkRestProxy((ns, name) => kubelet.flink!.restUrl(ns, name));
-  const operator = await startOperator({ stack, namespace, taskQueue: uniqueName('fso'), restUrlTemplate: proxy.urlTemplate, readinessDeadlineSeconds: 240 });
+  const operator = await startOperator({
+    stack,
+    namespace,
+    taskQueue: uniqueName('fso'),
+    restUrlTemplate: proxy.urlTemplate,
+    readinessDeadlineSeconds: options.readinessDeadlineSeconds ?? 240,
+  });
   return {
     namespace,
     bucket,
