@@ -379,6 +379,10 @@ export interface FlinkSessionStatus {
   carriedJobs?: {
     jobId: string;
     /**
+     * The generation whose redeploy carried it.
+     */
+    generation?: number;
+    /**
      * Flink's name of the job.
      */
     jobName?: string;

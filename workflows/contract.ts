@@ -204,6 +204,8 @@ export interface CarriedJobs {
 /** A job the session's latest redeploy carried (model/redeploy-jobs.ts JobCarry, and what became of it). */
 export interface CarriedAcross {
   jobId: string;
+  /** The generation whose redeploy carried it. */
+  generation: number;
   jobName: string;
   /** The FlinkSessionJob that declares it (and its uid); none for a job submitted by hand. */
   sessionJob?: string;

@@ -50,6 +50,7 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
       ref: running.ref,
       carriedJobs: jobs.carriedAcross.map((r) => ({
         jobId: r.jobId,
+        generation: r.generation,
         jobName: r.jobName,
         ...(r.sessionJob ? { sessionJob: r.sessionJob } : {}),
         action: r.action,
@@ -107,6 +108,7 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
         const path = latest.latest?.path;
         record = entry(
           carry,
+          ran.ref.generation,
           desired?.uid,
           path,
           'LeftToHa',
@@ -116,15 +118,29 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
         const directory = savepointDirectory(bucket!, deps.session);
         const stopped = await step('stop the job with a savepoint', () => flink.stopFlinkJob({ session, jobId: carry.jobId, savepointDirectory: directory }));
         const path = stopped.savepoint?.path;
-        record = entry(carry, desired?.uid, path, 'Stopped', `${carry.why}${path ? `: ${path}` : ` (Flink says ${stopped.state}, no savepoint)`}`);
+        record = entry(
+          carry,
+          ran.ref.generation,
+          desired?.uid,
+          path,
+          'Stopped',
+          `${carry.why}${path ? `: ${path}` : ` (Flink says ${stopped.state}, no savepoint)`}`,
+        );
       } else if (carry.action === 'checkpoint') {
         const stopped = await step('cancel the job, keeping its latest checkpoint', () =>
           flink.stopFlinkJob({ session, jobId: carry.jobId, fromCheckpoint: true }),
         );
-        record = entry(carry, desired?.uid, stopped.checkpoint?.path, 'Stopped', `${carry.why}: ${stopped.checkpoint?.path ?? 'no checkpoint'}`);
+        record = entry(
+          carry,
+          ran.ref.generation,
+          desired?.uid,
+          stopped.checkpoint?.path,
+          'Stopped',
+          `${carry.why}: ${stopped.checkpoint?.path ?? 'no checkpoint'}`,
+        );
       } else {
         await step('cancel the job', () => flink.stopFlinkJob({ session, jobId: carry.jobId }));
-        record = entry(carry, desired?.uid, undefined, 'Cancelled', carry.why);
+        record = entry(carry, ran.ref.generation, desired?.uid, undefined, 'Cancelled', carry.why);
       }
     } catch (error: unknown) {
       if (isCancellation(error)) throw error;
@@ -133,7 +149,7 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
       if (!force) {
         log.warn('redeploy held: a job could not be carried', { job: carry.jobId, error: why });
         const message = `${what} could not be carried across the redeploy: ${why}; nothing was deleted and the session runs on. Fix the job, or go on without its state: flink-session-operator redeploy ${deps.namespace}/${deps.session} --force (or temporal workflow signal --workflow-id flinksession/${deps.namespace}/${deps.session} --name redeploy --input '{"force": true}')`;
-        jobs.noteCarry(entry(carry, desired?.uid, undefined, 'Held', `could not be carried: ${why}; it keeps running`));
+        jobs.noteCarry(entry(carry, ran.ref.generation, desired?.uid, undefined, 'Held', `could not be carried: ${why}; it keeps running`));
         if (ref) {
           await event(ref, 'Warning', reason, `the session's redeploy is held: ${why}; the job keeps running`);
           await report(ref, {
@@ -151,6 +167,7 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
       await step('cancel the job', () => flink.stopFlinkJob({ session, jobId: carry.jobId }));
       record = entry(
         { ...carry, action: 'cancel' },
+        ran.ref.generation,
         desired?.uid,
         undefined,
         'Cancelled',
@@ -230,9 +247,10 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
   }
 }
 
-function entry(carry: JobCarry, uid: string | undefined, path: string | undefined, outcome: string, message: string): CarriedAcross {
+function entry(carry: JobCarry, generation: number, uid: string | undefined, path: string | undefined, outcome: string, message: string): CarriedAcross {
   return {
     jobId: carry.jobId,
+    generation,
     jobName: carry.jobName,
     ...(carry.sessionJob ? { sessionJob: carry.sessionJob } : {}),
     ...(carry.sessionJob && uid ? { sessionJobUid: uid } : {}),
