@@ -7,8 +7,8 @@
 // going on from before. One session serves the cases, one after the other.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { highestCount, listJobs } from '../../stack/flink-jobs.ts';
-import { restoredFrom, startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
+import { listJobs } from '../../stack/flink-jobs.ts';
+import { countPast, restoredFrom, startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
 import { eventually } from '../support/stack.ts';
 
 const FLINK_VERSION = process.env.FSO_TEST_FLINK_VERSION ?? '2.1';
@@ -21,15 +21,7 @@ describe(`crash safety of a redeploy that carries its jobs: the worker is SIGKIL
   let generation = 1;
 
   const rest = () => stack.rest(SESSION);
-  const countAbove = (id: string, floor: number) =>
-    eventually(
-      `job ${id} to count past ${floor}`,
-      async () => {
-        const value = await highestCount(rest(), id).catch(() => undefined);
-        return value !== undefined && value > floor ? value : undefined;
-      },
-      180_000,
-    );
+  const countAbove = (id: string, floor: number) => countPast(rest(), id, floor);
 
   beforeAll(async () => {
     stack = await startFlinkJobsStack('redeploy-crash', FLINK_VERSION);

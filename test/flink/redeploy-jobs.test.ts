@@ -16,9 +16,9 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { workflowId } from '../../model/names.ts';
-import { checkpointStats, clientVersion, highestCount, listJobs, submitJar } from '../../stack/flink-jobs.ts';
+import { checkpointStats, clientVersion, listJobs, submitJar } from '../../stack/flink-jobs.ts';
 import { redeploySignal, statusQuery } from '../../workflows/contract.ts';
-import { startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
+import { countPast, startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
 import { eventually, stackEndpoints, uniqueName } from '../support/stack.ts';
 
 const FLINK_VERSION = process.env.FSO_TEST_FLINK_VERSION ?? '2.1';
@@ -45,14 +45,7 @@ describe(`jobs across a session redeploy (Flink ${FLINK_VERSION})`, () => {
   const redeploys = async (session: string) => (await temporal.workflow.getHandle(workflowId(stack.namespace, session)).query(statusQuery)).redeploys;
   /** The job's highest count once it passes `above`, with two checkpoints completed after it was read. */
   const countedAndCheckpointed = async (session: string, jobId: string, above: number): Promise<number> => {
-    const count = await eventually(
-      `job ${jobId} to count past ${above}`,
-      async () => {
-        const value = await highestCount(rest(session), jobId).catch(() => undefined);
-        return value !== undefined && value > above ? value : undefined;
-      },
-      180_000,
-    );
+    const count = await countPast(rest(session), jobId, above);
     const completed = (await checkpointStats(rest(session), jobId)).completed;
     await eventually(
       `job ${jobId} to checkpoint after it`,
@@ -61,15 +54,7 @@ describe(`jobs across a session redeploy (Flink ${FLINK_VERSION})`, () => {
     );
     return count;
   };
-  const countsFrom = (session: string, jobId: string) =>
-    eventually(
-      `job ${jobId} to count again`,
-      async () => {
-        const value = await highestCount(rest(session), jobId).catch(() => undefined);
-        return value !== undefined && value > 0 ? value : undefined;
-      },
-      180_000,
-    );
+  const countsFrom = (session: string, jobId: string) => countPast(rest(session), jobId, 0);
   const carriedJobs = async (session: string) => (await stack.sessions.read(session))?.status?.carriedJobs ?? [];
   /** Until every carried job has an outcome after the launch (or `done` says so). */
   const carriedSettled = (session: string, count: number) =>

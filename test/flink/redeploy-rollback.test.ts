@@ -8,9 +8,9 @@
 // not retried.
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointStats, highestCount, listJobs } from '../../stack/flink-jobs.ts';
+import { checkpointStats, listJobs } from '../../stack/flink-jobs.ts';
 import { imageConfigYaml } from '../../stack/flink-image-config.ts';
-import { startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
+import { countPast, startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
 import { eventually } from '../support/stack.ts';
 
 const SESSION = 'rollback';
@@ -27,15 +27,7 @@ describe('a redeploy whose JobManager never comes up is rolled back (Flink 2.1)'
     await stack?.stop();
   });
 
-  const count = (jobId: string, above: number) =>
-    eventually(
-      `job ${jobId} to count past ${above}`,
-      async () => {
-        const value = await highestCount(stack.rest(SESSION), jobId).catch(() => undefined);
-        return value !== undefined && value > above ? value : undefined;
-      },
-      180_000,
-    );
+  const count = (jobId: string, above: number) => countPast(stack.rest(SESSION), jobId, above);
   const jobManagerUid = async () =>
     (await stack.kc.makeApiClient(k8s.AppsV1Api).readNamespacedDeployment({ namespace: stack.namespace, name: SESSION })).metadata?.uid;
 

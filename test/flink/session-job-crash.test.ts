@@ -11,8 +11,8 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flinkJobId } from '../../model/flink-job-id.ts';
-import { highestCount, listJobs } from '../../stack/flink-jobs.ts';
-import { restoredFrom, startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
+import { listJobs } from '../../stack/flink-jobs.ts';
+import { countPast, restoredFrom, startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
 import { eventually } from '../support/stack.ts';
 
 /** One Flink version keeps the suite's time down (2.1); FSO_TEST_FLINK_VERSION=1.20 runs the other. */
@@ -26,15 +26,7 @@ describe(`crash safety of a FlinkSessionJob change: the worker is SIGKILLed insi
   let generation = 1;
 
   const rest = () => stack.rest(SESSION);
-  const countAbove = (id: string, floor: number) =>
-    eventually(
-      `job ${id} to count past ${floor}`,
-      async () => {
-        const value = await highestCount(rest(), id).catch(() => undefined);
-        return value !== undefined && value > floor ? value : undefined;
-      },
-      120_000,
-    );
+  const countAbove = (id: string, floor: number) => countPast(rest(), id, floor, 120_000);
 
   beforeAll(async () => {
     stack = await startFlinkJobsStack('fsj-crash', FLINK_VERSION);

@@ -9,14 +9,14 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
-import { clientVersion } from '../../stack/flink-jobs.ts';
+import { clientVersion, highestCount } from '../../stack/flink-jobs.ts';
 import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { stackS3Client } from '../../stack/s3.ts';
 import { startOperator, type OperatorProcesses } from './operator.ts';
 import { sessionJobApi } from './session-jobs.ts';
 import { sessionApi } from './sessions.ts';
-import { kubeConfig, stackEndpoints, uniqueName } from './stack.ts';
+import { eventually, kubeConfig, stackEndpoints, uniqueName } from './stack.ts';
 
 const execFileAsync = promisify(execFile);
 const S3_SECRET = 's3';
@@ -104,4 +104,16 @@ export async function restoredFrom(rest: string, jobId: string): Promise<string 
   if (!response.ok) throw new Error(`read the checkpoints of ${jobId}: HTTP ${response.status} ${await response.text()}`);
   const stats = (await response.json()) as { latest?: { restored?: { external_path?: string } | null } };
   return stats.latest?.restored?.external_path ?? undefined;
+}
+
+/** The sample job's highest count (its keyed state, through Flink's REST) once it is past `floor`. */
+export function countPast(rest: string, jobId: string, floor: number, timeoutMs = 180_000): Promise<number> {
+  return eventually(
+    `job ${jobId} to count past ${floor}`,
+    async () => {
+      const value = await highestCount(rest, jobId).catch(() => undefined);
+      return value !== undefined && value > floor ? value : undefined;
+    },
+    timeoutMs,
+  );
 }
