@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // flink-session-operator: the operator's one program. `run` (watcher and worker in one process),
 // `watcher` and `worker` (to scale them apart), `dev` (everything locally, in a checkout), and the commands people
-// run against a live operator: `status`, `redeploy`, `plan`. `--help` on each. Each command loads its
+// run against a live operator: `status`, `redeploy`, `approve`, `plan`. `--help` on each. Each command loads its
 // modules when it runs, so `status` or `--help` do not wait for the Temporal worker's SDK to load.
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
@@ -116,6 +116,21 @@ redeployCommand.action(
   action(async (target: string, options: { reason?: string; force?: boolean }) => {
     const { redeploy } = await import('../cli/redeploy.ts');
     const result = await redeploy(redeployEnv(), parseSessionTarget(target), options.reason, options.force === true);
+    process.stdout.write(`${result.output}\n`);
+    return result.exitCode;
+  }),
+);
+
+const approveCommand = program
+  .command('approve')
+  .description('let a redeploy that waits for approval (spec.approval: manual, AwaitingApproval) go on (the `approve` signal)')
+  .argument('<namespace/name>', 'the FlinkSession')
+  .option('--generation <n>', 'approve only if this is the generation waiting', (value) => Number.parseInt(value, 10));
+const approveEnv = withSettingFlags(approveCommand, ['client']);
+approveCommand.action(
+  action(async (target: string, options: { generation?: number }) => {
+    const { approve } = await import('../cli/approve.ts');
+    const result = await approve(approveEnv(), parseSessionTarget(target), options.generation);
     process.stdout.write(`${result.output}\n`);
     return result.exitCode;
   }),

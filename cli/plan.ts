@@ -11,7 +11,7 @@ import type { FlinkSession, SessionRef } from '../model/flinksession.ts';
 import { flinkJobId } from '../model/flink-job-id.ts';
 import { retainsCheckpoints, savepointDirectory, type FlinkSessionJob } from '../model/flinksessionjob.ts';
 import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL, FLINKSESSIONJOB_PLURAL } from '../model/names.ts';
-import { planJobCarry, type CarryPlan, type ManagedJob } from '../model/redeploy-jobs.ts';
+import { describeCarry, planJobCarry, type CarryPlan, type ManagedJob } from '../model/redeploy-jobs.ts';
 import { SessionNotFoundError, type SessionTarget } from './target.ts';
 
 export interface RedeployPlan {
@@ -152,19 +152,6 @@ function formatJobs(jobs: NonNullable<RedeployPlan['jobs']>): string[] {
   if (jobs.blocked) return [`the jobs on Flink: the redeploy would be held: ${jobs.blocked}`];
   if (jobs.carries.length === 0) return ['the jobs on Flink: none running; nothing to carry'];
   const lines = [`would first carry ${plural(jobs.carries.length, 'job')} running on Flink:`];
-  for (const carry of jobs.carries) {
-    const what = carry.sessionJob ? `FlinkSessionJob ${carry.sessionJob} (job ${carry.jobId})` : `${carry.jobName} (job ${carry.jobId}, submitted by hand)`;
-    const how =
-      carry.action === 'savepoint'
-        ? `a savepoint into ${jobs.savepoints ?? 'the savepoint directory'}${carry.sessionJob ? ', restored from it' : ', its path reported'}`
-        : carry.action === 'checkpoint'
-          ? 'cancelled keeping its latest checkpoint, restored from it'
-          : carry.action === 'ha'
-            ? "left to Flink's HA, checked RUNNING on the new JobManager"
-            : carry.sessionJob
-              ? 'cancelled, started afresh'
-              : 'cancelled';
-    lines.push(`  - ${what}: ${how}`);
-  }
+  for (const carry of jobs.carries) lines.push(`  - ${describeCarry(carry, jobs.savepoints)}`);
   return lines;
 }

@@ -8,7 +8,7 @@ import type { SessionTarget } from './target.ts';
 import { noWorkflowMessage, openSessionClient, WorkflowNotFoundError } from './temporal-client.ts';
 
 /** The user's name; a uid without a passwd entry (as in the operator's image) has none. */
-function whoAmI(): string {
+export function whoAmI(): string {
   try {
     return userInfo().username;
   } catch {

@@ -25,6 +25,10 @@ export interface FlinkSessionSpec {
    */
   rollback?: boolean;
   /**
+   * manual: a redeploy waits, before anything is stopped or deleted, for an approve signal (flink-session-operator approve, or temporal workflow signal --name approve); status says AwaitingApproval with the plan (the savepoints it would take, the jobs it would restore).
+   */
+  approval?: 'automatic' | 'manual';
+  /**
    * What a redeploy does with a job that runs on the session but no FlinkSessionJob declares (one submitted by hand with flink run): savepoint (stop it with a savepoint and report the path in status.carriedJobs and an Event, for a person to resubmit; with HA kept and no autoClean Flink's HA recovers it instead), cancel, or block (refuse the redeploy while such jobs run).
    */
   unmanagedJobs?: 'savepoint' | 'cancel' | 'block';

@@ -134,3 +134,19 @@ function managedCarry(job: ManagedJob, ha: boolean, purges: boolean): { action: 
           : 'upgradeMode last-state, submitted without its checkpoints retained: stopped with a savepoint, resubmitted from it',
   };
 }
+
+/** One job of a plan in words: what it is, and what the redeploy would do with it (the plan CLI, AwaitingApproval). */
+export function describeCarry(carry: JobCarry, savepoints: string | undefined): string {
+  const what = carry.sessionJob ? `FlinkSessionJob ${carry.sessionJob} (job ${carry.jobId})` : `${carry.jobName} (job ${carry.jobId}, submitted by hand)`;
+  const how =
+    carry.action === 'savepoint'
+      ? `a savepoint into ${savepoints ?? 'the savepoint directory'}${carry.sessionJob ? ', restored from it' : ', its path reported'}`
+      : carry.action === 'checkpoint'
+        ? 'cancelled keeping its latest checkpoint, restored from it'
+        : carry.action === 'ha'
+          ? "left to Flink's HA, checked RUNNING on the new JobManager"
+          : carry.sessionJob
+            ? 'cancelled, started afresh'
+            : 'cancelled';
+  return `${what}: ${how}`;
+}

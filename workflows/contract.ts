@@ -75,6 +75,16 @@ export const jobManagerMissingSignal = defineSignal<[JobManagerMissing]>('jobMan
 export const redeploySignal = defineSignal<[RedeployRequest?]>('redeploy');
 export const deleteSignal = defineSignal<[DeleteRequest]>('delete');
 
+/**
+ * A person approves the redeploy a session with `spec.approval: manual` waits on (AwaitingApproval);
+ * `generation`, when given, must be the generation waiting (an approval of an older plan is ignored).
+ */
+export interface ApproveRequest {
+  generation?: number;
+  by?: string;
+}
+export const approveSignal = defineSignal<[ApproveRequest?]>('approve');
+
 export type SessionPhase = NonNullable<FlinkSessionStatus['phase']>;
 
 /** What `temporal workflow query --name status` answers. */
@@ -154,6 +164,8 @@ export interface CarriedState {
    * had): not retried until the spec changes, the annotation gets a new value, or a redeploy signal.
    */
   refused?: { generation: number; redeployToken?: string };
+  /** spec.approval manual: the generation (and redeploy annotation value) an approve signal let go on. */
+  approved?: { generation: number; redeployToken?: string; by?: string };
   /** The redeploy signal said force: the next redeploy cancels a job whose savepoint fails instead of holding. */
   withoutFailedSavepoints?: boolean;
   /** A drift report to check: whether to redeploy if the JobManager is really gone. */

@@ -4,6 +4,7 @@
 // nothing the workflow sandbox lacks), so it is unit-tested on its own.
 import type { FlinkSessionSpec } from '../model/flinksession.ts';
 import type {
+  ApproveRequest,
   CarriedState,
   DeleteRequest,
   DeleteTarget,
@@ -78,6 +79,37 @@ export class SessionState {
     const forced = request?.force === true ? ' (force: without the savepoints that fail)' : '';
     this.forceRedeploy(request?.reason ? `redeploy signal${forced}: ${request.reason}` : `redeploy signal${forced}`);
     if (request?.force === true) this.carried.withoutFailedSavepoints = true;
+  }
+
+  /** An approval counts for the generation waiting now (or the one it names); a later edit needs its own. */
+  onApprove(request: ApproveRequest | undefined): void {
+    const desired = this.carried.desired;
+    if (!desired || (request?.generation !== undefined && request.generation !== desired.generation)) return;
+    this.carried.approved = {
+      generation: desired.generation,
+      ...(desired.redeployToken !== undefined ? { redeployToken: desired.redeployToken } : {}),
+      ...(request?.by ? { by: request.by } : {}),
+    };
+  }
+
+  /** Whether `change` (the redeploy waiting) was approved; who approved it. */
+  approvalOf(change: SpecChanged): { by?: string } | undefined {
+    const approved = this.carried.approved;
+    return approved && approved.generation === change.generation && approved.redeployToken === change.redeployToken
+      ? { ...(approved.by ? { by: approved.by } : {}) }
+      : undefined;
+  }
+
+  /** Something newer than `change` waits (a later edit, a delete): a deploy waiting for approval gives way to it. */
+  supersedes(change: SpecChanged): boolean {
+    const desired = this.carried.desired;
+    return (
+      this.carried.deleting !== undefined ||
+      desired === undefined ||
+      desired.uid !== change.uid ||
+      desired.generation !== change.generation ||
+      desired.redeployToken !== change.redeployToken
+    );
   }
 
   forceRedeploy(reason: string): void {
@@ -264,6 +296,7 @@ export class SessionState {
     };
     this.carried.forcedReasons = [];
     this.carried.withoutFailedSavepoints = undefined;
+    this.carried.approved = undefined;
     this.carried.redeploys += 1;
     this.carried.lastError = undefined;
     this.carried.refused = undefined;
@@ -319,6 +352,7 @@ export class SessionState {
     this.carried.refused = { generation: change.generation, ...(change.redeployToken !== undefined ? { redeployToken: change.redeployToken } : {}) };
     this.carried.forcedReasons = [];
     this.carried.withoutFailedSavepoints = undefined;
+    this.carried.approved = undefined;
     this.carried.lastError = error;
   }
 

@@ -6,6 +6,7 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  condition,
   continueAsNew,
   isCancellation,
   log,
@@ -20,9 +21,12 @@ import type { Activities } from '../activities/index.ts';
 import type { SessionCheckResult } from '../activities/session-check.ts';
 import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
 import { autoCleanSteps, sessionS3Target } from '../model/auto-clean.ts';
+import { savepointDirectory } from '../model/flinksessionjob.ts';
+import { describeCarry, planJobCarry } from '../model/redeploy-jobs.ts';
 import { movedAway } from '../model/state-locations.ts';
 import type { StatusReport } from '../model/status.ts';
 import {
+  approveSignal,
   deleteSignal,
   jobChangedSignal,
   jobDeletedSignal,
@@ -66,6 +70,8 @@ const REDEPLOY_LAUNCH_JOBS_FIRST_PATCH = 'redeploy-launch-jobs-first';
 const SESSION_JOBS_PATCH = 'session-jobs';
 /** A redeploy carries the session's jobs across (runs before took them down with the JobManager). */
 const CARRY_JOBS_PATCH = 'carry-jobs-across-redeploy';
+/** spec.approval manual: a redeploy waits for an approve signal (runs before had no approval). */
+const APPROVAL_PATCH = 'approve-before-redeploy';
 /** A redeploy whose new generation does not come up relaunches the one that ran (runs before ended Failed). */
 const ROLLBACK_PATCH = 'roll-back-failed-redeploy';
 
@@ -121,6 +127,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
   const watch = activities(WATCH);
   setHandler(specChangedSignal, (change) => state.onSpecChanged(change));
   setHandler(redeploySignal, (request) => state.onRedeploy(request));
+  setHandler(approveSignal, (request) => state.onApprove(request));
   setHandler(deleteSignal, (request) => state.onDelete(request));
   setHandler(jobManagerMissingSignal, (report) => state.onJobManagerMissing(report));
   setHandler(jobChangedSignal, (change) => jobs.onJobChanged(change));
@@ -270,6 +277,8 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       return;
     }
     const redeploying = state.running || found?.exists === true;
+    // spec.approval manual: nothing is stopped or deleted until a person approves this plan.
+    if (redeploying && spec.approval === 'manual' && patched(APPROVAL_PATCH) && !(await approved(change))) return;
     const kind: DeployKind = redeploying ? 'redeploy' : 'deploy';
     const phase = state.beganDeploy(redeploying);
     const why = reasons.join('; ');
@@ -424,6 +433,38 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       await event(ref, 'Warning', 'RollbackFailed', message);
       await report(ref, { phase: failedPhase, reason: 'RollbackFailed', generation: failed.generation, ready: false, message, error: message });
     }
+  }
+
+  /**
+   * Waits for the approve signal of a redeploy (spec.approval manual), with the plan in the status and
+   * an Event: the savepoints it would take and the jobs it would restore. False when something newer
+   * (a later edit, a delete) came first: the main loop takes that instead.
+   */
+  async function approved(change: SpecChanged): Promise<boolean> {
+    const ref = refOf(change.uid, change.generation);
+    if (!state.approvalOf(change)) {
+      const listed = await step('list the jobs on Flink', () => flink.listFlinkJobs({ session: { namespace: input.namespace, name: input.name } }));
+      const ran = state.deployedSpec(change.uid) ?? change.spec;
+      const plan = listed.reachable
+        ? planJobCarry({ session: input.name, ran, next: change.spec, running: listed.jobs, managed: jobs.onSession({ ready: true, deploys: state.deploys }) })
+        : { carries: [] };
+      const savepoints = ran.s3 ? savepointDirectory(ran.s3.bucket, input.name) : undefined;
+      const what = plan.blocked
+        ? `it would be held: ${plan.blocked}`
+        : plan.carries.length === 0
+          ? listed.reachable
+            ? 'no job runs on the session'
+            : 'the jobs on Flink are not known (its REST does not answer)'
+          : plan.carries.map((c) => describeCarry(c, savepoints)).join('; ');
+      const message = `generation ${change.generation} waits for approval (spec.approval: manual): flink-session-operator approve ${input.namespace}/${input.name} (or temporal workflow signal --workflow-id ${workflow.id} --name approve); the redeploy would carry: ${what}`;
+      await event(ref, 'Normal', 'AwaitingApproval', message);
+      await report(ref, { phase: state.phase, reason: 'AwaitingApproval', generation: change.generation, ready: state.running, message });
+      await condition(() => state.approvalOf(change) !== undefined || state.supersedes(change));
+      if (!state.approvalOf(change)) return false;
+    }
+    const by = state.approvalOf(change)?.by;
+    await event(ref, 'Normal', 'Approved', `the redeploy to generation ${change.generation} was approved${by ? ` by ${by}` : ''}`);
+    return true;
   }
 
   /** The job steps a deploy leaves (resubmissions after a redeploy), run now unless a deploy or a delete waits. */

@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities/index.ts';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
-import { redeploySignal } from '../../workflows/contract.ts';
+import { approveSignal, redeploySignal } from '../../workflows/contract.ts';
 import { MINIMAL_SPEC, type SessionUnderTest } from '../support/time-skipping.ts';
 import { READY } from '../support/workflow-steps.ts';
 import { workflowSuite } from '../support/workflow-suite.ts';
@@ -233,6 +233,41 @@ describe('jobs across a session redeploy (time-skipping test server, recording a
     expect(lines.indexOf('jobManagerExists')).toBeGreaterThan(lines.indexOf(READY));
     expect(lines.indexOf('submitFlinkJob counter g1')).toBeGreaterThan(lines.indexOf('jobManagerExists'));
     expect(carried(s)).toEqual([expect.objectContaining({ sessionJob: 'counter', outcome: 'Restored' })]);
+  });
+
+  it('approval: manual waits, before anything is stopped or deleted, for the approve signal, with the plan in the status; a newer edit replaces the plan', async () => {
+    const manual: FlinkSessionSpec = { ...WITH_S3, approval: 'manual' };
+    const s = await sessionWithJobs(manual, { counter: 'savepoint' }, { byHand: true });
+    await s.specChanged(2, { ...manual, numberOfTaskSlots: 4 });
+    await s.waitFor('reportStatus Running/AwaitingApproval');
+    expect(steps(s)).toEqual([
+      'checkSession',
+      'validateSessionSpec',
+      'listFlinkJobs',
+      'recordEvent Normal AwaitingApproval',
+      'reportStatus Running/AwaitingApproval',
+    ]);
+    const waiting = argsOf(s, 'reportStatus').at(-1)!.report;
+    expect(waiting.message).toContain('generation 2 waits for approval');
+    expect(waiting.message).toContain(`FlinkSessionJob counter (job counter-g1`);
+    expect(waiting.message).toContain(`a savepoint into s3://state/${s.name}/flink/savepoints/, restored from it`);
+    expect(waiting.message).toContain('by-hand (job feedc0de');
+    expect(s.cluster.jobManager).toBe(true);
+
+    // An approval of another generation does nothing; a newer edit asks again, for its own plan.
+    await s.handle.signal(approveSignal, { generation: 7 });
+    await s.specChanged(3, { ...manual, numberOfTaskSlots: 6 });
+    await s.waitFor((lines) => lines.filter((l) => l === 'reportStatus Running/AwaitingApproval').length === 2);
+    expect(steps(s).filter((l) => l.startsWith('stopFlinkJob') || l === 'deleteJobManagerDeployment')).toEqual([]);
+
+    s.recorder.clear();
+    await s.handle.signal(approveSignal, { generation: 3, by: 'alice' });
+    await s.waitFor('reportJobStatus counter JobRunning');
+    const lines = steps(s);
+    expect(lines.slice(0, 3)).toEqual(['recordEvent Normal Approved', 'reportStatus Redeploying/Redeploying', 'recordEvent Normal Redeploying']);
+    expect(lines).toContain('deleteJobManagerDeployment');
+    expect(argsOf(s, 'recordEvent')[0]).toMatchObject({ message: 'the redeploy to generation 3 was approved by alice' });
+    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 3 });
   });
 
   it('unmanagedJobs: block refuses the redeploy while a job run by hand runs, naming it; nothing is stopped or deleted', async () => {
