@@ -1,6 +1,7 @@
 // Stands in for Flink's REST endpoint on the local stack (tests, dev mode): kwok's pods run no Flink, so this local server
-// answers /<namespace>/<name>/v1/overview — only while the session's JobManager Deployment exists, so
-// "REST answers" still means "the JobManager Flink created is there".
+// answers /<namespace>/<name>/v1/overview, and /jobs/overview with no jobs (a session nobody submitted
+// to) — only while the session's JobManager Deployment exists, so "REST answers" still means "the
+// JobManager Flink created is there".
 import * as k8s from '@kubernetes/client-node';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +21,7 @@ export async function startFlinkRestStandIn(kc: k8s.KubeConfig): Promise<FlinkRe
   const server: Server = createServer((req, res) => {
     standIn.requests += 1;
     standIn.log.push(`${req.method ?? 'GET'} ${req.url ?? '/'}`);
-    const match = /^\/([^/]+)\/([^/]+)\/v1\/overview$/.exec(req.url ?? '');
+    const match = /^\/([^/]+)\/([^/]+)\/(v1\/overview|jobs\/overview)$/.exec(req.url ?? '');
     if (!match) {
       res.writeHead(404).end();
       return;
@@ -31,9 +32,11 @@ export async function startFlinkRestStandIn(kc: k8s.KubeConfig): Promise<FlinkRe
         res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
         res.end(
           JSON.stringify(
-            ready
-              ? { taskmanagers: 0, 'slots-total': 0, 'slots-available': 0, 'jobs-running': 0, 'flink-version': 'stand-in' }
-              : { errors: ['JobManager not available'] },
+            !ready
+              ? { errors: ['JobManager not available'] }
+              : match[3] === 'jobs/overview'
+                ? { jobs: [] }
+                : { taskmanagers: 0, 'slots-total': 0, 'slots-available': 0, 'jobs-running': 0, 'flink-version': 'stand-in' },
           ),
         );
       },
