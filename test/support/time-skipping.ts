@@ -226,12 +226,20 @@ export type RunOutcome =
 
 /** What became of one run, from its history: still running, continued as new, or stuck on a failed workflow task. */
 export async function runOutcome(historyClient: Client, workflowId: string, runId: string): Promise<RunOutcome> {
-  const history = await historyClient.workflow.getHandle(workflowId, runId).fetchHistory();
+  return outcomeOf(await historyOf(historyClient, workflowId, runId));
+}
+
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+
+const historyOf = async (historyClient: Client, workflowId: string, runId: string): Promise<HistoryEvent[]> =>
+  (await historyClient.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+
+function outcomeOf(events: HistoryEvent[]): RunOutcome {
   // A failed workflow task counts only while no later one completed: the server also fails a task
   // that completes with continue-as-new while a new signal came in (cause UNHANDLED_COMMAND), and the
   // worker's retry then goes on.
   let failed: RunOutcome | undefined;
-  for (const event of history.events ?? []) {
+  for (const event of events) {
     if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
       const attributes = event.workflowTaskFailedEventAttributes;
       const failure = attributes?.failure;
@@ -269,6 +277,32 @@ export async function waitForContinueAsNew(historyClient: Client, workflowId: st
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * Waits until the run `runId` has handled every event it was sent, i.e. its last workflow task
+ * completed (none is scheduled or running), or until it continued as new or closed; returns which.
+ * A test that signals a run again only after this never signals it while a workflow task may end it.
+ */
+export async function waitUntilHandled(historyClient: Client, workflowId: string, runId: string, timeoutMs = 10_000): Promise<RunOutcome> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = await historyOf(historyClient, workflowId, runId);
+    const outcome = outcomeOf(events);
+    if (outcome.state !== 'running') return outcome;
+    const lastTaskEvent = events.findLast((e) => e.eventType != null && WORKFLOW_TASK_EVENTS.has(e.eventType));
+    if (lastTaskEvent?.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) return outcome;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still had a workflow task to do after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const WORKFLOW_TASK_EVENTS = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+]);
 
 const namespaceOf = (env: TestWorkflowEnvironment): string => env.namespace ?? 'default';
 
