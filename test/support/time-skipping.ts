@@ -179,6 +179,13 @@ async function startSession(env: TestWorkflowEnvironment, workflowBundle: Workfl
     redeploy: (reason) => handle.signal(redeploySignal, reason ? { reason } : undefined),
     status: () => handle.query(statusQuery),
     async waitFor(line, timeoutMs) {
+      // Known race (issue 11, item 7): the lock comes back only after the wait, so a workflow that goes
+      // idle on a condition with no timer before it does leaves the server with no lock, and it skips
+      // to the run's execution timeout (10 years, its default): the run ends TIMED_OUT and the next
+      // signal starts a fresh run (the autoClean redeploy test then adopts instead of redeploying; 1
+      // full-file run in 6 here, every run with the lock 1 s late). Relocking inside the activity that
+      // records the line closes it, but made 'deletes a session' run 31 s in 3 of 6 folder runs (branch
+      // can-relock-wip). A test that needs no timer to pass waits with recorder.waitFor, locked.
       const testService = env.connection.testService!;
       await testService.unlockTimeSkipping({});
       try {
