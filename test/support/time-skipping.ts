@@ -179,6 +179,13 @@ async function startSession(env: TestWorkflowEnvironment, workflowBundle: Workfl
     redeploy: (reason) => handle.signal(redeploySignal, reason ? { reason } : undefined),
     status: () => handle.query(statusQuery),
     async waitFor(line, timeoutMs) {
+      // Known race (issue 11, item 7): the lock comes back only after the wait, so a workflow that goes
+      // idle on a condition with no timer before it does leaves the server with no lock, and it skips
+      // to the run's execution timeout (10 years, its default): the run ends TIMED_OUT and the next
+      // signal starts a fresh run (the autoClean redeploy test then adopts instead of redeploying; 1
+      // full-file run in 6 here, every run with the lock 1 s late). Relocking inside the activity that
+      // records the line closes it, but made 'deletes a session' run 31 s in 3 of 6 folder runs (branch
+      // can-relock-wip). A test that needs no timer to pass waits with recorder.waitFor, locked.
       const testService = env.connection.testService!;
       await testService.unlockTimeSkipping({});
       try {
@@ -226,12 +233,20 @@ export type RunOutcome =
 
 /** What became of one run, from its history: still running, continued as new, or stuck on a failed workflow task. */
 export async function runOutcome(historyClient: Client, workflowId: string, runId: string): Promise<RunOutcome> {
-  const history = await historyClient.workflow.getHandle(workflowId, runId).fetchHistory();
+  return outcomeOf(await historyOf(historyClient, workflowId, runId));
+}
+
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+
+const historyOf = async (historyClient: Client, workflowId: string, runId: string): Promise<HistoryEvent[]> =>
+  (await historyClient.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+
+function outcomeOf(events: HistoryEvent[]): RunOutcome {
   // A failed workflow task counts only while no later one completed: the server also fails a task
   // that completes with continue-as-new while a new signal came in (cause UNHANDLED_COMMAND), and the
   // worker's retry then goes on.
   let failed: RunOutcome | undefined;
-  for (const event of history.events ?? []) {
+  for (const event of events) {
     if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
       const attributes = event.workflowTaskFailedEventAttributes;
       const failure = attributes?.failure;
@@ -269,6 +284,32 @@ export async function waitForContinueAsNew(historyClient: Client, workflowId: st
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * Waits until the run `runId` has handled every event it was sent, i.e. its last workflow task
+ * completed (none is scheduled or running), or until it continued as new or closed; returns which.
+ * A test that signals a run again only after this never signals it while a workflow task may end it.
+ */
+export async function waitUntilHandled(historyClient: Client, workflowId: string, runId: string, timeoutMs = 10_000): Promise<RunOutcome> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = await historyOf(historyClient, workflowId, runId);
+    const outcome = outcomeOf(events);
+    if (outcome.state !== 'running') return outcome;
+    const lastTaskEvent = events.findLast((e) => e.eventType != null && WORKFLOW_TASK_EVENTS.has(e.eventType));
+    if (lastTaskEvent?.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) return outcome;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still had a workflow task to do after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const WORKFLOW_TASK_EVENTS = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+]);
 
 const namespaceOf = (env: TestWorkflowEnvironment): string => env.namespace ?? 'default';
 
