@@ -252,4 +252,60 @@ describe('SessionState', () => {
     expect(state.empty).toBe(true);
     expect(state.next()).toEqual({ kind: 'idle' });
   });
+
+  describe('jobs across a redeploy: approval, force, rollback', () => {
+    const running = () => {
+      const state = new SessionState('ns', 'demo');
+      state.onSpecChanged(change(1));
+      state.launched(change(1));
+      state.deployed(change(1), 0);
+      return state;
+    };
+
+    it('an approval counts for the generation waiting (or the one it names), and only until that redeploy ran', () => {
+      const state = running();
+      state.onSpecChanged(change(2));
+      state.onApprove({ generation: 1 });
+      expect(state.approvalOf(change(2))).toBeUndefined();
+      state.onApprove({ by: 'alice' });
+      expect(state.approvalOf(change(2))).toEqual({ by: 'alice' });
+      expect(state.supersedes(change(2))).toBe(false);
+      state.onSpecChanged(change(3));
+      expect(state.supersedes(change(2))).toBe(true);
+      expect(state.approvalOf(change(3))).toBeUndefined();
+      state.onApprove(undefined);
+      state.deployed(change(3), 0);
+      expect(state.approvalOf(change(3))).toBeUndefined();
+    });
+
+    it('the redeploy signal with force carries on to the next deploy only', () => {
+      const state = running();
+      state.onRedeploy({ reason: 'S3 is read-only', force: true });
+      expect(state.next()).toMatchObject({
+        kind: 'deploy',
+        withoutFailedSavepoints: true,
+        reasons: ['redeploy signal (force: without the savepoints that fail): S3 is read-only'],
+      });
+      state.refused(change(1), 'held');
+      state.onRedeploy(undefined);
+      expect(state.next()).toMatchObject({ kind: 'deploy', withoutFailedSavepoints: false });
+    });
+
+    it('a rollback relaunches the generation that ran, with a new attempt; the failed one is not retried, and a newer edit is', () => {
+      const state = running();
+      state.onSpecChanged(change(2));
+      state.launched(change(2));
+      const target = state.rollbackTarget(change(2));
+      expect(target).toEqual({ change: change(1), attempt: 1 });
+      const before = state.deploys;
+      expect(state.rolledBack(change(2), 'generation 2 was rolled back')).toBe('Running');
+      expect(state.deploys).toBe(before + 1);
+      expect(state.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 2, lastError: 'generation 2 was rolled back' });
+      expect(state.runningDeployment).toMatchObject({ generation: 1 });
+      expect(state.next()).toEqual({ kind: 'idle' });
+      state.onSpecChanged(change(3));
+      expect(state.next()).toMatchObject({ kind: 'deploy', change: { generation: 3 } });
+      expect(running().rollbackTarget(change(1))).toBeUndefined();
+    });
+  });
 });
