@@ -166,6 +166,8 @@ export interface CarriedState {
   refused?: { generation: number; redeployToken?: string };
   /** spec.approval manual: the generation (and redeploy annotation value) an approve signal let go on. */
   approved?: { generation: number; redeployToken?: string; by?: string };
+  /** A drift check found the deployed JobManager Deployment gone, and a redeploy replaces it: nothing of it to carry. */
+  jobManagerGone?: boolean;
   /** The redeploy signal said force: the next redeploy cancels a job whose savepoint fails instead of holding. */
   withoutFailedSavepoints?: boolean;
   /** A drift report to check: whether to redeploy if the JobManager is really gone. */

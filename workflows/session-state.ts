@@ -131,8 +131,10 @@ export class SessionState {
    * status query alike, until a redeploy.
    */
   driftReported(redeploy: boolean): SessionPhase {
-    if (redeploy) this.forceRedeploy('the JobManager Deployment was deleted outside the operator');
-    else {
+    if (redeploy) {
+      this.forceRedeploy('the JobManager Deployment was deleted outside the operator');
+      this.carried.jobManagerGone = true;
+    } else {
       this.carried.jobManagerMissing = true;
       this.carried.phase = 'Failed';
     }
@@ -297,6 +299,7 @@ export class SessionState {
     this.carried.forcedReasons = [];
     this.carried.withoutFailedSavepoints = undefined;
     this.carried.approved = undefined;
+    this.carried.jobManagerGone = undefined;
     this.carried.redeploys += 1;
     this.carried.lastError = undefined;
     this.carried.refused = undefined;
@@ -384,6 +387,11 @@ export class SessionState {
   /** Counts deploys (carried): a job submitted before the latest one went with the JobManager it replaced. */
   get deploys(): number {
     return this.carried.redeploys;
+  }
+
+  /** The deployed JobManager is known to be gone (deleted outside the operator): a redeploy has no jobs on it to carry. */
+  get jobManagerGone(): boolean {
+    return this.carried.jobManagerGone === true;
   }
 
   /** Whether this chain of runs has ever deployed (a new chain checks whether it can adopt a running cluster). */

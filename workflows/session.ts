@@ -286,7 +286,11 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     await report(ref, { phase, reason: phase, generation: change.generation, ready: false, message: why });
     await event(ref, 'Normal', phase, `${phase.toLowerCase()} generation ${change.generation}: ${why}`);
     // What runs now, whose jobs the redeploy carries across.
-    const ran = redeploying && patched(CARRY_JOBS_PATCH) ? { ref, spec: state.deployedSpec(change.uid) ?? spec, deploys: state.deploys } : undefined;
+    // A JobManager deleted outside the operator (drift) has no jobs left to carry.
+    const ran =
+      redeploying && !state.jobManagerGone && patched(CARRY_JOBS_PATCH)
+        ? { ref, spec: state.deployedSpec(change.uid) ?? spec, deploys: state.deploys }
+        : undefined;
     /** Set once the old JobManager is deleted: from then on a failure rolls back to the generation that ran. */
     let oldDeleted = false;
     try {

@@ -314,8 +314,6 @@ describe('the session workflow, step by step (time-skipping test server, recordi
         'validateSessionSpec',
         'reportStatus Redeploying/Redeploying',
         'recordEvent Normal Redeploying',
-        'listFlinkJobs',
-        'recordEvent Warning JobsNotCarried',
         'applySessionFiles',
         'removeLaunchJobs all',
         'deleteJobManagerDeployment',
