@@ -34,12 +34,7 @@ describe(`crash safety of a redeploy that carries its jobs: the worker is SIGKIL
   }, 600_000);
 
   afterAll(async () => {
-    for (const name of JOBS) await stack?.jobs.remove(name).catch(() => undefined);
-    for (const name of JOBS) await stack?.jobs.waitGone(name, 120_000).catch(() => undefined);
-    await stack?.sessions.remove(SESSION).catch(() => undefined);
-    await eventually(`${SESSION} to be gone`, async () => ((await stack.sessions.read(SESSION)) === undefined ? true : undefined), 180_000).catch(
-      () => undefined,
-    );
+    await stack?.removeSessionAndJobs(SESSION, JOBS);
     await stack?.stop();
   }, 360_000);
 

@@ -77,12 +77,7 @@ describe(`a session and its jobs applied and edited together (Flink ${FLINK_VERS
   });
 
   afterAll(async () => {
-    for (const name of JOBS) await stack?.jobs.remove(name).catch(() => undefined);
-    for (const name of JOBS) await stack?.jobs.waitGone(name, 120_000).catch(() => undefined);
-    await stack?.sessions.remove(SESSION).catch(() => undefined);
-    await eventually(`${SESSION} to be gone`, async () => ((await stack.sessions.read(SESSION)) === undefined ? true : undefined), 180_000).catch(
-      () => undefined,
-    );
+    await stack?.removeSessionAndJobs(SESSION, JOBS);
     await connection?.close();
     await stack?.stop();
   }, 420_000);

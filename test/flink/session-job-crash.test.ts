@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flinkJobId } from '../../model/flink-job-id.ts';
 import { listJobs } from '../../stack/flink-jobs.ts';
 import { countPast, restoredFrom, startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
-import { eventually } from '../support/stack.ts';
 
 /** One Flink version keeps the suite's time down (2.1); FSO_TEST_FLINK_VERSION=1.20 runs the other. */
 const FLINK_VERSION = process.env.FSO_TEST_FLINK_VERSION ?? '2.1';
@@ -37,12 +36,7 @@ describe(`crash safety of a FlinkSessionJob change: the worker is SIGKILLed insi
   }, 600_000);
 
   afterAll(async () => {
-    await stack?.jobs.remove(JOB).catch(() => undefined);
-    await stack?.jobs.waitGone(JOB, 120_000).catch(() => undefined);
-    await stack?.sessions.remove(SESSION).catch(() => undefined);
-    await eventually(`${SESSION} to be gone`, async () => ((await stack.sessions.read(SESSION)) === undefined ? true : undefined), 180_000).catch(
-      () => undefined,
-    );
+    await stack?.removeSessionAndJobs(SESSION, [JOB]);
     await stack?.stop();
   }, 360_000);
 

@@ -38,6 +38,8 @@ export interface FlinkJobsStack {
   /** A session spec of this Flink version with the stack's S3 (its checkpoints and savepoints go to the bucket). */
   sessionSpec(extra?: Partial<FlinkSessionSpec>): FlinkSessionSpec;
   kubectl(args: string[], input?: string): Promise<{ stdout: string; stderr: string }>;
+  /** Best effort, for a test's tear-down: deletes the jobs (each stopped by the operator), then the session, and waits until they are gone. */
+  removeSessionAndJobs(session: string, jobs: readonly string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,16 @@ export async function startFlinkJobsStack(prefix: string, flinkVersion: string, 
       const child = execFileAsync('kubectl', [...args, '--namespace', namespace], { env: { ...process.env, KUBECONFIG: stack.kubernetes.kubeconfig } });
       if (input !== undefined) child.child.stdin!.end(input);
       return child;
+    },
+    async removeSessionAndJobs(session, jobNames) {
+      const jobApi = sessionJobApi(kc, namespace);
+      const sessionsApi = sessionApi(kc, namespace);
+      for (const name of jobNames) await jobApi.remove(name).catch(() => undefined);
+      for (const name of jobNames) await jobApi.waitGone(name, 120_000).catch(() => undefined);
+      await sessionsApi.remove(session).catch(() => undefined);
+      await eventually(`${session} to be gone`, async () => ((await sessionsApi.read(session)) === undefined ? true : undefined), 180_000).catch(
+        () => undefined,
+      );
     },
     async stop() {
       await operator.stop();
