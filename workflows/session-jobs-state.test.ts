@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobChanged } from './contract.ts';
+import type { CarriedAcross, JobChanged } from './contract.ts';
 import { SessionJobs } from './session-jobs-state.ts';
 
 const change = (generation = 1, uid = 'u1', name = 'counter', state: 'running' | 'suspended' = 'running'): JobChanged => ({
@@ -155,5 +155,40 @@ describe('SessionJobs', () => {
     expect(jobs.next(ready).kind).toBe('idle');
     jobs.onJobChanged(change(2));
     expect(jobs.next(ready)).toEqual({ kind: 'submit', name: 'counter', job: expect.objectContaining({ generation: 2 }) });
+  });
+
+  it('a job carried across that failed on the new JobManager is carried back by a rollback: tried again from the savepoint the redeploy took', () => {
+    const jobs = new SessionJobs();
+    jobs.onJobChanged(change(1));
+    jobs.submitted('counter', { uid: 'u1', generation: 1, jobId: 'j1', sessionDeploy: 1 });
+    const record: CarriedAcross = {
+      jobId: 'j1',
+      generation: 1,
+      jobName: 'counter',
+      sessionJob: 'counter',
+      sessionJobUid: 'u1',
+      action: 'savepoint',
+      path: 's3://b/sp-1',
+      outcome: 'Stopped',
+      message: 'stopped',
+    };
+    jobs.carryBegins();
+    jobs.carried(record);
+    const redeployed = { ready: true, deploys: 2 };
+    const work = jobs.next(redeployed);
+    expect(work).toMatchObject({ kind: 'submit', restoreFrom: 's3://b/sp-1' });
+    // Submitted on the new JobManager, then failed there: refused, and the savepoint used up.
+    jobs.submitted('counter', { uid: 'u1', generation: 1, jobId: 'j1', sessionDeploy: 2 });
+    if (work.kind === 'submit') jobs.refused(work.name, work.job);
+    expect(jobs.restoredAs('counter', redeployed)).toEqual({ outcome: 'NotRestored' });
+    jobs.ended('counter', 'j1');
+    expect(jobs.next(redeployed).kind).toBe('idle');
+    expect(jobs.restoredAs('counter', redeployed)).toEqual({ outcome: 'NotRestored' });
+
+    jobs.carryBegins();
+    jobs.carriedBack({ ...record, outcome: 'Stopped', message: 'carried back' });
+    const rolledBack = { ready: true, deploys: 3 };
+    expect(jobs.next(rolledBack)).toMatchObject({ kind: 'submit', name: 'counter', restoreFrom: 's3://b/sp-1' });
+    expect(jobs.carriedAcross).toEqual([expect.objectContaining({ jobId: 'j1', outcome: 'Stopped', message: 'carried back' })]);
   });
 });

@@ -216,6 +216,20 @@ export class SessionJobs {
     this.restoreNextFrom(name, record.sessionJobUid, record.path);
   }
 
+  /**
+   * A rollback carries back a FlinkSessionJob that did not run on the generation rolled back (refused or
+   * failed there, or not submitted yet): it is tried again on the generation that ran before, from where
+   * the redeploy carried it (`record.path`).
+   */
+  carriedBack(record: CarriedAcross): void {
+    this.noteCarry(record);
+    const name = record.sessionJob;
+    if (!name) return;
+    delete this.c.submitted[name];
+    delete this.c.refused[name];
+    this.restoreNextFrom(name, record.sessionJobUid, record.path);
+  }
+
   /** A line of status.carriedJobs only (a job that could not be carried runs on as it was). */
   noteCarry(record: CarriedAcross): void {
     (this.c.carriedAcross ??= []).push(copy(record));
@@ -241,10 +255,11 @@ export class SessionJobs {
 
   /** Where a FlinkSessionJob carried across a redeploy is now: running again (its job id), refused or failed, or still to be submitted. */
   restoredAs(name: string, session: SessionForJobs): { outcome: 'Restored'; jobId: string } | { outcome: 'NotRestored' | 'Pending' } {
-    const running = this.watched(session).find((j) => j.name === name);
-    if (running) return { outcome: 'Restored', jobId: running.jobId };
     const job = this.c.desired[name];
-    return job && this.c.refused[name] !== key(job) ? { outcome: 'Pending' } : { outcome: 'NotRestored' };
+    // Refused, or failed after Flink took it (it may still be listed, restarting): not restored.
+    if (!job || this.c.refused[name] === key(job)) return { outcome: 'NotRestored' };
+    const running = this.watched(session).find((j) => j.name === name);
+    return running ? { outcome: 'Restored', jobId: running.jobId } : { outcome: 'Pending' };
   }
 
   get carriedAcross(): CarriedAcross[] {

@@ -31,9 +31,13 @@ export interface RedeployJobSteps {
   /**
    * Carries the jobs that run on `ran` (the session as deployed now) before its JobManager is deleted
    * for `next`. `force` (the redeploy signal's): a job whose savepoint fails is cancelled instead of
-   * holding the redeploy. Answers why the redeploy is held, or undefined when it goes on.
+   * holding the redeploy. `carriedBack` (a rollback's): the FlinkSessionJobs that did not run on `ran`,
+   * carried back from where the redeploy had carried them (cancelled there if Flink still has them).
+   * Answers why the redeploy is held, or undefined when it goes on.
    */
-  carryBefore: (ran: RunningSession, next: FlinkSessionSpec, force: boolean) => Promise<RedeployHeld | undefined>;
+  carryBefore: (ran: RunningSession, next: FlinkSessionSpec, force: boolean, carriedBack?: CarriedAcross[]) => Promise<RedeployHeld | undefined>;
+  /** The FlinkSessionJobs this redeploy carried that do not run on the new JobManager (refused or failed there). */
+  notRestored: () => CarriedAcross[];
   /** On the new JobManager (`running`): checks the jobs left to HA; the job steps then resubmit the others. */
   checkRecovered: (running: RunningSession) => Promise<void>;
   /** After the job steps resubmitted what was stopped: says in status.carriedJobs where each job runs now. */
@@ -60,12 +64,28 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
       })),
     });
 
-  return { carryBefore, checkRecovered, reportRestored };
+  const notRestored = () => jobs.carriedAcross.filter((r) => r.sessionJob && r.outcome === 'NotRestored');
 
-  async function carryBefore(ran: RunningSession, next: FlinkSessionSpec, force: boolean): Promise<RedeployHeld | undefined> {
+  return { carryBefore, notRestored, checkRecovered, reportRestored };
+
+  async function carryBefore(
+    ran: RunningSession,
+    next: FlinkSessionSpec,
+    force: boolean,
+    carriedBack: CarriedAcross[] = [],
+  ): Promise<RedeployHeld | undefined> {
     const session = sessionOf(ran);
     const listed = await step('list the jobs on Flink', () => flink.listFlinkJobs({ session }));
     jobs.carryBegins();
+    const back = new Set(carriedBack.map((r) => r.jobId));
+    for (const record of carriedBack) {
+      if (listed.jobs.some((j) => j.jobId === record.jobId)) await cancelWhatDidNotRun(ran, record.jobId);
+      jobs.carriedBack({
+        ...record,
+        outcome: 'Stopped',
+        message: `did not run on generation ${ran.ref.generation}; carried back${record.path ? ` from ${record.path}` : ', without its state'}`,
+      });
+    }
     if (!listed.reachable) {
       await deps.sessionEvent(
         'Warning',
@@ -75,7 +95,8 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
       return undefined;
     }
     const onSession = { ready: true, deploys: ran.deploys };
-    const plan = planJobCarry({ session: deps.session, ran: ran.spec, next, running: listed.jobs, managed: jobs.onSession(onSession) });
+    const running = listed.jobs.filter((j) => !back.has(j.jobId));
+    const plan = planJobCarry({ session: deps.session, ran: ran.spec, next, running, managed: jobs.onSession(onSession) });
     if (plan.blocked) return { reason: 'UnmanagedJobsRunning', message: plan.blocked };
     for (const carry of plan.carries) {
       const held = await carryOne(ran, carry, force);
@@ -84,8 +105,18 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
         return held;
       }
     }
-    if (plan.carries.length > 0) await reportCarried(ran);
+    if (plan.carries.length > 0 || carriedBack.length > 0) await reportCarried(ran);
     return undefined;
+  }
+
+  /** A job that did not reach RUNNING (failing, restarting) is cancelled before its cluster goes, so Flink's HA does not bring it back too. */
+  async function cancelWhatDidNotRun(ran: RunningSession, jobId: string): Promise<void> {
+    try {
+      await step('cancel the job that did not run', () => flink.stopFlinkJob({ session: sessionOf(ran), jobId }));
+    } catch (error: unknown) {
+      if (isCancellation(error)) throw error;
+      log.warn('the job that did not run was not cancelled; its cluster goes anyway', { job: jobId, error: failureMessage(error) });
+    }
   }
 
   async function carryOne(ran: RunningSession, carry: JobCarry, force: boolean): Promise<RedeployHeld | undefined> {

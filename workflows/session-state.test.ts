@@ -298,7 +298,7 @@ describe('SessionState', () => {
       const target = state.rollbackTarget(change(2));
       expect(target).toEqual({ change: change(1), attempt: 1 });
       const before = state.deploys;
-      expect(state.rolledBack(change(2), 'generation 2 was rolled back')).toBe('Running');
+      expect(state.rolledBack(change(2), target!, 'generation 2 was rolled back')).toBe('Running');
       expect(state.deploys).toBe(before + 1);
       expect(state.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 2, lastError: 'generation 2 was rolled back' });
       expect(state.runningDeployment).toMatchObject({ generation: 1 });
@@ -306,6 +306,20 @@ describe('SessionState', () => {
       state.onSpecChanged(change(3));
       expect(state.next()).toMatchObject({ kind: 'deploy', change: { generation: 3 } });
       expect(running().rollbackTarget(change(1))).toBeUndefined();
+    });
+
+    it('a rollback after the new generation came up (its jobs did not run there) deploys the one that ran again', () => {
+      const state = running();
+      state.onSpecChanged(change(2));
+      const target = state.rollbackTarget(change(2))!;
+      state.deployed(change(2), 0);
+      expect(state.runningDeployment).toMatchObject({ generation: 2 });
+      expect(state.rollbackTarget(change(2))).toBeUndefined();
+      expect(state.beganRollback()).toBe('Redeploying');
+      expect(state.rolledBack(change(2), target, 'a job did not run on generation 2')).toBe('Running');
+      expect(state.runningDeployment).toMatchObject({ generation: 1 });
+      expect(state.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 2, lastError: 'a job did not run on generation 2' });
+      expect(state.next()).toEqual({ kind: 'idle' });
     });
   });
 });

@@ -321,16 +321,21 @@ export class SessionState {
     return { change: previous, attempt: this.carried.attempts[attemptKey(previous)] ?? 0 };
   }
 
+  /** A redeploy rolls back to `rollbackTarget` (its new generation did not come up, or its jobs did not run there). */
+  beganRollback(): SessionPhase {
+    this.carried.phase = 'Redeploying';
+    return this.phase;
+  }
+
   /**
-   * `change` did not come up, and the generation that ran before it runs again (a rollback): that one
-   * stays deployed on a new JobManager (its jobs were carried by this deploy's count); `change` is not
-   * retried until the spec changes, the annotation gets a new value, or a redeploy signal.
+   * `change` did not come up, or its jobs did not run on it, and `back`, the generation that ran before
+   * it, runs again (a rollback): that one is deployed on a new JobManager (its jobs were carried by this
+   * deploy's count); `change` is not retried until the spec changes, the annotation gets a new value, or
+   * a redeploy signal.
    */
-  rolledBack(change: SpecChanged, error: string): SessionPhase {
+  rolledBack(change: SpecChanged, back: { change: SpecChanged; attempt: number }, error: string): SessionPhase {
+    this.deployed(back.change, back.attempt);
     this.markRefused(change, error);
-    this.carried.redeploys += 1;
-    this.carried.jobManagerMissing = undefined;
-    this.carried.phase = 'Running';
     return this.phase;
   }
 

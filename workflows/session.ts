@@ -45,7 +45,7 @@ import { cancelledWhen } from './cancellable.ts';
 import { RunProgress } from './progress.ts';
 import { summarisedActivities } from './summarised-activities.ts';
 import { SessionState, type NextWork } from './session-state.ts';
-import { jobSteps } from './session-jobs.ts';
+import { jobSteps, type RunningSession } from './session-jobs.ts';
 import { redeployJobSteps } from './session-redeploy-jobs.ts';
 import { SessionJobs } from './session-jobs-state.ts';
 
@@ -74,6 +74,8 @@ const CARRY_JOBS_PATCH = 'carry-jobs-across-redeploy';
 const APPROVAL_PATCH = 'approve-before-redeploy';
 /** A redeploy whose new generation does not come up relaunches the one that ran (runs before ended Failed). */
 const ROLLBACK_PATCH = 'roll-back-failed-redeploy';
+/** ... and so does one whose carried jobs do not run on the new generation (runs before left them refused there). */
+const ROLLBACK_JOBS_PATCH = 'roll-back-when-jobs-do-not-run';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
@@ -291,6 +293,8 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       redeploying && !state.jobManagerGone && patched(CARRY_JOBS_PATCH)
         ? { ref, spec: state.deployedSpec(change.uid) ?? spec, deploys: state.deploys }
         : undefined;
+    /** What a rollback relaunches (spec.rollback, on by default): the generation that ran, known before this one is deployed. */
+    const previous = ran && spec.rollback !== false ? state.rollbackTarget(change) : undefined;
     /** Set once the old JobManager is deleted: from then on a failure rolls back to the generation that ran. */
     let oldDeleted = false;
     try {
@@ -370,14 +374,20 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
         await redeployJobs.checkRecovered(now);
         await runJobStepsUntilIdle();
         await redeployJobs.reportRestored(now);
+        // 8. A carried job that does not run on the new generation rolls it back, its jobs carried back.
+        const notRestored = redeployJobs.notRestored();
+        if (notRestored.length > 0 && previous && patched(ROLLBACK_JOBS_PATCH)) {
+          const names = notRestored.map((r) => r.sessionJob).join(', ');
+          const why = `the FlinkSessionJobs it carried did not run on it: ${names} (kubectl describe flinksessionjob -n ${input.namespace} ${notRestored[0]!.sessionJob})`;
+          await rollBack(change, previous, 'JobNotRestored', why, now);
+        }
       }
     } catch (error: unknown) {
       if (isCancellation(error)) throw error;
       const message = failureMessage(error);
       countDeploy(kind, 'failed', startedAt);
       log.error(`${kind} failed`, { ...fields, error: message });
-      const previous = ran && oldDeleted && spec.rollback !== false ? state.rollbackTarget(change) : undefined;
-      if (previous && patched(ROLLBACK_PATCH)) {
+      if (previous && oldDeleted && patched(ROLLBACK_PATCH)) {
         await rollBack(change, previous, failureReason(error), message);
         return;
       }
@@ -388,20 +398,31 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
   }
 
   /**
-   * The new generation did not come up after the old JobManager was deleted (spec.rollback, on by
-   * default): its cluster goes, the generation that ran before is launched again with its own files,
-   * and the jobs the redeploy carried are restored onto it. The failed generation is not retried until
-   * the spec changes again.
+   * The new generation did not come up after the old JobManager was deleted, or the jobs the redeploy
+   * carried did not run on it (spec.rollback, on by default): its cluster goes (what runs on it, when it
+   * came up, carried once more), the generation that ran before is launched again with its own files,
+   * and the jobs are restored onto it. The failed generation is not retried until the spec changes again.
    */
-  async function rollBack(failed: SpecChanged, previous: { change: SpecChanged; attempt: number }, reason: string, why: string): Promise<void> {
+  async function rollBack(
+    failed: SpecChanged,
+    previous: { change: SpecChanged; attempt: number },
+    reason: string,
+    why: string,
+    cameUp?: RunningSession,
+  ): Promise<void> {
     const ref = refOf(failed.uid, failed.generation);
     const back = refOf(previous.change.uid, previous.change.generation);
     const fields = logFields(ref);
-    const what = `generation ${failed.generation} did not come up (${reason}: ${why}); rolling back to generation ${previous.change.generation}`;
+    const what = `generation ${failed.generation} ${cameUp ? 'came up, but' : 'did not come up'} (${reason}: ${why}); rolling back to generation ${previous.change.generation}`;
     log.warn('rolling back', { ...fields, to: previous.change.generation, error: why });
+    const phase = state.beganRollback();
     await event(ref, 'Warning', 'RollingBack', what);
-    await report(ref, { phase: state.phase, reason: 'RollingBack', generation: failed.generation, ready: false, message: what, error: why });
+    await report(ref, { phase, reason: 'RollingBack', generation: failed.generation, ready: false, message: what, error: why });
     try {
+      if (cameUp) {
+        const held = await redeployJobs.carryBefore(cameUp, previous.change.spec, true, redeployJobs.notRestored());
+        if (held) throw ApplicationFailure.nonRetryable(held.message, held.reason);
+      }
       await step('remove launch Jobs', () => api.removeLaunchJobs({ ref }));
       await step('delete JobManager deployment', () => api.deleteJobManagerDeployment(ref));
       await step('wait for the Flink cluster to go', () => poll.waitForFlinkClusterGone(ref));
@@ -414,10 +435,10 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       await step('mark JobManager deployed', () => api.markJobManagerDeployed({ ref: back, spec: previous.change.spec }));
       await step('remove old launch Jobs', () => api.removeLaunchJobs({ ref: back, keep: launch.jobName }));
       const message = `generation ${failed.generation} was rolled back to generation ${previous.change.generation}, which runs again: ${reason}: ${why}`;
-      const phase = state.rolledBack(failed, message);
+      const rolledBack = state.rolledBack(failed, previous, message);
       await event(ref, 'Warning', 'RolledBack', message);
       await report(ref, {
-        phase,
+        phase: rolledBack,
         reason: 'RolledBack',
         generation: failed.generation,
         ready: true,

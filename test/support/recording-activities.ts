@@ -29,6 +29,8 @@ export interface FakeCluster {
   markedSpec?: string;
   /** The jobs that run on the JobManager (submitted, or put here by a test as if run by hand); gone with it. */
   flinkJobs: Array<{ jobId: string; name: string; state: string }>;
+  /** The generation whose JobManager serves now (set when one becomes ready). */
+  generation?: number;
 }
 
 export interface RecordingOptions {
@@ -40,6 +42,8 @@ export interface RecordingOptions {
   cleanupDeadlineSeconds?: number;
   /** Generations whose JobManager never serves: waitForJobManagerReady fails for good with ReadinessTimeout. */
   neverReady?: number[];
+  /** FlinkSessionJobs that do not run on a generation's JobManager: waitForFlinkJobRunning fails for good with JobFailed, the job left restarting. */
+  jobsFailOn?: Array<{ generation: number; job: string }>;
 }
 
 type Waiter = { matches: (lines: readonly string[]) => boolean; resolve: () => void };
@@ -185,6 +189,7 @@ function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): A
         throw ApplicationFailure.nonRetryable(`the JobManager of generation ${ref.generation} did not become ready in time`, 'ReadinessTimeout');
       }
       cluster.jobManager = true;
+      cluster.generation = ref.generation;
       return { deployment: jobManagerDeploymentName(ref.name), restService: restServiceName(ref.name) };
     },
     clearKubernetesHa: async () => ({ configMaps: [] }),
@@ -201,7 +206,18 @@ function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): A
       if (!duplicate) cluster.flinkJobs.push({ jobId, name: job.name, state: 'RUNNING' });
       return { jobId, duplicate };
     },
-    waitForFlinkJobRunning: async () => ({ state: 'RUNNING' }),
+    waitForFlinkJobRunning: async ({ jobId }) => {
+      const job = cluster.flinkJobs.find((j) => j.jobId === jobId);
+      if (job && options.jobsFailOn?.some((f) => f.generation === cluster.generation && f.job === job.name)) {
+        job.state = 'RESTARTING';
+        throw ApplicationFailure.create({
+          message: `the job ${jobId} ended FAILED instead of running; Flink's root cause: java.lang.IllegalStateException: generation ${cluster.generation} cannot run it`,
+          type: 'JobFailed',
+          nonRetryable: true,
+        });
+      }
+      return { state: 'RUNNING' };
+    },
     stopFlinkJob: async ({ savepointDirectory, fromCheckpoint, jobId }) => {
       cluster.flinkJobs = cluster.flinkJobs.filter((j) => j.jobId !== jobId);
       return savepointDirectory

@@ -19,18 +19,32 @@ const suite = workflowSuite({ spec: WITH_S3 });
 const argsOf = <N extends keyof Activities>(s: SessionUnderTest, name: N) =>
   s.recorder.calls.filter((c) => c.name === name).map((c) => c.args[0] as Parameters<Activities[N]>[0]);
 const steps = (s: SessionUnderTest) => s.recorder.lines().filter((l) => !l.startsWith('watchFlinkJobs') && !l.startsWith('reportSessionJobs'));
+/** A rollback's steps once the failed generation's jobs are carried: its cluster goes, generation 1 is launched again. */
+const relaunchOfGeneration1 = (s: SessionUnderTest) => [
+  'removeLaunchJobs all',
+  'deleteJobManagerDeployment',
+  'waitForFlinkClusterGone',
+  'applySessionFiles',
+  'submitLaunchJob g1 attempt 1',
+  'waitForJobManagerReady',
+  'markJobManagerDeployed',
+  `removeLaunchJobs keep ${s.name}-launch-g1-1`,
+  'recordEvent Warning RolledBack',
+  'reportStatus Running/RolledBack',
+];
 const carried = (s: SessionUnderTest) => argsOf(s, 'reportCarriedJobs').at(-1)?.carriedJobs ?? [];
 
 /** A session Running with the given FlinkSessionJobs running on it, and a job submitted by hand when `byHand`. */
 async function sessionWithJobs(
   spec: FlinkSessionSpec,
   jobs: Record<string, 'savepoint' | 'last-state' | 'stateless'>,
-  options: { overrides?: Partial<Activities>; byHand?: boolean; neverReady?: number[] } = {},
+  options: { overrides?: Partial<Activities>; byHand?: boolean; neverReady?: number[]; jobsFailOn?: Array<{ generation: number; job: string }> } = {},
 ): Promise<SessionUnderTest> {
   const s = await suite.session({
     spec,
     ...(options.overrides ? { overrides: options.overrides } : {}),
     ...(options.neverReady ? { neverReady: options.neverReady } : {}),
+    ...(options.jobsFailOn ? { jobsFailOn: options.jobsFailOn } : {}),
   });
   await s.specChanged(1);
   await s.waitFor(READY);
@@ -171,16 +185,7 @@ describe('jobs across a session redeploy (time-skipping test server, recording a
     expect(lines.slice(from, lines.indexOf('recordEvent Warning RolledBack') + 2)).toEqual([
       'recordEvent Warning RollingBack',
       'reportStatus Redeploying/RollingBack',
-      'removeLaunchJobs all',
-      'deleteJobManagerDeployment',
-      'waitForFlinkClusterGone',
-      'applySessionFiles',
-      'submitLaunchJob g1 attempt 1',
-      'waitForJobManagerReady',
-      'markJobManagerDeployed',
-      `removeLaunchJobs keep ${s.name}-launch-g1-1`,
-      'recordEvent Warning RolledBack',
-      'reportStatus Running/RolledBack',
+      ...relaunchOfGeneration1(s),
     ]);
     const relaunched = argsOf(s, 'applySessionFiles').at(-1)!;
     expect(relaunched).toMatchObject({ ref: { generation: 1 }, spec: WITH_S3 });
@@ -193,6 +198,69 @@ describe('jobs across a session redeploy (time-skipping test server, recording a
     s.recorder.clear();
     await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
     await s.specChanged(1);
+    expect(steps(s)).toEqual([]);
+  });
+
+  it('a new generation on which a carried job does not run is rolled back: what runs there is carried again, the last generation runs again, every job restored', async () => {
+    const s = await sessionWithJobs(WITH_S3, { counter: 'savepoint', lookup: 'savepoint' }, { jobsFailOn: [{ generation: 2, job: 'counter' }], byHand: true });
+    // counter does not run on generation 2 (it fails there); lookup does.
+    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
+    await s.waitFor('recordEvent Warning RolledBack');
+    // Then both run again on generation 1, and status.carriedJobs says so.
+    const afterRollback = (lines: readonly string[]) => lines.slice(lines.indexOf('recordEvent Warning RolledBack'));
+    await s.waitFor((all) => {
+      const lines = afterRollback(all);
+      return lines.includes('reportJobStatus lookup JobRunning') && lines.lastIndexOf('reportCarriedJobs') > lines.indexOf('reportJobStatus lookup JobRunning');
+    });
+    const lines = steps(s);
+    const from = lines.indexOf('recordEvent Warning RollingBack');
+    expect(from).toBeGreaterThan(lines.lastIndexOf('submitLaunchJob g2 attempt 0'));
+    expect(lines.slice(0, from)).toContain('reportJobStatus counter JobFailed');
+    expect(lines.slice(0, from)).toContain('reportJobStatus lookup JobRunning');
+    // The rollback: the job that did not run is cancelled, the one that runs on generation 2 is carried
+    // again (a savepoint), then generation 1 is launched again.
+    expect(lines.slice(from, lines.indexOf('recordEvent Warning RolledBack') + 2)).toEqual([
+      'recordEvent Warning RollingBack',
+      'reportStatus Redeploying/RollingBack',
+      'listFlinkJobs',
+      'stopFlinkJob cancel',
+      'stopFlinkJob savepoint',
+      'recordEvent Normal JobCarried',
+      'recordJobEvent lookup Normal JobCarried',
+      'reportJobStatus lookup SessionRedeploying',
+      'reportCarriedJobs',
+      ...relaunchOfGeneration1(s),
+    ]);
+    const savepoints = argsOf(s, 'stopFlinkJob').filter((a) => a.savepointDirectory);
+    expect(savepoints).toHaveLength(4); // counter, lookup and the job run by hand before generation 2; lookup again on it
+    // Both FlinkSessionJobs are submitted again on generation 1: counter from the savepoint taken before
+    // generation 2 (its only state), lookup from the one taken on generation 2 (it ran on there).
+    const resubmitted = argsOf(s, 'submitFlinkJob').slice(-2);
+    expect(resubmitted.map((a) => a.job.name)).toEqual(['counter', 'lookup']);
+    for (const a of resubmitted) expect(a.restoreFrom).toEqual(expect.stringContaining('/savepoints/'));
+    const carriedBack = argsOf(s, 'reportCarriedJobs').at(-1)!.carriedJobs;
+    expect(carriedBack.find((r) => r.sessionJob === 'counter')).toMatchObject({
+      generation: 2,
+      outcome: 'Restored',
+      message: expect.stringContaining('runs again'),
+    });
+    expect(carriedBack.find((r) => r.sessionJob === 'lookup')).toMatchObject({ generation: 2, action: 'savepoint' });
+    const rolledBack = argsOf(s, 'reportStatus').find((a) => a.report.reason === 'RolledBack')!.report;
+    expect(rolledBack).toMatchObject({ phase: 'Running', ready: true, generation: 2, error: expect.stringContaining('JobNotRestored') });
+    expect(rolledBack.error).toContain('did not run on it: counter');
+    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 2 });
+    expect(
+      carried(s)
+        .filter((r) => r.sessionJob)
+        .map((r) => [r.sessionJob, r.outcome]),
+    ).toEqual([
+      ['counter', 'Restored'],
+      ['lookup', 'Restored'],
+    ]);
+
+    // Not retried by itself.
+    s.recorder.clear();
+    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
     expect(steps(s)).toEqual([]);
   });
 
