@@ -21,7 +21,7 @@ export interface FlinkSessionSpec {
    */
   autoClean?: boolean;
   /**
-   * When a redeploy's new generation does not become Ready within the readiness deadline, relaunch the generation that ran before it, restore its jobs from the savepoints the redeploy took, and report RolledBack (the failed generation is not retried until the spec changes again).
+   * When a redeploy's new generation does not become Ready within the readiness deadline, or a FlinkSessionJob it carried does not reach RUNNING on it, relaunch the generation that ran before it, restore its jobs from the savepoints the redeploy took (jobs that ran on the new generation from savepoints taken there), and report RolledBack (the failed generation is not retried until the spec changes again).
    */
   rollback?: boolean;
   /**
