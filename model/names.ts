@@ -16,6 +16,14 @@ export const JOB_FINALIZER = `${API_GROUP}/job-finalizer`;
 /** Changing this annotation's value (any value) forces a redeploy with the current spec. */
 export const REDEPLOY_ANNOTATION = `${API_GROUP}/redeploy`;
 /**
+ * Changing this annotation's value (any value) does what the redeploy signal with force does: a
+ * redeploy with the current spec in which a job whose savepoint fails is cancelled instead of holding
+ * it (the way on after a held redeploy).
+ */
+export const FORCE_REDEPLOY_ANNOTATION = `${API_GROUP}/force-redeploy`;
+/** Set to the generation that waits for approval (spec.approval: manual): approves its redeploy, as the approve signal does. */
+export const APPROVE_ANNOTATION = `${API_GROUP}/approve`;
+/**
  * Set to "true" on a FlinkSession being deleted: release its finalizer at once, without (the rest of)
  * the clean-up; a Warning Event names what was left behind.
  */

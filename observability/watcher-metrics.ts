@@ -4,7 +4,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { WATCHER_METRICS } from './metric-names.ts';
 import { sessionConditionSamples, type SessionConditionsView } from './session-conditions.ts';
 
-export type SignalName = 'specChanged' | 'delete' | 'jobManagerMissing';
+export type SignalName = 'specChanged' | 'delete' | 'jobManagerMissing' | 'redeploy' | 'approve';
 export type WatchedResource = 'flinksessions' | 'flinksessionjobs' | 'jobmanager-deployments';
 
 export interface WatcherMetrics {

@@ -9,17 +9,21 @@ import type { FlinkSessionJob } from '../model/flinksessionjob.ts';
 import { redactSpec } from '../model/redact.ts';
 import { sessionStaticDetails, sessionSummary } from '../model/session-details.ts';
 import {
+  approveSignal,
   deleteSignal,
   jobChangedSignal,
   jobDeletedSignal,
+  redeploySignal,
   SEARCH_ATTRIBUTES,
   SESSION_WORKFLOW,
   specChangedSignal,
   TASK_QUEUE,
   workflowId,
+  type ApproveRequest,
   type DeleteRequest,
   type JobChanged,
   type JobDeleted,
+  type RedeployRequest,
   type SessionWorkflowInput,
   type SpecChanged,
 } from '../workflows/contract.ts';
@@ -87,6 +91,38 @@ export function signalDelete(client: Client, session: FlinkSession, taskQueue = 
   return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [DeleteRequest]>(SESSION_WORKFLOW, {
     ...startOptions(session, taskQueue),
     signal: deleteSignal,
+    signalArgs: [request],
+  });
+}
+
+/** The force-redeploy annotation: the redeploy signal with force, carrying the annotation's value as its token. */
+export function signalForceRedeploy(
+  client: Client,
+  session: FlinkSession,
+  token: string,
+  reason: string,
+  taskQueue = TASK_QUEUE,
+): Promise<WorkflowHandleWithSignaledRunId> {
+  const request: RedeployRequest = { force: true, token, reason };
+  return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [RedeployRequest?]>(SESSION_WORKFLOW, {
+    ...startOptions(session, taskQueue),
+    signal: redeploySignal,
+    signalArgs: [request],
+  });
+}
+
+/** The approve annotation: the approve signal for the generation it names. */
+export function signalApprove(
+  client: Client,
+  session: FlinkSession,
+  generation: number,
+  by: string,
+  taskQueue = TASK_QUEUE,
+): Promise<WorkflowHandleWithSignaledRunId> {
+  const request: ApproveRequest = { generation, by };
+  return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [ApproveRequest?]>(SESSION_WORKFLOW, {
+    ...startOptions(session, taskQueue),
+    signal: approveSignal,
     signalArgs: [request],
   });
 }

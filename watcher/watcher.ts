@@ -9,9 +9,10 @@ import { FLINKSESSION_KIND, FLINKSESSION_PLURAL, TASK_QUEUE, workflowId } from '
 import type { Log } from '../observability/logger.ts';
 import { NO_WATCHER_METRICS, type SignalName, type WatcherMetrics } from '../observability/watcher-metrics.ts';
 import { decide, SPEC_SIGNALS } from './decide.ts';
+import { annotationRequests } from './decide-annotations.ts';
 import { ensureFinalizer } from './finalizer.ts';
 import { act, startReconciler, type Observed, type Outcome } from './reconciler.ts';
-import { signalDelete, signalSpecChanged } from './signals.ts';
+import { signalApprove, signalDelete, signalForceRedeploy, signalSpecChanged } from './signals.ts';
 
 export interface WatcherDeps {
   kubeConfig: KubeConfig;
@@ -73,8 +74,29 @@ export async function startWatcher(deps: WatcherDeps): Promise<Watcher> {
     }
   }
 
-  /** Decide (decide.ts) against the state last acted on, add the finalizer if it is missing, send the signal decided on. */
-  const reconcile = (observed: Observed<FlinkSession>): Promise<Outcome> =>
+  /**
+   * Decide (decide.ts) against the state last acted on, add the finalizer if it is missing, send the
+   * signal decided on; then the signals the force-redeploy and approve annotations stand for
+   * (decide-annotations.ts). A failure is retried against the same baseline, so nothing is lost.
+   */
+  const reconcile = async (observed: Observed<FlinkSession>): Promise<Outcome> => {
+    const outcome = await signalDecided(observed);
+    if (outcome !== 'acted') return outcome;
+    for (const request of annotationRequests(observed)) {
+      const run =
+        request.kind === 'force-redeploy'
+          ? await counted('redeploy', signalForceRedeploy(temporal, observed.object, request.token, request.reason, taskQueue))
+          : await counted('approve', signalApprove(temporal, observed.object, request.generation, request.reason, taskQueue));
+      log.info(`signalled ${request.kind === 'approve' ? 'approve' : 'redeploy (force)'}`, {
+        ...sessionFields(observed.object),
+        reason: request.reason,
+        runId: run.signaledRunId,
+      });
+    }
+    return outcome;
+  };
+
+  const signalDecided = (observed: Observed<FlinkSession>): Promise<Outcome> =>
     act(decide(observed), {
       addFinalizer: () => ensureFinalizer(customObjects, observed.object),
       signalFor: (next) =>

@@ -30,6 +30,11 @@ export interface RedeployRequest {
    * (a FlinkSessionJob then restarts from its latest retained checkpoint, if any, else afresh).
    */
   force?: boolean;
+  /**
+   * The force-redeploy annotation's value that asked for it: a request with the token last acted on is
+   * ignored (the watcher sends it again after a restart).
+   */
+  token?: string;
 }
 
 /** Carries the spec too, so a workflow that starts with the delete (nothing ran before) can clean up. */
@@ -170,6 +175,8 @@ export interface CarriedState {
   jobManagerGone?: boolean;
   /** The redeploy signal said force: the next redeploy cancels a job whose savepoint fails instead of holding. */
   withoutFailedSavepoints?: boolean;
+  /** The force-redeploy annotation value last acted on (RedeployRequest.token). */
+  forceToken?: string;
   /** A drift report to check: whether to redeploy if the JobManager is really gone. */
   driftRedeploy?: boolean;
   lastError?: string;

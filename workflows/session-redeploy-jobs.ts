@@ -8,6 +8,7 @@
 import { isCancellation, log } from '@temporalio/workflow';
 import type { FlinkSessionSpec } from '../model/flinksession.ts';
 import { savepointDirectory } from '../model/flinksessionjob.ts';
+import { FORCE_REDEPLOY_ANNOTATION } from '../model/names.ts';
 import { planJobCarry, type JobCarry } from '../model/redeploy-jobs.ts';
 import { workflowId, type CarriedAcross } from './contract.ts';
 import { failureMessage, failureReason, jobReporter } from './job-reports.ts';
@@ -179,7 +180,7 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
       const reason = failureReason(error, 'SavepointFailed');
       if (!force) {
         log.warn('redeploy held: a job could not be carried', { job: carry.jobId, error: why });
-        const message = `${what} could not be carried across the redeploy: ${why}; nothing was deleted and the session runs on. Fix the job, or go on without its state: flink-session-operator redeploy ${deps.namespace}/${deps.session} --force (or temporal workflow signal --workflow-id ${workflowId(deps.namespace, deps.session)} --name redeploy --input '{"force": true}')`;
+        const message = `${what} could not be carried across the redeploy: ${why}; nothing was deleted and the session runs on. Fix the job, or go on without its state: flink-session-operator redeploy ${deps.namespace}/${deps.session} --force (or kubectl annotate fls -n ${deps.namespace} ${deps.session} ${FORCE_REDEPLOY_ANNOTATION}=<any new value> --overwrite, or temporal workflow signal --workflow-id ${workflowId(deps.namespace, deps.session)} --name redeploy --input '{"force": true}')`;
         jobs.noteCarry(entry(carry, ran.ref.generation, desired?.uid, undefined, 'Held', `could not be carried: ${why}; it keeps running`));
         if (ref) {
           await event(ref, 'Warning', reason, `the session's redeploy is held: ${why}; the job keeps running`);

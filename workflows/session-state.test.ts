@@ -291,6 +291,28 @@ describe('SessionState', () => {
       expect(state.next()).toMatchObject({ kind: 'deploy', withoutFailedSavepoints: false });
     });
 
+    it('an approval with nothing waiting (the generation is deployed: an annotation resent after a watcher restart) is not kept for a later redeploy', () => {
+      const state = running();
+      state.onApprove({ generation: 1 });
+      state.onRedeploy({ reason: 'by hand' });
+      expect(state.approvalOf(change(1))).toBeUndefined();
+    });
+
+    it('a forced redeploy the force-redeploy annotation asked for is acted on once per annotation value (the watcher resends it after a restart)', () => {
+      const state = running();
+      state.onRedeploy({ force: true, token: 'a', reason: 'annotation set to "a"' });
+      expect(state.next()).toMatchObject({ kind: 'deploy', withoutFailedSavepoints: true });
+      state.deployed(change(1), 1);
+      state.onRedeploy({ force: true, token: 'a', reason: 'annotation set to "a"' });
+      expect(state.next()).toEqual({ kind: 'idle' });
+      // Carried across continue-as-new.
+      const next = new SessionState('ns', 'demo', state.snapshot);
+      next.onRedeploy({ force: true, token: 'a' });
+      expect(next.next()).toEqual({ kind: 'idle' });
+      next.onRedeploy({ force: true, token: 'b' });
+      expect(next.next()).toMatchObject({ kind: 'deploy', withoutFailedSavepoints: true });
+    });
+
     it('a rollback relaunches the generation that ran, with a new attempt; the failed one is not retried, and a newer edit is', () => {
       const state = running();
       state.onSpecChanged(change(2));

@@ -76,6 +76,10 @@ export class SessionState {
   }
 
   onRedeploy(request: RedeployRequest | undefined): void {
+    if (request?.token !== undefined) {
+      if (request.token === this.carried.forceToken) return;
+      this.carried.forceToken = request.token;
+    }
     const forced = request?.force === true ? ' (force: without the savepoints that fail)' : '';
     this.forceRedeploy(request?.reason ? `redeploy signal${forced}: ${request.reason}` : `redeploy signal${forced}`);
     if (request?.force === true) this.carried.withoutFailedSavepoints = true;
@@ -85,6 +89,8 @@ export class SessionState {
   onApprove(request: ApproveRequest | undefined): void {
     const desired = this.carried.desired;
     if (!desired || (request?.generation !== undefined && request.generation !== desired.generation)) return;
+    // Nothing to approve (what is desired is deployed already): an approval resent after a watcher restart is not kept for later.
+    if (this.next().kind !== 'deploy') return;
     this.carried.approved = {
       generation: desired.generation,
       ...(desired.redeployToken !== undefined ? { redeployToken: desired.redeployToken } : {}),

@@ -23,6 +23,7 @@ import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
 import { autoCleanSteps, sessionS3Target } from '../model/auto-clean.ts';
 import { savepointDirectory } from '../model/flinksessionjob.ts';
 import { describeCarry, planJobCarry } from '../model/redeploy-jobs.ts';
+import { APPROVE_ANNOTATION } from '../model/names.ts';
 import { movedAway } from '../model/state-locations.ts';
 import type { StatusReport } from '../model/status.ts';
 import {
@@ -481,7 +482,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
             ? 'no job runs on the session'
             : 'the jobs on Flink are not known (its REST does not answer)'
           : plan.carries.map((c) => describeCarry(c, savepoints)).join('; ');
-      const message = `generation ${change.generation} waits for approval (spec.approval: manual): flink-session-operator approve ${input.namespace}/${input.name} (or temporal workflow signal --workflow-id ${workflow.id} --name approve); the redeploy would carry: ${what}`;
+      const message = `generation ${change.generation} waits for approval (spec.approval: manual): flink-session-operator approve ${input.namespace}/${input.name} (or kubectl annotate fls -n ${input.namespace} ${input.name} ${APPROVE_ANNOTATION}=${change.generation} --overwrite, or temporal workflow signal --workflow-id ${workflow.id} --name approve); the redeploy would carry: ${what}`;
       await event(ref, 'Normal', 'AwaitingApproval', message);
       await report(ref, { phase: state.phase, reason: 'AwaitingApproval', generation: change.generation, ready: state.running, message });
       await condition(() => state.approvalOf(change) !== undefined || state.supersedes(change));
