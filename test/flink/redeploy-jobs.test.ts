@@ -9,15 +9,15 @@
 //   one are left running, and Flink's HA recovers them on the new JobManager (checked, same job ids).
 // Then a job whose savepoint cannot be taken (its TaskManager gone, the job waiting to restart) holds a
 // redeploy: nothing deleted, the JobManager Deployment's uid unchanged, Degraded naming the job; the
-// redeploy signal with force goes on. One Flink version keeps the suite's time down (2.1);
-// FSO_TEST_FLINK_VERSION=1.20 runs the other.
+// force-redeploy annotation (the watcher sends the redeploy signal with force) goes on. One Flink
+// version keeps the suite's time down (2.1); FSO_TEST_FLINK_VERSION=1.20 runs the other.
 import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
-import { workflowId } from '../../model/names.ts';
+import { FORCE_REDEPLOY_ANNOTATION, workflowId } from '../../model/names.ts';
 import { checkpointStats, clientVersion, listJobs, submitJar } from '../../stack/flink-jobs.ts';
-import { redeploySignal, statusQuery } from '../../workflows/contract.ts';
+import { statusQuery } from '../../workflows/contract.ts';
 import { countPast, startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
 import { eventually, stackEndpoints, uniqueName } from '../support/stack.ts';
 
@@ -198,10 +198,10 @@ describe(`jobs across a session redeploy (Flink ${FLINK_VERSION})`, () => {
     expect(await jobManagerUid(session)).toBe(uid);
     expect(await stack.sessions.eventReasons(session)).toContain('SavepointFailed');
 
-    // Forced: the job is cancelled instead, the redeploy goes on, and the job runs again afresh.
-    await temporal.workflow
-      .getHandle(workflowId(stack.namespace, session))
-      .signal(redeploySignal, { reason: 'the failing job may lose its state', force: true });
+    // Forced by the annotation the message names (the redeploy signal with force, sent by the watcher):
+    // the job is cancelled instead, the redeploy goes on, and the job runs again afresh.
+    expect(held.status?.lastError).toContain(FORCE_REDEPLOY_ANNOTATION);
+    await stack.sessions.patch(session, { metadata: { annotations: { [FORCE_REDEPLOY_ANNOTATION]: 'the-failing-job-may-lose-its-state' } } });
     const cancelled = await eventually(
       'the failing job cancelled by the forced redeploy',
       async () => (await carriedJobs(session)).find((c) => c.jobId === failingId && c.action === 'cancel'),
