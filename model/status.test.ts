@@ -21,6 +21,11 @@ describe('nextStatus', () => {
       { Ready: 'True', Progressing: 'False', Degraded: 'True' },
     ],
     [
+      'a running session whose redeploy waits for approval',
+      { ...running, reason: 'AwaitingApproval', generation: 2, progressing: true },
+      { Ready: 'True', Progressing: 'True', Degraded: 'False' },
+    ],
+    [
       'failed',
       { phase: 'Failed', reason: 'ReadinessTimeout', message: 'm', generation: 1, ready: false, error: 'no REST' } as StatusReport,
       { Ready: 'False', Progressing: 'False', Degraded: 'True' },

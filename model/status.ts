@@ -17,6 +17,8 @@ export interface StatusReport {
   ready: boolean;
   /** An error that needs a person (Degraded condition, lastError); undefined clears it. */
   error?: string;
+  /** Progressing although the phase is not one that progresses by itself (a redeploy waiting for approval). */
+  progressing?: boolean;
   jobManager?: FlinkSessionStatus['jobManager'];
   workflow?: FlinkSessionStatus['workflow'];
 }
@@ -25,7 +27,7 @@ const PROGRESSING_PHASES: readonly Phase[] = ['Pending', 'Deploying', 'Redeployi
 
 export function nextStatus(current: FlinkSessionStatus | undefined, report: StatusReport, now: string): FlinkSessionStatus {
   const condition = conditionMaker<Condition>(current?.conditions, report.generation, now);
-  const progressing = PROGRESSING_PHASES.includes(report.phase);
+  const progressing = report.progressing === true || PROGRESSING_PHASES.includes(report.phase);
   const status: FlinkSessionStatus = {
     phase: report.phase,
     observedGeneration: report.generation,

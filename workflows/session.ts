@@ -484,7 +484,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
           : plan.carries.map((c) => describeCarry(c, savepoints)).join('; ');
       const message = `generation ${change.generation} waits for approval (spec.approval: manual): flink-session-operator approve ${input.namespace}/${input.name} (or kubectl annotate fls -n ${input.namespace} ${input.name} ${APPROVE_ANNOTATION}=${change.generation} --overwrite, or temporal workflow signal --workflow-id ${workflow.id} --name approve); the redeploy would carry: ${what}`;
       await event(ref, 'Normal', 'AwaitingApproval', message);
-      await report(ref, { phase: state.phase, reason: 'AwaitingApproval', generation: change.generation, ready: state.running, message });
+      await report(ref, { phase: state.phase, reason: 'AwaitingApproval', generation: change.generation, ready: state.running, progressing: true, message });
       await condition(() => state.approvalOf(change) !== undefined || state.supersedes(change));
       if (!state.approvalOf(change)) return false;
     }

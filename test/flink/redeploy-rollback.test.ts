@@ -5,9 +5,11 @@
 // the workflow deletes the failed cluster, launches the generation that ran before again, and restores
 // the job there from the savepoint it took before the delete, its counter going on; the session is
 // Running with RolledBack (Event, Degraded naming the failed generation), and the failed generation is
-// not retried.
+// not retried. The session has approval: manual: the edit first waits (AwaitingApproval with the plan,
+// nothing stopped or deleted) until the approve annotation names its generation.
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPROVE_ANNOTATION } from '../../model/names.ts';
 import { checkpointStats, listJobs } from '../../stack/flink-jobs.ts';
 import { imageConfigYaml } from '../../stack/flink-image-config.ts';
 import { countPast, startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
@@ -16,7 +18,7 @@ import { eventually } from '../support/stack.ts';
 const SESSION = 'rollback';
 const JOB = 'counter';
 
-describe('a redeploy whose JobManager never comes up is rolled back (Flink 2.1)', () => {
+describe('a redeploy, approved, whose JobManager never comes up is rolled back (Flink 2.1)', () => {
   let stack: FlinkJobsStack;
 
   beforeAll(async () => {
@@ -32,7 +34,7 @@ describe('a redeploy whose JobManager never comes up is rolled back (Flink 2.1)'
     (await stack.kc.makeApiClient(k8s.AppsV1Api).readNamespacedDeployment({ namespace: stack.namespace, name: SESSION })).metadata?.uid;
 
   it('rolled back to the generation that ran, the job restored from its savepoint with its counts going on; RolledBack, not retried', async () => {
-    await stack.sessions.create(SESSION, stack.sessionSpec());
+    await stack.sessions.create(SESSION, stack.sessionSpec({ approval: 'manual' }));
     await stack.sessions.waitReady(SESSION, 1, 300_000);
     await stack.jobs.create(JOB, { session: SESSION, jar: stack.jar, upgradeMode: 'savepoint' });
     const jobId = (await stack.jobs.waitCondition(JOB, 'Ready', 'True', 240_000)).status!.jobId!;
@@ -42,6 +44,19 @@ describe('a redeploy whose JobManager never comes up is rolled back (Flink 2.1)'
     // The image's own config.yaml, with a JVM option no Java knows for the JobManager.
     const broken = `${imageConfigYaml()}env.java.opts.jobmanager: -XX:+NoSuchVmOptionAnywhere\n`;
     await stack.sessions.patch(SESSION, { spec: { config: { 'flink-conf.yaml': broken } } });
+
+    // approval: manual: the redeploy waits with its plan; nothing is stopped or deleted meanwhile.
+    const waiting = await eventually(
+      'the redeploy to wait for approval',
+      async () => (await stack.sessions.read(SESSION))?.status?.conditions?.find((c) => c.reason === 'AwaitingApproval'),
+      120_000,
+    );
+    expect(waiting.message).toContain(`FlinkSessionJob ${JOB} (job ${jobId}): a savepoint into`);
+    expect(waiting.message).toContain(`${APPROVE_ANNOTATION}=2`);
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    expect(await jobManagerUid()).toBe(firstUid);
+    expect((await listJobs(stack.rest(SESSION))).filter((j) => j.state === 'RUNNING').map((j) => j.jid)).toEqual([jobId]);
+    await stack.sessions.patch(SESSION, { metadata: { annotations: { [APPROVE_ANNOTATION]: '2' } } });
     const rolledBack = await eventually(
       'the session rolled back',
       async () => {
@@ -55,7 +70,9 @@ describe('a redeploy whose JobManager never comes up is rolled back (Flink 2.1)'
     expect(rolledBack.status?.lastError).toContain('generation 2 was rolled back to generation 1');
     expect(rolledBack.status?.lastError).toContain('ReadinessTimeout');
     expect(rolledBack.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-    expect(await stack.sessions.eventReasons(SESSION)).toEqual(expect.arrayContaining(['JobCarried', 'RollingBack', 'RolledBack']));
+    expect(await stack.sessions.eventReasons(SESSION)).toEqual(
+      expect.arrayContaining(['AwaitingApproval', 'Approved', 'JobCarried', 'RollingBack', 'RolledBack']),
+    );
     expect(await jobManagerUid()).not.toBe(firstUid);
 
     // The job runs again on the rolled-back JobManager: the same fixed id, from its savepoint, counting on.
