@@ -77,6 +77,8 @@ const APPROVAL_PATCH = 'approve-before-redeploy';
 const ROLLBACK_PATCH = 'roll-back-failed-redeploy';
 /** ... and so does one whose carried jobs do not run on the new generation (runs before left them refused there). */
 const ROLLBACK_JOBS_PATCH = 'roll-back-when-jobs-do-not-run';
+/** A held redeploy resubmits at once the jobs it had stopped, and says so in status.carriedJobs (runs before left them Stopped there). */
+const RESTORE_AFTER_HOLD_PATCH = 'restore-jobs-after-held-redeploy';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
@@ -316,6 +318,11 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
             message: `generation ${change.generation} is held before anything was deleted; the running JobManager is kept`,
             error: held.message,
           });
+          // The jobs carried before the hold (stopped with their savepoints) run again on the JobManager that stays.
+          if (patched(RESTORE_AFTER_HOLD_PATCH)) {
+            await runJobStepsUntilIdle();
+            await redeployJobs.reportRestored(ran);
+          }
           return;
         }
       }

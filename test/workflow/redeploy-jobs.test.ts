@@ -175,6 +175,35 @@ describe('jobs across a session redeploy (time-skipping test server, recording a
     expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 2 });
   });
 
+  it('a held redeploy resubmits the jobs it had stopped before the hold on the JobManager that stays, and status.carriedJobs says where they run', async () => {
+    const s = await sessionWithJobs(
+      WITH_S3,
+      { alpha: 'savepoint', counter: 'savepoint' },
+      {
+        overrides: {
+          stopFlinkJob: async ({ savepointDirectory, jobId }) => {
+            if (jobId.startsWith('counter'))
+              throw ApplicationFailure.nonRetryable(`the savepoint of job ${jobId} failed; the job keeps running: S3 refused the write`, 'SavepointFailed');
+            return { state: 'FINISHED', savepoint: { path: `${savepointDirectory}savepoint-alpha` } };
+          },
+        },
+      },
+    );
+    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
+    await s.waitFor('reportStatus Running/SavepointFailed');
+    await s.waitFor(
+      (lines) =>
+        lines.lastIndexOf('reportCarriedJobs') > lines.indexOf('reportJobStatus alpha JobRunning') && lines.includes('reportJobStatus alpha JobRunning'),
+    );
+    const lines = steps(s);
+    expect(lines).not.toContain('deleteJobManagerDeployment');
+    expect(argsOf(s, 'submitFlinkJob').at(-1)).toMatchObject({ job: { name: 'alpha' }, restoreFrom: expect.stringContaining('savepoint-alpha') });
+    expect(carried(s).map((r) => [r.sessionJob, r.outcome])).toEqual([
+      ['alpha', 'Restored'],
+      ['counter', 'Held'],
+    ]);
+  });
+
   it('a new generation that does not come up is rolled back: the last generation runs again, its jobs restored from the savepoints taken, RolledBack; not retried', async () => {
     const s = await sessionWithJobs(WITH_S3, { counter: 'savepoint' }, { neverReady: [2] });
     await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
