@@ -27,7 +27,8 @@ export interface RedeployRequest {
   reason?: string;
   /**
    * Go on with a redeploy that a job's savepoint held: a job whose savepoint fails is cancelled instead
-   * (a FlinkSessionJob then restarts from its latest retained checkpoint, if any, else afresh).
+   * (a FlinkSessionJob then restarts from its latest retained checkpoint, if it retains them on
+   * cancellation and autoClean does not purge them, else afresh).
    */
   force?: boolean;
   /**

@@ -110,6 +110,20 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
     return undefined;
   }
 
+  /** Cancels the job keeping its latest retained checkpoint, and answers its path; undefined when it has none (then it is cancelled plainly). */
+  async function cancelKeepingCheckpoint(ran: RunningSession, jobId: string): Promise<string | undefined> {
+    try {
+      const stopped = await step('cancel the job, keeping its latest checkpoint', () =>
+        flink.stopFlinkJob({ session: sessionOf(ran), jobId, fromCheckpoint: true }),
+      );
+      return stopped.checkpoint?.path;
+    } catch (error: unknown) {
+      if (isCancellation(error)) throw error;
+      log.warn('no checkpoint kept for the forced redeploy; the job is cancelled without one', { job: jobId, error: failureMessage(error) });
+      return undefined;
+    }
+  }
+
   /** A job that did not reach RUNNING (failing, restarting) is cancelled before its cluster goes, so Flink's HA does not bring it back too. */
   async function cancelWhatDidNotRun(ran: RunningSession, jobId: string): Promise<void> {
     try {
@@ -195,16 +209,28 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
         }
         return { reason, message };
       }
-      // Forced: the job is cancelled without the savepoint; a FlinkSessionJob restarts from what it has.
-      await step('cancel the job', () => flink.stopFlinkJob({ session, jobId: carry.jobId }));
-      record = entry(
-        { ...carry, action: 'cancel' },
-        ran.ref.generation,
-        desired?.uid,
-        undefined,
-        'Cancelled',
-        `its savepoint failed (${why}); cancelled, as the forced redeploy asks`,
-      );
+      // Forced: the job is cancelled without the savepoint. A FlinkSessionJob that retains its
+      // checkpoints on cancellation keeps its latest (unless autoClean purges them); others start afresh.
+      const retained = carry.sessionJob !== undefined && jobs.submittedJob(carry.sessionJob)?.retainsCheckpoints === true && ran.spec.autoClean !== true;
+      const checkpoint = retained ? await cancelKeepingCheckpoint(ran, carry.jobId) : undefined;
+      if (!checkpoint) await step('cancel the job', () => flink.stopFlinkJob({ session, jobId: carry.jobId }));
+      record = checkpoint
+        ? entry(
+            { ...carry, action: 'checkpoint' },
+            ran.ref.generation,
+            desired?.uid,
+            checkpoint,
+            'Stopped',
+            `its savepoint failed (${why}); cancelled keeping its latest checkpoint ${checkpoint}, as the forced redeploy asks`,
+          )
+        : entry(
+            { ...carry, action: 'cancel' },
+            ran.ref.generation,
+            desired?.uid,
+            undefined,
+            'Cancelled',
+            `its savepoint failed (${why}); cancelled, as the forced redeploy asks`,
+          );
     }
     jobs.carried(record);
     const reasonOf = record.action === 'ha' ? 'LeftToHa' : record.action === 'cancel' ? 'JobCancelled' : 'JobCarried';

@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities/index.ts';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
+import { CHECKPOINT_RETENTION_OPTION } from '../../model/flinksessionjob.ts';
 import { approveSignal, redeploySignal } from '../../workflows/contract.ts';
 import { MINIMAL_SPEC, type SessionUnderTest } from '../support/time-skipping.ts';
 import { READY } from '../support/workflow-steps.ts';
@@ -173,6 +174,31 @@ describe('jobs across a session redeploy (time-skipping test server, recording a
     expect(forced).toContain('deleteJobManagerDeployment');
     expect(argsOf(s, 'submitFlinkJob')).toEqual([expect.not.objectContaining({ restoreFrom: expect.anything() })]);
     expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 2 });
+  });
+
+  it('forced, a job whose savepoint fails and that retains its checkpoints on cancellation is cancelled keeping its latest, and restored from it', async () => {
+    const s = await suite.session({
+      spec: WITH_S3,
+      overrides: {
+        stopFlinkJob: async ({ savepointDirectory, fromCheckpoint, jobId }) => {
+          if (savepointDirectory) throw ApplicationFailure.nonRetryable(`the savepoint of job ${jobId} failed: S3 refused the write`, 'SavepointFailed');
+          return { state: 'CANCELED', ...(fromCheckpoint ? { checkpoint: { path: `s3://state/checkpoints/${jobId}/chk-9` } } : {}) };
+        },
+      },
+    });
+    await s.specChanged(1);
+    await s.waitFor(READY);
+    await s.jobChanged('counter', 1, { upgradeMode: 'savepoint', flinkConfiguration: { [CHECKPOINT_RETENTION_OPTION]: 'RETAIN_ON_CANCELLATION' } });
+    await s.waitFor('reportJobStatus counter JobRunning');
+    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
+    await s.waitFor('reportStatus Running/SavepointFailed');
+    s.recorder.clear();
+    await s.handle.signal(redeploySignal, { force: true });
+    await s.waitFor('reportJobStatus counter JobRunning');
+    const forced = steps(s);
+    expect(forced.indexOf('stopFlinkJob checkpoint')).toBeGreaterThan(forced.indexOf('stopFlinkJob savepoint'));
+    expect(forced).not.toContain('stopFlinkJob cancel');
+    expect(argsOf(s, 'submitFlinkJob').at(-1)).toMatchObject({ restoreFrom: expect.stringContaining('/chk-9') });
   });
 
   it('a held redeploy resubmits the jobs it had stopped before the hold on the JobManager that stays, and status.carriedJobs says where they run', async () => {
