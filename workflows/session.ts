@@ -77,6 +77,8 @@ const APPROVAL_PATCH = 'approve-before-redeploy';
 const ROLLBACK_PATCH = 'roll-back-failed-redeploy';
 /** ... and so does one whose carried jobs do not run on the new generation (runs before left them refused there). */
 const ROLLBACK_JOBS_PATCH = 'roll-back-when-jobs-do-not-run';
+/** A redeploy waiting for approval watches the jobs that run meanwhile (runs before only waited). */
+const WATCH_WHILE_AWAITING_APPROVAL_PATCH = 'watch-jobs-while-awaiting-approval';
 /** A held redeploy resubmits at once the jobs it had stopped, and says so in status.carriedJobs (runs before left them Stopped there). */
 const RESTORE_AFTER_HOLD_PATCH = 'restore-jobs-after-held-redeploy';
 
@@ -492,7 +494,10 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       const message = `generation ${change.generation} waits for approval (spec.approval: manual): flink-session-operator approve ${input.namespace}/${input.name} (or kubectl annotate fls -n ${input.namespace} ${input.name} ${APPROVE_ANNOTATION}=${change.generation} --overwrite, or temporal workflow signal --workflow-id ${workflow.id} --name approve); the redeploy would carry: ${what}`;
       await event(ref, 'Normal', 'AwaitingApproval', message);
       await report(ref, { phase: state.phase, reason: 'AwaitingApproval', generation: change.generation, ready: state.running, progressing: true, message });
-      await condition(() => state.approvalOf(change) !== undefined || state.supersedes(change));
+      const decided = () => state.approvalOf(change) !== undefined || state.supersedes(change);
+      // The jobs that run are watched meanwhile (runs before only waited).
+      if (patched(WATCH_WHILE_AWAITING_APPROVAL_PATCH)) await jobStep.watchJobsUntil(decided);
+      else await condition(decided);
       if (!state.approvalOf(change)) return false;
     }
     const by = state.approvalOf(change)?.by;

@@ -376,6 +376,8 @@ describe('jobs across a session redeploy (time-skipping test server, recording a
     expect(waiting.message).toContain(`a savepoint into s3://state/${s.name}/flink/savepoints/, restored from it`);
     expect(waiting.message).toContain('by-hand (job feedc0de');
     expect(s.cluster.jobManager).toBe(true);
+    // The jobs that run are watched meanwhile (a job that fails while the redeploy waits is reported).
+    await s.waitFor((lines) => lines.slice(lines.indexOf('reportStatus Running/AwaitingApproval')).includes('watchFlinkJobs counter'));
 
     // An approval of another generation does nothing; a newer edit asks again, for its own plan.
     await s.handle.signal(approveSignal, { generation: 7 });
