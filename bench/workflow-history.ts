@@ -29,6 +29,9 @@ export async function activityMsByType(client: Client, workflowId: string, since
   return byType;
 }
 
+/** The summed milliseconds of every activity in `byType`. */
+export const allMs = (byType: ReadonlyMap<string, ActivityTime>): number => msOf(byType, byType.keys());
+
 /** The summed milliseconds of `types` in `byType`. */
 export function msOf(byType: ReadonlyMap<string, ActivityTime>, types: Iterable<string>): number {
   let ms = 0;
