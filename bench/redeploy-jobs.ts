@@ -87,12 +87,14 @@ async function redeploysByOperator(jobs: FlinkJobsStack, stack: StackEndpoints, 
       await jobs.sessions.patch(SESSION, { spec: { resource: { taskManager: { memory: memoryOf(round) } } } });
       const { rest } = await newJobManager(jobs.kubelet, jobs.namespace, SESSION, old);
       await allRunning(rest, jobIds);
-      const totalMs = Date.now() - started;
-      // The last wait for a job to run completes just after the job does: until the history has both.
+      const finished = Date.now();
+      const totalMs = finished - started;
+      // The last wait for a job to run completes just after the job does: until the history has both
+      // (each step counted up to the finish, so the parts fall within the total).
       const steps = await eventually(
         "the redeploy's job steps in the workflow's history",
         async () => {
-          const byType = await activityMsByType(temporal, id, started);
+          const byType = await activityMsByType(temporal, id, started, finished);
           return (byType.get('waitForFlinkJobRunning')?.count ?? 0) >= jobIds.length ? byType : undefined;
         },
         120_000,
