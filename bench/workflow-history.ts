@@ -11,8 +11,8 @@ export interface ActivityTime {
 
 /**
  * Activity type → its time, of the activities scheduled at or after `sinceMs` that completed. With
- * `untilMs`, only the part of each up to that moment (an activity scheduled later is left out), so the
- * times fall within [sinceMs, untilMs].
+ * `untilMs`, only the part of each up to that moment (one scheduled later counts, with no time), so
+ * the times fall within [sinceMs, untilMs].
  */
 export async function activityMsByType(client: Client, workflowId: string, sinceMs: number, untilMs = Infinity): Promise<Map<string, ActivityTime>> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -21,14 +21,14 @@ export async function activityMsByType(client: Client, workflowId: string, since
   for (const event of history.events ?? []) {
     const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
     if (at < sinceMs) continue;
-    if (event.activityTaskScheduledEventAttributes && at <= untilMs) {
+    if (event.activityTaskScheduledEventAttributes) {
       scheduled.set(String(event.eventId), { type: event.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at });
     }
     const done = event.activityTaskCompletedEventAttributes;
     const start = done ? scheduled.get(String(done.scheduledEventId)) : undefined;
     if (!start) continue;
     const time = byType.get(start.type) ?? { count: 0, ms: 0 };
-    byType.set(start.type, { count: time.count + 1, ms: time.ms + Math.min(at, untilMs) - start.at });
+    byType.set(start.type, { count: time.count + 1, ms: time.ms + Math.max(0, Math.min(at, untilMs) - start.at) });
   }
   return byType;
 }
