@@ -17,6 +17,7 @@ import { sessionApi } from '../test/support/sessions.ts';
 import { eventually } from '../test/support/stack.ts';
 import { onStack } from './stack.ts';
 import { formatSeconds, seconds, type BenchRow } from './table.ts';
+import { activityMsByType, msOf } from './workflow-history.ts';
 
 /** Steps that wait on Flink, Kubernetes or kwok rather than on the operator. */
 const EXTERNAL_WAITS = new Set(['waitForJobManagerReady', 'waitForFlinkClusterGone']);
@@ -29,23 +30,7 @@ interface Split {
 
 /** Time spent in steps that wait on others, from the workflow's own history (Temporal's clock). */
 async function externalWaitMs(client: Client, id: string, sinceMs: number): Promise<number> {
-  const history = await client.workflow.getHandle(id).fetchHistory();
-  const scheduled = new Map<string, { type: string; at: number }>();
-  let externalMs = 0;
-  for (const event of history.events ?? []) {
-    const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
-    if (at < sinceMs) continue;
-    if (event.activityTaskScheduledEventAttributes) {
-      scheduled.set(String(event.eventId), { type: event.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at });
-    }
-    const done = event.activityTaskCompletedEventAttributes;
-    if (done) {
-      const start = scheduled.get(String(done.scheduledEventId));
-      if (!start) continue;
-      if (EXTERNAL_WAITS.has(start.type)) externalMs += at - start.at;
-    }
-  }
-  return externalMs;
+  return msOf(await activityMsByType(client, id, sinceMs), EXTERNAL_WAITS);
 }
 
 export interface LifecycleResult {

@@ -1,7 +1,9 @@
 // `npm run bench`: every benchmark on one local stack (its own, or FSO_TEST_STACK's), then one table
 // of this project, the peer tool and the lower bound, side by side. Peer tools come from
-// scripts/provision-bench.sh. BENCH_ONLY=s3-small,s3-large,s3-versioned,zookeeper,watcher,lifecycle picks some.
+// scripts/provision-bench.sh. BENCH_ONLY=s3-small,s3-large,s3-versioned,zookeeper,watcher,lifecycle picks some;
+// BENCH_ONLY=redeploy-jobs (real Flink, minutes; not in the default list) times the job-preserving redeploy.
 import { benchLifecycle, printLifecycle } from './lifecycle.ts';
+import { benchRedeployJobs, printRedeployJobs } from './redeploy-jobs.ts';
 import { benchS3Purge } from './s3-purge.ts';
 import { onStack } from './stack.ts';
 import { renderTable, type BenchRow } from './table.ts';
@@ -50,6 +52,11 @@ async function benchAll(stack: StackEndpoints): Promise<BenchRow[]> {
   await step('lifecycle', async () => {
     const result = await benchLifecycle(stack);
     printLifecycle(result);
+    return result.rows;
+  });
+  await step('redeploy-jobs', async () => {
+    const result = await benchRedeployJobs(stack);
+    printRedeployJobs(result);
     return result.rows;
   });
   return rows;

@@ -22,30 +22,52 @@ export function clientVersion(flink: FlinkClientEndpoints, minor: string): strin
 }
 
 /**
- * Submits a jar, detached, with Flink's CLI (`flink run -d -m <JobManager REST>`), the way a person
- * does by hand (FlinkSessionJobs go through the REST jar upload instead). The job's id.
+ * Runs Flink's CLI (`bin/flink <args>`) the way a person does by hand, with the Java 17 opens the
+ * image's config.yaml gives every Flink process (bin/flink included). Its output, stdout and stderr.
  */
-export async function submitJar(flink: FlinkClientEndpoints, version: string, rest: string, jar: string, programArgs: string[] = []): Promise<string> {
+export async function flinkCli(flink: FlinkClientEndpoints, version: string, args: readonly string[]): Promise<string> {
+  const { stdout, stderr } = await run(flink.java, [...IMAGE_JAVA_OPTS.split(' '), '-cp', flink.classpaths[version]!, FLINK_CLI_FRONTEND, ...args], {
+    env: { ...process.env, FLINK_CONF_DIR: flink.confDir },
+    timeout: 180_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout + stderr;
+}
+
+/**
+ * Submits a jar, detached, with Flink's CLI (`flink run -d -m <JobManager REST> [-s <savepoint>]`),
+ * the way a person does by hand (FlinkSessionJobs go through the REST jar upload instead). The job's id.
+ */
+export async function submitJar(
+  flink: FlinkClientEndpoints,
+  version: string,
+  rest: string,
+  jar: string,
+  programArgs: string[] = [],
+  fromSavepoint?: string,
+): Promise<string> {
   const { host } = new URL(rest);
-  // The Java 17 opens the image's config.yaml gives every Flink process (bin/flink included).
-  const { stdout, stderr } = await run(
-    flink.java,
-    [...IMAGE_JAVA_OPTS.split(' '), '-cp', flink.classpaths[version]!, FLINK_CLI_FRONTEND, 'run', '-d', '-m', host, jar, ...programArgs],
-    {
-      env: { ...process.env, FLINK_CONF_DIR: flink.confDir },
-      timeout: 180_000,
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  const id = /Job has been submitted with JobID ([0-9a-f]{32})/.exec(stdout + stderr)?.[1];
-  if (!id) throw new Error(`flink run printed no job id:\n${stdout}${stderr}`);
+  const output = await flinkCli(flink, version, ['run', '-d', '-m', host, ...(fromSavepoint ? ['-s', fromSavepoint] : []), jar, ...programArgs]);
+  const id = /Job has been submitted with JobID ([0-9a-f]{32})/.exec(output)?.[1];
+  if (!id) throw new Error(`flink run printed no job id:\n${output}`);
   return id;
+}
+
+/** Stops a job with a savepoint into `directory` (`flink stop --savepointPath <directory> <jobId>`). The savepoint's path. */
+export async function stopWithSavepoint(flink: FlinkClientEndpoints, version: string, rest: string, jobId: string, directory: string): Promise<string> {
+  const { host } = new URL(rest);
+  const output = await flinkCli(flink, version, ['stop', '-m', host, '--savepointPath', directory, jobId]);
+  const path = /Savepoint completed\. Path: (\S+)/.exec(output)?.[1];
+  if (!path) throw new Error(`flink stop printed no savepoint path:\n${output}`);
+  return path;
 }
 
 export interface JobOverview {
   jid: string;
   name: string;
   state: string;
+  /** How many of its tasks there are, and run. */
+  tasks?: { total: number; running: number };
 }
 
 export async function listJobs(rest: string): Promise<JobOverview[]> {

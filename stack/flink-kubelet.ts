@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { FLINK_CONF_DIR } from '../model/launch-layout.ts';
-import { DEFAULT_FLINK_VERSION } from '../model/flink-version.ts';
+import { DEFAULT_FLINK_VERSION, parseFlinkVersion } from '../model/flink-version.ts';
 import { API_GROUP, API_VERSION, FLINK_LABEL_APP, FLINK_LABEL_COMPONENT, FLINKSESSION_PLURAL } from '../model/names.ts';
 import { freePorts } from '../net/ports.ts';
 import { flattenFlinkConfig, flinkJavaOptions, jobManagerOverrides, taskManagerOverrides, withOverrides, type JobManagerPorts } from './flink-pod-config.ts';
@@ -109,7 +109,13 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     },
   };
 
-  async function flinkVersion(ns: string, session: string): Promise<string> {
+  /**
+   * The session's flinkVersion; a cluster launched by hand with Flink's client (no FlinkSession of
+   * that name) runs the version its image's tag names (example.invalid/flink:2.1), else the default.
+   */
+  async function flinkVersion(ns: string, session: string, image: string | undefined): Promise<string> {
+    const tag = /:([^:/]+)$/.exec(image ?? '')?.[1];
+    const byImage = tag && parseFlinkVersion(tag) ? tag : DEFAULT_FLINK_VERSION;
     try {
       const fls = (await objects.getNamespacedCustomObject({
         group: API_GROUP,
@@ -120,7 +126,7 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
       })) as { spec?: { flinkVersion?: string } };
       return fls.spec?.flinkVersion ?? DEFAULT_FLINK_VERSION;
     } catch {
-      return DEFAULT_FLINK_VERSION;
+      return byImage;
     }
   }
 
@@ -150,7 +156,7 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     const config = readFileSync(configFile, 'utf8');
     const flatConfig = flattenFlinkConfig(config);
     const command = flinkCommand(container, flatConfig);
-    const version = await flinkVersion(ns, session);
+    const version = await flinkVersion(ns, session, container.image);
     const clientVersion = Object.keys(stack.flink.classpaths).find((v) => v === version || v.startsWith(`${version}.`));
     if (!clientVersion) throw new Error(`no Flink in the stack for ${ns}/${session} (flinkVersion ${version})`);
 

@@ -13,6 +13,7 @@ import { clientVersion, highestCount } from '../../stack/flink-jobs.ts';
 import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { stackS3Client } from '../../stack/s3.ts';
+import type { StackEndpoints } from '../../stack/stack.ts';
 import { startOperator, type OperatorProcesses } from './operator.ts';
 import { sessionJobApi } from './session-jobs.ts';
 import { sessionApi } from './sessions.ts';
@@ -43,9 +44,14 @@ export interface FlinkJobsStack {
   stop(): Promise<void>;
 }
 
-export async function startFlinkJobsStack(prefix: string, flinkVersion: string, options: { readinessDeadlineSeconds?: number } = {}): Promise<FlinkJobsStack> {
-  const stack = stackEndpoints();
-  const kc = kubeConfig();
+/** `stack`: the endpoints to run on (a benchmark's); in a test, the suite's stack. */
+export async function startFlinkJobsStack(
+  prefix: string,
+  flinkVersion: string,
+  options: { readinessDeadlineSeconds?: number; stack?: StackEndpoints } = {},
+): Promise<FlinkJobsStack> {
+  const stack = options.stack ?? stackEndpoints();
+  const kc = kubeConfig(stack);
   const namespace = uniqueName(prefix);
   const bucket = uniqueName(`${prefix}-state`);
   const core = kc.makeApiClient(k8s.CoreV1Api);
