@@ -25,7 +25,7 @@ export interface FlinkSessionSpec {
    */
   rollback?: boolean;
   /**
-   * manual: a redeploy waits, before anything is stopped or deleted, for an approve signal (flink-session-operator approve, or temporal workflow signal --name approve); status says AwaitingApproval with the plan (the savepoints it would take, the jobs it would restore).
+   * manual: a redeploy waits, before anything is stopped or deleted, for an approve signal (flink-session-operator approve, the annotation flink.session-operator.io/approve set to the generation, or temporal workflow signal --name approve); status says AwaitingApproval with the plan (the savepoints it would take, the jobs it would restore).
    */
   approval?: 'automatic' | 'manual';
   /**
