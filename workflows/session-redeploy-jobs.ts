@@ -6,6 +6,7 @@
 // recorded checkpoint when HA did not bring it back); the FlinkSessionJobs stopped for the redeploy are
 // then submitted again by the job steps (SessionJobs keeps where each restores from).
 import { isCancellation, log } from '@temporalio/workflow';
+import type { StopFlinkJobResult } from '../activities/flink-jobs.ts';
 import type { FlinkSessionSpec } from '../model/flinksession.ts';
 import { savepointDirectory } from '../model/flinksessionjob.ts';
 import { FORCE_REDEPLOY_ANNOTATION } from '../model/names.ts';
@@ -80,7 +81,8 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
     jobs.carryBegins();
     const back = new Set(carriedBack.map((r) => r.jobId));
     for (const record of carriedBack) {
-      if (listed.jobs.some((j) => j.jobId === record.jobId)) await cancelWhatDidNotRun(ran, record.jobId);
+      // Failing or restarting there: cancelled before its cluster goes, so Flink's HA does not bring it back too.
+      if (listed.jobs.some((j) => j.jobId === record.jobId)) await cancelBestEffort(ran, record.jobId, false);
       jobs.carriedBack({
         ...record,
         outcome: 'Stopped',
@@ -110,27 +112,18 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
     return undefined;
   }
 
-  /** Cancels the job keeping its latest retained checkpoint, and answers its path; undefined when it has none (then it is cancelled plainly). */
-  async function cancelKeepingCheckpoint(ran: RunningSession, jobId: string): Promise<string | undefined> {
+  /**
+   * Cancels a job on `ran` best effort (its cluster goes anyway, or a plain cancel follows): keeping its
+   * latest retained checkpoint with `keepCheckpoint`. Answers what Flink said, or undefined when it failed.
+   */
+  async function cancelBestEffort(ran: RunningSession, jobId: string, keepCheckpoint: boolean): Promise<StopFlinkJobResult | undefined> {
+    const name = keepCheckpoint ? 'cancel the job, keeping its latest checkpoint' : 'cancel the job that did not run';
     try {
-      const stopped = await step('cancel the job, keeping its latest checkpoint', () =>
-        flink.stopFlinkJob({ session: sessionOf(ran), jobId, fromCheckpoint: true }),
-      );
-      return stopped.checkpoint?.path;
+      return await step(name, () => flink.stopFlinkJob({ session: sessionOf(ran), jobId, ...(keepCheckpoint ? { fromCheckpoint: true } : {}) }));
     } catch (error: unknown) {
       if (isCancellation(error)) throw error;
-      log.warn('no checkpoint kept for the forced redeploy; the job is cancelled without one', { job: jobId, error: failureMessage(error) });
+      log.warn(`${name} failed; going on`, { job: jobId, error: failureMessage(error) });
       return undefined;
-    }
-  }
-
-  /** A job that did not reach RUNNING (failing, restarting) is cancelled before its cluster goes, so Flink's HA does not bring it back too. */
-  async function cancelWhatDidNotRun(ran: RunningSession, jobId: string): Promise<void> {
-    try {
-      await step('cancel the job that did not run', () => flink.stopFlinkJob({ session: sessionOf(ran), jobId }));
-    } catch (error: unknown) {
-      if (isCancellation(error)) throw error;
-      log.warn('the job that did not run was not cancelled; its cluster goes anyway', { job: jobId, error: failureMessage(error) });
     }
   }
 
@@ -212,25 +205,16 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
       // Forced: the job is cancelled without the savepoint. A FlinkSessionJob that retains its
       // checkpoints on cancellation keeps its latest (unless autoClean purges them); others start afresh.
       const retained = carry.sessionJob !== undefined && jobs.submittedJob(carry.sessionJob)?.retainsCheckpoints === true && ran.spec.autoClean !== true;
-      const checkpoint = retained ? await cancelKeepingCheckpoint(ran, carry.jobId) : undefined;
+      const checkpoint = retained ? (await cancelBestEffort(ran, carry.jobId, true))?.checkpoint?.path : undefined;
       if (!checkpoint) await step('cancel the job', () => flink.stopFlinkJob({ session, jobId: carry.jobId }));
-      record = checkpoint
-        ? entry(
-            { ...carry, action: 'checkpoint' },
-            ran.ref.generation,
-            desired?.uid,
-            checkpoint,
-            'Stopped',
-            `its savepoint failed (${why}); cancelled keeping its latest checkpoint ${checkpoint}, as the forced redeploy asks`,
-          )
-        : entry(
-            { ...carry, action: 'cancel' },
-            ran.ref.generation,
-            desired?.uid,
-            undefined,
-            'Cancelled',
-            `its savepoint failed (${why}); cancelled, as the forced redeploy asks`,
-          );
+      record = entry(
+        { ...carry, action: checkpoint ? 'checkpoint' : 'cancel' },
+        ran.ref.generation,
+        desired?.uid,
+        checkpoint,
+        checkpoint ? 'Stopped' : 'Cancelled',
+        `its savepoint failed (${why}); cancelled${checkpoint ? ` keeping its latest checkpoint ${checkpoint}` : ''}, as the forced redeploy asks`,
+      );
     }
     jobs.carried(record);
     const reasonOf = record.action === 'ha' ? 'LeftToHa' : record.action === 'cancel' ? 'JobCancelled' : 'JobCarried';
