@@ -3,7 +3,7 @@
 // Signals are idempotent by uid + generation + redeploy token, so two watchers sending the same one do
 // no harm. Secret values never go into a signal: the spec is always redacted.
 import type { Client, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
-import type { SearchAttributePair } from '@temporalio/common';
+import type { SearchAttributePair, SignalDefinition } from '@temporalio/common';
 import type { FlinkSession } from '../model/flinksession.ts';
 import type { FlinkSessionJob } from '../model/flinksessionjob.ts';
 import { redactSpec } from '../model/redact.ts';
@@ -71,13 +71,23 @@ function sessionStartOptions(namespace: string, name: string, taskQueue: string,
   };
 }
 
+/** Signal-with-start of a session's workflow: the signal finds the run, or starts one (`start`). */
+function signalSession<Arg>(
+  client: Client,
+  start: ReturnType<typeof sessionStartOptions>,
+  signal: SignalDefinition<[Arg]> | SignalDefinition<[Arg?]>,
+  arg: Arg,
+): Promise<WorkflowHandleWithSignaledRunId> {
+  return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [Arg]>(SESSION_WORKFLOW, {
+    ...start,
+    signal: signal.name,
+    signalArgs: [arg],
+  });
+}
+
 /** `taskQueue` is the operator's own; tests pass another so no worker runs what they start. */
 export function signalSpecChanged(client: Client, session: FlinkSession, taskQueue = TASK_QUEUE): Promise<WorkflowHandleWithSignaledRunId> {
-  return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [SpecChanged]>(SESSION_WORKFLOW, {
-    ...startOptions(session, taskQueue),
-    signal: specChangedSignal,
-    signalArgs: [specChangedPayload(session)],
-  });
+  return signalSession(client, startOptions(session, taskQueue), specChangedSignal, specChangedPayload(session));
 }
 
 export function signalDelete(client: Client, session: FlinkSession, taskQueue = TASK_QUEUE): Promise<WorkflowHandleWithSignaledRunId> {
@@ -88,11 +98,7 @@ export function signalDelete(client: Client, session: FlinkSession, taskQueue = 
     spec: redactSpec(session.spec),
     ...(skipCleanup(session) ? { skipCleanup: true } : {}),
   };
-  return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [DeleteRequest]>(SESSION_WORKFLOW, {
-    ...startOptions(session, taskQueue),
-    signal: deleteSignal,
-    signalArgs: [request],
-  });
+  return signalSession(client, startOptions(session, taskQueue), deleteSignal, request);
 }
 
 /** The force-redeploy annotation: the redeploy signal with force, carrying the annotation's value as its token. */
@@ -104,11 +110,7 @@ export function signalForceRedeploy(
   taskQueue = TASK_QUEUE,
 ): Promise<WorkflowHandleWithSignaledRunId> {
   const request: RedeployRequest = { force: true, token, reason };
-  return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [RedeployRequest?]>(SESSION_WORKFLOW, {
-    ...startOptions(session, taskQueue),
-    signal: redeploySignal,
-    signalArgs: [request],
-  });
+  return signalSession(client, startOptions(session, taskQueue), redeploySignal, request);
 }
 
 /** The approve annotation: the approve signal for the generation it names. */
@@ -120,11 +122,7 @@ export function signalApprove(
   taskQueue = TASK_QUEUE,
 ): Promise<WorkflowHandleWithSignaledRunId> {
   const request: ApproveRequest = { generation, by };
-  return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [ApproveRequest?]>(SESSION_WORKFLOW, {
-    ...startOptions(session, taskQueue),
-    signal: approveSignal,
-    signalArgs: [request],
-  });
+  return signalSession(client, startOptions(session, taskQueue), approveSignal, request);
 }
 
 /**
@@ -133,18 +131,10 @@ export function signalApprove(
  */
 export function signalJobChanged(client: Client, job: FlinkSessionJob, taskQueue = TASK_QUEUE): Promise<WorkflowHandleWithSignaledRunId> {
   const change: JobChanged = { name: job.metadata.name, uid: job.metadata.uid, generation: job.metadata.generation, spec: job.spec };
-  return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [JobChanged]>(SESSION_WORKFLOW, {
-    ...sessionStartOptions(job.metadata.namespace, job.spec.session, taskQueue),
-    signal: jobChangedSignal,
-    signalArgs: [change],
-  });
+  return signalSession(client, sessionStartOptions(job.metadata.namespace, job.spec.session, taskQueue), jobChangedSignal, change);
 }
 
 export function signalJobDeleted(client: Client, job: FlinkSessionJob, taskQueue = TASK_QUEUE): Promise<WorkflowHandleWithSignaledRunId> {
   const request: JobDeleted = { name: job.metadata.name, uid: job.metadata.uid };
-  return client.workflow.signalWithStart<(input: SessionWorkflowInput) => Promise<void>, [JobDeleted]>(SESSION_WORKFLOW, {
-    ...sessionStartOptions(job.metadata.namespace, job.spec.session, taskQueue),
-    signal: jobDeletedSignal,
-    signalArgs: [request],
-  });
+  return signalSession(client, sessionStartOptions(job.metadata.namespace, job.spec.session, taskQueue), jobDeletedSignal, request);
 }
