@@ -328,6 +328,18 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       const job = await jobDetails(session, jobId);
       if (!job) return { state: 'GONE' };
       if (TERMINAL_JOB_STATES.includes(job.state)) {
+        if (input.savepointDirectory && !savepoint && triggerId) {
+          // The stop this call asked for: its own trigger says where the savepoint is. Flink's checkpoint
+          // statistics can be older than the job's end (cached for web.refresh-interval after a read, a
+          // dashboard's say), and without the savepoint there the job's next run would start empty.
+          const triggered = await savepointTrigger(session, jobId, triggerId, input.savepointDirectory, job.state);
+          if (triggered === 'pending' && Date.now() <= deadline) {
+            heartbeatIfInActivity({ triggerId, state: job.state });
+            await new Promise((resolve) => setTimeout(resolve, deps.pollIntervalMs));
+            continue;
+          }
+          if (typeof triggered === 'object') savepoint = triggered;
+        }
         savepoint ??= input.savepointDirectory ? await latestSavepoint(session, jobId) : undefined;
         const checkpoint = input.fromCheckpoint ? (await retainedCheckpoints(session, jobId)).latest : undefined;
         if (input.fromCheckpoint && !checkpoint) {
@@ -368,22 +380,10 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
           triggerId = (stop.body as { 'request-id'?: string } | undefined)?.['request-id'];
           if (stop.status !== 202 || !triggerId) throw new Error(`Flink REST stop of ${jobId}: HTTP ${stop.status} ${stop.text.slice(0, 500)}`);
         }
-        const trigger = await rest(session, `/jobs/${jobId}/savepoints/${triggerId}`);
-        const answer = trigger.body as
-          { status?: { id?: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string; class?: string } } } | undefined;
-        if (trigger.status === 404) {
+        const triggered = await savepointTrigger(session, jobId, triggerId, input.savepointDirectory, job.state);
+        if (triggered === 'forgotten')
           triggerId = undefined; // the JobManager forgot it (restarted): trigger again
-        } else if (answer?.status?.id === 'COMPLETED') {
-          const failure = answer.operation?.['failure-cause'];
-          if (failure || !answer.operation?.location) {
-            const why = rootCauseSummary(failure?.['stack-trace'], 3) ?? failure?.class ?? 'no location reported';
-            throw ApplicationFailure.nonRetryable(
-              `the savepoint of job ${jobId} into ${input.savepointDirectory} failed; the job keeps running: ${why}`,
-              'SavepointFailed',
-            );
-          }
-          savepoint = { path: answer.operation.location };
-        }
+        else if (typeof triggered === 'object') savepoint = triggered;
       }
       heartbeatIfInActivity({ ...(triggerId ? { triggerId } : {}), state: job.state, ...(savepoint ? { savepoint: savepoint.path } : {}) });
       await new Promise((resolve) => setTimeout(resolve, deps.pollIntervalMs));
@@ -480,6 +480,32 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
   /** The newest checkpoint (or savepoint) the job completed, recorded before a redeploy leaves it to HA; none before its first. */
   async function latestFlinkCheckpoint(input: { session: Session; jobId: string }): Promise<{ completed: number; latest?: { path: string } }> {
     return retainedCheckpoints(input.session, input.jobId);
+  }
+
+  /**
+   * What Flink says of a savepoint trigger (GET /jobs/:id/savepoints/:triggerId; Flink keeps the answer
+   * after the job ended): where the savepoint is, still pending, or forgotten (a restarted JobManager).
+   * A savepoint that failed fails for good (a stop whose savepoint failed leaves the job running).
+   */
+  async function savepointTrigger(
+    session: Session,
+    jobId: string,
+    triggerId: string,
+    directory: string,
+    jobState: string,
+  ): Promise<{ path: string } | 'pending' | 'forgotten'> {
+    const trigger = await rest(session, `/jobs/${jobId}/savepoints/${triggerId}`);
+    if (trigger.status === 404) return 'forgotten';
+    const answer = trigger.body as
+      { status?: { id?: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string; class?: string } } } | undefined;
+    if (answer?.status?.id !== 'COMPLETED') return 'pending';
+    const failure = answer.operation?.['failure-cause'];
+    if (failure || !answer.operation?.location) {
+      const why = rootCauseSummary(failure?.['stack-trace'], 3) ?? failure?.class ?? 'no location reported';
+      const job = TERMINAL_JOB_STATES.includes(jobState) ? `Flink ended the job ${jobState}` : 'the job keeps running';
+      throw ApplicationFailure.nonRetryable(`the savepoint of job ${jobId} into ${directory} failed; ${job}: ${why}`, 'SavepointFailed');
+    }
+    return { path: answer.operation.location };
   }
 
   /** The savepoint a stopped job wrote last (a retried stop whose trigger Flink already finished). */
