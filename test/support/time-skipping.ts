@@ -107,6 +107,9 @@ export interface SessionUnderTest extends RecordingActivities {
   stop(): Promise<void>;
 }
 
+/** How much skipped time one step of a wait lets pass. */
+const SKIP_STEP = '250 milliseconds';
+
 /** A small valid spec: no S3, no HA, so a deploy is the bare sequence of steps. */
 export const MINIMAL_SPEC: FlinkSessionSpec = {
   image: 'example.invalid/flink:1.20',
@@ -179,20 +182,17 @@ async function startSession(env: TestWorkflowEnvironment, workflowBundle: Workfl
     redeploy: (reason) => handle.signal(redeploySignal, reason ? { reason } : undefined),
     status: () => handle.query(statusQuery),
     async waitFor(line, timeoutMs) {
-      // Known race (issue 11, item 7): the lock comes back only after the wait, so a workflow that goes
-      // idle on a condition with no timer before it does leaves the server with no lock, and it skips
-      // to the run's execution timeout (10 years, its default): the run ends TIMED_OUT and the next
-      // signal starts a fresh run (the autoClean redeploy test then adopts instead of redeploying; 1
-      // full-file run in 6 here, every run with the lock 1 s late). Relocking inside the activity that
-      // records the line closes it, but made 'deletes a session' run 31 s in 3 of 6 folder runs (branch
-      // can-relock-wip). A test that needs no timer to pass waits with recorder.waitFor, locked.
-      const testService = env.connection.testService!;
-      await testService.unlockTimeSkipping({});
-      try {
-        await recording.recorder.waitFor(line, timeoutMs);
-      } finally {
-        await testService.lockTimeSkipping({});
-      }
+      // Time is skipped in bounded steps (each a sleep in skipped time that locks again when it ends), not
+      // left unlocked for the whole wait: a workflow that went idle on a condition with no timer of its
+      // own, while the lock was off, let the server skip to the run's execution timeout (its default, 10
+      // years), and the run ended TIMED_OUT (issue 11, item 7: 1 full-file run in 6). A step skips at most
+      // SKIP_STEP past the line, as the unlocked wait skipped on until it locked again.
+      let waiting = true;
+      const found = recording.recorder.waitFor(line, timeoutMs).finally(() => {
+        waiting = false;
+      });
+      while (waiting) await env.sleep(SKIP_STEP);
+      await found;
     },
     result: () => client.workflow.result(handle.workflowId),
     stop() {
