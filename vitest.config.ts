@@ -12,6 +12,11 @@ const WORKFLOW_TESTS = ['test/workflow/**/*.test.ts'];
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Two files at a time (vitest's default here is one: cores - 1). The integration files wait on
+    // JVMs, timers and the servers much of the time; two keep the 2 cores busy (measured: the
+    // integration project 1,903 s with two against ~3,300 s with one; CPU 10 % idle with two).
+    // Every file works in namespaces, buckets, task queues and ZooKeeper paths of its own.
+    maxWorkers: 2,
     // The JSON report lets .ci/run close with a plain "N passed, N failed" line.
     reporters: ['default', 'json'],
     outputFile: { json: '.test-results/vitest.json' },
