@@ -6,12 +6,15 @@
 // generation's (its fixed id), restored from the savepoint the stop wrote under
 // s3://<bucket>/<session>/flink/savepoints/, its counts going on from before the change, and the
 // FlinkSessionJob is Ready. One session serves the three cases (each waits out the 30 s heartbeat
-// timeout of the job steps, which is how Temporal hears of the dead worker).
+// timeout of the job steps, which is how Temporal hears of the dead worker), and a fourth without a
+// crash: a change right after the job's checkpoint statistics were read, which Flink's REST then
+// caches (as it does after a dashboard's read), is restored from the stop's savepoint all the same.
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
+import { imageConfigYaml } from '../../stack/flink-image-config.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flinkJobId } from '../../model/flink-job-id.ts';
-import { listJobs } from '../../stack/flink-jobs.ts';
+import { checkpointStats, listJobs } from '../../stack/flink-jobs.ts';
 import { countPast, restoredFrom, startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
 
 /** One Flink version keeps the suite's time down (2.1); FSO_TEST_FLINK_VERSION=1.20 runs the other. */
@@ -29,7 +32,10 @@ describe(`crash safety of a FlinkSessionJob change: the worker is SIGKILLed insi
 
   beforeAll(async () => {
     stack = await startFlinkJobsStack('fsj-crash', FLINK_VERSION);
-    await stack.sessions.create(SESSION, stack.sessionSpec());
+    // The image's configuration, with the caches of Flink's REST made to last: checkpoint statistics 5 s
+    // after a read (web.refresh-interval, 3 s, by default), a job's details 200 ms.
+    const config = `${imageConfigYaml()}rest.cache.checkpoint-statistics.timeout: 5 s\nweb.refresh-interval: 200\n`;
+    await stack.sessions.create(SESSION, stack.sessionSpec({ config: { 'flink-conf.yaml': config } }));
     await stack.jobs.create(JOB, { session: SESSION, jar: stack.jar, args: ['4', '20'], upgradeMode: 'savepoint' });
     await stack.sessions.waitReady(SESSION, 1, 300_000);
     jobId = (await stack.jobs.waitCondition(JOB, 'Ready', 'True', 240_000)).status!.jobId!;
@@ -39,6 +45,20 @@ describe(`crash safety of a FlinkSessionJob change: the worker is SIGKILLed insi
     await stack?.removeSessionAndJobs(SESSION, [JOB]);
     await stack?.stop();
   }, 360_000);
+
+  it('a change right after the checkpoint statistics were read: the new job runs from the savepoint the stop wrote, not from nothing', async () => {
+    const running = await stack.jobs.waitCondition(JOB, 'Ready', 'True', 420_000);
+    const before = await countAbove(running.status!.jobId!, 10);
+    generation = running.metadata.generation;
+    // Read as a dashboard does: Flink answers the next reads from this, without the stop's savepoint.
+    expect((await checkpointStats(rest(), running.status!.jobId!)).completed).toBeGreaterThan(0);
+    await stack.jobs.patch(JOB, { spec: { args: ['4', String(20 + generation)] } });
+    generation += 1;
+    const ready = await stack.jobs.waitCondition(JOB, 'Ready', 'True', 420_000);
+    expect(ready.status?.lastSavepoint?.path).toMatch(new RegExp(`/${SESSION}/flink/savepoints/savepoint-${running.status!.jobId!.slice(0, 6)}-`));
+    expect(await restoredFrom(rest(), ready.status!.jobId!)).toBe(ready.status?.lastSavepoint?.path);
+    expect(await countAbove(ready.status!.jobId!, 0)).toBeGreaterThanOrEqual(before);
+  }, 600_000);
 
   it.each([
     ['inside the savepoint poll (the stop requested, its trigger polled once)', 'heartbeat:stopFlinkJob:1'],
