@@ -327,19 +327,19 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     for (;;) {
       const job = await jobDetails(session, jobId);
       if (!job) return { state: 'GONE' };
-      if (TERMINAL_JOB_STATES.includes(job.state)) {
-        if (input.savepointDirectory && !savepoint && triggerId) {
-          // The stop this call asked for: its own trigger says where the savepoint is. Flink's checkpoint
-          // statistics can be older than the job's end (cached for web.refresh-interval after a read, a
-          // dashboard's say), and without the savepoint there the job's next run would start empty.
-          const triggered = await savepointTrigger(session, jobId, triggerId, input.savepointDirectory, job.state);
-          if (triggered === 'pending' && Date.now() <= deadline) {
-            heartbeatIfInActivity({ triggerId, state: job.state });
-            await new Promise((resolve) => setTimeout(resolve, deps.pollIntervalMs));
-            continue;
-          }
-          if (typeof triggered === 'object') savepoint = triggered;
-        }
+      const ended = TERMINAL_JOB_STATES.includes(job.state);
+      // The stop this call asked for: its own trigger says where the savepoint is, after the job's end
+      // too (Flink keeps the answer). Flink's checkpoint statistics can be older than the end (cached for
+      // web.refresh-interval after a read, a dashboard's say): only a retry that lost its trigger reads them.
+      let pending = false;
+      if (input.savepointDirectory && !savepoint && triggerId) {
+        const triggered = await savepointTrigger(session, jobId, triggerId, input.savepointDirectory, job.state);
+        if (triggered === 'forgotten')
+          triggerId = undefined; // the JobManager forgot it (restarted): trigger again
+        else if (triggered === 'pending') pending = true;
+        else savepoint = triggered;
+      }
+      if (ended && !(pending && Date.now() <= deadline)) {
         savepoint ??= input.savepointDirectory ? await latestSavepoint(session, jobId) : undefined;
         const checkpoint = input.fromCheckpoint ? (await retainedCheckpoints(session, jobId)).latest : undefined;
         if (input.fromCheckpoint && !checkpoint) {
@@ -370,20 +370,15 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
             throw new Error(`Flink REST cancel of ${jobId}: HTTP ${cancel.status} ${cancel.text.slice(0, 500)}`);
           triggerId = 'cancel';
         }
-      } else if (!savepoint) {
-        if (!triggerId) {
-          const stop = await rest(session, `/jobs/${jobId}/stop`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ targetDirectory: input.savepointDirectory, drain: false }),
-          });
-          triggerId = (stop.body as { 'request-id'?: string } | undefined)?.['request-id'];
-          if (stop.status !== 202 || !triggerId) throw new Error(`Flink REST stop of ${jobId}: HTTP ${stop.status} ${stop.text.slice(0, 500)}`);
-        }
-        const triggered = await savepointTrigger(session, jobId, triggerId, input.savepointDirectory, job.state);
-        if (triggered === 'forgotten')
-          triggerId = undefined; // the JobManager forgot it (restarted): trigger again
-        else if (typeof triggered === 'object') savepoint = triggered;
+      } else if (!savepoint && !triggerId) {
+        // Its trigger is polled from the next round on (the heartbeat below records it first).
+        const stop = await rest(session, `/jobs/${jobId}/stop`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ targetDirectory: input.savepointDirectory, drain: false }),
+        });
+        triggerId = (stop.body as { 'request-id'?: string } | undefined)?.['request-id'];
+        if (stop.status !== 202 || !triggerId) throw new Error(`Flink REST stop of ${jobId}: HTTP ${stop.status} ${stop.text.slice(0, 500)}`);
       }
       heartbeatIfInActivity({ ...(triggerId ? { triggerId } : {}), state: job.state, ...(savepoint ? { savepoint: savepoint.path } : {}) });
       await new Promise((resolve) => setTimeout(resolve, deps.pollIntervalMs));
