@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pollUntil } from './poll.ts';
 
@@ -22,6 +22,14 @@ export interface StartOptions {
   cwd?: string;
 }
 
+/**
+ * util-linux's `setpriv`, where this machine has it: a process is started through `setpriv --pdeathsig
+ * SIGKILL`, so the kernel kills it when its starter dies, even by a SIGKILL that runs no exit handler
+ * (a test run killed by a timeout left operators and JobManagers running before). It then execs the
+ * command: same pid, same process group.
+ */
+const SETPRIV = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path)) : undefined;
+
 /** Process groups started here that have not exited yet (pid → name), for killStartedProcesses. */
 const live = new Map<number, string>();
 
@@ -30,7 +38,8 @@ export function startProcess(options: StartOptions): ManagedProcess {
   const fd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(options.command, options.args, {
+    const [command, args] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', options.command, ...options.args]] : [options.command, options.args];
+    child = spawn(command, args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', fd, fd],
