@@ -2,10 +2,12 @@
 // run it with the job's fixed id), wait until it runs, and stop it (cancel, or stop with a savepoint,
 // whose asynchronous trigger is polled). Idempotent: a run whose id Flink already has is a duplicate
 // (counted as done), a job Flink no longer knows is stopped, and a retried stop resumes its trigger.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Readable } from 'node:stream';
+import { parseFlinkDuration } from '../model/flink-duration.ts';
 import { flinkJobId } from '../model/flink-job-id.ts';
 import { jarRunRequest, rootCauseSummary, TERMINAL_JOB_STATES, type FlinkSessionJobSpec, type JobRef } from '../model/flinksessionjob.ts';
 import type { SessionRef } from '../model/flinksession.ts';
@@ -86,6 +88,10 @@ interface JobDetails {
 }
 
 const JAR_CONTENT_TYPE = 'application/x-java-archive';
+/** Flink's web.refresh-interval when a cluster does not set it. */
+const DEFAULT_WEB_REFRESH_MS = 3000;
+/** Beyond the cache's time: an answer is cached when its read completes, a moment after Flink took it. */
+const STATISTICS_CACHE_MARGIN_MS = 250;
 
 export function createFlinkJobActivities(deps: FlinkJobDeps) {
   const restBase = (session: Session): string =>
@@ -138,7 +144,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
         if (!cause) Context.current().log.warn("Flink reports no root cause of the job's failure", { jobId, status, answer: text.slice(0, 500) });
         return cause;
       }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await sleep(1000);
     }
   }
 
@@ -309,7 +315,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
         );
       }
       heartbeatIfInActivity({ waitingFor: `job ${input.jobId} RUNNING`, state, waiting });
-      await new Promise((resolve) => setTimeout(resolve, deps.pollIntervalMs));
+      await sleep(deps.pollIntervalMs);
     }
   }
 
@@ -324,10 +330,12 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
     const resumed = previousHeartbeat<{ triggerId?: string }>();
     let triggerId = resumed?.triggerId;
     let savepoint: { path: string } | undefined;
+    let endedSeenAt: number | undefined;
     for (;;) {
       const job = await jobDetails(session, jobId);
       if (!job) return { state: 'GONE' };
       const ended = TERMINAL_JOB_STATES.includes(job.state);
+      if (ended) endedSeenAt ??= Date.now();
       // The stop this call asked for: its own trigger says where the savepoint is, after the job's end
       // too (Flink keeps the answer). Flink's checkpoint statistics can be older than the end (cached for
       // web.refresh-interval after a read, a dashboard's say): only a retry that lost its trigger reads them.
@@ -341,7 +349,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       }
       if (ended && !(pending && Date.now() <= deadline)) {
         savepoint ??= input.savepointDirectory ? await latestSavepoint(session, jobId) : undefined;
-        const checkpoint = input.fromCheckpoint ? (await retainedCheckpoints(session, jobId)).latest : undefined;
+        const checkpoint = input.fromCheckpoint ? await checkpointRetainedByEnd(session, jobId, endedSeenAt ?? Date.now()) : undefined;
         if (input.fromCheckpoint && !checkpoint) {
           throw ApplicationFailure.nonRetryable(
             `the job ${jobId} ended ${job.state} with no checkpoint Flink reports; its next run starts without its state`,
@@ -381,8 +389,36 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
         if (stop.status !== 202 || !triggerId) throw new Error(`Flink REST stop of ${jobId}: HTTP ${stop.status} ${stop.text.slice(0, 500)}`);
       }
       heartbeatIfInActivity({ ...(triggerId ? { triggerId } : {}), state: job.state, ...(savepoint ? { savepoint: savepoint.path } : {}) });
-      await new Promise((resolve) => setTimeout(resolve, deps.pollIntervalMs));
+      await sleep(deps.pollIntervalMs);
     }
+  }
+
+  /**
+   * The checkpoint the job's end retained: Flink's checkpoint statistics, read once whatever its REST
+   * cached of them before the end has expired (for rest.cache.checkpoint-statistics.timeout after a
+   * read, web.refresh-interval by default: 3 s). An answer cached earlier, the operator's own check
+   * before the cancel or a dashboard's, can name a checkpoint a newer one subsumed, which Flink deleted.
+   */
+  async function checkpointRetainedByEnd(session: Session, jobId: string, endedSeenAt: number): Promise<{ path: string } | undefined> {
+    const until = endedSeenAt + (await statisticsCacheMs(session)) + STATISTICS_CACHE_MARGIN_MS;
+    for (let left = until - Date.now(); left > 0; left = until - Date.now()) {
+      heartbeatIfInActivity({ waitingFor: `Flink's cached checkpoint statistics of job ${jobId} to expire`, leftMs: left });
+      await sleep(Math.min(left, deps.pollIntervalMs));
+    }
+    return (await retainedCheckpoints(session, jobId)).latest;
+  }
+
+  /** How long Flink's REST caches a job's checkpoint statistics (GET /jobmanager/config; Flink's defaults when unset or unreadable). */
+  async function statisticsCacheMs(session: Session): Promise<number> {
+    const { status, body } = await rest(session, '/jobmanager/config');
+    const entries = status === 200 && Array.isArray(body) ? (body as Array<{ key?: unknown; value?: unknown }>) : [];
+    const option = (key: string): number | undefined => {
+      const value = entries.find((e) => e.key === key)?.value;
+      return typeof value === 'string' ? parseFlinkDuration(value) : undefined;
+    };
+    const refresh = option('web.refresh-interval') ?? DEFAULT_WEB_REFRESH_MS;
+    // The statistics' own cache (Flink 1.18 on) defaults to the refresh interval, which also keeps the job's graph.
+    return Math.max(option('rest.cache.checkpoint-statistics.timeout') ?? refresh, refresh);
   }
 
   /** How many checkpoints the job completed, and the newest it completed (a checkpoint or a savepoint), by Flink's checkpoint statistics. */
@@ -467,7 +503,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
         why = error instanceof Error ? error.message : String(error);
       }
       heartbeatIfInActivity({ listing: 'jobs', attempt, why });
-      await new Promise((resolve) => setTimeout(resolve, deps.pollIntervalMs));
+      await sleep(deps.pollIntervalMs);
     }
     return { reachable: false, jobs: [], why };
   }

@@ -94,19 +94,24 @@ export async function highestCount(rest: string, jobId: string): Promise<number 
 
 export interface CheckpointStats {
   completed: number;
+  /** The newest checkpoint the job completed, when it has. */
+  latestId?: number;
   /** The checkpoint (or savepoint) the job was restored from, when it was, and where it is. */
   restoredId?: number;
   restoredPath?: string;
 }
 
 export async function checkpointStats(rest: string, jobId: string): Promise<CheckpointStats> {
-  const stats = await json<{ counts: { completed: number }; latest?: { restored?: { id: number; external_path?: string } | null } }>(
+  type Point = { id: number; external_path?: string } | null;
+  const stats = await json<{ counts: { completed: number }; latest?: { completed?: Point; restored?: Point } }>(
     await fetch(`${rest}/jobs/${jobId}/checkpoints`),
     'read checkpoints',
   );
   const restored = stats.latest?.restored;
+  const latest = stats.latest?.completed;
   return {
     completed: stats.counts.completed,
+    ...(latest ? { latestId: latest.id } : {}),
     ...(restored ? { restoredId: restored.id } : {}),
     ...(restored?.external_path ? { restoredPath: restored.external_path } : {}),
   };

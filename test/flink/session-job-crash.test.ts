@@ -9,6 +9,9 @@
 // timeout of the job steps, which is how Temporal hears of the dead worker), and a fourth without a
 // crash: a change right after the job's checkpoint statistics were read, which Flink's REST then
 // caches (as it does after a dashboard's read), is restored from the stop's savepoint all the same.
+// A fifth does the same to a job of upgradeMode last-state, once a newer checkpoint has completed and
+// Flink has deleted the one the cached statistics name: it is restored from the checkpoint its cancel
+// retained.
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { imageConfigYaml } from '../../stack/flink-image-config.ts';
@@ -16,11 +19,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flinkJobId } from '../../model/flink-job-id.ts';
 import { checkpointStats, listJobs } from '../../stack/flink-jobs.ts';
 import { countPast, restoredFrom, startFlinkJobsStack, type FlinkJobsStack } from '../support/flink-jobs-stack.ts';
+import { eventually } from '../support/stack.ts';
 
 /** One Flink version keeps the suite's time down (2.1); FSO_TEST_FLINK_VERSION=1.20 runs the other. */
 const FLINK_VERSION = process.env.FSO_TEST_FLINK_VERSION ?? '2.1';
 const SESSION = 'crashing';
 const JOB = 'counter';
+const LAST_STATE_JOB = 'laststate';
 
 describe(`crash safety of a FlinkSessionJob change: the worker is SIGKILLed inside it (Flink ${FLINK_VERSION})`, () => {
   let stack: FlinkJobsStack;
@@ -32,9 +37,9 @@ describe(`crash safety of a FlinkSessionJob change: the worker is SIGKILLed insi
 
   beforeAll(async () => {
     stack = await startFlinkJobsStack('fsj-crash', FLINK_VERSION);
-    // The image's configuration, with the caches of Flink's REST made to last: checkpoint statistics 5 s
+    // The image's configuration, with the caches of Flink's REST made to last: checkpoint statistics 10 s
     // after a read (web.refresh-interval, 3 s, by default), a job's details 200 ms.
-    const config = `${imageConfigYaml()}rest.cache.checkpoint-statistics.timeout: 5 s\nweb.refresh-interval: 200\n`;
+    const config = `${imageConfigYaml()}rest.cache.checkpoint-statistics.timeout: 10 s\nweb.refresh-interval: 200\n`;
     await stack.sessions.create(SESSION, stack.sessionSpec({ config: { 'flink-conf.yaml': config } }));
     await stack.jobs.create(JOB, { session: SESSION, jar: stack.jar, args: ['4', '20'], upgradeMode: 'savepoint' });
     await stack.sessions.waitReady(SESSION, 1, 300_000);
@@ -42,7 +47,7 @@ describe(`crash safety of a FlinkSessionJob change: the worker is SIGKILLed insi
   }, 600_000);
 
   afterAll(async () => {
-    await stack?.removeSessionAndJobs(SESSION, [JOB]);
+    await stack?.removeSessionAndJobs(SESSION, [JOB, LAST_STATE_JOB]);
     await stack?.stop();
   }, 360_000);
 
@@ -116,4 +121,33 @@ describe(`crash safety of a FlinkSessionJob change: the worker is SIGKILLed insi
     },
     600_000,
   );
+
+  it('a last-state change right after the checkpoint statistics were read, a newer checkpoint completed since: the new job runs from the checkpoint the cancel retained, not a deleted one', async () => {
+    await stack.jobs.create(LAST_STATE_JOB, { session: SESSION, jar: stack.jar, args: ['4', '20'], upgradeMode: 'last-state' });
+    const first = (await stack.jobs.waitCondition(LAST_STATE_JOB, 'Ready', 'True', 240_000)).status!.jobId!;
+    const before = await countAbove(first, 10);
+    // Read as a dashboard does: for the next 10 s Flink answers with this checkpoint as the newest.
+    const read = (await checkpointStats(rest(), first)).latestId;
+    expect(read).toBeGreaterThan(0);
+    // The job checkpoints every second and retains one: a newer checkpoint completes, the one read is deleted.
+    const checkpoints = `${SESSION}/flink/checkpoints/${first}/`;
+    await eventually(
+      `a checkpoint of ${first} newer than chk-${read} in S3`,
+      async () => ((await newestCheckpointInS3(checkpoints)) > read! ? true : undefined),
+      8000,
+    );
+    await stack.jobs.patch(LAST_STATE_JOB, { spec: { args: ['4', '21'] } });
+    const ready = await stack.jobs.waitCondition(LAST_STATE_JOB, 'Ready', 'True', 240_000);
+    const restored = await checkpointStats(rest(), ready.status!.jobId!);
+    expect(restored.restoredPath).toMatch(new RegExp(`^s3://${stack.bucket}/${checkpoints}chk-\\d+$`));
+    expect(restored.restoredId).toBeGreaterThan(read!);
+    expect(await countAbove(ready.status!.jobId!, 0)).toBeGreaterThanOrEqual(before);
+  }, 600_000);
+
+  /** The highest chk-N under the prefix whose _metadata is written (0 for none). */
+  async function newestCheckpointInS3(prefix: string): Promise<number> {
+    const listed = (await stack.s3.send(new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: prefix }))).Contents ?? [];
+    const ids = listed.map((o) => /\/chk-(\d+)\/_metadata$/.exec(o.Key ?? '')?.[1]).filter((id) => id !== undefined);
+    return Math.max(0, ...ids.map(Number));
+  }
 });
