@@ -1,4 +1,5 @@
 // The JobManager Flink created: find it, delete it, wait for its pods to go, wait until it serves.
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { clientError } from '../model/client-error.ts';
@@ -25,8 +26,6 @@ export interface JobManagerEndpoint {
   restService: string;
   nodePort?: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createJobManagerActivities(deps: JobManagerDeps) {
   const apps = deps.kubeConfig.makeApiClient(k8s.AppsV1Api);

@@ -1,5 +1,6 @@
 // The operator's own objects for a launch: its files ConfigMap, the Secret of migrated inline
 // credentials, and the launch Job itself; and their removal.
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
@@ -35,7 +36,6 @@ export interface LaunchDeps {
 
 /** How long removeLaunchJobs waits for the removed Jobs' pods to go, inside its 30 s (then it fails and is retried). */
 const LAUNCH_PODS_GONE_WAIT_MS = 20_000;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createLaunchActivities(deps: LaunchDeps) {
   const core = deps.kubeConfig.makeApiClient(k8s.CoreV1Api);

@@ -1,6 +1,7 @@
 // Listing a prefix of a bucket for a purge: one page at a time (S3 pages are sequential by nature),
 // each page checked against the prefix asked for, its entries released for deletion as
 // s3-paging.ts allows. Listing by versions, or by objects on servers without ListObjectVersions.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GetBucketVersioningCommand, ListObjectsV2Command, ListObjectVersionsCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { PageSequencer, type ListCursor, type ListedEntry, type ListedPage } from './s3-paging.ts';
@@ -81,7 +82,7 @@ async function listPageRetrying(listing: Listing, cursor: ListCursor | undefined
       return await listPage(listing, cursor);
     } catch (error: unknown) {
       if (attempt >= LIST_ATTEMPTS || s3ErrorOf(error)?.status !== 500) throw error;
-      await new Promise((resolve) => setTimeout(resolve, LIST_RETRY_BASE_MS * 2 ** (attempt - 1)));
+      await sleep(LIST_RETRY_BASE_MS * 2 ** (attempt - 1));
     }
   }
 }
