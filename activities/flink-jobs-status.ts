@@ -13,10 +13,10 @@ import {
   JOB_FINALIZER,
   workflowId,
 } from '../model/names.ts';
-import { renderSessionEvent } from '../model/session-event.ts';
 import { jobSpecHash } from '../model/flink-job-id.ts';
 import type { JobChanged } from '../workflows/contract.ts';
-import { apiMessage, apiStatusCode, createIgnoringConflict, isNotFound, isStaleWrite } from '../kube/errors.ts';
+import { isNotFound } from '../kube/errors.ts';
+import { mergePatchStatus, recordEventBestEffort, removeFinalizer, type EventRecorded, type EventText } from '../kube/resource-writes.ts';
 import { activityCallKey } from './heartbeat.ts';
 
 export interface FlinkJobStatusDeps {
@@ -35,9 +35,6 @@ export type JobCheckResult =
    * goes on looking after it, `deleting` when its deletion is underway; `gone`: no such object.
    */
   | { trusted: false; why: string; gone?: boolean; current?: JobChanged; deleting?: boolean };
-
-const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-const JSON_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
 
 /** The jobChanged payload of an object (the watcher sends the same). */
 export function jobChangedPayload(job: FlinkSessionJob): JobChanged {
@@ -110,67 +107,24 @@ export function createFlinkJobStatusActivities(deps: FlinkJobStatusDeps) {
     // merge patch: null removes what the report no longer says
     if (input.report.error === undefined) status.lastError = null;
     if (input.report.rootCause === undefined) status.rootCause = null;
-    try {
-      await objects.patchNamespacedCustomObjectStatus({ ...target(input.job), body: { status } }, MERGE_PATCH);
-    } catch (error: unknown) {
-      if (isNotFound(error)) return { patched: false };
-      throw error;
-    }
-    return { patched: true };
+    return { patched: await mergePatchStatus(objects, target(input.job), status) };
   }
 
   /** An Event on the FlinkSessionJob; best effort, named after the activity call so a retry records no second one. */
-  async function recordJobEvent(input: {
-    job: JobRef;
-    type: 'Normal' | 'Warning';
-    reason: string;
-    message: string;
-  }): Promise<{ recorded: boolean; why?: string }> {
-    const key = activityCallKey();
+  async function recordJobEvent(input: EventText & { job: JobRef }): Promise<EventRecorded> {
     const { namespace, name, uid } = input.job;
-    const event = renderSessionEvent(
-      {
-        namespace,
-        name,
-        uid,
-        type: input.type,
-        reason: input.reason,
-        message: input.message,
-        instance: deps.instance,
-        involvedObject: { apiVersion: FLINKSESSIONJOB_API_VERSION, kind: FLINKSESSIONJOB_KIND },
-        ...(key ? { key } : {}),
-      },
-      new Date(),
-    );
-    try {
-      await createIgnoringConflict(() => events.createNamespacedEvent({ namespace, body: event }));
-      return { recorded: true };
-    } catch (error: unknown) {
-      const code = apiStatusCode(error);
-      if (code !== undefined && code >= 400 && code < 500) return { recorded: false, why: `${apiMessage(error)} (HTTP ${code})` };
-      throw error;
-    }
+    const involvedObject = { apiVersion: FLINKSESSIONJOB_API_VERSION, kind: FLINKSESSIONJOB_KIND };
+    const { type, reason, message } = input;
+    return recordEventBestEffort(events, { namespace, name, uid, type, reason, message, instance: deps.instance, involvedObject }, activityCallKey());
   }
 
   /** Removes the job finalizer, so Kubernetes completes the delete; retried on conflicting writes. */
   async function releaseJobFinalizer(job: JobRef): Promise<{ released: boolean }> {
-    for (let attempt = 0; attempt < 5; attempt++) {
+    const readThisJob = async () => {
       const current = await read(job);
-      const index = current?.metadata.uid === job.uid ? (current.metadata.finalizers?.indexOf(JOB_FINALIZER) ?? -1) : -1;
-      if (!current || index < 0) return { released: false };
-      const patch = [
-        { op: 'test', path: '/metadata/resourceVersion', value: current.metadata.resourceVersion },
-        { op: 'remove', path: `/metadata/finalizers/${index}` },
-      ];
-      try {
-        await objects.patchNamespacedCustomObject({ ...target(job), body: patch }, JSON_PATCH);
-        return { released: true };
-      } catch (error: unknown) {
-        if (isNotFound(error)) return { released: false };
-        if (!isStaleWrite(error)) throw error;
-      }
-    }
-    throw new Error(`could not remove the finalizer of FlinkSessionJob ${job.namespace}/${job.name}: the object kept changing`);
+      return current?.metadata.uid === job.uid ? current : undefined;
+    };
+    return { released: await removeFinalizer(objects, target(job), JOB_FINALIZER, readThisJob, `FlinkSessionJob ${job.namespace}/${job.name}`) };
   }
 
   return { checkSessionJob, reportJobStatus, recordJobEvent, releaseJobFinalizer };

@@ -16,11 +16,8 @@ import { createSharedStateActivities } from './shared-state.ts';
 import { createSessionStatusActivities } from './session-status.ts';
 import { createZooKeeperActivities, type ZooKeeperSession } from './zookeeper.ts';
 
-export interface ActivityDeps {
-  kubeConfig: k8s.KubeConfig;
-  s3ClientFor: (target: S3Target) => Promise<S3Client>;
-  connectZooKeeper: (quorum: string) => Promise<ZooKeeperSession>;
-  launchJobSettings: LaunchJobSettings;
+/** The worker's settings the activities work with, as worker/config.ts reads them (WorkerConfig extends this). */
+export interface ActivitySettings {
   readinessDeadlineSeconds: number;
   clusterGoneDeadlineSeconds: number;
   /** How long a delete retries its clean-up before it releases the finalizer anyway. */
@@ -33,12 +30,19 @@ export interface ActivityDeps {
   /** FSO_JOB_WATCH_SECONDS: how often a session's running jobs are asked about. */
   jobWatchSeconds: number;
   restUrlTemplate?: string;
+  /** What a FlinkSession may run: FSO_ALLOWED_SERVICE_ACCOUNTS, FSO_ALLOWED_IMAGES, FSO_ALLOW_HOST_PATH. */
+  policy: SessionPolicy;
+  /** FSO_WATCH_NAMESPACES: the namespaces the worker acts in; a signal naming another is not acted on (empty: all). */
+  watchedNamespaces: string[];
+}
+
+export interface ActivityDeps extends ActivitySettings {
+  kubeConfig: k8s.KubeConfig;
+  s3ClientFor: (target: S3Target) => Promise<S3Client>;
+  connectZooKeeper: (quorum: string) => Promise<ZooKeeperSession>;
+  launchJobSettings: LaunchJobSettings;
   temporalUiUrl?: string;
   temporalNamespace: string;
-  /** What a FlinkSession may run (allowed service accounts and images, host access). */
-  policy: SessionPolicy;
-  /** FSO_WATCH_NAMESPACES: a signal naming another namespace is not acted on (empty: all). */
-  watchedNamespaces: string[];
   instance: string;
 }
 

@@ -4,8 +4,8 @@ import * as k8s from '@kubernetes/client-node';
 import type { FlinkSession, FlinkSessionStatus, SessionRef } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FINALIZER, FLINKSESSION_PLURAL } from '../model/names.ts';
 import { nextStatus, type StatusReport } from '../model/status.ts';
-import { apiMessage, apiStatusCode, createIgnoringConflict, isNotFound, isStaleWrite } from '../kube/errors.ts';
-import { renderSessionEvent } from '../model/session-event.ts';
+import { isNotFound } from '../kube/errors.ts';
+import { mergePatchStatus, recordEventBestEffort, removeFinalizer, type EventRecorded, type EventText } from '../kube/resource-writes.ts';
 import { activityCallKey } from './heartbeat.ts';
 
 export interface SessionStatusDeps {
@@ -23,7 +23,6 @@ export interface WorkflowRef {
 }
 
 const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-const JSON_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
 
 export function createSessionStatusActivities(deps: SessionStatusDeps) {
   const objects = deps.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
@@ -70,62 +69,19 @@ export function createSessionStatusActivities(deps: SessionStatusDeps) {
   /** Merge-patches some fields of the status (the rest stays); a session that is gone is left alone. */
   async function patchStatusFields(ref: SessionRef, fields: Partial<FlinkSessionStatus>): Promise<{ patched: boolean }> {
     if (!(await read(ref))) return { patched: false };
-    try {
-      await objects.patchNamespacedCustomObjectStatus({ ...target(ref), body: { status: fields } }, MERGE_PATCH);
-    } catch (error: unknown) {
-      if (isNotFound(error)) return { patched: false };
-      throw error;
-    }
-    return { patched: true };
+    return { patched: await mergePatchStatus(objects, target(ref), fields) };
   }
 
-  /**
-   * Records a Kubernetes Event on the FlinkSession (kubectl describe fls shows them). Best effort: an
-   * Event the API server refuses (a terminating namespace answers 403, a gone one 404) is reported as
-   * not recorded and never holds up a step. Its name is derived from the activity call, so a retried
-   * call finds the Event it already made instead of recording a second one.
-   */
-  async function recordEvent(input: {
-    ref: SessionRef;
-    type: 'Normal' | 'Warning';
-    reason: string;
-    message: string;
-  }): Promise<{ recorded: boolean; why?: string }> {
-    const key = activityCallKey();
+  /** Records a Kubernetes Event on the FlinkSession (kubectl describe fls shows them); best effort, named after the activity call. */
+  async function recordEvent(input: EventText & { ref: SessionRef }): Promise<EventRecorded> {
     const { namespace, name, uid } = input.ref;
-    const event = renderSessionEvent(
-      { namespace, name, uid, type: input.type, reason: input.reason, message: input.message, instance: deps.instance, ...(key ? { key } : {}) },
-      new Date(),
-    );
-    try {
-      await createIgnoringConflict(() => events.createNamespacedEvent({ namespace: input.ref.namespace, body: event }));
-      return { recorded: true };
-    } catch (error: unknown) {
-      const code = apiStatusCode(error);
-      if (code !== undefined && code >= 400 && code < 500) return { recorded: false, why: `${apiMessage(error)} (HTTP ${code})` };
-      throw error;
-    }
+    const { type, reason, message } = input;
+    return recordEventBestEffort(events, { namespace, name, uid, type, reason, message, instance: deps.instance }, activityCallKey());
   }
 
   /** Removes the finalizer, so Kubernetes completes the delete; retried on conflicting writes. */
   async function releaseFinalizer(ref: SessionRef): Promise<{ released: boolean }> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await read(ref);
-      const index = current?.metadata.finalizers?.indexOf(FINALIZER) ?? -1;
-      if (!current || index < 0) return { released: false };
-      const patch = [
-        { op: 'test', path: '/metadata/resourceVersion', value: current.metadata.resourceVersion },
-        { op: 'remove', path: `/metadata/finalizers/${index}` },
-      ];
-      try {
-        await objects.patchNamespacedCustomObject({ ...target(ref), body: patch }, JSON_PATCH);
-        return { released: true };
-      } catch (error: unknown) {
-        if (isNotFound(error)) return { released: false };
-        if (!isStaleWrite(error)) throw error;
-      }
-    }
-    throw new Error(`could not remove the finalizer of ${ref.namespace}/${ref.name}: the object kept changing`);
+    return { released: await removeFinalizer(objects, target(ref), FINALIZER, () => read(ref), `${ref.namespace}/${ref.name}`) };
   }
 
   return { reportStatus, reportSessionJobs, reportCarriedJobs, recordEvent, releaseFinalizer };

@@ -11,7 +11,7 @@ import { TemporalUnreachableError } from '../config/temporal-connection.ts';
 import type { Env } from '../config/temporal.ts';
 import type { OperatorRole } from '../cli/operator.ts';
 import { listenForStop, runUntilStopped } from '../cli/signals.ts';
-import { parseSessionTarget, SessionNotFoundError } from '../cli/target.ts';
+import { parseSessionTarget, SessionNotFoundError, type SessionTarget } from '../cli/target.ts';
 
 const PROGRAM = 'flink-session-operator';
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -90,74 +90,63 @@ if (existsSync(DEV_COMMAND)) {
   addDevCommand(program, action);
 }
 
-const statusCommand = program
-  .command('status')
-  .description("show what the session's workflow is doing (its `status` query)")
-  .argument('<namespace/name>', 'the FlinkSession')
-  .option('--json', 'print JSON');
-const statusEnv = withSettingFlags(statusCommand, ['client']);
-statusCommand.action(
-  action(async (target: string, options: { json?: boolean }) => {
-    const { status } = await import('../cli/status.ts');
-    const result = await status(statusEnv(), parseSessionTarget(target), options.json === true);
-    process.stdout.write(`${result.output}\n`);
-    return result.exitCode;
-  }),
-);
+/** A command about one FlinkSession of a live operator: `<namespace/name>`, then the options the caller adds. */
+const sessionCommand = (name: string, description: string): Command =>
+  program.command(name).description(description).argument('<namespace/name>', 'the FlinkSession');
 
-const redeployCommand = program
-  .command('redeploy')
-  .description("redeploy the session now with its current spec (the workflow's `redeploy` signal)")
-  .argument('<namespace/name>', 'the FlinkSession')
+/**
+ * Adds the client's setting flags (after the command's own, as --help lists them) and the action: `run`
+ * with the settings and the session, printing its output and exiting with its code.
+ */
+function runOnSession<O>(command: Command, run: (env: Env, session: SessionTarget, options: O) => Promise<{ exitCode: number; output: string }>): void {
+  const env = withSettingFlags(command, ['client']);
+  command.action(
+    action(async (target: string, options: O) => {
+      const result = await run(env(), parseSessionTarget(target), options);
+      process.stdout.write(`${result.output}\n`);
+      return result.exitCode;
+    }),
+  );
+}
+
+const statusCommand = sessionCommand('status', "show what the session's workflow is doing (its `status` query)").option('--json', 'print JSON');
+runOnSession(statusCommand, async (env, session, options: { json?: boolean }) => {
+  const { status } = await import('../cli/status.ts');
+  return status(env, session, options.json === true);
+});
+
+const redeployCommand = sessionCommand('redeploy', "redeploy the session now with its current spec (the workflow's `redeploy` signal)")
   .option('--reason <text>', 'why, shown in the Event and the workflow history')
   .option('--force', "go on even where a job's savepoint fails: that job is cancelled instead (it may lose its state)");
-const redeployEnv = withSettingFlags(redeployCommand, ['client']);
-redeployCommand.action(
-  action(async (target: string, options: { reason?: string; force?: boolean }) => {
-    const { redeploy } = await import('../cli/redeploy.ts');
-    const result = await redeploy(redeployEnv(), parseSessionTarget(target), options.reason, options.force === true);
-    process.stdout.write(`${result.output}\n`);
-    return result.exitCode;
-  }),
-);
+runOnSession(redeployCommand, async (env, session, options: { reason?: string; force?: boolean }) => {
+  const { redeploy } = await import('../cli/redeploy.ts');
+  return redeploy(env, session, options.reason, options.force === true);
+});
 
-const approveCommand = program
-  .command('approve')
-  .description('let a redeploy that waits for approval (spec.approval: manual, AwaitingApproval) go on (the `approve` signal)')
-  .argument('<namespace/name>', 'the FlinkSession')
-  .option('--generation <n>', 'approve only if this is the generation waiting', (value) => Number.parseInt(value, 10));
-const approveEnv = withSettingFlags(approveCommand, ['client']);
-approveCommand.action(
-  action(async (target: string, options: { generation?: number }) => {
-    const { approve } = await import('../cli/approve.ts');
-    const result = await approve(approveEnv(), parseSessionTarget(target), options.generation);
-    process.stdout.write(`${result.output}\n`);
-    return result.exitCode;
-  }),
-);
+const approveCommand = sessionCommand(
+  'approve',
+  'let a redeploy that waits for approval (spec.approval: manual, AwaitingApproval) go on (the `approve` signal)',
+).option('--generation <n>', 'approve only if this is the generation waiting', (value) => Number.parseInt(value, 10));
+runOnSession(approveCommand, async (env, session, options: { generation?: number }) => {
+  const { approve } = await import('../cli/approve.ts');
+  return approve(env, session, options.generation);
+});
 
-const planCommand = program
-  .command('plan')
-  .description('list what a redeploy of the current spec would delete (Flink cluster, znodes, S3 objects, HA ConfigMaps); changes nothing')
-  .argument('<namespace/name>', 'the FlinkSession')
-  .option('--json', 'print JSON');
-const planEnv = withSettingFlags(planCommand, ['client']);
-planCommand.action(
-  action(async (target: string, options: { json?: boolean }) => {
-    const env = planEnv();
-    const session = parseSessionTarget(target);
-    const [{ formatPlan, planRedeploy }, { readWorkerConfig }, { realActivityDeps }, { loadKubeConfig }] = await Promise.all([
-      import('../cli/plan.ts'),
-      import('../worker/config.ts'),
-      import('../worker/start.ts'),
-      import('../kube/kubeconfig.ts'),
-    ]);
-    const deps = realActivityDeps(readWorkerConfig(env), loadKubeConfig(env.KUBECONFIG));
-    const plan = await planRedeploy(deps, session);
-    process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan)}\n`);
-    return 0;
-  }),
-);
+const planCommand = sessionCommand(
+  'plan',
+  'list what a redeploy of the current spec would delete (Flink cluster, znodes, S3 objects, HA ConfigMaps); changes nothing',
+).option('--json', 'print JSON');
+runOnSession(planCommand, async (env, session, options: { json?: boolean }) => {
+  const [{ formatPlan, planRedeploy }, { readWorkerConfig }, { realActivityDeps }, { loadKubeConfig }] = await Promise.all([
+    import('../cli/plan.ts'),
+    import('../worker/config.ts'),
+    import('../worker/start.ts'),
+    import('../kube/kubeconfig.ts'),
+  ]);
+  const deps = realActivityDeps(readWorkerConfig(env), loadKubeConfig(env.KUBECONFIG));
+  const plan = await planRedeploy(deps, session);
+  return { exitCode: 0, output: options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan) };
+});
 
 try {
   await program.parseAsync(process.argv);

@@ -41,6 +41,9 @@ export const deleteIgnoringNotFound = (remove: () => Promise<unknown>): Promise<
 /** Runs a create; "already exists" is success (names are deterministic, so it is the same object). */
 export const createIgnoringConflict = (create: () => Promise<unknown>): Promise<boolean> => ignoring(isConflict, create);
 
+/** Runs a patch; an object that is gone is left alone (false). */
+export const patchIgnoringNotFound = (patch: () => Promise<unknown>): Promise<boolean> => ignoring(isNotFound, patch);
+
 /** The API server's message from a refused request, for error texts. */
 export function apiMessage(error: unknown): string {
   if (error instanceof ApiException) {

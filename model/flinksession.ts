@@ -1,4 +1,5 @@
 import type { FlinkSessionSpec, FlinkSessionStatus } from './flinksession.generated.ts';
+import type { ResourceMetadata } from './resource-metadata.ts';
 
 export type { FlinkSessionSpec, FlinkSessionStatus };
 export type ResourceSpec = NonNullable<FlinkSessionSpec['resource']>;
@@ -17,17 +18,7 @@ export interface SessionRef {
 export interface FlinkSession {
   apiVersion: string;
   kind: string;
-  metadata: {
-    name: string;
-    namespace: string;
-    uid: string;
-    generation: number;
-    resourceVersion?: string;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-    deletionTimestamp?: string;
-    creationTimestamp?: string;
-  };
+  metadata: ResourceMetadata & { annotations?: Record<string, string> };
   spec: FlinkSessionSpec;
   status?: FlinkSessionStatus;
 }

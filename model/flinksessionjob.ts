@@ -5,22 +5,14 @@
 import { conditionMaker } from './conditions.ts';
 import type { FlinkSessionJobSpec, FlinkSessionJobStatus } from './flinksessionjob.generated.ts';
 import type { FlinkSessionSpec } from './flinksession.ts';
+import type { ResourceMetadata } from './resource-metadata.ts';
 
 export type { FlinkSessionJobSpec, FlinkSessionJobStatus };
 
 export interface FlinkSessionJob {
   apiVersion: string;
   kind: string;
-  metadata: {
-    name: string;
-    namespace: string;
-    uid: string;
-    generation: number;
-    resourceVersion?: string;
-    finalizers?: string[];
-    deletionTimestamp?: string;
-    creationTimestamp?: string;
-  };
+  metadata: ResourceMetadata;
   spec: FlinkSessionJobSpec;
   status?: FlinkSessionJobStatus;
 }

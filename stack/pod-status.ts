@@ -12,72 +12,49 @@ function terminationMessage(output: string): string {
   return bytes.length <= 2048 ? lines : bytes.subarray(bytes.length - 2048).toString('utf8');
 }
 
+/** Writes a pod's status as its kubelet does (a merge patch of the status subresource). */
+async function patchPodStatus(core: k8s.CoreV1Api, namespace: string, name: string, status: object): Promise<void> {
+  await core.patchNamespacedPodStatus({ name, namespace, body: { status } }, MERGE_PATCH);
+}
+
+/** A container's status as these kubelets report it: no image is pulled, nothing restarts. */
+function containerStatus(container: k8s.V1Container, ready: boolean, started: boolean, state: object): object {
+  return { name: container.name, image: container.image ?? '', imageID: '', ready, restartCount: 0, started, state };
+}
+
 /** Marks a pod Running (its process started), Ready once `ready`; its pod IP is this machine's. */
 export async function runPod(core: k8s.CoreV1Api, pod: k8s.V1Pod, ready: boolean, startedAt: string): Promise<void> {
   const now = new Date().toISOString();
   const readiness = ready ? 'True' : 'False';
-  await core.patchNamespacedPodStatus(
-    {
-      name: pod.metadata!.name!,
-      namespace: pod.metadata!.namespace!,
-      body: {
-        status: {
-          phase: 'Running',
-          startTime: startedAt,
-          hostIP: '127.0.0.1',
-          hostIPs: [{ ip: '127.0.0.1' }],
-          podIP: '127.0.0.1',
-          podIPs: [{ ip: '127.0.0.1' }],
-          conditions: [
-            { type: 'PodScheduled', status: 'True', lastTransitionTime: startedAt },
-            { type: 'Initialized', status: 'True', lastTransitionTime: startedAt },
-            { type: 'ContainersReady', status: readiness, lastTransitionTime: now },
-            { type: 'Ready', status: readiness, lastTransitionTime: now },
-          ],
-          containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
-            name: c.name,
-            image: c.image ?? '',
-            imageID: '',
-            ready,
-            restartCount: 0,
-            started: true,
-            state: { running: { startedAt } },
-          })),
-        },
-      },
-    },
-    MERGE_PATCH,
-  );
+  await patchPodStatus(core, pod.metadata!.namespace!, pod.metadata!.name!, {
+    phase: 'Running',
+    startTime: startedAt,
+    hostIP: '127.0.0.1',
+    hostIPs: [{ ip: '127.0.0.1' }],
+    podIP: '127.0.0.1',
+    podIPs: [{ ip: '127.0.0.1' }],
+    conditions: [
+      { type: 'PodScheduled', status: 'True', lastTransitionTime: startedAt },
+      { type: 'Initialized', status: 'True', lastTransitionTime: startedAt },
+      { type: 'ContainersReady', status: readiness, lastTransitionTime: now },
+      { type: 'Ready', status: readiness, lastTransitionTime: now },
+    ],
+    containerStatuses: (pod.spec?.containers ?? []).map((c) => containerStatus(c, ready, true, { running: { startedAt } })),
+  });
 }
 
 /** Ends a long-running pod whose process died: Failed, with the exit and its log's tail. */
 export async function failPod(core: k8s.CoreV1Api, pod: k8s.V1Pod, exitCode: number, output: string, startedAt: string): Promise<void> {
   const now = new Date().toISOString();
-  await core.patchNamespacedPodStatus(
-    {
-      name: pod.metadata!.name!,
-      namespace: pod.metadata!.namespace!,
-      body: {
-        status: {
-          phase: 'Failed',
-          conditions: [
-            { type: 'ContainersReady', status: 'False', reason: 'PodFailed', lastTransitionTime: now },
-            { type: 'Ready', status: 'False', reason: 'PodFailed', lastTransitionTime: now },
-          ],
-          containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
-            name: c.name,
-            image: c.image ?? '',
-            imageID: '',
-            ready: false,
-            restartCount: 0,
-            started: false,
-            state: { terminated: { exitCode, reason: 'Error', message: terminationMessage(output), startedAt, finishedAt: now } },
-          })),
-        },
-      },
-    },
-    MERGE_PATCH,
-  );
+  const terminated = { exitCode, reason: 'Error', message: terminationMessage(output), startedAt, finishedAt: now };
+  await patchPodStatus(core, pod.metadata!.namespace!, pod.metadata!.name!, {
+    phase: 'Failed',
+    conditions: [
+      { type: 'ContainersReady', status: 'False', reason: 'PodFailed', lastTransitionTime: now },
+      { type: 'Ready', status: 'False', reason: 'PodFailed', lastTransitionTime: now },
+    ],
+    containerStatuses: (pod.spec?.containers ?? []).map((c) => containerStatus(c, false, false, { terminated })),
+  });
 }
 
 /**
@@ -97,38 +74,18 @@ export async function finishPod(core: k8s.CoreV1Api, namespace: string, name: st
   const now = new Date().toISOString();
   const succeeded = exitCode === 0;
   const container = pod.spec!.containers[0]!;
-  await core.patchNamespacedPodStatus(
-    {
-      name,
-      namespace,
-      body: {
-        status: {
-          phase: succeeded ? 'Succeeded' : 'Failed',
-          conditions: (pod.status?.conditions ?? []).map((c) =>
-            c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', reason: 'PodCompleted', lastTransitionTime: now } : c,
-          ),
-          containerStatuses: [
-            {
-              name: container.name,
-              image: container.image ?? '',
-              imageID: '',
-              ready: false,
-              restartCount: 0,
-              started: false,
-              state: {
-                terminated: {
-                  exitCode: exitCode < 0 ? 128 : exitCode,
-                  reason: succeeded ? 'Completed' : 'Error',
-                  ...(succeeded ? {} : { message: terminationMessage(output) }),
-                  startedAt: pod.status?.startTime ?? now,
-                  finishedAt: now,
-                },
-              },
-            },
-          ],
-        },
-      },
-    },
-    MERGE_PATCH,
-  );
+  const terminated = {
+    exitCode: exitCode < 0 ? 128 : exitCode,
+    reason: succeeded ? 'Completed' : 'Error',
+    ...(succeeded ? {} : { message: terminationMessage(output) }),
+    startedAt: pod.status?.startTime ?? now,
+    finishedAt: now,
+  };
+  await patchPodStatus(core, namespace, name, {
+    phase: succeeded ? 'Succeeded' : 'Failed',
+    conditions: (pod.status?.conditions ?? []).map((c) =>
+      c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', reason: 'PodCompleted', lastTransitionTime: now } : c,
+    ),
+    containerStatuses: [containerStatus(container, false, false, { terminated })],
+  });
 }

@@ -5,27 +5,15 @@ import { DEFAULT_LAUNCH_JOB_SETTINGS, type LaunchJobSettings } from '../model/la
 import { ConfigError } from '../config/errors.ts';
 import { readObservabilitySettings, type ObservabilitySettings } from '../config/observability.ts';
 import { readWatchNamespaces } from '../config/watch-namespaces.ts';
-import type { SessionPolicy } from '../model/session-policy.ts';
+import type { ActivitySettings } from '../activities/index.ts';
 import { readTemporalSettings, type Env, type TemporalSettings } from '../config/temporal.ts';
 
-export interface WorkerConfig {
+export interface WorkerConfig extends ActivitySettings {
   temporal: TemporalSettings;
   observability: ObservabilitySettings;
-  readinessDeadlineSeconds: number;
-  clusterGoneDeadlineSeconds: number;
-  cleanupDeadlineSeconds: number;
-  pollIntervalMs: number;
-  jarMaxBytes: number;
-  jobDeadlineSeconds: number;
-  jobWatchSeconds: number;
-  restUrlTemplate?: string;
   launchJob: LaunchJobSettings;
-  /** What a FlinkSession may run: FSO_ALLOWED_SERVICE_ACCOUNTS, FSO_ALLOWED_IMAGES, FSO_ALLOW_HOST_PATH. */
-  policy: SessionPolicy;
   /** FSO_SECRET_OPT_IN: read only Secrets labelled readable by the operator. */
   secretOptIn: boolean;
-  /** FSO_WATCH_NAMESPACES: the namespaces the worker acts in (empty: all). */
-  watchedNamespaces: string[];
   /** Crash drills (FSO_FAULT_SIGKILL), off when undefined. */
   faultPlan?: FaultPlan;
 }

@@ -131,6 +131,9 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
     const session = sessionOf(ran);
     const desired = carry.sessionJob ? jobs.desiredJob(carry.sessionJob) : undefined;
     const ref = carry.sessionJob && desired ? jobRef(carry.sessionJob, desired) : undefined;
+    /** What became of this carry (its line of status.carriedJobs): only the path, outcome and message differ. */
+    const carriedEntry = (path: string | undefined, outcome: string, message: string): CarriedAcross =>
+      entry(carry, ran.ref.generation, desired?.uid, path, outcome, message);
     const what = carry.sessionJob ? `job ${carry.jobId} (FlinkSessionJob ${carry.sessionJob})` : `job ${carry.jobName} (${carry.jobId}, submitted by hand)`;
     const bucket = ran.spec.s3?.bucket;
     if (carry.action === 'savepoint' && !bucket) {
@@ -145,41 +148,20 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
       if (carry.action === 'ha') {
         const latest = await step('record the latest checkpoint', () => flink.latestFlinkCheckpoint({ session, jobId: carry.jobId }));
         const path = latest.latest?.path;
-        record = entry(
-          carry,
-          ran.ref.generation,
-          desired?.uid,
-          path,
-          'LeftToHa',
-          `${carry.why}${path ? `; its latest checkpoint is ${path}` : '; it has completed no checkpoint yet'}`,
-        );
+        record = carriedEntry(path, 'LeftToHa', `${carry.why}${path ? `; its latest checkpoint is ${path}` : '; it has completed no checkpoint yet'}`);
       } else if (carry.action === 'savepoint') {
         const directory = savepointDirectory(bucket!, deps.session);
         const stopped = await step('stop the job with a savepoint', () => flink.stopFlinkJob({ session, jobId: carry.jobId, savepointDirectory: directory }));
         const path = stopped.savepoint?.path;
-        record = entry(
-          carry,
-          ran.ref.generation,
-          desired?.uid,
-          path,
-          'Stopped',
-          `${carry.why}${path ? `: ${path}` : ` (Flink says ${stopped.state}, no savepoint)`}`,
-        );
+        record = carriedEntry(path, 'Stopped', `${carry.why}${path ? `: ${path}` : ` (Flink says ${stopped.state}, no savepoint)`}`);
       } else if (carry.action === 'checkpoint') {
         const stopped = await step('cancel the job, keeping its latest checkpoint', () =>
           flink.stopFlinkJob({ session, jobId: carry.jobId, fromCheckpoint: true }),
         );
-        record = entry(
-          carry,
-          ran.ref.generation,
-          desired?.uid,
-          stopped.checkpoint?.path,
-          'Stopped',
-          `${carry.why}: ${stopped.checkpoint?.path ?? 'no checkpoint'}`,
-        );
+        record = carriedEntry(stopped.checkpoint?.path, 'Stopped', `${carry.why}: ${stopped.checkpoint?.path ?? 'no checkpoint'}`);
       } else {
         await step('cancel the job', () => flink.stopFlinkJob({ session, jobId: carry.jobId }));
-        record = entry(carry, ran.ref.generation, desired?.uid, undefined, 'Cancelled', carry.why);
+        record = carriedEntry(undefined, 'Cancelled', carry.why);
       }
     } catch (error: unknown) {
       if (isCancellation(error)) throw error;
@@ -188,7 +170,7 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
       if (!force) {
         log.warn('redeploy held: a job could not be carried', { job: carry.jobId, error: why });
         const message = `${what} could not be carried across the redeploy: ${why}; nothing was deleted and the session runs on. Fix the job, or go on without its state: flink-session-operator redeploy ${deps.namespace}/${deps.session} --force (or kubectl annotate fls -n ${deps.namespace} ${deps.session} ${FORCE_REDEPLOY_ANNOTATION}=<any new value> --overwrite, or temporal workflow signal --workflow-id ${workflowId(deps.namespace, deps.session)} --name redeploy --input '{"force": true}')`;
-        jobs.noteCarry(entry(carry, ran.ref.generation, desired?.uid, undefined, 'Held', `could not be carried: ${why}; it keeps running`));
+        jobs.noteCarry(carriedEntry(undefined, 'Held', `could not be carried: ${why}; it keeps running`));
         if (ref) {
           await event(ref, 'Warning', reason, `the session's redeploy is held: ${why}; the job keeps running`);
           await report(ref, {

@@ -53,34 +53,38 @@ import { SessionJobs } from './session-jobs-state.ts';
 type DeployWork = Extract<NextWork, { kind: 'deploy' }>;
 
 /**
- * Workflow patches (runs started before a step existed replay without it): the FlinkSession checked in
- * the API server before a signal is acted on, and who else uses the HA data before a clean-up.
+ * Workflow patches: a run started before a step existed replays without it. Each id is written into
+ * the histories of the runs that pass it, so it never changes.
  */
-const CHECK_SESSION_PATCH = 'check-session-before-acting';
-const SHARED_STATE_PATCH = 'check-shared-state-before-cleanup';
-/** A redeploy bounds the clean-up of a location the new spec moved away from (runs before it retried it for ever). */
-const BOUNDED_MOVED_CLEANUP_PATCH = 'bounded-cleanup-of-moved-state';
-/** A delete removes the launch Jobs before the JobManager (runs before removed them last). */
-const LAUNCH_JOBS_FIRST_PATCH = 'delete-launch-jobs-first';
-/** A redeploy removes the launch Jobs before the JobManager too (runs before removed only older ones, after the launch). */
-const REDEPLOY_LAUNCH_JOBS_FIRST_PATCH = 'redeploy-launch-jobs-first';
-/**
- * FlinkSessionJob steps (runs before had no jobChanged/jobDeleted handlers: a job signal one of them
- * buffered is ignored when such a run is replayed, as it was then).
- */
-const SESSION_JOBS_PATCH = 'session-jobs';
-/** A redeploy carries the session's jobs across (runs before took them down with the JobManager). */
-const CARRY_JOBS_PATCH = 'carry-jobs-across-redeploy';
-/** spec.approval manual: a redeploy waits for an approve signal (runs before had no approval). */
-const APPROVAL_PATCH = 'approve-before-redeploy';
-/** A redeploy whose new generation does not come up relaunches the one that ran (runs before ended Failed). */
-const ROLLBACK_PATCH = 'roll-back-failed-redeploy';
-/** ... and so does one whose carried jobs do not run on the new generation (runs before left them refused there). */
-const ROLLBACK_JOBS_PATCH = 'roll-back-when-jobs-do-not-run';
-/** A redeploy waiting for approval watches the jobs that run meanwhile (runs before only waited). */
-const WATCH_WHILE_AWAITING_APPROVAL_PATCH = 'watch-jobs-while-awaiting-approval';
-/** A held redeploy resubmits at once the jobs it had stopped, and says so in status.carriedJobs (runs before left them Stopped there). */
-const RESTORE_AFTER_HOLD_PATCH = 'restore-jobs-after-held-redeploy';
+const PATCHES = {
+  /** The FlinkSession is checked in the API server before a signal is acted on. */
+  checkSession: 'check-session-before-acting',
+  /** Who else uses the HA data is checked before a clean-up. */
+  sharedState: 'check-shared-state-before-cleanup',
+  /** A redeploy bounds the clean-up of a location the new spec moved away from (runs before it retried it for ever). */
+  boundedMovedCleanup: 'bounded-cleanup-of-moved-state',
+  /** A delete removes the launch Jobs before the JobManager (runs before removed them last). */
+  launchJobsFirst: 'delete-launch-jobs-first',
+  /** A redeploy removes the launch Jobs before the JobManager too (runs before removed only older ones, after the launch). */
+  redeployLaunchJobsFirst: 'redeploy-launch-jobs-first',
+  /**
+   * FlinkSessionJob steps (runs before had no jobChanged/jobDeleted handlers: a job signal one of them
+   * buffered is ignored when such a run is replayed, as it was then).
+   */
+  sessionJobs: 'session-jobs',
+  /** A redeploy carries the session's jobs across (runs before took them down with the JobManager). */
+  carryJobs: 'carry-jobs-across-redeploy',
+  /** spec.approval manual: a redeploy waits for an approve signal (runs before had no approval). */
+  approval: 'approve-before-redeploy',
+  /** A redeploy whose new generation does not come up relaunches the one that ran (runs before ended Failed). */
+  rollback: 'roll-back-failed-redeploy',
+  /** ... and so does one whose carried jobs do not run on the new generation (runs before left them refused there). */
+  rollbackJobs: 'roll-back-when-jobs-do-not-run',
+  /** A redeploy waiting for approval watches the jobs that run meanwhile (runs before only waited). */
+  watchWhileAwaitingApproval: 'watch-jobs-while-awaiting-approval',
+  /** A held redeploy resubmits at once the jobs it had stopped, and says so in status.carriedJobs (runs before left them Stopped there). */
+  restoreAfterHold: 'restore-jobs-after-held-redeploy',
+} as const;
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /** Named timeout profiles: quick API calls, polls that heartbeat, and long clean-ups. */
@@ -183,7 +187,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     },
   });
   const sessionForJobs = () => ({ ready: state.runningDeployment !== undefined, deploys: state.deploys });
-  /** Off in a replay of a run from before job steps existed (SESSION_JOBS_PATCH). */
+  /** Off in a replay of a run from before job steps existed (PATCHES.sessionJobs). */
   let jobsOn = true;
   const jobWork = () => (jobsOn && !state.hasWork() && jobs.hasWork(sessionForJobs()) ? jobs.next(sessionForJobs()) : undefined);
   const carriedOn = () => ({ ...state.snapshot, ...(jobs.empty ? {} : { jobs: jobs.snapshot }) });
@@ -193,7 +197,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     await jobStep.watchJobsUntil(() => state.hasWork() || jobWork() !== undefined || workflowInfo().continueAsNewSuggested);
     const job = jobWork();
     if (job) {
-      jobsOn = patched(SESSION_JOBS_PATCH);
+      jobsOn = patched(PATCHES.sessionJobs);
       if (jobsOn) await jobStep.run(job);
       continue;
     }
@@ -244,7 +248,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     const fields = logFields(ref);
 
     // 0. Temporal is not a trusted source of specs: act only on what the API server holds for this session.
-    const check: SessionCheckResult = patched(CHECK_SESSION_PATCH)
+    const check: SessionCheckResult = patched(PATCHES.checkSession)
       ? await step('check the FlinkSession', () => api.checkSession({ ref, spec, step: 'deploy' }))
       : { trusted: true };
     if (!check.trusted) {
@@ -285,7 +289,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     }
     const redeploying = state.running || found?.exists === true;
     // spec.approval manual: nothing is stopped or deleted until a person approves this plan.
-    if (redeploying && spec.approval === 'manual' && patched(APPROVAL_PATCH) && !(await approved(change))) return;
+    if (redeploying && spec.approval === 'manual' && patched(PATCHES.approval) && !(await approved(change))) return;
     const kind: DeployKind = redeploying ? 'redeploy' : 'deploy';
     const phase = state.beganDeploy(redeploying);
     const why = reasons.join('; ');
@@ -295,7 +299,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     // What runs now, whose jobs the redeploy carries across.
     // A JobManager deleted outside the operator (drift) has no jobs left to carry.
     const ran =
-      redeploying && !state.jobManagerGone && patched(CARRY_JOBS_PATCH)
+      redeploying && !state.jobManagerGone && patched(PATCHES.carryJobs)
         ? { ref, spec: state.deployedSpec(change.uid) ?? spec, deploys: state.deploys }
         : undefined;
     /** What a rollback relaunches (spec.rollback, on by default): the generation that ran, known before this one is deployed. */
@@ -321,7 +325,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
             error: held.message,
           });
           // The jobs carried before the hold (stopped with their savepoints) run again on the JobManager that stays.
-          if (patched(RESTORE_AFTER_HOLD_PATCH)) {
+          if (patched(PATCHES.restoreAfterHold)) {
             await runJobStepsUntilIdle();
             await redeployJobs.reportRestored(ran);
           }
@@ -340,7 +344,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
         // The launch Jobs first, their pods gone: Flink's client may still be running in the last one
         // (it goes on after the JobManager serves), and would fail on, or recreate, the cluster it
         // launched once that is deleted under it.
-        if (patched(REDEPLOY_LAUNCH_JOBS_FIRST_PATCH)) await step('remove launch Jobs', () => api.removeLaunchJobs({ ref }));
+        if (patched(PATCHES.redeployLaunchJobsFirst)) await step('remove launch Jobs', () => api.removeLaunchJobs({ ref }));
         oldDeleted = true;
         await step('delete JobManager deployment', () => api.deleteJobManagerDeployment(ref));
         await step('wait for the Flink cluster to go', () => poll.waitForFlinkClusterGone(ref));
@@ -386,7 +390,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
         await redeployJobs.reportRestored(now);
         // 8. A carried job that does not run on the new generation rolls it back, its jobs carried back.
         const notRestored = redeployJobs.notRestored();
-        if (notRestored.length > 0 && previous && patched(ROLLBACK_JOBS_PATCH)) {
+        if (notRestored.length > 0 && previous && patched(PATCHES.rollbackJobs)) {
           const names = notRestored.map((r) => r.sessionJob).join(', ');
           const why = `the FlinkSessionJobs it carried did not run on it: ${names} (kubectl describe flinksessionjob -n ${input.namespace} ${notRestored[0]!.sessionJob})`;
           await rollBack(change, previous, 'JobNotRestored', why, now);
@@ -397,7 +401,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       const message = failureMessage(error);
       countDeploy(kind, 'failed', startedAt);
       log.error(`${kind} failed`, { ...fields, error: message });
-      if (previous && oldDeleted && patched(ROLLBACK_PATCH)) {
+      if (previous && oldDeleted && patched(PATCHES.rollback)) {
         await rollBack(change, previous, failureReason(error), message);
         return;
       }
@@ -496,7 +500,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       await report(ref, { phase: state.phase, reason: 'AwaitingApproval', generation: change.generation, ready: state.running, progressing: true, message });
       const decided = () => state.approvalOf(change) !== undefined || state.supersedes(change);
       // The jobs that run are watched meanwhile (runs before only waited).
-      if (patched(WATCH_WHILE_AWAITING_APPROVAL_PATCH)) await jobStep.watchJobsUntil(decided);
+      if (patched(PATCHES.watchWhileAwaitingApproval)) await jobStep.watchJobsUntil(decided);
       else await condition(decided);
       if (!state.approvalOf(change)) return false;
     }
@@ -569,7 +573,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
    */
   async function clearWhatRan(ref: SessionRef, phase: SessionPhase, ran: FlinkSessionSpec, next: FlinkSessionSpec): Promise<void> {
     const moved = movedAway(ran, next);
-    const leftover = (moved.ha || moved.s3) && patched(BOUNDED_MOVED_CLEANUP_PATCH) ? await boundedCleanup(ref, phase, 'the redeploy') : untilFailure;
+    const leftover = (moved.ha || moved.s3) && patched(PATCHES.boundedMovedCleanup) ? await boundedCleanup(ref, phase, 'the redeploy') : untilFailure;
     await clearHaDataAndCheckpoints(ref, ran, { ha: moved.ha ? leftover : untilFailure, s3: moved.s3 ? leftover : untilFailure });
     const leftBehind = state.status().leftBehind ?? [];
     if (leftBehind.length > 0) {
@@ -585,7 +589,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
   /** autoClean (model/auto-clean.ts autoCleanSteps): Flink's HA data, then the HA metadata and checkpoints in S3; savepoints stay. */
   async function clearHaDataAndCheckpoints(ref: SessionRef, spec: FlinkSessionSpec, runStep: { ha: RunCleanupStep; s3: RunCleanupStep }): Promise<void> {
     // Never on another session's behalf: a session that came first to these locations owns what is there.
-    const shared = patched(SHARED_STATE_PATCH)
+    const shared = patched(PATCHES.sharedState)
       ? await runStep.ha('check who else uses the HA data', 'the HA data and checkpoints (not checked)', (s) => s.api.stateSharedWith({ ref, spec }))
       : {};
     if (!shared || shared.sharedWith !== undefined) {
@@ -678,7 +682,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     const ref = refOf(target.uid, target.generation ?? state.status().desiredGeneration ?? 0);
     // What is cleaned is what this workflow deployed, or the API server's spec: never a signal's.
     const deployedSpec = state.deployedSpec(target.uid);
-    const check: SessionCheckResult = patched(CHECK_SESSION_PATCH)
+    const check: SessionCheckResult = patched(PATCHES.checkSession)
       ? await step('check the FlinkSession', () => api.checkSession({ ref, step: 'delete' }))
       : { trusted: true, ...(target.spec ? { spec: target.spec } : {}) };
     // An object gone from the API server (its finalizer removed by hand) is still cleaned up after when this workflow deployed it.
@@ -696,7 +700,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
 
     // The launch Jobs first: a launch pod its Job retries (a client that failed after creating the
     // cluster) would otherwise create the cluster again once its Deployment is gone.
-    const launchJobsFirst = patched(LAUNCH_JOBS_FIRST_PATCH);
+    const launchJobsFirst = patched(PATCHES.launchJobsFirst);
     if (launchJobsFirst) await bounded('remove launch Jobs', `the launch Jobs of ${ref.name}`, (s) => s.api.removeLaunchJobs({ ref }));
     await bounded('delete JobManager deployment', `the JobManager Deployment ${ref.namespace}/${ref.name}`, (s) => s.api.deleteJobManagerDeployment(ref));
     await bounded('wait for the Flink cluster to go', `the pods, Services and ConfigMap of Flink cluster ${ref.name}`, (s) =>
