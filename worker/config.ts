@@ -14,6 +14,8 @@ export interface WorkerConfig extends ActivitySettings {
   launchJob: LaunchJobSettings;
   /** FSO_SECRET_OPT_IN: read only Secrets labelled readable by the operator. */
   secretOptIn: boolean;
+  /** FSO_WORKFLOW_BUNDLE: a workflow bundle built beforehand; unset, the worker bundles workflows/ at start. */
+  workflowBundle?: string;
   /** Crash drills (FSO_FAULT_SIGKILL), off when undefined. */
   faultPlan?: FaultPlan;
 }
@@ -57,6 +59,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     problems.push(
       `FSO_REST_URL_TEMPLATE must be an http(s) URL with {namespace} and {name}, e.g. http://{name}-rest.{namespace}:8081 (got "${restUrlTemplate}")`,
     );
+  const workflowBundle = env.FSO_WORKFLOW_BUNDLE?.trim() || undefined;
   let faultPlan: FaultPlan | undefined;
   try {
     faultPlan = parseFaultPlan(env.FSO_FAULT_SIGKILL);
@@ -82,6 +85,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     },
     secretOptIn: flag(env, 'FSO_SECRET_OPT_IN', problems),
     launchJob: { ...DEFAULT_LAUNCH_JOB_SETTINGS, restExposedType: exposed as LaunchJobSettings['restExposedType'] },
+    ...(workflowBundle ? { workflowBundle } : {}),
     ...(faultPlan ? { faultPlan } : {}),
   };
   if (problems.length > 0) throw new ConfigError(problems, 'worker configuration');

@@ -4,7 +4,6 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { s3ClientFactory } from '../activities/s3-client.ts';
 import { connectZooKeeper } from '../activities/zookeeper-client.ts';
@@ -19,6 +18,7 @@ import { registerSearchAttributes } from './search-attributes.ts';
 import { stepInterceptor } from './step-interceptor.ts';
 import { stepFailureInterceptor } from './step-failures.ts';
 import { HEARTBEAT_THROTTLE } from './heartbeats.ts';
+import { workflowSource } from './workflow-bundle.ts';
 import { createStepRetryReporter } from '../activities/step-retry-report.ts';
 
 export interface RunningWorker {
@@ -65,6 +65,7 @@ export function realActivityDeps(config: WorkerConfig, kubeConfig: KubeConfig): 
 }
 
 export async function startWorker(config: WorkerConfig, kubeConfig: KubeConfig, logger: Logger): Promise<RunningWorker> {
+  const workflows = workflowSource(config.workflowBundle);
   const client = await connectTemporal(Connection, config.temporal);
   const added = await registerSearchAttributes(client, config.temporal.namespace);
   if (added.length > 0) logger.info({ searchAttributes: added, temporalNamespace: config.temporal.namespace }, 'registered search attributes');
@@ -82,12 +83,20 @@ export async function startWorker(config: WorkerConfig, kubeConfig: KubeConfig, 
     interceptors: { activity: interceptors },
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+    ...workflows,
     activities,
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   });
   const done = worker.run().finally(() => connection.close());
-  logger.info({ taskQueue: config.temporal.taskQueue, temporalNamespace: config.temporal.namespace, address: config.temporal.address }, 'worker started');
+  logger.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      temporalNamespace: config.temporal.namespace,
+      address: config.temporal.address,
+      workflowBundle: config.workflowBundle ?? 'bundled at start',
+    },
+    'worker started',
+  );
   return {
     readiness: () => (worker.getState() === 'RUNNING' ? undefined : `worker is ${worker.getState()}`),
     done,
