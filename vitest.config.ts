@@ -17,11 +17,14 @@ export default defineConfig({
     // integration project 1,903 s with two against ~3,300 s with one; CPU 10 % idle with two).
     // Every file works in namespaces, buckets, task queues and ZooKeeper paths of its own.
     maxWorkers: 2,
+    // A test file's process ends with vitest's own, however that ends (every project extends this).
+    setupFiles: ['test/exit-with-runner.ts'],
     // The JSON report lets .ci/run close with a plain "N passed, N failed" line.
     reporters: ['default', 'json'],
     outputFile: { json: '.test-results/vitest.json' },
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: [
@@ -31,6 +34,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'workflow',
           include: WORKFLOW_TESTS,
@@ -40,6 +44,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
