@@ -1,38 +1,92 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomInt } from 'node:crypto';
 
-/** Asks the kernel for a free port on 127.0.0.1 (bind to 0, read it back, release it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('could not read back a free port'));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
+/**
+ * Where the stack's servers listen: ports below the kernel's ephemeral range. A port the kernel
+ * handed out by a bind to 0 comes from that range, which is also where every outgoing connection
+ * gets its source port: released and handed to a server seconds later, it could by then be the
+ * local end of some connection (a test's HTTP client, a JVM's RPC), and the server fails with
+ * "address already in use". Below the range only listeners that asked for a port by number take one.
+ */
+export const LISTEN_PORTS = { low: 20_000, high: ephemeralLow() - 1 };
+
+/** How long a port picked by one process stays promised to it (until its server has bound it). */
+const RESERVATION_MS = 120_000;
+
+/**
+ * One file per promised port, shared by every process on the machine that picks ports this way
+ * (test files run in parallel, each with servers of its own).
+ */
+const RESERVATIONS = join(tmpdir(), 'flink-session-operator-ports');
+
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(low) && low > 21_000) return low;
+  } catch {
+    // not Linux
+  }
+  // the IANA dynamic range's start (Linux's default range starts there too)
+  return 32_768;
 }
 
-/** Several distinct free ports at once (each held until all are known, so none repeats). */
+/**
+ * Promises `port` to this process: false while another pick (of any process) made in the last
+ * `ttlMs` holds it. A reservation older than that is taken over (renamed away first, so of two
+ * processes taking over the same one only one succeeds).
+ */
+export function reservePort(port: number, dir = RESERVATIONS, ttlMs = RESERVATION_MS, now = Date.now()): boolean {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, String(port));
+  try {
+    writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+    return true;
+  } catch (error: unknown) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+  }
+  try {
+    if (now - statSync(file).mtimeMs < ttlMs) return false;
+    const stale = `${file}.${process.pid}.${randomInt(1e9)}`;
+    renameSync(file, stale);
+    rmSync(stale, { force: true });
+    writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+    return true;
+  } catch {
+    // another process took it over first
+    return false;
+  }
+}
+
+/**
+ * A port on 127.0.0.1 for a server about to start: below the ephemeral range, free now, and
+ * promised to this process for two minutes, so no other pick hands it out meanwhile.
+ */
+export async function freePort(): Promise<number> {
+  const { low, high } = LISTEN_PORTS;
+  for (let attempt = 0; attempt < 1_000; attempt++) {
+    const port = randomInt(low, high + 1);
+    if (reservePort(port) && (await portIsFree(port))) return port;
+  }
+  throw new Error(`no free port between ${low} and ${high} on 127.0.0.1 after 1,000 tries`);
+}
+
+/** Several distinct free ports at once. */
 export async function freePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) ports.add(await freePort());
   return [...ports];
 }
 
-/** Whether `port` on 127.0.0.1 can be bound now. */
+/** Whether `port` can be bound now, on every address (so on 127.0.0.1 too). */
 export function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
     server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
   });
 }
 

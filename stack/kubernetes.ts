@@ -3,10 +3,9 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { freePort, freePorts } from '../net/ports.ts';
+import { freePorts } from '../net/ports.ts';
 import type { StackBinaries } from './binaries.ts';
 import { renderKwokStages } from './kwok-stages.ts';
-import { pollUntil } from './poll.ts';
 import { startProcess, waitUntilHealthy, type ManagedProcess } from './processes.ts';
 
 export interface KubernetesEndpoints {
@@ -36,7 +35,7 @@ export async function startKubernetes(options: KubernetesOptions): Promise<{ pro
   const certDir = join(dir, 'certs');
   mkdirSync(certDir, { recursive: true });
   const processes: ManagedProcess[] = [];
-  const [etcdPort, etcdPeerPort, apiPort, cmPort, schedulerPort] = (await freePorts(5)) as [number, number, number, number, number];
+  const [etcdPort, etcdPeerPort, apiPort, cmPort, schedulerPort, kwokPort] = (await freePorts(6)) as [number, number, number, number, number, number];
   try {
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const etcd = startProcess({
@@ -146,43 +145,21 @@ export async function startKubernetes(options: KubernetesOptions): Promise<{ pro
     processes.push(scheduler);
     const stagesFile = join(dir, 'kwok-stages.yaml');
     writeFileSync(stagesFile, renderKwokStages(options.kwokStages));
-    // kwok starts seconds after the other ports were picked; a port taken meanwhile (by any process on
-    // a busy machine) makes it exit at once, so it gets a port picked right before it starts, and
-    // another one if that is taken too.
-    let kwok: ManagedProcess | undefined;
-    let kwokPort = 0;
-    for (let attempt = 1; kwok === undefined; attempt++) {
-      kwokPort = await freePort();
-      const started = startProcess({
-        name: 'kwok',
-        command: options.kwok,
-        args: [
-          `--kubeconfig=${kubeconfig}`,
-          `--config=${stagesFile}`,
-          '--manage-all-nodes=false',
-          `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
-          '--node-lease-duration-seconds=40',
-          '--cidr=10.244.0.0/16',
-          '--node-ip=10.200.0.1',
-          `--server-address=127.0.0.1:${kwokPort}`,
-        ],
-        logDir: options.logDir,
-      });
-      const port = kwokPort;
-      let exited = false;
-      void started.exited.then(() => (exited = true));
-      const outcome = await pollUntil(
-        'kwok to serve',
-        async () => ((await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()) === 'ok' ? true : undefined),
-        { timeoutMs: 60_000, giveUpIf: () => (exited ? 'it exited' : undefined) },
-      ).then(
-        () => 'serving' as const,
-        () => 'exited' as const,
-      );
-      const portTaken = outcome === 'exited' && readFileSync(started.logFile, 'utf8').includes(`127.0.0.1:${port}: bind: address already in use`);
-      if (portTaken && attempt < 3) continue;
-      kwok = started;
-    }
+    const kwok = startProcess({
+      name: 'kwok',
+      command: options.kwok,
+      args: [
+        `--kubeconfig=${kubeconfig}`,
+        `--config=${stagesFile}`,
+        '--manage-all-nodes=false',
+        `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
+        '--node-lease-duration-seconds=40',
+        '--cidr=10.244.0.0/16',
+        '--node-ip=10.200.0.1',
+        `--server-address=127.0.0.1:${kwokPort}`,
+      ],
+      logDir: options.logDir,
+    });
     processes.push(kwok);
     const healthz: Array<[ManagedProcess, string]> = [
       [controllerManager, `https://127.0.0.1:${cmPort}/healthz`],
