@@ -193,6 +193,7 @@ provision_chromium() {
 
 # The test stack's sample job (stack/sample-job), compiled against each client, keyed by its source's hash.
 SAMPLE_JOB_SRC="$ROOT/stack/sample-job/src/io/sessionoperator/sample/KeyedCounter.java"
+CLASS_DATA_SCRIPT="$ROOT/scripts/flink-class-data.sh"
 sample_job_jar() { echo "$CACHE/flink-client-$1/sample-job/keyed-counter-$(sha256sum "$SAMPLE_JOB_SRC" | cut -c1-12).jar"; }
 # Flink's S3 file system as a plugin folder of each client (flink-s3-fs-hadoop, from Maven Central).
 s3_plugin_jar() { echo "$CACHE/flink-client-$1/plugins/s3-fs-hadoop/flink-s3-fs-hadoop-$1.jar"; }
@@ -201,10 +202,13 @@ s3_plugin_jar() { echo "$CACHE/flink-client-$1/plugins/s3-fs-hadoop/flink-s3-fs-
 # by version: the stack adds it to the classpath of the JobManagers it runs (stack/flink-kubelet.ts).
 runtime_web_jar() { echo "$CACHE/flink-runtime-web-$1/flink-runtime-web-$1.jar"; }
 has_runtime_web() { [[ " $FLINK_RUNTIME_WEB_VERSIONS " == *" $1 "* ]]; }
+# A class data sharing archive of the client's classes, for the JVMs the stack starts (keyed by the script that trains it).
+class_data_archive() { echo "$CACHE/flink-client-$1/class-data/flink-$(sha256sum "$CLASS_DATA_SCRIPT" | cut -c1-12).jsa"; }
 needed_flink() {
   local v
   for v in $FLINK_VERSIONS; do
     [ -f "$CACHE/flink-client-$v/.complete" ] && [ -f "$(sample_job_jar "$v")" ] && [ -f "$(s3_plugin_jar "$v")" ] || return 0
+    [ -f "$(class_data_archive "$v")" ] || return 0
     if has_runtime_web "$v"; then [ -f "$(runtime_web_jar "$v")" ] || return 0; fi
   done
   return 1
@@ -226,6 +230,12 @@ provision_flink_extras() {
   fi
   if has_runtime_web "$v" && [ ! -f "$(runtime_web_jar "$v")" ]; then
     quietly "flink-runtime-web-$v" mvn -q -B dependency:copy -Dartifact="org.apache.flink:flink-runtime-web:$v" -DoutputDirectory="$(dirname "$(runtime_web_jar "$v")")"
+  fi
+  local archive; archive=$(class_data_archive "$v")
+  if [ ! -f "$archive" ]; then
+    rm -rf "$(dirname "$archive")"
+    local web=""; has_runtime_web "$v" && web=$(runtime_web_jar "$v")
+    JAVA="${FSO_JAVA_BIN:-java}" quietly "flink-class-data-$v" bash "$CLASS_DATA_SCRIPT" "$dir" "$jar" "$archive" $web
   fi
 }
 provision_flink() {

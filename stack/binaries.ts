@@ -67,6 +67,8 @@ export interface StackBinaries {
   flinkClasspaths: Record<string, string>;
   /** Flink version → the sample job's jar (stack/sample-job), compiled against that client. */
   flinkSampleJobs: Record<string, string>;
+  /** Flink version → the class data sharing archive provisioning trained for its client's JVMs. */
+  flinkClassData: Record<string, string>;
   /** Flink version → a plugins folder (FLINK_PLUGINS_DIR) with Flink's S3 file system. */
   flinkPlugins: Record<string, string>;
   /** Flink version → the jar of Flink's dashboard (flink-runtime-web), for the versions it is provisioned for. */
@@ -175,6 +177,7 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
   if (!existsSync(zookeeperJar)) missing.push(`ZooKeeper: no ${zookeeperJar}; ${PROVISION_HINT} (apt package zookeeper)`);
   const flinkClasspaths: Record<string, string> = {};
   const flinkSampleJobs: Record<string, string> = {};
+  const flinkClassData: Record<string, string> = {};
   const flinkPlugins: Record<string, string> = {};
   const flinkRuntimeWeb: Record<string, string> = {};
   for (const version of versions.flinkRuntimeWeb) {
@@ -186,14 +189,16 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
     const dir = join(cache, `flink-client-${version}`);
     if (!existsSync(join(dir, '.complete'))) missing.push(`Flink ${version} client: no ${dir}; ${PROVISION_HINT}`);
     flinkClasspaths[version] = join(dir, 'lib', '*');
-    const { sampleJob, s3Plugin } = flinkExtras(cache, version);
+    const { sampleJob, s3Plugin, classData } = flinkExtras(cache, version);
     for (const [what, file] of [
       ['sample job', sampleJob],
       ['S3 plugin', s3Plugin],
+      ['class data archive', classData],
     ] as const) {
       if (!existsSync(file)) missing.push(`Flink ${version} ${what}: no ${file}; ${PROVISION_HINT}`);
     }
     flinkSampleJobs[version] = sampleJob;
+    flinkClassData[version] = classData;
     flinkPlugins[version] = join(dir, 'plugins');
   }
   const binaries: StackBinaries = {
@@ -209,6 +214,7 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
     zookeeperClasspath: [zookeeperJar, '/usr/share/java/slf4j-simple.jar'].join(delimiter),
     flinkClasspaths,
     flinkSampleJobs,
+    flinkClassData,
     flinkPlugins,
     flinkRuntimeWeb,
   };
@@ -217,14 +223,20 @@ export function resolveBinaries(env: Env, versions: StackVersions = readVersions
 }
 
 const SAMPLE_JOB_SOURCE = fileURLToPath(new URL('sample-job/src/io/sessionoperator/sample/KeyedCounter.java', import.meta.url));
+const CLASS_DATA_SCRIPT = fileURLToPath(new URL('../scripts/flink-class-data.sh', import.meta.url));
 
-/** Where scripts/provision.sh puts a client's sample job (keyed by its source's hash) and S3 plugin. */
-export function flinkExtras(cache: string, version: string): { sampleJob: string; s3Plugin: string } {
+const sha12 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
+
+/**
+ * Where scripts/provision.sh puts a client's sample job (keyed by its source's hash), S3 plugin and
+ * class data archive (keyed by the hash of the script that trains it).
+ */
+export function flinkExtras(cache: string, version: string): { sampleJob: string; s3Plugin: string; classData: string } {
   const dir = join(cache, `flink-client-${version}`);
-  const hash = createHash('sha256').update(readFileSync(SAMPLE_JOB_SOURCE)).digest('hex').slice(0, 12);
   return {
-    sampleJob: join(dir, 'sample-job', `keyed-counter-${hash}.jar`),
+    sampleJob: join(dir, 'sample-job', `keyed-counter-${sha12(SAMPLE_JOB_SOURCE)}.jar`),
     s3Plugin: join(dir, 'plugins', 's3-fs-hadoop', `flink-s3-fs-hadoop-${version}.jar`),
+    classData: join(dir, 'class-data', `flink-${sha12(CLASS_DATA_SCRIPT)}.jsa`),
   };
 }
 

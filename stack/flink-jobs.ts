@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { IMAGE_JAVA_OPTS } from './flink-image-config.ts';
 import { FLINK_CLI_FRONTEND, type FlinkClientEndpoints } from './flink.ts';
-import { STACK_JVM_OPTIONS } from './jvm-options.ts';
+import { stackJvmOptions } from './jvm-options.ts';
 
 const run = promisify(execFile);
 
@@ -29,7 +29,7 @@ export function clientVersion(flink: FlinkClientEndpoints, minor: string): strin
 export async function flinkCli(flink: FlinkClientEndpoints, version: string, args: readonly string[]): Promise<string> {
   const { stdout, stderr } = await run(
     flink.java,
-    [...STACK_JVM_OPTIONS, ...IMAGE_JAVA_OPTS.split(' '), '-cp', flink.classpaths[version]!, FLINK_CLI_FRONTEND, ...args],
+    [...stackJvmOptions(flink, version), ...IMAGE_JAVA_OPTS.split(' '), '-cp', flink.classpaths[version]!, FLINK_CLI_FRONTEND, ...args],
     {
       env: { ...process.env, FLINK_CONF_DIR: flink.confDir },
       timeout: 180_000,

@@ -18,7 +18,7 @@ import { flattenFlinkConfig, flinkJavaOptions, jobManagerOverrides, taskManagerO
 import { FLINK_KUBELET_LABEL, FLINK_KUBELET_VALUE } from './kwok-stages.ts';
 import { watchPods } from './pod-informer.ts';
 import { containerEnv, volumeFiles } from './pod-volumes.ts';
-import { STACK_JVM_OPTIONS } from './jvm-options.ts';
+import { stackJvmOptions } from './jvm-options.ts';
 import { failPod, runPod } from './pod-status.ts';
 import { pollUntil } from './poll.ts';
 import { logTail, startProcess, type ManagedProcess } from './processes.ts';
@@ -164,7 +164,7 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     let ports: JobManagerPorts | undefined;
     let probe: () => Promise<boolean>;
     // The options the image's scripts would give this JVM, read from the configuration Flink wrote.
-    const jvm = ['-XX:MaxMetaspaceSize=256m', ...STACK_JVM_OPTIONS, ...flinkJavaOptions(flatConfig, command.component)];
+    const jvm = ['-XX:MaxMetaspaceSize=256m', ...stackJvmOptions(stack.flink, clientVersion), ...flinkJavaOptions(flatConfig, command.component)];
     let args: string[];
     if (command.component === 'jobmanager') {
       const [rpc, blob, rest] = (await freePorts(3)) as [number, number, number];

@@ -13,6 +13,8 @@ export interface FlinkClientEndpoints {
   plugins: Record<string, string>;
   /** Flink version → the jar of Flink's dashboard (flink-runtime-web), where it is provisioned; the JobManagers the stack runs serve it. */
   runtimeWeb: Record<string, string>;
+  /** Flink version → the class data sharing archive of its client's classes (stack/jvm-options.ts). */
+  classData: Record<string, string>;
 }
 
 /** The class behind the image's `bin/flink` (e.g. `flink run-application --target kubernetes-application`). */
@@ -25,7 +27,7 @@ export function prepareFlinkClient(
   java: string,
   classpaths: Record<string, string>,
   stateDir: string,
-  extras: Pick<FlinkClientEndpoints, 'sampleJobs' | 'plugins' | 'runtimeWeb'>,
+  extras: Pick<FlinkClientEndpoints, 'sampleJobs' | 'plugins' | 'runtimeWeb' | 'classData'>,
 ): FlinkClientEndpoints {
   const confDir = join(stateDir, 'flink-conf');
   mkdirSync(confDir, { recursive: true });

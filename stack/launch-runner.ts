@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { LABEL_FLINK_VERSION } from '../model/names.ts';
 import { FLINK_CLI_FRONTEND, KUBERNETES_SESSION_CLI } from './flink.ts';
 import { imageConfigYaml } from './flink-image-config.ts';
-import { STACK_JVM_OPTIONS } from './jvm-options.ts';
+import { stackJvmOptions } from './jvm-options.ts';
 import { volumeFiles } from './pod-volumes.ts';
 import type { StackEndpoints } from './stack.ts';
 
@@ -99,7 +99,7 @@ export async function runLaunchPod(
   const jobArgs = withPodLabels((container.args ?? []).map(relocate), options.podLabels ?? {});
   const kubeconfig = `-Dkubernetes.config.file=${stack.kubernetes.kubeconfig}`;
   const clientArgs = mainClass === FLINK_CLI_FRONTEND ? [jobArgs[0]!, kubeconfig, ...jobArgs.slice(1)] : [kubeconfig, ...jobArgs];
-  const args = [...STACK_JVM_OPTIONS, '-cp', stack.flink.classpaths[clientVersion]!, mainClass, ...clientArgs];
+  const args = [...stackJvmOptions(stack.flink, clientVersion), '-cp', stack.flink.classpaths[clientVersion]!, mainClass, ...clientArgs];
   try {
     const { stdout, stderr } = await run(stack.flink.java, args, {
       env: { ...process.env, FLINK_CONF_DIR: confDir },

@@ -117,6 +117,7 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
       sampleJobs: binaries.flinkSampleJobs,
       plugins: binaries.flinkPlugins,
       runtimeWeb: binaries.flinkRuntimeWeb,
+      classData: binaries.flinkClassData,
     }),
   };
   const state: StackStateFile = {
