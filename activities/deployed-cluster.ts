@@ -17,6 +17,7 @@ import {
 } from '../model/names.ts';
 import { flinkLabelsText, isFlinkJobManagerOf, nameConflictMessage } from '../model/ownership.ts';
 import { isNotFound } from '../kube/errors.ts';
+import { MERGE_PATCH } from '../kube/resource-writes.ts';
 
 export interface DeployedClusterDeps {
   kubeConfig: k8s.KubeConfig;
@@ -25,8 +26,6 @@ export interface DeployedClusterDeps {
 
 /** What a new run finds: no JobManager, one it can adopt (same fingerprint), or one to redeploy. */
 export type JobManagerFound = { exists: false } | { exists: true; adoptable: boolean; deployedGeneration?: number; why: string };
-
-const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 export function createDeployedClusterActivities(deps: DeployedClusterDeps) {
   const apps = deps.kubeConfig.makeApiClient(k8s.AppsV1Api);

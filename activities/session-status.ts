@@ -22,8 +22,6 @@ export interface WorkflowRef {
   runId: string;
 }
 
-const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-
 export function createSessionStatusActivities(deps: SessionStatusDeps) {
   const objects = deps.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
   const events = deps.kubeConfig.makeApiClient(k8s.CoreV1Api);
@@ -52,8 +50,7 @@ export function createSessionStatusActivities(deps: SessionStatusDeps) {
       ...nextStatus(current.status, { ...input.report, workflow: workflowLink(input.workflow) }, new Date().toISOString()),
     };
     if (input.report.error === undefined) status.lastError = null; // merge patch: null removes it
-    await objects.patchNamespacedCustomObjectStatus({ ...target(input.ref), body: { status } }, MERGE_PATCH);
-    return { patched: true };
+    return { patched: await mergePatchStatus(objects, target(input.ref), status) };
   }
 
   /** Merge-patches status.jobs (the JOBS column): how many of the session's FlinkSessionJobs there are, and run. */

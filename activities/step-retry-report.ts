@@ -7,6 +7,7 @@ import { renderSessionEvent } from '../model/session-event.ts';
 import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL } from '../model/names.ts';
 import { recordsRetryEvent, retryingStatus, retryMessage, type RetryingStep } from '../model/step-retry.ts';
 import { createIgnoringConflict, isNotFound } from '../kube/errors.ts';
+import { mergePatchStatus } from '../kube/resource-writes.ts';
 
 export interface StepRetryReport extends RetryingStep {
   namespace: string;
@@ -16,8 +17,6 @@ export interface StepRetryReport extends RetryingStep {
 }
 
 export type ReportStepRetry = (report: StepRetryReport) => Promise<void>;
-
-const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 export function createStepRetryReporter(deps: { kubeConfig: k8s.KubeConfig; instance: string }): ReportStepRetry {
   const objects = deps.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
@@ -32,7 +31,7 @@ export function createStepRetryReporter(deps: { kubeConfig: k8s.KubeConfig; inst
       throw error;
     }
     const status = retryingStatus(session.status, report, new Date().toISOString());
-    await objects.patchNamespacedCustomObjectStatus({ ...target, body: { status } }, MERGE_PATCH);
+    if (!(await mergePatchStatus(objects, target, status))) return;
     if (!recordsRetryEvent(report.attempt)) return;
     const { namespace, name } = report;
     const event = renderSessionEvent(

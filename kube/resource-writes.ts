@@ -6,7 +6,8 @@ import type { ResourceMetadata } from '../model/resource-metadata.ts';
 import { renderSessionEvent, type SessionEvent } from '../model/session-event.ts';
 import { apiMessage, apiStatusCode, createIgnoringConflict, isNotFound, isStaleWrite, patchIgnoringNotFound } from './errors.ts';
 
-const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+/** The request options of a JSON merge patch (RFC 7386: null removes a field), for the client's patch calls. */
+export const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 const JSON_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
 
 /** A namespaced custom object, as CustomObjectsApi's calls name it. */

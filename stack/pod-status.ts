@@ -1,9 +1,8 @@
 // The status a kubelet writes for a pod whose process it runs (the stack's process kubelets): kwok
 // leaves these pods' ends to them, and the Job controller and the operator read what they write.
 import * as k8s from '@kubernetes/client-node';
+import { MERGE_PATCH } from '../kube/resource-writes.ts';
 import { pollUntil } from './poll.ts';
-
-const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 /** What a kubelet keeps of a failed container's log as its termination message (FallbackToLogsOnError). */
 function terminationMessage(output: string): string {

@@ -27,13 +27,13 @@ import { failureMessage, failureReason, jobReporter } from './job-reports.ts';
 import type { DesiredJob, SubmittedJob } from './contract.ts';
 import type { JobWork, SessionJobs } from './session-jobs-state.ts';
 
-/** The running session the jobs go to. */
 /**
  * A job waiting for its session is checked in the API server before its status is written (runs
  * before wrote WaitingForSession on whatever a jobChanged named, in a namespace not watched too).
  */
 const CHECK_WAITING_JOB_PATCH = 'check-job-before-waiting';
 
+/** The running session the jobs go to. */
 export interface RunningSession {
   ref: SessionRef;
   spec: FlinkSessionSpec;

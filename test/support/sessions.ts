@@ -2,9 +2,8 @@
 import * as k8s from '@kubernetes/client-node';
 import type { FlinkSession, FlinkSessionSpec } from '../../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FLINKSESSION_API_VERSION, FLINKSESSION_KIND, FLINKSESSION_PLURAL } from '../../model/names.ts';
+import { MERGE_PATCH } from '../../kube/resource-writes.ts';
 import { eventually } from './stack.ts';
-
-const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 export function sessionApi(kc: k8s.KubeConfig, namespace: string) {
   const objects = kc.makeApiClient(k8s.CustomObjectsApi);
