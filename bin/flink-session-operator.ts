@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // flink-session-operator: the operator's one program. `run` (watcher and worker in one process),
-// `watcher` and `worker` (to scale them apart), `dev` (everything locally, in a checkout), and the commands people
+// `watcher` and `worker` (to scale them apart), and the commands people
 // run against a live operator: `status`, `redeploy`, `approve`, `plan`. `--help` on each. Each command loads its
 // modules when it runs, so `status` or `--help` do not wait for the Temporal worker's SDK to load.
 import { Command, CommanderError, Option } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/errors.ts';
 import { settingsFor, withFlags, type SettingRole } from '../config/settings.ts';
 import { TemporalUnreachableError } from '../config/temporal-connection.ts';
@@ -79,15 +79,6 @@ for (const { name, roles, description } of ROLE_COMMANDS) {
   const command = program.command(name).description(`${description}; serves /metrics, /healthz and /readyz; stops on SIGTERM`);
   const env = withSettingFlags(command, roles);
   command.action(action(() => runUntilSignalled(roles, env())));
-}
-
-// `dev` runs the local stack: a checkout has stack/, the image does not (the Dockerfile leaves it out),
-// so the command is added only where it can run. The path is built, not written out, so that the
-// image's import scan (test/deploy/image.test.ts) does not count stack/ as part of the program.
-const DEV_COMMAND = new URL('../stack/dev-command.ts', import.meta.url);
-if (existsSync(DEV_COMMAND)) {
-  const { addDevCommand } = (await import(DEV_COMMAND.href)) as typeof import('../stack/dev-command.ts');
-  addDevCommand(program, action);
 }
 
 /** A command about one FlinkSession of a live operator: `<namespace/name>`, then the options the caller adds. */

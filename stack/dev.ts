@@ -1,4 +1,4 @@
-// `npm run dev` (`flink-session-operator dev`, see dev-command.ts): everything on this machine. Starts
+// `npm run dev` (stack/dev-command.ts): everything on this machine. Starts
 // the local stack (Temporal with its Web UI, Kubernetes with kwok nodes, S3, ZooKeeper), installs the CRD, runs the
 // operator (watcher and worker, in this process), plays the kubelet for launch Jobs with Flink's real
 // client and for the Flink pods with Flink's own JobManagers and TaskManagers (as the tests do),

@@ -16,6 +16,8 @@ import { eventually, stackEndpoints, uniqueName } from '../support/stack.ts';
 import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.ts';
 
 const PROGRAM = fileURLToPath(new URL('../../bin/flink-session-operator.ts', import.meta.url));
+/** `npm run dev`: the local stack's program, not a command of the operator's. */
+const DEV_PROGRAM = fileURLToPath(new URL('../../stack/dev-command.ts', import.meta.url));
 
 interface Run {
   code: number;
@@ -23,9 +25,9 @@ interface Run {
   stderr: string;
 }
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+async function cli(args: string[], env: Record<string, string> = {}, program = PROGRAM): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [PROGRAM, ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [program, ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (error: unknown) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -158,12 +160,11 @@ describe('the flink-session-operator command line on a running operator', () => 
   it('--help of every command says what it does and lists its flags with their variables', async () => {
     const top = await cli(['--help']);
     expect(top.code).toBe(0);
-    for (const command of ['run', 'watcher', 'worker', 'dev', 'status', 'redeploy', 'plan']) expect(top.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['run', 'watcher', 'worker', 'status', 'redeploy', 'plan']) expect(top.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     const flagsOf = {
       run: ['--watch-namespaces', '--readiness-deadline-seconds', '--metrics-port'],
       watcher: ['--watch-namespaces', '--drift-policy'],
       worker: ['--readiness-deadline-seconds', '--rest-url-template'],
-      dev: ['--state-dir', '--fresh', '--no-example'],
       status: ['--json', '--temporal-address'],
       redeploy: ['--reason', '--temporal-address'],
       plan: ['--json', '--kubeconfig'],
@@ -174,6 +175,11 @@ describe('the flink-session-operator command line on a running operator', () => 
       for (const flag of flags) expect(help.stdout, `${command} ${flag}`).toContain(flag);
     }
     expect((await cli(['watcher', '--help'])).stdout.replace(/\s+/g, ' ')).toContain('(env FSO_DRIFT_POLICY; default redeploy)');
+    const dev = await cli(['--help'], {}, DEV_PROGRAM);
+    expect(dev.code, dev.stderr).toBe(0);
+    for (const flag of ['--state-dir', '--fresh', '--no-example']) expect(dev.stdout, `dev ${flag}`).toContain(flag);
+    expect((await cli(['--no-such-flag'], {}, DEV_PROGRAM)).code).toBe(2);
+    expect((await cli(['dev'])).stderr).toContain("unknown command 'dev'");
     const unknown = await cli(['deploy']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'deploy'");

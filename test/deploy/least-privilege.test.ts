@@ -3,7 +3,9 @@
 // run with a token of their own service account (TokenRequest API, as a pod would get one), and a session goes
 // through its lifecycle — create, edit (with a redeploy that clears Kubernetes HA data and replaces
 // the operator's own ConfigMap and Secret), delete. Flink's own client, run by the test kubelet for
-// every launch Job, uses a token of the `flink` service account of deploy/examples/flink-namespace/.
+// every launch Job, and the JobManager it creates (Flink's own entrypoint, run as a process by the
+// stack's Flink kubelet, writing its Kubernetes HA ConfigMaps) use a token of the `flink` service
+// account of deploy/examples/flink-namespace/.
 // A FlinkSessionJob goes through apply → a submission attempt (its jar is not there: Degraded) →
 // delete, so the watcher's finalizer patch and the worker's check, status write, Events and finalizer
 // release on flinksessionjobs run with those tokens too.
@@ -18,7 +20,7 @@ import { JOB_FINALIZER, migratedCredentialsSecretName } from '../../model/names.
 import { pollUntil } from '../../stack/poll.ts';
 import type { StackEndpoints } from '../../stack/stack.ts';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
-import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
+import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { createdCluster, startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
 import { sessionJobApi } from '../support/session-jobs.ts';
@@ -47,7 +49,7 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
   let admin: string;
   let accounts: Record<Component, { name: string; namespace: string }>;
   let kubeconfigs: Record<Component, string>;
-  let rest: FlinkRestStandIn;
+  let rest: FlinkRestProxy;
   let kubelet: LaunchKubelet;
   let operator: OperatorProcesses;
   let sessions: ReturnType<typeof sessionApi>;
@@ -60,6 +62,7 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
     [
       ...[operator.worker.logFile, operator.watcher.logFile].flatMap((file) => readFileSync(file, 'utf8').split('\n')),
       ...kubelet.runs.flatMap((run) => run.output.split('\n')),
+      ...(kubelet.flink?.started ?? []).flatMap((p) => readFileSync(p.process.logFile, 'utf8').split('\n')),
     ]
       .filter((line) => REFUSAL.test(line))
       .map(aroundRefusal);
@@ -70,7 +73,7 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
     return lines.length > 0 ? `the API server refused:\n${lines.slice(0, 10).join('\n')}` : undefined;
   };
   const waitFor = <T>(what: string, check: () => Promise<T | undefined>): Promise<T> =>
-    pollUntil(what, check, { timeoutMs: 90_000, intervalMs: 250, giveUpIf: untilRefused });
+    pollUntil(what, check, { timeoutMs: 180_000, intervalMs: 250, giveUpIf: untilRefused });
   const waitReady = (generation: number) =>
     waitFor(`${namespace}/${name} Ready at generation ${generation}`, async () => {
       const session = await sessions.read(name);
@@ -111,10 +114,10 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
     const flink = await setUpFlinkNamespace(stack, dir, namespace);
     const flinkKubeconfig = flink.kubeconfig;
 
-    // The stand-ins for Flink's pod (the kubelet reading Jobs, the REST endpoint) act as the cluster,
-    // with the admin's kubeconfig; Flink's client itself runs with the flink account's token.
-    rest = await startFlinkRestStandIn(kc);
-    kubelet = startLaunchKubelet(kc, { ...stack, kubernetes: { ...stack.kubernetes, kubeconfig: flinkKubeconfig } }, namespace);
+    // The kubelet (reading Jobs and pods with the admin's kubeconfig) runs Flink's client and the
+    // JobManager it creates with the flink account's token; the proxy serves that JobManager's REST.
+    kubelet = startLaunchKubelet(kc, { ...stack, kubernetes: { ...stack.kubernetes, kubeconfig: flinkKubeconfig } }, namespace, { flinkPods: 'process' });
+    rest = await startFlinkRestProxy((ns, session) => (ns === namespace ? kubelet.flink?.restUrl(ns, session) : undefined));
     operator = await startOperator({ stack, namespace, taskQueue: uniqueName('fso-rbac'), restUrlTemplate: rest.urlTemplate, kubeconfig: kubeconfigs });
     sessions = sessionApi(kc, namespace);
     jobs = sessionJobApi(kc, namespace);
@@ -238,28 +241,22 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
     await waitFor('the FlinkSessionJob to be gone', async () => ((await jobs.read('job')) === undefined ? true : undefined));
   });
 
-  it('edit → a redeploy that clears the Kubernetes HA ConfigMaps → Ready at the new generation', async () => {
-    const haConfigMap = `${name}-cluster-config-map`;
-    await core.createNamespacedConfigMap({
-      namespace,
-      body: {
-        metadata: {
-          name: haConfigMap,
-          labels: {
-            app: name,
-            type: 'flink-native-kubernetes',
-            'configmap-type': 'high-availability',
-          },
-        },
-      },
+  it('edit → a redeploy that clears the Kubernetes HA ConfigMaps Flink wrote → Ready at the new generation', async () => {
+    const haConfigMaps = async () => (await core.listNamespacedConfigMap({ namespace, labelSelector: `app=${name},configmap-type=high-availability` })).items;
+    // Generation 1's JobManager wrote its leader ConfigMap itself, with the flink account's token.
+    const written = await waitFor("the JobManager's HA ConfigMap", async () => {
+      const items = await haConfigMaps();
+      return items.some((c) => c.metadata?.name === `${name}-cluster-config-map`) ? items : undefined;
     });
+    const writtenUids = written.map((c) => c.metadata!.uid!);
     await sessions.patch(name, { spec: { resource: { taskManager: { memory: '2g' } } } });
     const ready = await waitReady(2);
     expect(ready.status?.observedGeneration).toBe(2);
     const reasons = await sessions.eventReasons(name);
     expect(reasons.slice(reasons.lastIndexOf('Redeploying'))).toEqual(['Redeploying', 'JobManagerDeleted', 'HaCleared', 'S3Purged', 'Launched', 'Ready']);
-    const left = await core.listNamespacedConfigMap({ namespace, labelSelector: `app=${name},configmap-type=high-availability` });
-    expect(left.items).toEqual([]);
+    // The new JobManager writes HA ConfigMaps of its own; none of the old one's is left.
+    const left = (await haConfigMaps()).filter((c) => writtenUids.includes(c.metadata!.uid!));
+    expect(left.map((c) => c.metadata?.name)).toEqual([]);
     await eventually('the launch of generation 2 to be recorded', async () => (kubelet.runs.length === 2 ? true : undefined));
     expect(kubelet.runs.map((run) => [untagged(run.job), createdCluster(run, name)])).toEqual([
       [`${name}-launch-g1-0`, true],
