@@ -168,7 +168,7 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       if (!isNotFound(error)) throw error;
       const secret = jar.target.credentialsSecret?.name ?? '(none)';
       throw ApplicationFailure.nonRetryable(
-        `the Secret ${jar.target.namespace}/${secret} with the S3 credentials for the jar ${jar.url} does not exist: create it, or fix ${jar.credentialsField ?? "the session's s3.credentialsSecret"}`,
+        `the Secret ${jar.target.ref.namespace}/${secret} with the S3 credentials for the jar ${jar.url} does not exist: create it, or fix ${jar.credentialsField ?? "the session's s3.credentialsSecret"}`,
         'JarNotReadable',
       );
     });

@@ -31,7 +31,7 @@ export function s3ClientFactory(deps: S3ClientFactoryDeps): (target: S3Target) =
     const endPoint = deps.endpointOverride ?? target.endPoint;
     if (endPoint.trim() === '') {
       throw ApplicationFailure.nonRetryable(
-        `s3.endPoint of session ${target.namespace}/${target.session} is empty: set it, e.g. http://minio.storage:9000`,
+        `s3.endPoint of session ${target.ref.namespace}/${target.ref.name} is empty: set it, e.g. http://minio.storage:9000`,
         'BadInput',
       );
     }
@@ -47,11 +47,11 @@ export function s3ClientFactory(deps: S3ClientFactoryDeps): (target: S3Target) =
   };
 
   async function credentialsFor(target: S3Target): Promise<{ accessKeyId: string; secretAccessKey: string } | undefined> {
-    const reference = target.credentialsSecret ?? (target.inlineCredentials ? { name: migratedSecretName(target.session) } : undefined);
+    const reference = target.credentialsSecret ?? (target.inlineCredentials ? { name: migratedSecretName(target.ref.name) } : undefined);
     if (!reference) return undefined;
     const accessKeyKey = reference.accessKeyKey ?? S3_ACCESS_KEY_KEY;
     const secretKeyKey = reference.secretKeyKey ?? S3_SECRET_KEY_KEY;
-    const data = await deps.readSecret(target.namespace, reference.name);
+    const data = await deps.readSecret(target.ref.namespace, reference.name);
     const accessKeyId = data[accessKeyKey];
     const secretAccessKey = data[secretKeyKey];
     if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey };
@@ -62,7 +62,7 @@ export function s3ClientFactory(deps: S3ClientFactoryDeps): (target: S3Target) =
       ? 'add it, or name the key that holds it in s3.credentialsSecret.accessKeyKey/secretKeyKey'
       : "the operator writes this Secret from the spec's inline s3.accessKey/secretKey; re-apply the FlinkSession, or better, move the keys into a Secret named by s3.credentialsSecret";
     throw ApplicationFailure.nonRetryable(
-      `S3 credentials Secret ${target.namespace}/${reference.name} has no value for ${missing.join(' and ')}: ${fix}`,
+      `S3 credentials Secret ${target.ref.namespace}/${reference.name} has no value for ${missing.join(' and ')}: ${fix}`,
       'BadInput',
     );
   }

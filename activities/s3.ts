@@ -3,6 +3,7 @@
 // retrying, input that could reach outside the session (SPEC: Scope safety).
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
+import type { SessionRef } from '../model/flinksession.ts';
 import { heartbeatIfInActivity } from './heartbeat.ts';
 import { DeletePipeline } from './s3-delete.ts';
 import { listingModeFor, releasedEntries, s3ErrorOf, type ListingMode } from './s3-listing.ts';
@@ -11,10 +12,8 @@ import { bucketProblem, outermostPrefixes, purgeInputProblems } from './s3-scope
 
 /** Where one session keeps its state: the bucket on an endpoint, and how to authenticate there. */
 export interface S3Target {
-  /** The FlinkSession's namespace, where its credentials Secret lives. */
-  namespace: string;
-  /** The FlinkSession's name; its data lives under `<session>/flink/`. */
-  session: string;
+  /** The FlinkSession: its credentials Secret lives in its namespace, its data under `<name>/flink/`. */
+  ref: SessionRef;
   /** The spec's s3.endPoint; without a scheme, http:// is assumed. */
   endPoint: string;
   bucket: string;
@@ -22,7 +21,7 @@ export interface S3Target {
   credentialsSecret?: { name: string; accessKeyKey?: string; secretKeyKey?: string };
   /**
    * True when the spec still carries the old inline s3.accessKey/secretKey: the operator has copied
-   * them into the Secret `migratedCredentialsSecretName(session)`, and the keys are read from there,
+   * them into the Secret `migratedCredentialsSecretName(ref.name)`, and the keys are read from there,
    * so they never travel through workflow history. Without either, the AWS SDK's default chain is used.
    */
   inlineCredentials?: boolean;
@@ -30,7 +29,7 @@ export interface S3Target {
 
 export interface PurgeS3PrefixesInput {
   target: S3Target;
-  /** Folders under `<session>/flink/`, each ending with `/`, e.g. `my-session/flink/ha/`. */
+  /** Folders under `<name>/flink/`, each ending with `/`, e.g. `my-session/flink/ha/`. */
   prefixes: string[];
   /** Count what would be deleted, delete nothing (the CLI's plan). */
   dryRun?: boolean;
@@ -82,7 +81,7 @@ export function createS3Activities(deps: S3ActivitiesDeps) {
    */
   async function purgeS3Prefixes(input: PurgeS3PrefixesInput): Promise<PurgeCounts> {
     const { target, dryRun = false } = input;
-    const problems = purgeInputProblems({ session: target.session, bucket: target.bucket, prefixes: input.prefixes });
+    const problems = purgeInputProblems({ session: target.ref.name, bucket: target.bucket, prefixes: input.prefixes });
     if (problems.length > 0) throw ApplicationFailure.nonRetryable(problems.join('; '), 'BadInput');
 
     const totals = noCounts();

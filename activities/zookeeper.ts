@@ -2,6 +2,7 @@
 // when autoClean asks for it. Idempotent (a missing znode is already cleared) and held to that one
 // subtree (SPEC: Scope safety).
 import { ApplicationFailure } from '@temporalio/common';
+import type { SessionRef } from '../model/flinksession.ts';
 import { checkedZooKeeperHaPath } from './zookeeper-scope.ts';
 import { clearTree } from './zookeeper-tree.ts';
 
@@ -9,12 +10,12 @@ export { ZOOKEEPER_NO_NODE, ZOOKEEPER_NOT_EMPTY, ZooKeeperError, type MultiDelet
 import type { ZooKeeperSession } from './zookeeper-session.ts';
 
 export interface ClearZooKeeperHaInput {
+  /** The FlinkSession; its name is Flink's cluster id, the znode cleared `<root>/<name>`. */
+  ref: SessionRef;
   /** The spec's ha.quorum, host:port[,host:port…][/chroot]. */
   quorum: string;
   /** The spec's ha.path (Flink's high-availability.zookeeper.path.root), default /flink. */
   root?: string;
-  /** Flink's cluster id: the FlinkSession's name. */
-  clusterId: string;
   /** Count the znodes that would be deleted, delete nothing (the CLI's plan). */
   dryRun?: boolean;
 }
@@ -26,12 +27,12 @@ export interface ZooKeeperActivitiesDeps {
 
 export function createZooKeeperActivities(deps: ZooKeeperActivitiesDeps) {
   /**
-   * Deletes `<root>/<clusterId>` and everything under it, children first (ZooKeeper deletes only
+   * Deletes `<root>/<name>` and everything under it, children first (ZooKeeper deletes only
    * leaves and has no recursive delete), siblings together in multis, with many requests in flight
    * (activities/zookeeper-tree.ts). `<root>` itself and its other children are never touched.
    */
   async function clearZooKeeperHa(input: ClearZooKeeperHaInput): Promise<{ znodes: number }> {
-    const scope = checkedZooKeeperHaPath(input);
+    const scope = checkedZooKeeperHaPath({ quorum: input.quorum, ...(input.root !== undefined ? { root: input.root } : {}), clusterId: input.ref.name });
     if (scope.problems) throw ApplicationFailure.nonRetryable(scope.problems.join('; '), 'BadInput');
     const session = await deps.connect(input.quorum);
     try {

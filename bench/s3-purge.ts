@@ -206,7 +206,10 @@ export async function benchS3Purge(stack: StackEndpoints, options: S3BenchOption
     const { purgeS3Prefixes } = createS3Activities({ s3ClientFor: async () => stackS3Client(stack.s3) });
     const serverCpu = serverCpuMeter(stack);
     const started = performance.now();
-    const counts = await purgeS3Prefixes({ target: { namespace: 'bench', session: SESSION, endPoint: stack.s3.endpoint, bucket: ours }, prefixes: [PREFIX] });
+    const counts = await purgeS3Prefixes({
+      target: { ref: { namespace: 'bench', name: SESSION, uid: 'bench', generation: 1 }, endPoint: stack.s3.endpoint, bucket: ours },
+      prefixes: [PREFIX],
+    });
     const projectMs = performance.now() - started;
     const cpuNotes = [`S3 server CPU: this project ${serverCpu()}`];
     const oursLeft = await leftUnder(s3, ours, 'purgeS3Prefixes');

@@ -78,7 +78,7 @@ export async function benchZooKeeperClear(stack: StackEndpoints): Promise<BenchR
     const ours = `bench-fso-${run}`;
     await seed(client, levels(ours));
     const started = performance.now();
-    const { znodes: cleared } = await clearZooKeeperHa({ quorum, clusterId: ours });
+    const { znodes: cleared } = await clearZooKeeperHa({ quorum, ref: { namespace: 'bench', name: ours, uid: 'bench', generation: 1 } });
     const projectMs = performance.now() - started;
     if (cleared !== znodes) throw new Error(`clearZooKeeperHa cleared ${cleared} znodes, expected ${znodes}`);
 

@@ -59,12 +59,7 @@ export async function planRedeploy(deps: ActivityDeps, target: SessionTarget): P
 
   for (const clear of autoCleanSteps(ref, spec)) {
     if (clear.kind === 'zookeeper') {
-      const { znodes } = await activities.clearZooKeeperHa({
-        quorum: clear.quorum,
-        ...(clear.root ? { root: clear.root } : {}),
-        clusterId: clear.clusterId,
-        dryRun: true,
-      });
+      const { znodes } = await activities.clearZooKeeperHa({ ref, quorum: clear.quorum, ...(clear.root ? { root: clear.root } : {}), dryRun: true });
       plan.zookeeper = { quorum: clear.quorum, path: clear.path, znodes };
     } else if (clear.kind === 'kubernetes-ha') {
       plan.haConfigMaps = (await activities.clearKubernetesHa({ ref, dryRun: true })).configMaps;

@@ -9,10 +9,9 @@ export const AUTO_CLEAN_S3_DIRS = ['ha/', 'checkpoints/'] as const;
 export const autoCleanS3Prefixes = (session: string): string[] => AUTO_CLEAN_S3_DIRS.map((dir) => `${sessionS3Prefix(session)}${dir}`);
 
 /** The S3 target of a session with `spec.s3` set. */
-export function sessionS3Target(ref: Pick<SessionRef, 'namespace' | 'name'>, s3: NonNullable<FlinkSessionSpec['s3']>) {
+export function sessionS3Target(ref: SessionRef, s3: NonNullable<FlinkSessionSpec['s3']>) {
   return {
-    namespace: ref.namespace,
-    session: ref.name,
+    ref,
     endPoint: s3.endPoint,
     bucket: s3.bucket,
     ...(s3.credentialsSecret ? { credentialsSecret: s3.credentialsSecret } : {}),
@@ -23,7 +22,7 @@ export function sessionS3Target(ref: Pick<SessionRef, 'namespace' | 'name'>, s3:
 
 /** One step of autoClean, in the order a redeploy or a delete runs them. */
 export type AutoCleanStep =
-  | { kind: 'zookeeper'; quorum: string; root?: string; clusterId: string; /** the znode cleared, <root>/<name> */ path: string }
+  | { kind: 'zookeeper'; quorum: string; root?: string; /** the znode cleared, <root>/<name> */ path: string }
   | { kind: 'kubernetes-ha' }
   | { kind: 's3'; target: ReturnType<typeof sessionS3Target>; prefixes: string[]; /** s3://bucket/prefix, … */ where: string };
 
@@ -32,11 +31,11 @@ export type AutoCleanStep =
  * Flink's HA ConfigMaps), then its HA metadata and checkpoints in S3; savepoints stay. The workflow
  * runs these steps, and `plan` counts them, from this one list.
  */
-export function autoCleanSteps(ref: Pick<SessionRef, 'namespace' | 'name'>, spec: FlinkSessionSpec): AutoCleanStep[] {
+export function autoCleanSteps(ref: SessionRef, spec: FlinkSessionSpec): AutoCleanStep[] {
   const steps: AutoCleanStep[] = [];
   const ha = spec.ha;
   if (ha?.type === 'zookeeper' && ha.quorum) {
-    steps.push({ kind: 'zookeeper', quorum: ha.quorum, ...(ha.path ? { root: ha.path } : {}), clusterId: ref.name, path: zooKeeperHaPath(ha.path, ref.name) });
+    steps.push({ kind: 'zookeeper', quorum: ha.quorum, ...(ha.path ? { root: ha.path } : {}), path: zooKeeperHaPath(ha.path, ref.name) });
   } else if (ha?.type === 'kubernetes') {
     steps.push({ kind: 'kubernetes-ha' });
   }

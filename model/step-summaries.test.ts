@@ -25,12 +25,12 @@ describe('STEP_SUMMARIES: what the Temporal UI says of each activity call', () =
     ],
     [
       'ZooKeeper',
-      STEP_SUMMARIES.clearZooKeeperHa({ quorum: 'zk-0:2181', root: '/flink-prod', clusterId: 'orders' }),
+      STEP_SUMMARIES.clearZooKeeperHa({ quorum: 'zk-0:2181', root: '/flink-prod', ref: { namespace: 'shop', name: 'orders' } }),
       'delete the znodes under /flink-prod/orders on zk-0:2181',
     ],
     [
       'ZooKeeper, default root',
-      STEP_SUMMARIES.clearZooKeeperHa({ quorum: 'zk-0:2181', clusterId: 'orders' }),
+      STEP_SUMMARIES.clearZooKeeperHa({ quorum: 'zk-0:2181', ref: { namespace: 'shop', name: 'orders' } }),
       'delete the znodes under /flink/orders on zk-0:2181',
     ],
     [

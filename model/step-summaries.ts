@@ -21,8 +21,8 @@ export const STEP_SUMMARIES = {
   deleteJobManagerDeployment: (ref: Session) => `delete JobManager ${deployment(ref)}`,
   waitForFlinkClusterGone: (ref: Session) => `wait for the pods, Services and ConfigMaps of Flink cluster ${sessionKey(ref)} to go`,
   listFlinkCluster: (ref: Session) => `list what is left of Flink cluster ${sessionKey(ref)} (pods, Services, ConfigMaps)`,
-  clearZooKeeperHa: (input: { quorum: string; root?: string; clusterId: string; dryRun?: boolean }) =>
-    `${input.dryRun ? 'count' : 'delete'} the znodes under ${zooKeeperHaPath(input.root, input.clusterId)} on ${input.quorum}`,
+  clearZooKeeperHa: (input: { ref: Session; quorum: string; root?: string; dryRun?: boolean }) =>
+    `${input.dryRun ? 'count' : 'delete'} the znodes under ${zooKeeperHaPath(input.root, input.ref.name)} on ${input.quorum}`,
   clearKubernetesHa: ({ ref, dryRun }: { ref: Session; dryRun?: boolean }) => `${dryRun ? 'list' : 'delete'} Flink's HA ConfigMaps of ${sessionKey(ref)}`,
   purgeS3Prefixes: ({ target, prefixes, dryRun }: { target: { bucket: string }; prefixes: string[]; dryRun?: boolean }) =>
     `${dryRun ? 'count' : 'purge'} ${prefixes.map((prefix) => `s3://${target.bucket}/${prefix}`).join(' and ')}`,

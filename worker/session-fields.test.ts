@@ -7,10 +7,9 @@ describe('sessionFieldsOf', () => {
   it.each<[string, unknown[], object]>([
     ['a SessionRef', [ref], { namespace: 'team-a', name: 'fls', generation: 4 }],
     ['{ ref }', [{ ref, spec: {} }], { namespace: 'team-a', name: 'fls', generation: 4 }],
-    ['an S3 target', [{ namespace: 'team-a', session: 'fls', bucket: 'b' }], { namespace: 'team-a', name: 'fls' }],
-    ['{ target }', [{ target: { namespace: 'team-a', session: 'fls' }, prefixes: [] }], { namespace: 'team-a', name: 'fls' }],
-    ['a ZooKeeper clear', [{ quorum: 'zk:2181', clusterId: 'fls' }], { name: 'fls' }],
-    ['a delete ref (generation 0 is unknown)', [{ ...ref, generation: 0 }], { namespace: 'team-a', name: 'fls' }],
+    ['an S3 target', [{ ref, bucket: 'b' }], { namespace: 'team-a', name: 'fls', generation: 4 }],
+    ['{ target }', [{ target: { ref, bucket: 'b' }, prefixes: [] }], { namespace: 'team-a', name: 'fls', generation: 4 }],
+    ['a ZooKeeper clear', [{ ref, quorum: 'zk:2181' }], { namespace: 'team-a', name: 'fls', generation: 4 }],
     ['a spec', [{ flinkVersion: '1.20' }], {}],
     ['nothing', [], {}],
   ])('reads %s', (_what, args, expected) => {

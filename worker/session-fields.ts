@@ -9,15 +9,15 @@ export interface SessionFields {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
-/** The activities take a SessionRef, `{ ref }`, an S3 target `{ namespace, session }` or `{ target }`, or `{ clusterId }`. */
+/** The activities take a SessionRef, `{ ref }`, or an S3 target `{ target: { ref } }`. */
 export function sessionFieldsOf(args: readonly unknown[]): SessionFields {
   const first = args[0];
   if (!isObject(first)) return {};
-  const holder = isObject(first.ref) ? first.ref : isObject(first.target) ? first.target : first;
+  const target = isObject(first.target) ? first.target : first;
+  const holder = isObject(first.ref) ? first.ref : isObject(target.ref) ? target.ref : first;
   const fields: SessionFields = {};
   if (typeof holder.namespace === 'string') fields.namespace = holder.namespace;
-  const name = holder.name ?? holder.session ?? first.clusterId;
-  if (typeof name === 'string') fields.name = name;
-  if (typeof holder.generation === 'number' && holder.generation > 0) fields.generation = holder.generation;
+  if (typeof holder.name === 'string') fields.name = holder.name;
+  if (typeof holder.generation === 'number') fields.generation = holder.generation;
   return fields;
 }

@@ -41,7 +41,8 @@ export interface RedeployRequest {
 /** Carries the spec too, so a workflow that starts with the delete (nothing ran before) can clean up. */
 export interface DeleteRequest {
   uid: string;
-  generation?: number;
+  /** The object's metadata.generation when the watcher saw it deleted. */
+  generation: number;
   spec?: FlinkSessionSpec;
   /**
    * The object carries the skip-clean-up annotation: release the finalizer now, whatever clean-up is
@@ -130,7 +131,7 @@ export interface SessionWorkflowInput {
 /** What a delete works on: the object (its uid and spec, for the clean-up) and whether to skip clean-up. */
 export interface DeleteTarget {
   uid: string;
-  generation?: number;
+  generation: number;
   spec?: FlinkSessionSpec;
   skipCleanup?: boolean;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SpecChanged } from './contract.ts';
+import type { DeleteRequest, SpecChanged } from './contract.ts';
 import { SessionState } from './session-state.ts';
 
 const change = (generation: number, extra: Partial<SpecChanged> = {}): SpecChanged => ({
@@ -66,16 +66,23 @@ describe('SessionState', () => {
   it('a delete wins over pending work and keeps the spec for the clean-up', () => {
     const state = new SessionState('ns', 'demo');
     state.onSpecChanged(change(1, { spec: { image: 'f', autoClean: true } }));
-    state.onDelete({ uid: 'u1' });
-    expect(state.next()).toEqual({ kind: 'delete', target: { uid: 'u1', spec: { image: 'f', autoClean: true } } });
+    state.onDelete({ uid: 'u1', generation: 1 });
+    expect(state.next()).toEqual({ kind: 'delete', target: { uid: 'u1', generation: 1, spec: { image: 'f', autoClean: true } } });
     state.onSpecChanged(change(2));
     expect(state.next()).toMatchObject({ kind: 'delete' });
+  });
+
+  it('a delete signal without a generation (a watcher from before deletes carried one) is about the generation this run knows of that object', () => {
+    const state = new SessionState('ns', 'demo');
+    state.onSpecChanged(change(3));
+    state.onDelete({ uid: 'u1' } as DeleteRequest);
+    expect(state.next()).toMatchObject({ kind: 'delete', target: { uid: 'u1', generation: 3 } });
   });
 
   it('after a plain delete there is nothing to carry on with', () => {
     const state = new SessionState('ns', 'demo');
     state.onSpecChanged(change(1));
-    state.onDelete({ uid: 'u1' });
+    state.onDelete({ uid: 'u1', generation: 1 });
     expect(state.afterDelete()).toBeUndefined();
   });
 
@@ -124,14 +131,14 @@ describe('SessionState', () => {
     const state = new SessionState('ns', 'demo');
     state.onSpecChanged(change(2, { spec: { image: 'old', autoClean: true } }));
     state.deployed(change(2), 0);
-    state.onDelete({ uid: 'u1' });
+    state.onDelete({ uid: 'u1', generation: 2 });
     state.onSpecChanged({ uid: 'u2', generation: 1, spec: { image: 'new' } });
-    expect(state.next()).toEqual({ kind: 'delete', target: { uid: 'u1', spec: { image: 'old', autoClean: true } } });
+    expect(state.next()).toEqual({ kind: 'delete', target: { uid: 'u1', generation: 2, spec: { image: 'old', autoClean: true } } });
     expect(state.afterDelete()).toMatchObject({ desired: { uid: 'u2', generation: 1, spec: { image: 'new' } } });
-    state.onDelete({ uid: 'u2' });
+    state.onDelete({ uid: 'u2', generation: 1 });
     expect(state.next()).toMatchObject({ kind: 'delete', target: { uid: 'u1' } });
     const next = new SessionState('ns', 'demo', state.afterDelete());
-    expect(next.next()).toEqual({ kind: 'delete', target: { uid: 'u2', spec: { image: 'new' } } });
+    expect(next.next()).toEqual({ kind: 'delete', target: { uid: 'u2', generation: 1, spec: { image: 'new' } } });
     expect(next.afterDelete()).toBeUndefined();
   });
 
@@ -160,7 +167,7 @@ describe('SessionState', () => {
     expect(state.failed(change(3), 'no REST')).toBe('Failed');
     state.onSpecChanged(change(4));
     expect(state.refused(change(4), 'bad again')).toBe('Failed');
-    state.onDelete({ uid: 'u1' });
+    state.onDelete({ uid: 'u1', generation: 4 });
     expect(state.beganDelete()).toBe('Deleting');
     expect(state.status().phase).toBe('Deleting');
   });
@@ -246,7 +253,7 @@ describe('SessionState', () => {
 
   it('a run that a forged signal started is empty once the signal is refused', () => {
     const state = new SessionState('kube-system', 'coredns');
-    state.onDelete({ uid: 'forged' });
+    state.onDelete({ uid: 'forged', generation: 1 });
     expect(state.next()).toMatchObject({ kind: 'delete' });
     state.deleteRefused();
     expect(state.empty).toBe(true);

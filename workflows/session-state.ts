@@ -159,7 +159,8 @@ export class SessionState {
     const spec = desired?.uid === request.uid ? desired.spec : request.spec;
     const target: DeleteTarget = {
       uid: request.uid,
-      ...(request.generation !== undefined ? { generation: request.generation } : {}),
+      // A delete from a watcher older than the generation in its signal: the generation this run knows.
+      generation: (request.generation as number | undefined) ?? (desired?.uid === request.uid ? desired.generation : 0),
       ...(spec ? { spec } : {}),
       ...(request.skipCleanup ? { skipCleanup: true } : {}),
     };

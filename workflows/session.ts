@@ -601,9 +601,9 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     }
     for (const clear of autoCleanSteps(ref, spec)) {
       if (clear.kind === 'zookeeper') {
-        const { quorum, root, clusterId, path } = clear;
+        const { quorum, root, path } = clear;
         const cleared = await runStep.ha('clear ZooKeeper HA', `the znodes under ${path} on ${quorum}`, (s) =>
-          s.cleanup.clearZooKeeperHa({ quorum, ...(root ? { root } : {}), clusterId }),
+          s.cleanup.clearZooKeeperHa({ ref, quorum, ...(root ? { root } : {}) }),
         );
         if (cleared) {
           countZnodesDeleted(cleared.znodes);
@@ -679,7 +679,7 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
    * named in a Warning Event when the finalizer is released.
    */
   async function deleteSession(target: DeleteTarget): Promise<boolean> {
-    const ref = refOf(target.uid, target.generation ?? state.status().desiredGeneration ?? 0);
+    const ref = refOf(target.uid, target.generation);
     // What is cleaned is what this workflow deployed, or the API server's spec: never a signal's.
     const deployedSpec = state.deployedSpec(target.uid);
     const check: SessionCheckResult = patched(PATCHES.checkSession)
@@ -725,7 +725,7 @@ function logFields(ref: SessionRef) {
   return {
     namespace: ref.namespace,
     name: ref.name,
-    ...(ref.generation > 0 ? { generation: ref.generation } : {}),
+    generation: ref.generation,
     temporalNamespace: workflowInfo().namespace,
   };
 }

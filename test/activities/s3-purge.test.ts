@@ -61,7 +61,8 @@ describe('S3 activities (versitygw, real server)', () => {
   const bucket = uniqueName('purge');
   // No scheme: the earlier operator's manifests write host:port, and http:// is assumed.
   const endPoint = stack.s3.endpoint.replace(/^http:\/\//, '');
-  const target: S3Target = { namespace: 'team-a', session, endPoint, bucket, credentialsSecret: { name: 's3-credentials' } };
+  const ref = { namespace: 'team-a', name: session, uid: 'u1', generation: 1 };
+  const target: S3Target = { ref, endPoint, bucket, credentialsSecret: { name: 's3-credentials' } };
   const prefixes = [`${session}/flink/ha/`, `${session}/flink/checkpoints/`];
   const expected: PurgeCounts = { objects: 0, versions: 0, deleteMarkers: 0, bytes: 0 };
   let s3: S3Client;
@@ -177,7 +178,7 @@ describe('S3 activities (versitygw, real server)', () => {
   });
 
   it('refuses a session name that is not a DNS-1123 label', async () => {
-    const error = await purgeS3Prefixes({ target: { ...target, session: '..' }, prefixes: ['../flink/'] }).catch((e: unknown) => e);
+    const error = await purgeS3Prefixes({ target: { ...target, ref: { ...ref, name: '..' } }, prefixes: ['../flink/'] }).catch((e: unknown) => e);
     expectBadInput(error, /session "\.\." is not a DNS-1123 label/);
   });
 
@@ -335,7 +336,7 @@ describe('S3 activities (versitygw, real server)', () => {
     });
 
     it('reads migrated inline keys from the Secret the operator wrote', async () => {
-      const migrated: S3Target = { namespace: 'team-a', session, endPoint, bucket, inlineCredentials: true };
+      const migrated: S3Target = { ref, endPoint, bucket, inlineCredentials: true };
       expect(await ensureBucket(migrated)).toEqual({ created: false });
       expect(secretReads.at(-1)).toBe(`team-a/${session}-credentials`);
     });

@@ -10,6 +10,10 @@ import { stackEndpoints, uniqueName } from '../support/stack.ts';
 import { expectBadInput } from '../support/failures.ts';
 import { connectTestZooKeeper, type TestZooKeeper } from '../support/zookeeper.ts';
 import { tcpProxy } from '../support/tcp-proxy.ts';
+import type { SessionRef } from '../../model/flinksession.ts';
+
+/** The FlinkSession a clear is about; its name is Flink's cluster id. */
+const sessionRef = (name: string): SessionRef => ({ namespace: 'team-a', name, uid: 'u1', generation: 1 });
 
 /** Znodes as Flink's ZooKeeper HA writes them for a session with three jobs: 53 under `<root>/<id>`, 4 levels deep. */
 function flinkHaLeaves(top: string): string[] {
@@ -81,13 +85,13 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
   afterAll(() => zk?.close());
 
   it('a dry run counts the znodes and deletes none', async () => {
-    expect(await clearZooKeeperHa({ quorum, clusterId, dryRun: true })).toEqual({ znodes: tree.size });
+    expect(await clearZooKeeperHa({ quorum, ref: sessionRef(clusterId), dryRun: true })).toEqual({ znodes: tree.size });
     expect(await existing(zk, top)).toEqual(tree);
   });
 
   it('deletes <root>/<cluster-id> and everything under it, and nothing else', async () => {
     const started = performance.now();
-    expect(await clearZooKeeperHa({ quorum, clusterId })).toEqual({ znodes: tree.size });
+    expect(await clearZooKeeperHa({ quorum, ref: sessionRef(clusterId) })).toEqual({ znodes: tree.size });
     console.log(`cleared ${tree.size} znodes in ${(performance.now() - started).toFixed(0)} ms`);
     expect(await zk.exists(top)).toBe(false);
     expect(await zk.exists('/flink')).toBe(true);
@@ -96,8 +100,8 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
   });
 
   it('a second clear finds nothing to do', async () => {
-    expect(await clearZooKeeperHa({ quorum, clusterId })).toEqual({ znodes: 0 });
-    expect(await clearZooKeeperHa({ quorum, clusterId, dryRun: true })).toEqual({ znodes: 0 });
+    expect(await clearZooKeeperHa({ quorum, ref: sessionRef(clusterId) })).toEqual({ znodes: 0 });
+    expect(await clearZooKeeperHa({ quorum, ref: sessionRef(clusterId), dryRun: true })).toEqual({ znodes: 0 });
   });
 
   it('clears a deep and wide tree with many requests in flight, children before parents, and nothing beside it', async () => {
@@ -112,8 +116,8 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
     await seed(zk, besideLeaves);
     const deepTree = treeOf(deepTop, deepLeaves);
 
-    expect(await clearZooKeeperHa({ quorum, clusterId: id, dryRun: true })).toEqual({ znodes: deepTree.size });
-    expect(await clearZooKeeperHa({ quorum, clusterId: id })).toEqual({ znodes: deepTree.size });
+    expect(await clearZooKeeperHa({ quorum, ref: sessionRef(id), dryRun: true })).toEqual({ znodes: deepTree.size });
+    expect(await clearZooKeeperHa({ quorum, ref: sessionRef(id) })).toEqual({ znodes: deepTree.size });
     expect(await zk.exists(deepTop)).toBe(false);
     expect(await existing(zk, `/flink/${id}-2`)).toEqual(treeOf(`/flink/${id}-2`, besideLeaves));
     const left = await existing(zk, '/flink');
@@ -125,7 +129,7 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
     const id = uniqueName('zk');
     const customLeaves = flinkHaLeaves(`${root}/${id}`);
     await seed(zk, customLeaves);
-    expect(await clearZooKeeperHa({ quorum, root, clusterId: id })).toEqual({ znodes: treeOf(`${root}/${id}`, customLeaves).size });
+    expect(await clearZooKeeperHa({ quorum, root, ref: sessionRef(id) })).toEqual({ znodes: treeOf(`${root}/${id}`, customLeaves).size });
     expect(await existing(zk, root)).toEqual(new Set([root]));
   });
 
@@ -135,14 +139,14 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
     [{ root: '/' }, /ZooKeeper root "\/" is not an absolute path/],
     [{ root: '/flink/' }, /ZooKeeper root "\/flink\/"/],
     [{ root: '/zookeeper' }, /ZooKeeper's own tree/],
-    [{ clusterId: '..' }, /cluster id "\.\." is not a DNS-1123 label/],
-    [{ clusterId: '' }, /cluster id is empty/],
-    [{ clusterId: `${clusterId}-2/leader` }, /is not a DNS-1123 label/],
-    [{ clusterId: 'Upper' }, /cluster id "Upper"/],
+    [{ ref: sessionRef('..') }, /cluster id "\.\." is not a DNS-1123 label/],
+    [{ ref: sessionRef('') }, /cluster id is empty/],
+    [{ ref: sessionRef(`${clusterId}-2/leader`) }, /is not a DNS-1123 label/],
+    [{ ref: sessionRef('Upper') }, /cluster id "Upper"/],
     [{ quorum: '' }, /ZooKeeper quorum ""/],
   ])('refuses %j without connecting', async (override, message) => {
     const before = connections;
-    const error = await clearZooKeeperHa({ quorum, clusterId: `${clusterId}-2`, ...override }).catch((e: unknown) => e);
+    const error = await clearZooKeeperHa({ quorum, ref: sessionRef(`${clusterId}-2`), ...override }).catch((e: unknown) => e);
     expectBadInput(error, message);
     expect(connections).toBe(before);
     const left = await existing(zk, '/flink');
@@ -184,7 +188,7 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
       },
     });
 
-    const outcome = await clearWithLateArrivals({ quorum, clusterId: id }).catch((e: unknown) => e);
+    const outcome = await clearWithLateArrivals({ quorum, ref: sessionRef(id) }).catch((e: unknown) => e);
     if (times === 1) {
       expect(outcome).toEqual({ znodes: busyTree.size + 1 });
       expect(await zk.exists(busyTop)).toBe(false);
@@ -195,7 +199,7 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
       expect(arrivals).toBe(3);
       const left = await existing(zk, busyTop);
       expect(left).toContain(`${busyTop}/leader/late-3`);
-      expect(await clearZooKeeperHa({ quorum, clusterId: id })).toEqual({ znodes: left.size });
+      expect(await clearZooKeeperHa({ quorum, ref: sessionRef(id) })).toEqual({ znodes: left.size });
     }
   });
 
@@ -212,7 +216,7 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
       cancelledBeats.push(details);
       if (details.znodes > 0) cancelled.cancel('CANCELLED');
     });
-    await expect(cancelled.run(clearZooKeeperHa, { quorum, clusterId: id })).rejects.toBeInstanceOf(CancelledFailure);
+    await expect(cancelled.run(clearZooKeeperHa, { quorum, ref: sessionRef(id) })).rejects.toBeInstanceOf(CancelledFailure);
     const left = (await existing(zk, cancelledTop)).size;
     expect(left).toBeLessThan(cancelledTree.size);
     expect(left).toBeGreaterThan(0);
@@ -222,7 +226,7 @@ describe('clearZooKeeperHa (real ZooKeeper)', () => {
     const env = new MockActivityEnvironment();
     const beats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => beats.push(details));
-    expect(await env.run(clearZooKeeperHa, { quorum, clusterId: id })).toEqual({ znodes: left });
+    expect(await env.run(clearZooKeeperHa, { quorum, ref: sessionRef(id) })).toEqual({ znodes: left });
     expect(beats.length).toBeGreaterThan(1);
     expect(beats.at(-1)).toEqual({ path: cancelledTop, dryRun: false, znodes: left });
     expect(await zk.exists(cancelledTop)).toBe(false);

@@ -265,7 +265,7 @@ describe('watcher (real API server, real Temporal)', () => {
       await objects.deleteNamespacedCustomObject({ ...crd, namespace, name });
       const [deletion] = await signalled(name, 'delete', 1);
       // The spec rides along (redacted), so a run that starts with the delete can still clean up.
-      expect(deletion!.payload).toMatchObject({ uid } satisfies DeleteRequest);
+      expect(deletion!.payload).toMatchObject({ uid, generation: (await read(name))!.metadata.generation } satisfies DeleteRequest);
       expect((deletion!.payload as DeleteRequest).spec?.s3?.secretKey).toBe(REDACTED);
       const held = await read(name);
       expect(held.metadata.deletionTimestamp).toBeDefined();

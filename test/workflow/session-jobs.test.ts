@@ -280,8 +280,7 @@ describe('FlinkSessionJobs in the session workflow (time-skipping test server, r
       url: 's3://jobs/job.jar',
       key: 'job.jar',
       target: expect.objectContaining({
-        namespace: s.namespace,
-        session: s.name,
+        ref: expect.objectContaining({ namespace: s.namespace, name: s.name }),
         bucket: 'jobs',
         endPoint: 'http://s3.example.invalid',
         credentialsSecret: { name: 'jar-reader', accessKeyKey: 'id' },

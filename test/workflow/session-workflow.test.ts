@@ -122,10 +122,15 @@ describe('the session workflow, step by step (time-skipping test server, recordi
       ...COMPLETE_DEPLOY_STEPS(s.name, 2, 0, 'Redeploying'),
     ]);
     const call = (name: string) => s.recorder.calls.find((c) => c.name === name)!.args[0];
-    expect(call('clearZooKeeperHa')).toEqual({ quorum: 'zk.example.invalid:2181', root: '/flink', clusterId: s.name });
+    // Generation 1 ran, so its HA data is what is cleared, under the session's name (Flink's cluster id).
+    expect(call('clearZooKeeperHa')).toEqual({
+      ref: expect.objectContaining({ namespace: s.namespace, name: s.name, uid: s.uid }),
+      quorum: 'zk.example.invalid:2181',
+      root: '/flink',
+    });
     expect(call('purgeS3Prefixes')).toMatchObject({
       prefixes: [`${s.name}/flink/ha/`, `${s.name}/flink/checkpoints/`],
-      target: { bucket: 'flink-state', session: s.name },
+      target: { bucket: 'flink-state', ref: expect.objectContaining({ namespace: s.namespace, name: s.name }) },
     });
     expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 2, redeploys: 2 });
   });
