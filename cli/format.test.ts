@@ -27,7 +27,8 @@ describe('formatPlan', () => {
     expect(text).toContain('1. the Flink cluster (3 objects): deployment/orders, pod/orders-abc, service/orders-rest');
     expect(text).toContain('2. ZooKeeper HA: 7 znodes under /flink/orders (quorum zk:2181)');
     expect(text).toContain(
-      '3. S3: 2 objects, 3 object versions and 1 delete marker (2048 bytes) under s3://b/orders/flink/ha/ and s3://b/orders/flink/checkpoints/ at http://s3:9000; savepoints are kept',
+      '3. S3: 2 objects, 3 object versions and 1 delete marker (2048 bytes) under s3://b/orders/flink/ha/ and s3://b/orders/flink/checkpoints/ ' +
+        'at http://s3:9000; savepoints are kept',
     );
     expect(text).toContain('the old launch Jobs: orders-launch-g2-0');
     expect(text.indexOf('1. the Flink cluster')).toBeLessThan(text.indexOf('2. ZooKeeper'));

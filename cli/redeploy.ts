@@ -27,10 +27,11 @@ export async function redeploy(env: Env, target: SessionTarget, reason: string |
       throw error;
     }
     const link = session.uiLink(target);
+    const forcedNote = force ? '; a job whose savepoint fails is cancelled' : '';
     return {
       exitCode: 0,
       output: [
-        `${force ? 'forced ' : ''}redeploy of ${target.namespace}/${target.name} requested (${why})${force ? '; a job whose savepoint fails is cancelled' : ''}`,
+        `${force ? 'forced ' : ''}redeploy of ${target.namespace}/${target.name} requested (${why})${forcedNote}`,
         `follow it: flink-session-operator status ${target.namespace}/${target.name}`,
         `           kubectl get fls -n ${target.namespace} ${target.name} -w`,
         ...(link ? [`           ${link}`] : []),

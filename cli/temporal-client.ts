@@ -35,7 +35,8 @@ export async function openSessionClient(env: Env): Promise<SessionClient> {
 export function noWorkflowMessage(target: SessionTarget, settings: TemporalSettings): string {
   return (
     `no workflow ${workflowId(target.namespace, target.name)} in Temporal namespace "${settings.namespace}" at ${settings.address}: ` +
-    `does the FlinkSession exist (kubectl get fls -n ${target.namespace} ${target.name}), and does the watcher use the same TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE?`
+    `does the FlinkSession exist (kubectl get fls -n ${target.namespace} ${target.name}), ` +
+    `and does the watcher use the same TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE?`
   );
 }
 

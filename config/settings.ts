@@ -128,7 +128,8 @@ export const SETTINGS: readonly Setting[] = [
     roles: ['worker'],
     default: '900',
     description:
-      'how long a delete retries its clean-up before it releases the finalizer and reports what was left behind (also: how long a redeploy retries clearing a location the new spec moved away from)',
+      'how long a delete retries its clean-up before it releases the finalizer and reports what was left behind ' +
+      '(also: how long a redeploy retries clearing a location the new spec moved away from)',
   },
   { env: 'FSO_POLL_INTERVAL_MS', flag: 'poll-interval-ms', value: 'ms', roles: ['worker'], default: '1000', description: 'polling period of the waits' },
   {
@@ -146,7 +147,8 @@ export const SETTINGS: readonly Setting[] = [
     roles: ['worker'],
     default: 'bundled at start',
     description:
-      'a workflow bundle built beforehand from this same version (`npm run build:workflow-bundle -- <file>`): the worker starts without bundling workflows/ (2–5 s of CPU)',
+      'a workflow bundle built beforehand from this same version (`npm run build:workflow-bundle -- <file>`): ' +
+      'the worker starts without bundling workflows/ (2–5 s of CPU)',
   },
   {
     env: 'FSO_JAR_MAX_BYTES',

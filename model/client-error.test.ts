@@ -14,7 +14,8 @@ describe('clientError', () => {
     [
       'a whole trace',
       `[main] ERROR Error while running the Flink session.\n${trace}\n\n The program finished with the following exception:\n\n${trace}`,
-      'org.apache.flink.configuration.IllegalConfigurationException: JobManager memory configuration failed: Either … ← caused by org.apache.flink.configuration.IllegalConfigurationException: Either required fine-grained memory … need to be configured explicitly.',
+      'org.apache.flink.configuration.IllegalConfigurationException: JobManager memory configuration failed: Either … ' +
+        '← caused by org.apache.flink.configuration.IllegalConfigurationException: Either required fine-grained memory … need to be configured explicitly.',
     ],
     [
       'a tail that starts inside a trace',

@@ -51,7 +51,8 @@ describe('jobSpecProblems', () => {
       job({ upgradeMode: 'stateless' }),
       { image: 'flink' },
       [
-        'jar s3://jars/counter.jar is read with the S3 endpoint and credentials of session orders, which has no spec.s3: set it, or serve the jar over https://',
+        'jar s3://jars/counter.jar is read with the S3 endpoint and credentials of session orders, ' +
+          'which has no spec.s3: set it, or serve the jar over https://',
       ],
     ],
     [
@@ -59,7 +60,8 @@ describe('jobSpecProblems', () => {
       job({ jar: 'https://repo.example.com/a.jar' }),
       { image: 'flink' },
       [
-        'upgradeMode savepoint stops the job with a savepoint into s3://<bucket>/orders/flink/savepoints/, and session orders has no spec.s3: set it, or set upgradeMode: stateless',
+        'upgradeMode savepoint stops the job with a savepoint into s3://<bucket>/orders/flink/savepoints/, ' +
+          'and session orders has no spec.s3: set it, or set upgradeMode: stateless',
       ],
     ],
     [

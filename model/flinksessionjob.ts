@@ -89,7 +89,8 @@ export function jobSpecProblems(job: FlinkSessionJobSpec, session: FlinkSessionS
   }
   if (stopsWithSavepoint(job) && !session.s3) {
     problems.push(
-      `upgradeMode ${job.upgradeMode ?? 'savepoint'} stops the job with a savepoint into s3://<bucket>/${job.session}/flink/savepoints/, and session ${job.session} has no spec.s3: set it, or set upgradeMode: stateless`,
+      `upgradeMode ${job.upgradeMode ?? 'savepoint'} stops the job with a savepoint into s3://<bucket>/${job.session}/flink/savepoints/, ` +
+        `and session ${job.session} has no spec.s3: set it, or set upgradeMode: stateless`,
     );
   }
   return problems;

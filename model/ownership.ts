@@ -61,5 +61,8 @@ export const operatorMarkText = (session: string): string => `${LABEL_MANAGED_BY
 
 /** What a user reads when an object of another owner holds a name the session needs. `object` is e.g. "Deployment ns/web". */
 export function nameConflictMessage(object: string, expectedLabels: string): string {
-  return `${object} exists and is not this session's (it lacks the labels ${expectedLabels}); the operator leaves it alone: rename the FlinkSession, or remove that object`;
+  return (
+    `${object} exists and is not this session's (it lacks the labels ${expectedLabels}); ` +
+    `the operator leaves it alone: rename the FlinkSession, or remove that object`
+  );
 }

@@ -94,13 +94,18 @@ export function planJobCarry(input: {
   if (policy === 'block') {
     return {
       carries,
-      blocked: `jobs no FlinkSessionJob declares run on session ${input.session}: ${named}; spec.unmanagedJobs is block, so the redeploy waits until they are stopped (or set unmanagedJobs: savepoint or cancel)`,
+      blocked:
+        `jobs no FlinkSessionJob declares run on session ${input.session}: ${named}; ` +
+        `spec.unmanagedJobs is block, so the redeploy waits until they are stopped (or set unmanagedJobs: savepoint or cancel)`,
     };
   }
   if (policy === 'savepoint' && !ha && !input.ran.s3) {
     return {
       carries,
-      blocked: `jobs no FlinkSessionJob declares run on session ${input.session}: ${named}; spec.unmanagedJobs is savepoint, and the session has no spec.s3 to take their savepoints into: stop them, set spec.s3, or set unmanagedJobs: cancel`,
+      blocked:
+        `jobs no FlinkSessionJob declares run on session ${input.session}: ${named}; ` +
+        `spec.unmanagedJobs is savepoint, and the session has no spec.s3 to take their savepoints into: ` +
+        `stop them, set spec.s3, or set unmanagedJobs: cancel`,
     };
   }
   for (const job of unmanaged) {

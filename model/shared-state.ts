@@ -56,7 +56,8 @@ export function describeSharedState(session: string, found: ReadonlyArray<{ othe
   return found
     .map(
       (f) =>
-        `FlinkSession ${session} would share ${f.shared.join(' and ')} with FlinkSession ${f.other}, which came first; give this session another bucket (s3.bucket) and ZooKeeper root (ha.path), or another name`,
+        `FlinkSession ${session} would share ${f.shared.join(' and ')} with FlinkSession ${f.other}, which came first; ` +
+        `give this session another bucket (s3.bucket) and ZooKeeper root (ha.path), or another name`,
     )
     .join('; ');
 }

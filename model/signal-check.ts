@@ -70,7 +70,9 @@ export function checkSignal(input: SignalCheckInput): SignalCheck {
   if (input.spec === undefined || specHash(input.spec) !== specHash(object.spec)) {
     return {
       trusted: false,
-      why: `the spec to deploy is not the one the API server holds for ${session} (generation ${object.metadata.generation}, spec hash ${specHash(object.spec)})`,
+      why:
+        `the spec to deploy is not the one the API server holds for ${session} ` +
+        `(generation ${object.metadata.generation}, spec hash ${specHash(object.spec)})`,
     };
   }
   return { trusted: true };

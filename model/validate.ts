@@ -53,7 +53,9 @@ export function validateSpec(spec: FlinkSessionSpec): SpecProblem[] {
     if (jmProcess <= parts) {
       add(
         'resource.jobManager.memory',
-        `${jm!.memory} leaves no JVM heap: metaspace ${formatMemorySize(jmMetaspace)} + off-heap ${formatMemorySize(jmOffHeap)} + JVM overhead ${formatMemorySize(overhead)} already take ${formatMemorySize(parts)}; give at least ${formatMemorySize(parts + 128 * MiB)}`,
+        `${jm!.memory} leaves no JVM heap: metaspace ${formatMemorySize(jmMetaspace)} + off-heap ${formatMemorySize(jmOffHeap)} + ` +
+          `JVM overhead ${formatMemorySize(overhead)} already take ${formatMemorySize(parts)}; ` +
+          `give at least ${formatMemorySize(parts + 128 * MiB)}`,
       );
     }
   }
@@ -87,7 +89,10 @@ export function validateSpec(spec: FlinkSessionSpec): SpecProblem[] {
     if (tmProcess <= parts) {
       add(
         'resource.taskManager.memory',
-        `${tm!.memory} is smaller than its parts: metaspace ${formatMemorySize(tmMetaspace)}, JVM overhead ${formatMemorySize(overhead)}, framework heap ${formatMemorySize(frameworkHeap)} and off-heap ${formatMemorySize(frameworkOffHeap)}, task off-heap ${formatMemorySize(taskOffHeap)}, network ${formatMemorySize(network)} and managed ${formatMemorySize(managed)} add up to ${formatMemorySize(parts)}, leaving no task heap; raise memory or lower the parts`,
+        `${tm!.memory} is smaller than its parts: metaspace ${formatMemorySize(tmMetaspace)}, JVM overhead ${formatMemorySize(overhead)}, ` +
+          `framework heap ${formatMemorySize(frameworkHeap)} and off-heap ${formatMemorySize(frameworkOffHeap)}, ` +
+          `task off-heap ${formatMemorySize(taskOffHeap)}, network ${formatMemorySize(network)} and managed ${formatMemorySize(managed)} ` +
+          `add up to ${formatMemorySize(parts)}, leaving no task heap; raise memory or lower the parts`,
       );
     }
   }
@@ -115,7 +120,10 @@ export function validateSpec(spec: FlinkSessionSpec): SpecProblem[] {
   for (const { file, key } of configSecretKeys(spec)) {
     add(
       `config.${file}`,
-      `"${key}" holds a secret value, which must not be written into a config file (it would be stored in a ConfigMap, Flink's logs and the Temporal history): put S3 credentials into a Secret and name it in spec.s3.credentialsSecret; give other secrets to Flink through a Secret (spec.volumes, or kubernetes.env.secretKeyRef)`,
+      `"${key}" holds a secret value, which must not be written into a config file ` +
+        `(it would be stored in a ConfigMap, Flink's logs and the Temporal history): ` +
+        `put S3 credentials into a Secret and name it in spec.s3.credentialsSecret; ` +
+        `give other secrets to Flink through a Secret (spec.volumes, or kubernetes.env.secretKeyRef)`,
     );
   }
 

@@ -12,12 +12,14 @@ describe('parseVersionsEnv', () => {
   it.each([
     [
       'quoted lists',
-      'TEMPORAL_VERSION=1\nKUBE_VERSION=2\nETCD_VERSION=3\nKWOK_VERSION=4\nVERSITYGW_VERSION=5\nTEMPORAL_TEST_SERVER_VERSION=1.38.0\nHELM_VERSION=6\nPROMETHEUS_MODULE_VERSION=0.7\nFLINK_VERSIONS="1.20.1 2.1.0"',
+      'TEMPORAL_VERSION=1\nKUBE_VERSION=2\nETCD_VERSION=3\nKWOK_VERSION=4\nVERSITYGW_VERSION=5\n' +
+        'TEMPORAL_TEST_SERVER_VERSION=1.38.0\nHELM_VERSION=6\nPROMETHEUS_MODULE_VERSION=0.7\nFLINK_VERSIONS="1.20.1 2.1.0"',
       ['1.20.1', '2.1.0'],
     ],
     [
       'comments and blank lines',
-      '# c\n\nTEMPORAL_VERSION=1\nKUBE_VERSION=2\nETCD_VERSION=3\nKWOK_VERSION=4\nVERSITYGW_VERSION=5\nTEMPORAL_TEST_SERVER_VERSION=1.38.0\nHELM_VERSION=6\nPROMETHEUS_MODULE_VERSION=0.7\nFLINK_VERSIONS=1.20.1',
+      '# c\n\nTEMPORAL_VERSION=1\nKUBE_VERSION=2\nETCD_VERSION=3\nKWOK_VERSION=4\nVERSITYGW_VERSION=5\n' +
+        'TEMPORAL_TEST_SERVER_VERSION=1.38.0\nHELM_VERSION=6\nPROMETHEUS_MODULE_VERSION=0.7\nFLINK_VERSIONS=1.20.1',
       ['1.20.1'],
     ],
   ])('handles %s', (_case, text, flink) => {
@@ -45,7 +47,10 @@ describe('resolveBinaries', () => {
 describe('resolveTemporalTestServer', () => {
   it('names where it looked and how to provision it when the test server is nowhere', () => {
     expect(() => resolveTemporalTestServer({ PATH: '/nonexistent', FSO_CACHE: '/nonexistent/cache' })).toThrow(
-      /temporal-test-server: not in \$FSO_TEMPORAL_TEST_SERVER_BIN, on PATH, or at \/nonexistent\/cache\/temporal-test-server-[\d.]+\/temporal-test-server; run `npm run provision`/,
+      new RegExp(
+        /temporal-test-server: not in \$FSO_TEMPORAL_TEST_SERVER_BIN, on PATH, /.source +
+          /or at \/nonexistent\/cache\/temporal-test-server-[\d.]+\/temporal-test-server; run `npm run provision`/.source,
+      ),
     );
   });
 

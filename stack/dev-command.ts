@@ -7,7 +7,8 @@ import { StackError } from './errors.ts';
 
 const program = new Command('npm run dev --')
   .description(
-    'run everything locally: Temporal with its Web UI, Kubernetes with kwok nodes, S3, ZooKeeper, the operator and an example FlinkSession; Ctrl-C stops it all',
+    'run everything locally: Temporal with its Web UI, Kubernetes with kwok nodes, S3, ZooKeeper, ' +
+      'the operator and an example FlinkSession; Ctrl-C stops it all',
   )
   .option('--state-dir <dir>', 'where data, logs and the kubeconfig live (env FSO_STACK_DIR)', process.env.FSO_STACK_DIR ?? '.stack')
   .option('--fresh', 'start from empty state (delete the state folder first)', false)

@@ -53,7 +53,8 @@ export function claimStateDir(stateDir: string): void {
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as StackStateFile;
   if (isAlive(state.ownerPid)) {
     throw new StackError(
-      `a stack is already running from ${stateDir} (pid ${state.ownerPid}); stop it with \`npm run stack:down -- --state-dir ${stateDir}\` or use another --state-dir`,
+      `a stack is already running from ${stateDir} (pid ${state.ownerPid}); ` +
+        `stop it with \`npm run stack:down -- --state-dir ${stateDir}\` or use another --state-dir`,
     );
   }
   stopRecorded(state);

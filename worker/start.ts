@@ -38,7 +38,8 @@ export function realActivityDeps(config: WorkerConfig, kubeConfig: KubeConfig): 
         const secret = await core.readNamespacedSecret({ name, namespace });
         if (config.secretOptIn && secret.metadata?.labels?.[LABEL_SECRET_READABLE] !== 'true') {
           throw ApplicationFailure.nonRetryable(
-            `the Secret ${namespace}/${name} is not opted in for the operator: label it ${LABEL_SECRET_READABLE}=true to let the worker read it (FSO_SECRET_OPT_IN=true)`,
+            `the Secret ${namespace}/${name} is not opted in for the operator: label it ${LABEL_SECRET_READABLE}=true ` +
+              `to let the worker read it (FSO_SECRET_OPT_IN=true)`,
             'SecretNotOptedIn',
           );
         }

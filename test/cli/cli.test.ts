@@ -131,7 +131,8 @@ describe('the flink-session-operator command line on a running operator', () => 
     expect(text.stdout).toContain(`deployment/${name}`);
     expect(text.stdout).toContain(`ZooKeeper HA: ${before.znodes} znodes under ${zkRoot}/${name}`);
     expect(text.stdout).toContain(
-      `S3: 2 objects, 3 object versions and 0 delete markers (${4 + 2 + 9} bytes) under s3://${bucket}/${name}/flink/ha/ and s3://${bucket}/${name}/flink/checkpoints/`,
+      `S3: 2 objects, 3 object versions and 0 delete markers (${4 + 2 + 9} bytes) under s3://${bucket}/${name}/flink/ha/ ` +
+        `and s3://${bucket}/${name}/flink/checkpoints/`,
     );
     expect(text.stdout).toMatch(new RegExp(`the old launch Jobs: ${name}-launch-g1-[a-z0-9]{6}-0`));
     const plan = JSON.parse(json.stdout) as RedeployPlan;

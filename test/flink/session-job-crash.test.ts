@@ -122,27 +122,32 @@ describe(`crash safety of a FlinkSessionJob change: the worker is SIGKILLed insi
     600_000,
   );
 
-  it('a last-state change right after the checkpoint statistics were read, a newer checkpoint completed since: the new job runs from the checkpoint the cancel retained, not a deleted one', async () => {
-    await stack.jobs.create(LAST_STATE_JOB, { session: SESSION, jar: stack.jar, args: ['4', '20'], upgradeMode: 'last-state' });
-    const first = (await stack.jobs.waitCondition(LAST_STATE_JOB, 'Ready', 'True', 240_000)).status!.jobId!;
-    const before = await countAbove(first, 10);
-    // Read as a dashboard does: for the next 10 s Flink answers with this checkpoint as the newest.
-    const read = (await checkpointStats(rest(), first)).latestId;
-    expect(read).toBeGreaterThan(0);
-    // The job checkpoints every second and retains one: a newer checkpoint completes, the one read is deleted.
-    const checkpoints = `${SESSION}/flink/checkpoints/${first}/`;
-    await eventually(
-      `a checkpoint of ${first} newer than chk-${read} in S3`,
-      async () => ((await newestCheckpointInS3(checkpoints)) > read! ? true : undefined),
-      8000,
-    );
-    await stack.jobs.patch(LAST_STATE_JOB, { spec: { args: ['4', '21'] } });
-    const ready = await stack.jobs.waitCondition(LAST_STATE_JOB, 'Ready', 'True', 240_000);
-    const restored = await checkpointStats(rest(), ready.status!.jobId!);
-    expect(restored.restoredPath).toMatch(new RegExp(`^s3://${stack.bucket}/${checkpoints}chk-\\d+$`));
-    expect(restored.restoredId).toBeGreaterThan(read!);
-    expect(await countAbove(ready.status!.jobId!, 0)).toBeGreaterThanOrEqual(before);
-  }, 600_000);
+  it(
+    'a last-state change right after the checkpoint statistics were read, a newer checkpoint completed since: ' +
+      'the new job runs from the checkpoint the cancel retained, not a deleted one',
+    async () => {
+      await stack.jobs.create(LAST_STATE_JOB, { session: SESSION, jar: stack.jar, args: ['4', '20'], upgradeMode: 'last-state' });
+      const first = (await stack.jobs.waitCondition(LAST_STATE_JOB, 'Ready', 'True', 240_000)).status!.jobId!;
+      const before = await countAbove(first, 10);
+      // Read as a dashboard does: for the next 10 s Flink answers with this checkpoint as the newest.
+      const read = (await checkpointStats(rest(), first)).latestId;
+      expect(read).toBeGreaterThan(0);
+      // The job checkpoints every second and retains one: a newer checkpoint completes, the one read is deleted.
+      const checkpoints = `${SESSION}/flink/checkpoints/${first}/`;
+      await eventually(
+        `a checkpoint of ${first} newer than chk-${read} in S3`,
+        async () => ((await newestCheckpointInS3(checkpoints)) > read! ? true : undefined),
+        8000,
+      );
+      await stack.jobs.patch(LAST_STATE_JOB, { spec: { args: ['4', '21'] } });
+      const ready = await stack.jobs.waitCondition(LAST_STATE_JOB, 'Ready', 'True', 240_000);
+      const restored = await checkpointStats(rest(), ready.status!.jobId!);
+      expect(restored.restoredPath).toMatch(new RegExp(`^s3://${stack.bucket}/${checkpoints}chk-\\d+$`));
+      expect(restored.restoredId).toBeGreaterThan(read!);
+      expect(await countAbove(ready.status!.jobId!, 0)).toBeGreaterThanOrEqual(before);
+    },
+    600_000,
+  );
 
   /** The highest chk-N under the prefix whose _metadata is written (0 for none). */
   async function newestCheckpointInS3(prefix: string): Promise<number> {

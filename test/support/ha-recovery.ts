@@ -163,7 +163,8 @@ export function describeHaRecovery(ha: 'zookeeper' | 'kubernetes', flinkVersions
         240_000,
       );
       console.log(
-        `Flink ${flinkVersion}, ${ha} HA: highestCount ${before} before the redeploy, ${restored.count} after, restored from checkpoint ${restored.checkpoints.restoredId}`,
+        `Flink ${flinkVersion}, ${ha} HA: highestCount ${before} before the redeploy, ${restored.count} after, ` +
+          `restored from checkpoint ${restored.checkpoints.restoredId}`,
       );
       // A job started afresh would count from 1; restored, each key goes on from its checkpointed count.
       expect(restored.count).toBeGreaterThanOrEqual(before - 5);

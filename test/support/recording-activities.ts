@@ -211,7 +211,9 @@ function plausibleActivities(cluster: FakeCluster, options: RecordingOptions): A
       if (job && options.jobsFailOn?.some((f) => f.generation === cluster.generation && f.job === job.name)) {
         job.state = 'RESTARTING';
         throw ApplicationFailure.create({
-          message: `the job ${jobId} ended FAILED instead of running; Flink's root cause: java.lang.IllegalStateException: generation ${cluster.generation} cannot run it`,
+          message:
+            `the job ${jobId} ended FAILED instead of running; ` +
+            `Flink's root cause: java.lang.IllegalStateException: generation ${cluster.generation} cannot run it`,
           type: 'JobFailed',
           nonRetryable: true,
         });

@@ -303,7 +303,8 @@ export function renderReference(crd: Crd): string {
   const lines = [
     `# ${prose(names.kind)} reference`,
     '',
-    '<!-- Generated from crds/flinksession.yaml by tools/crd-reference/generate.ts: run `npm run generate:docs` after editing the CRD. Do not edit by hand. -->',
+    '<!-- Generated from crds/flinksession.yaml by tools/crd-reference/generate.ts: ' +
+      'run `npm run generate:docs` after editing the CRD. Do not edit by hand. -->',
     '',
     `${facts.join(' · ')}.`,
     '',
