@@ -3,7 +3,8 @@
 // least-privilege.test.ts does for deploy/ — the watcher and the worker run as processes with a token
 // of the service account the chart created (so with only the chart's RBAC) and with the environment
 // the installed ConfigMap holds (only each process's metrics port differs: two processes cannot share
-// 9464). A FlinkSession becomes Ready; `helm upgrade` with another setting rolls both Deployments;
+// 9464). A FlinkSession becomes Ready (its JobManager, Flink's own, run by the stack's Flink kubelet
+// as a local process with the flink account's token); `helm upgrade` with another setting rolls both Deployments;
 // `helm uninstall` removes the release but leaves the CRD and the FlinkSessions.
 import * as k8s from '@kubernetes/client-node';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { API_GROUP, FLINKSESSION_PLURAL } from '../../model/names.ts';
-import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
+import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import type { StackEndpoints } from '../../stack/stack.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
@@ -34,7 +35,7 @@ describe('helm install, upgrade and uninstall of the chart on the test API serve
   let stack: StackEndpoints;
   let admin: string;
   let dir: string;
-  let rest: FlinkRestStandIn;
+  let rest: FlinkRestProxy;
   let kubelet: LaunchKubelet | undefined;
   let operator: OperatorProcesses | undefined;
   let apps: k8s.AppsV1Api;
@@ -56,7 +57,8 @@ describe('helm install, upgrade and uninstall of the chart on the test API serve
     core = kc.makeApiClient(k8s.CoreV1Api);
     sessions = sessionApi(kc, sessionNamespace);
     dir = mkdtempSync(join(tmpdir(), 'fso-helm-'));
-    rest = await startFlinkRestStandIn(kc);
+    // The JobManagers' REST, once the kubelet (below) runs them: the address goes into the values file first.
+    rest = await startFlinkRestProxy((ns, session) => (ns === sessionNamespace ? kubelet?.flink?.restUrl(ns, session) : undefined));
   });
 
   afterAll(async () => {
@@ -120,7 +122,10 @@ describe('helm install, upgrade and uninstall of the chart on the test API serve
     }
 
     const flink = await setUpFlinkNamespace(stack, dir, sessionNamespace);
-    kubelet = startLaunchKubelet(kubeConfig(), { ...stack, kubernetes: { ...stack.kubernetes, kubeconfig: flink.kubeconfig } }, sessionNamespace);
+    // Flink's client and the JobManager it creates (Flink's own entrypoint, a local process) run with the flink account's token.
+    kubelet = startLaunchKubelet(kubeConfig(), { ...stack, kubernetes: { ...stack.kubernetes, kubeconfig: flink.kubeconfig } }, sessionNamespace, {
+      flinkPods: 'process',
+    });
     operator = await startOperator({
       stack,
       namespace: sessionNamespace,
@@ -144,8 +149,10 @@ describe('helm install, upgrade and uninstall of the chart on the test API serve
       s3: { endPoint: stack.s3.endpoint, bucket: uniqueName('helm'), credentialsSecret: { name: 'charted-s3' } },
       ha: { type: 'kubernetes' },
     });
-    const ready = await sessions.waitReady(name, 1, 90_000);
+    const ready = await sessions.waitReady(name, 1, 180_000);
     expect(ready.status?.jobManager?.deployment).toBe(name);
+    // Ready is the real JobManager's REST answering: one JobManager process runs for the session.
+    expect(kubelet.flink!.running().filter((p) => p.session === name && p.component === 'jobmanager')).toHaveLength(1);
     expect(ready.metadata.finalizers?.length).toBeGreaterThan(0);
     expect(await sessions.eventReasons(name)).toEqual(expect.arrayContaining(['Deploying', 'Launched', 'Ready']));
   });

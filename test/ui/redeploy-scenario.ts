@@ -1,19 +1,19 @@
 // A redeploy on the real stack, for the Temporal UI's pages: the operator running as users run it, a
-// FlinkSession with autoClean (S3 and ZooKeeper HA) created, Ready, edited, and Ready again at
-// generation 2. Used by the browser test and by `npm run generate:screenshots` (no vitest in here).
+// FlinkSession with autoClean (S3 and ZooKeeper HA) created, Ready (Flink's own JobManager, run by
+// the stack's Flink kubelet as a local process, writing its ZooKeeper HA data), edited, and Ready
+// again at generation 2. Used by the browser test and by `npm run generate:screenshots` (no vitest in here).
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as k8s from '@kubernetes/client-node';
 import { temporalUiWorkflowUrl } from '../../config/temporal.ts';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { workflowId } from '../../model/names.ts';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
-import { startFlinkRestStandIn } from '../../stack/flink-rest.ts';
+import { startFlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { startLaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { stackS3Client } from '../../stack/s3.ts';
 import type { StackEndpoints } from '../../stack/stack.ts';
 import { startOperator } from '../support/operator.ts';
 import { sessionApi } from '../support/sessions.ts';
-import { connectTestZooKeeper } from '../support/zookeeper.ts';
 
 export interface RedeployedSession {
   namespace: string;
@@ -23,7 +23,7 @@ export interface RedeployedSession {
   /** The Temporal UI page of the run that redeployed (its history). */
   runUrl: string;
   kubeconfig: string;
-  /** Stops what it started (the operator, the stand-ins); the objects stay on the stack. */
+  /** Stops what it started (the operator, the kubelets, the REST proxy); the objects stay on the stack. */
   stop(): Promise<void>;
 }
 
@@ -42,8 +42,8 @@ export async function redeployedSession(
     namespace,
     body: { metadata: { name: 's3-credentials' }, stringData: { accessKey: stack.s3.accessKeyId, secretKey: stack.s3.secretAccessKey } },
   });
-  const rest = await startFlinkRestStandIn(kc);
-  const kubelet = startLaunchKubelet(kc, stack, namespace);
+  const kubelet = startLaunchKubelet(kc, stack, namespace, { flinkPods: 'process' });
+  const rest = await startFlinkRestProxy((ns, session) => (ns === namespace ? kubelet.flink?.restUrl(ns, session) : undefined));
   const stopStandIns = async () => {
     await kubelet.stop();
     await rest.close();
@@ -68,14 +68,8 @@ export async function redeployedSession(
       ha: { type: 'zookeeper', quorum: stack.zookeeper.connect, path: `/flink-${namespace}` },
     };
     await sessions.create(name, spec);
-    await sessions.waitReady(name, 1);
-    // What Flink would have written meanwhile: HA data and a checkpoint for the redeploy to clear.
-    const zk = await connectTestZooKeeper(stack.zookeeper.connect);
-    try {
-      await zk.mkdirp(`/flink-${namespace}/${name}/leader/rest_server`);
-    } finally {
-      zk.close();
-    }
+    await sessions.waitReady(name, 1, 180_000);
+    // The JobManager wrote its leader znodes; no job runs, so a checkpoint is put by hand for the purge to clear.
     const s3 = stackS3Client(stack.s3);
     try {
       for (const key of [`${name}/flink/ha/metadata/a`, `${name}/flink/checkpoints/chk-1/_metadata`])
@@ -84,7 +78,7 @@ export async function redeployedSession(
       s3.destroy();
     }
     await sessions.patch(name, { spec: { resource: { taskManager: { memory: '2g' } } } });
-    const ready = await sessions.waitReady(name, 2);
+    const ready = await sessions.waitReady(name, 2, 180_000);
     const runId = ready.status?.workflow?.runId;
     if (!runId) throw new Error(`the status of ${namespace}/${name} names no workflow run: ${JSON.stringify(ready.status)}`);
     const id = workflowId(namespace, name);
