@@ -7,12 +7,16 @@ import type { AddressInfo } from 'node:net';
 export interface FlinkRestProxy {
   /** For FSO_REST_URL_TEMPLATE. */
   urlTemplate: string;
+  /** Every request it was asked, `<method> /<namespace>/<name>/<path>`, in order: what the operator asked Flink. */
+  log: string[];
   close(): Promise<void>;
 }
 
 /** `restUrl` finds the REST base URL of a session's JobManager (undefined: none runs). */
 export async function startFlinkRestProxy(restUrl: (namespace: string, name: string) => string | undefined): Promise<FlinkRestProxy> {
+  const log: string[] = [];
   const server: Server = createServer((req, res) => {
+    log.push(`${req.method ?? 'GET'} ${req.url ?? '/'}`);
     const match = /^\/([^/]+)\/([^/]+)(\/.*)?$/.exec(req.url ?? '');
     const target = match ? restUrl(match[1]!, match[2]!) : undefined;
     if (!match || !target) {
@@ -33,6 +37,7 @@ export async function startFlinkRestProxy(restUrl: (namespace: string, name: str
   const { port } = server.address() as AddressInfo;
   return {
     urlTemplate: `http://127.0.0.1:${port}/{namespace}/{name}`,
+    log,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -76,6 +76,8 @@ export interface OperatorHarness {
   kubelet: LaunchKubelet;
   /** For FSO_REST_URL_TEMPLATE: each session's JobManager REST (or the stand-in), under one address. */
   restUrlTemplate: string;
+  /** Every Flink REST request the operator made, through the proxy (stack/flink-rest-proxy.ts). */
+  restLog: string[];
   /** Flink's REST stand-in, when a namespace has flinkPods `fake` (its request log: what the operator asked Flink). */
   standIn?: FlinkRestStandIn;
   operator: OperatorProcesses;
@@ -168,6 +170,7 @@ export async function startOperatorHarness(options: HarnessOptions, into: Partia
       kubelets,
       kubelet: kubelets[0]!,
       restUrlTemplate: proxy.urlTemplate,
+      restLog: proxy.log,
       ...(standIn ? { standIn } : {}),
       operator: undefined as unknown as OperatorProcesses,
       async startOperator(more = {}) {

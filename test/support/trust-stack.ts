@@ -1,13 +1,12 @@
 // What the trust tests share, for files that start it themselves: the harness of every e2e file
-// (operator-harness.ts) on these namespaces, with these settings for the operator, on kwok's pods and
-// Flink's REST stand-in, whose request log (`rest`) shows what the operator asked Flink.
-import type { FlinkRestStandIn } from '../../stack/flink-rest.ts';
+// (operator-harness.ts) on these namespaces, with these settings for the operator, on Flink's own
+// JobManagers; `rest.log` is every Flink REST request the operator made (through the REST proxy).
 import { S3_SECRET, startOperatorHarness, type OperatorHarness } from './operator-harness.ts';
 
 export { S3_SECRET };
-export type TrustStack = OperatorHarness & { rest: FlinkRestStandIn };
+export type TrustStack = OperatorHarness & { rest: { log: string[] } };
 
 export async function startTrustStack(namespaces: string[], env: Record<string, string> = {}): Promise<TrustStack> {
-  const harness = await startOperatorHarness({ namespaces, flinkPods: 'fake', operator: { env } });
-  return Object.assign(harness, { rest: harness.standIn! });
+  const harness = await startOperatorHarness({ namespaces, flinkPods: 'process', operator: { env } });
+  return Object.assign(harness, { rest: { log: harness.restLog } });
 }

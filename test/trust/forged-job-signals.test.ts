@@ -2,9 +2,8 @@
 // signals sent with the real `temporal` CLI, as anyone who may signal the Temporal namespace could — a
 // jobChanged with a spec the API server does not hold, a jobDeleted of a job nobody deletes, a
 // jobChanged naming another session's job or a job of a namespace the operator does not watch — make
-// no Flink call (the REST stand-in's request log shows no /jars or /jobs request), leave each job as it
-// was (status, Events, finalizer), and the worker's log says why. The check runs before any Flink
-// call, so Flink's REST stand-in is enough here.
+// no Flink call (the log of the REST proxy in front of the session's real JobManager shows no /jars or
+// /jobs request), leave each job as it was (status, Events, finalizer), and the worker's log says why.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlinkSessionJob, FlinkSessionJobSpec } from '../../model/flinksessionjob.ts';
@@ -30,7 +29,7 @@ describe('FlinkSessionJob signals from outside the operator', () => {
         .split('\n')
         .find((l) => parts.every((p) => l.includes(p))),
     );
-  /** Flink REST calls on jobs (uploads, runs, stops, job reads) since `from` in the stand-in's log. */
+  /** Flink REST calls on jobs (uploads, runs, stops, job reads) since `from` in the REST proxy's log. */
   const jobCallsSince = (from: number) => stack.rest.log.slice(from).filter((l) => /\/(jars|jobs)(\/|$|\?)/.test(l));
   /** What a forged signal must leave alone: the job's status, finalizers and Events. */
   const kept = async (api: ReturnType<typeof sessionJobApi>, name: string) => {
@@ -51,7 +50,7 @@ describe('FlinkSessionJob signals from outside the operator', () => {
       resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } },
       s3: { endPoint: s3.endpoint, bucket, credentialsSecret: { name: S3_SECRET } },
     });
-    await sessionApi(stack.kc, namespace).waitReady(session, 1);
+    await sessionApi(stack.kc, namespace).waitReady(session, 1, 180_000);
     // A job of this session whose jar is not there: the operator tried it once and says so (Degraded).
     await jobs.create('counter', { session, jar: `s3://${bucket}/jars/missing.jar` });
     counter = await jobs.waitCondition('counter', 'Degraded', 'True', 120_000, 'JarNotFound');
@@ -65,6 +64,8 @@ describe('FlinkSessionJob signals from outside the operator', () => {
   });
 
   it('a jobChanged with a spec the API server does not hold is not submitted; the job keeps what it had', async () => {
+    // The log is the operator's: its readiness checks of the session went through the proxy.
+    expect(stack.rest.log.some((l) => l.startsWith(`GET /${namespace}/${session}/`))).toBe(true);
     const before = await kept(jobs, 'counter');
     const from = stack.rest.log.length;
     const forged = {
