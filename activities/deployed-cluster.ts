@@ -93,7 +93,9 @@ export function createDeployedClusterActivities(deps: DeployedClusterDeps) {
       ? {
           exists: true,
           adoptable: true,
-          why: `the running JobManager (launched without this operator's fingerprint) runs this spec's configuration, as Flink's ConfigMap ${flinkConfigMapName(ref.name)} shows`,
+          why:
+            "the running JobManager (launched without this operator's fingerprint) runs this spec's configuration, " +
+            `as Flink's ConfigMap ${flinkConfigMapName(ref.name)} shows`,
         }
       : { exists: true, adoptable: false, why: `the running JobManager runs another configuration: ${mismatch}` };
   }

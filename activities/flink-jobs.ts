@@ -168,7 +168,8 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       if (!isNotFound(error)) throw error;
       const secret = jar.target.credentialsSecret?.name ?? '(none)';
       throw ApplicationFailure.nonRetryable(
-        `the Secret ${jar.target.ref.namespace}/${secret} with the S3 credentials for the jar ${jar.url} does not exist: create it, or fix ${jar.credentialsField ?? "the session's s3.credentialsSecret"}`,
+        `the Secret ${jar.target.ref.namespace}/${secret} with the S3 credentials for the jar ${jar.url} does not exist: ` +
+          `create it, or fix ${jar.credentialsField ?? "the session's s3.credentialsSecret"}`,
         'JarNotReadable',
       );
     });
@@ -310,7 +311,8 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
       }
       if (Date.now() > deadline) {
         throw ApplicationFailure.nonRetryable(
-          `the job ${input.jobId} is not running after ${deps.jobDeadlineSeconds} s (FSO_JOB_DEADLINE_SECONDS): ${job ? `Flink says ${state}${waiting.length ? `, tasks ${waiting.join(', ')}` : ''}` : 'Flink does not know it'}`,
+          `the job ${input.jobId} is not running after ${deps.jobDeadlineSeconds} s (FSO_JOB_DEADLINE_SECONDS): ` +
+            `${job ? `Flink says ${state}${waiting.length ? `, tasks ${waiting.join(', ')}` : ''}` : 'Flink does not know it'}`,
           'JobNotRunning',
         );
       }
@@ -368,7 +370,8 @@ export function createFlinkJobActivities(deps: FlinkJobDeps) {
         if (!triggerId && input.fromCheckpoint && (await retainedCheckpoints(session, jobId)).completed === 0) {
           // Checked before the cancel: a last-state change never throws the job's state away.
           throw ApplicationFailure.nonRetryable(
-            `the job ${jobId} has completed no checkpoint yet, so upgradeMode last-state has nothing to restore from; it keeps running, nothing was changed: enable checkpointing (execution.checkpointing.interval) and wait for one, or set upgradeMode: savepoint`,
+            `the job ${jobId} has completed no checkpoint yet, so upgradeMode last-state has nothing to restore from; it keeps running, nothing was changed: ` +
+              'enable checkpointing (execution.checkpointing.interval) and wait for one, or set upgradeMode: savepoint',
             'NoCheckpoint',
           );
         }

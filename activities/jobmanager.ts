@@ -75,7 +75,8 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
       if (left.length === 0) return { waitedMs: Date.now() - started };
       if (Date.now() >= deadline) {
         throw ApplicationFailure.nonRetryable(
-          `${left.join(', ')} of ${ref.namespace}/${ref.name} still there ${deps.clusterGoneDeadlineSeconds} s after the JobManager Deployment was deleted (pods stuck Terminating? see kubectl -n ${ref.namespace} describe ${left[0]})`,
+          `${left.join(', ')} of ${ref.namespace}/${ref.name} still there ${deps.clusterGoneDeadlineSeconds} s after the JobManager Deployment was deleted ` +
+            `(pods stuck Terminating? see kubectl -n ${ref.namespace} describe ${left[0]})`,
           'ClusterNotGone',
         );
       }
@@ -127,7 +128,8 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
       await sleep(deps.pollIntervalMs);
     }
     throw ApplicationFailure.nonRetryable(
-      `the JobManager of ${ref.namespace}/${ref.name} was not ready within ${deps.readinessDeadlineSeconds} s (waiting for ${waitingFor}); see ${input.launchJob ? `the launch Job ${input.launchJob} and ` : ''}the JobManager pod's events`,
+      `the JobManager of ${ref.namespace}/${ref.name} was not ready within ${deps.readinessDeadlineSeconds} s (waiting for ${waitingFor}); ` +
+        `see ${input.launchJob ? `the launch Job ${input.launchJob} and ` : ''}the JobManager pod's events`,
       'ReadinessTimeout',
     );
   }
@@ -159,7 +161,8 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
     if (failed) {
       const said = await lastClientError(ref, jobName);
       throw ApplicationFailure.nonRetryable(
-        `the launch Job ${jobName} failed (${failed.reason ?? 'Failed'}: ${failed.message ?? 'no message'})${said ? `; Flink's client said: ${said}` : ''}; read its pod's log: kubectl -n ${ref.namespace} logs job/${jobName}`,
+        `the launch Job ${jobName} failed (${failed.reason ?? 'Failed'}: ${failed.message ?? 'no message'})${said ? `; Flink's client said: ${said}` : ''}; ` +
+          `read its pod's log: kubectl -n ${ref.namespace} logs job/${jobName}`,
         'LaunchFailed',
       );
     }

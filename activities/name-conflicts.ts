@@ -58,7 +58,9 @@ export function createNameConflictCheck(kubeConfig: k8s.KubeConfig) {
     if (!me) return [];
     return nameCollisions(named(me), list.items.filter((s) => s.metadata.deletionTimestamp === undefined).map(named)).map(({ other, objects: shared }) => ({
       field: 'metadata.name',
-      message: `FlinkSession ${ref.namespace}/${ref.name} would share ${shared.join(', ')} with FlinkSession ${ref.namespace}/${other}, which came first; rename this FlinkSession`,
+      message:
+        `FlinkSession ${ref.namespace}/${ref.name} would share ${shared.join(', ')} with FlinkSession ${ref.namespace}/${other}, ` +
+        'which came first; rename this FlinkSession',
     }));
   }
 

@@ -60,7 +60,8 @@ export function s3ClientFactory(deps: S3ClientFactoryDeps): (target: S3Target) =
       .map((key) => JSON.stringify(key));
     const fix = target.credentialsSecret
       ? 'add it, or name the key that holds it in s3.credentialsSecret.accessKeyKey/secretKeyKey'
-      : "the operator writes this Secret from the spec's inline s3.accessKey/secretKey; re-apply the FlinkSession, or better, move the keys into a Secret named by s3.credentialsSecret";
+      : "the operator writes this Secret from the spec's inline s3.accessKey/secretKey; " +
+        're-apply the FlinkSession, or better, move the keys into a Secret named by s3.credentialsSecret';
     throw ApplicationFailure.nonRetryable(
       `S3 credentials Secret ${target.ref.namespace}/${reference.name} has no value for ${missing.join(' and ')}: ${fix}`,
       'BadInput',

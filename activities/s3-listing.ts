@@ -59,7 +59,8 @@ export async function* releasedEntries(client: S3Client, bucket: string, prefix:
       // The server chose what to return; never delete what lies outside the prefix we asked for.
       if (!entry.key.startsWith(prefix)) {
         throw ApplicationFailure.nonRetryable(
-          `S3 listed ${JSON.stringify(entry.key)} for prefix ${JSON.stringify(prefix)} in bucket ${bucket}; refusing to purge with a server that ignores prefixes`,
+          `S3 listed ${JSON.stringify(entry.key)} for prefix ${JSON.stringify(prefix)} in bucket ${bucket}; ` +
+            'refusing to purge with a server that ignores prefixes',
           'S3ScopeViolation',
         );
       }

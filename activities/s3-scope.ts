@@ -12,7 +12,10 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Why `bucket` is not an S3 bucket name, or undefined. */
 export function bucketProblem(bucket: string): string | undefined {
   if (BUCKET_NAME.test(bucket) && !bucket.includes('..')) return undefined;
-  return `s3.bucket ${JSON.stringify(bucket)} is not an S3 bucket name: 3 to 63 lower-case letters, digits, '.' or '-', starting and ending with a letter or digit`;
+  return (
+    `s3.bucket ${JSON.stringify(bucket)} is not an S3 bucket name: ` +
+    "3 to 63 lower-case letters, digits, '.' or '-', starting and ending with a letter or digit"
+  );
 }
 
 /**

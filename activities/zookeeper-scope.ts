@@ -14,7 +14,10 @@ const ZOOKEEPER_SYSTEM_TREE = '/zookeeper';
 /** Why `root` may not hold Flink HA data to clear, or undefined. */
 export function zooKeeperRootProblem(root: string): string | undefined {
   if (!ZOOKEEPER_ROOT.test(root)) {
-    return `ZooKeeper root ${JSON.stringify(root)} is not an absolute path such as /flink or /flink/prod: it starts with '/', has no trailing '/' or empty, '.' or '..' segments, and uses letters, digits, '_', '-' and '.'`;
+    return (
+      `ZooKeeper root ${JSON.stringify(root)} is not an absolute path such as /flink or /flink/prod: ` +
+      "it starts with '/', has no trailing '/' or empty, '.' or '..' segments, and uses letters, digits, '_', '-' and '.'"
+    );
   }
   if (root === ZOOKEEPER_SYSTEM_TREE || root.startsWith(`${ZOOKEEPER_SYSTEM_TREE}/`)) {
     return `ZooKeeper root ${root} is ZooKeeper's own tree: use Flink's, such as /flink`;
@@ -25,7 +28,10 @@ export function zooKeeperRootProblem(root: string): string | undefined {
 /** Why `quorum` is not a ZooKeeper connect string, or undefined. */
 export function zooKeeperQuorumProblem(quorum: string): string | undefined {
   if (ZOOKEEPER_QUORUM.test(quorum)) return undefined;
-  return `ZooKeeper quorum ${JSON.stringify(quorum)} is not host:port pairs separated by commas, such as zk-0.zk:2181,zk-1.zk:2181 (an optional /chroot may follow)`;
+  return (
+    `ZooKeeper quorum ${JSON.stringify(quorum)} is not host:port pairs separated by commas, ` +
+    'such as zk-0.zk:2181,zk-1.zk:2181 (an optional /chroot may follow)'
+  );
 }
 
 /**

@@ -122,7 +122,10 @@ const s = (ms: number): string => (ms / 1000).toFixed(1);
 function roundLine(round: number, path: string, split: RedeploySplit): string {
   const own = ownMs(split);
   const between = own - split.cleanMs - split.otherStepsMs;
-  return `| ${round} | ${path} | ${s(split.totalMs)} s | ${s(split.savepointMs)} s | ${s(split.goneMs)} s | ${s(split.launchMs)} s | ${s(split.restoreMs)} s | ${s(own)} s (${Math.round((100 * own) / split.totalMs)} %) | ${s(split.cleanMs)} s / ${s(split.otherStepsMs)} s / ${s(between)} s |`;
+  return (
+    `| ${round} | ${path} | ${s(split.totalMs)} s | ${s(split.savepointMs)} s | ${s(split.goneMs)} s | ${s(split.launchMs)} s | ${s(split.restoreMs)} s ` +
+    `| ${s(own)} s (${Math.round((100 * own) / split.totalMs)} %) | ${s(split.cleanMs)} s / ${s(split.otherStepsMs)} s / ${s(between)} s |`
+  );
 }
 
 const median = (values: number[]): number => {
@@ -160,9 +163,13 @@ export async function benchRedeployJobs(stack: StackEndpoints): Promise<Redeploy
   }
   const medianOf = (splits: RedeploySplit[], part: (split: RedeploySplit) => number) => median(splits.map(part));
   const parts = (splits: RedeploySplit[]): string =>
-    `savepoints ${s(medianOf(splits, (x) => x.savepointMs))} s, cluster gone ${s(medianOf(splits, (x) => x.goneMs))} s, launch → REST ${s(medianOf(splits, (x) => x.launchMs))} s, restore → RUNNING ${s(medianOf(splits, (x) => x.restoreMs))} s`;
+    `savepoints ${s(medianOf(splits, (x) => x.savepointMs))} s, cluster gone ${s(medianOf(splits, (x) => x.goneMs))} s, ` +
+    `launch → REST ${s(medianOf(splits, (x) => x.launchMs))} s, restore → RUNNING ${s(medianOf(splits, (x) => x.restoreMs))} s`;
   const row: BenchRow = {
-    work: `redeploy of a session with 2 stateful jobs (${AUTO_CLEAN ? 'autoClean: true, both by savepoints' : "HA kept: one by a savepoint, one by Flink's HA"}), edit → all jobs RUNNING again, median of ${ROUNDS} rounds (Flink ${FLINK_VERSION})`,
+    work:
+      'redeploy of a session with 2 stateful jobs ' +
+      `(${AUTO_CLEAN ? 'autoClean: true, both by savepoints' : "HA kept: one by a savepoint, one by Flink's HA"}), ` +
+      `edit → all jobs RUNNING again, median of ${ROUNDS} rounds (Flink ${FLINK_VERSION})`,
     project: { label: '', seconds: seconds(medianOf(operator, (x) => x.totalMs)) },
     peers: [
       {
@@ -170,17 +177,21 @@ export async function benchRedeployJobs(stack: StackEndpoints): Promise<Redeploy
         seconds: seconds(medianOf(byHand, (x) => x.totalMs)),
       },
     ],
-    note: `operator: ${parts(operator)}, own overhead ${formatSeconds(seconds(medianOf(operator, ownMs)))} (of it the autoClean clean-up ${s(medianOf(operator, (x) => x.cleanMs))} s); by hand: ${parts(byHand)}`,
+    note:
+      `operator: ${parts(operator)}, own overhead ${formatSeconds(seconds(medianOf(operator, ownMs)))} ` +
+      `(of it the autoClean clean-up ${s(medianOf(operator, (x) => x.cleanMs))} s); by hand: ${parts(byHand)}`,
   };
   return { operator, byHand, rows: [row] };
 }
 
 export function printRedeployJobs(result: RedeployJobsResult): void {
   console.log(
-    `job-preserving redeploy, ${AUTO_CLEAN ? 'autoClean: true' : 'HA kept'}, ${ROUNDS} rounds (Flink ${FLINK_VERSION}, real JobManager and TaskManager processes, local stack):`,
+    `job-preserving redeploy, ${AUTO_CLEAN ? 'autoClean: true' : 'HA kept'}, ${ROUNDS} rounds ` +
+      `(Flink ${FLINK_VERSION}, real JobManager and TaskManager processes, local stack):`,
   );
   console.log(
-    '| round | path | total (edit to all RUNNING) | savepoints | old cluster gone | launch → REST answers | restore → RUNNING | own overhead | of it: autoClean clean-up / other steps / between steps |',
+    '| round | path | total (edit to all RUNNING) | savepoints | old cluster gone | launch → REST answers | restore → RUNNING ' +
+      '| own overhead | of it: autoClean clean-up / other steps / between steps |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const [i, split] of result.operator.entries()) console.log(roundLine(i + 1, 'operator', split));

@@ -243,7 +243,9 @@ export async function benchS3Purge(stack: StackEndpoints, options: S3BenchOption
         label: `max(list ${seconds(listMs).toFixed(1)} s, delete ×${LOWER_BOUND_DELETES_IN_FLIGHT} ${seconds(deleteMs).toFixed(1)} s) =`,
         seconds: seconds(Math.max(listMs, deleteMs)),
       },
-      note: `${counts.versions} versions + ${counts.deleteMarkers} delete markers purged; ${cpuNotes.join(', ')}${missing.length > 0 ? `; ${missing.join(', ')} not found (${PROVISION_BENCH_HINT})` : ''}`,
+      note:
+        `${counts.versions} versions + ${counts.deleteMarkers} delete markers purged; ${cpuNotes.join(', ')}` +
+        `${missing.length > 0 ? `; ${missing.join(', ')} not found (${PROVISION_BENCH_HINT})` : ''}`,
     };
   } finally {
     s3.destroy();

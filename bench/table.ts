@@ -40,7 +40,8 @@ export function renderTable(rows: readonly BenchRow[]): string {
     }
     if (row.note) ratios.push(row.note);
     lines.push(
-      `| ${row.work} | ${project} | ${row.peers.map(timingText).join('; ') || '—'} | ${row.lowerBound ? timingText(row.lowerBound) : '—'} | ${ratios.join('; ') || '—'} |`,
+      `| ${row.work} | ${project} | ${row.peers.map(timingText).join('; ') || '—'} ` +
+        `| ${row.lowerBound ? timingText(row.lowerBound) : '—'} | ${ratios.join('; ') || '—'} |`,
     );
   }
   return lines.join('\n');

@@ -1,6 +1,7 @@
 // ZooKeeper clear, side by side on the stack's ZooKeeper: this project's clearZooKeeperHa, ZooKeeper's
 // own CLI (`deleteall`, Debian's zookeeper package: its JVM start included, as a user would run it)
-// and a lower bound: deleting the already-known znodes, leaves first, in multis, with no listing at all. Each run clears a tree of its own, seeded the same way.
+// and a lower bound: deleting the already-known znodes, leaves first, in multis, with no listing at all.
+// Each run clears a tree of its own, seeded the same way.
 import ZooKeeper from 'zookeeper';
 import { Semaphore } from '../concurrency/limit.ts';
 import { connectZooKeeper } from '../activities/zookeeper-client.ts';

@@ -306,7 +306,8 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
       savepoint ? 'SavepointTaken' : 'JobCancelled',
       savepoint
         ? `job ${submitted.jobId} stopped with a savepoint at ${savepoint} (${why})`
-        : `job ${submitted.jobId} ${stopped.state === 'GONE' ? 'was not on Flink any more' : `ended ${stopped.state}`}${checkpoint ? `; its latest checkpoint ${checkpoint} is kept to restore from` : ''} (${why})`,
+        : `job ${submitted.jobId} ${stopped.state === 'GONE' ? 'was not on Flink any more' : `ended ${stopped.state}`}` +
+            `${checkpoint ? `; its latest checkpoint ${checkpoint} is kept to restore from` : ''} (${why})`,
     );
     if (savepoint) {
       await report(ref, {
@@ -351,7 +352,9 @@ export function jobSteps(deps: JobStepDeps): JobSteps {
     }
     const savepoint = stopped.savepoint?.path;
     jobs.suspended(name, job, savepoint);
-    const message = `job ${submitted.jobId} is suspended${savepoint ? `; set state: running to resume it from ${savepoint}` : '; set state: running to start it afresh'}`;
+    const message =
+      `job ${submitted.jobId} is suspended` +
+      `${savepoint ? `; set state: running to resume it from ${savepoint}` : '; set state: running to start it afresh'}`;
     await event(ref, 'Normal', 'Suspended', message);
     await report(ref, { reason: 'Suspended', ready: false, progressing: false, jobId: submitted.jobId, jobState: stopped.state, message });
   }

@@ -93,7 +93,8 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
       await deps.sessionEvent(
         'Warning',
         'JobsNotCarried',
-        `the old JobManager's REST does not answer (${listed.why ?? 'no answer'}), so no savepoint was taken before the redeploy; its FlinkSessionJobs are submitted again on the new one (by HA, or without their state)`,
+        `the old JobManager's REST does not answer (${listed.why ?? 'no answer'}), so no savepoint was taken before the redeploy; ` +
+          'its FlinkSessionJobs are submitted again on the new one (by HA, or without their state)',
       );
       return undefined;
     }
@@ -169,7 +170,11 @@ export function redeployJobSteps(deps: RedeployJobDeps): RedeployJobSteps {
       const reason = failureReason(error, 'SavepointFailed');
       if (!force) {
         log.warn('redeploy held: a job could not be carried', { job: carry.jobId, error: why });
-        const message = `${what} could not be carried across the redeploy: ${why}; nothing was deleted and the session runs on. Fix the job, or go on without its state: flink-session-operator redeploy ${deps.namespace}/${deps.session} --force (or kubectl annotate fls -n ${deps.namespace} ${deps.session} ${FORCE_REDEPLOY_ANNOTATION}=<any new value> --overwrite, or temporal workflow signal --workflow-id ${workflowId(deps.namespace, deps.session)} --name redeploy --input '{"force": true}')`;
+        const message =
+          `${what} could not be carried across the redeploy: ${why}; nothing was deleted and the session runs on. ` +
+          `Fix the job, or go on without its state: flink-session-operator redeploy ${deps.namespace}/${deps.session} --force ` +
+          `(or kubectl annotate fls -n ${deps.namespace} ${deps.session} ${FORCE_REDEPLOY_ANNOTATION}=<any new value> --overwrite, ` +
+          `or temporal workflow signal --workflow-id ${workflowId(deps.namespace, deps.session)} --name redeploy --input '{"force": true}')`;
         jobs.noteCarry(carriedEntry(undefined, 'Held', `could not be carried: ${why}; it keeps running`));
         if (ref) {
           await event(ref, 'Warning', reason, `the session's redeploy is held: ${why}; the job keeps running`);

@@ -222,7 +222,10 @@ export class SessionState {
     return this.phase;
   }
 
-  /** A bounded clean-up step (of a delete, or of a redeploy's moved-away state) gave up: what it leaves behind and why, for the status query and the Warning Event. */
+  /**
+   * A bounded clean-up step (of a delete, or of a redeploy's moved-away state) gave up: what it leaves behind and why, for the status query and the
+   * Warning Event.
+   */
   leftBehindByCleanup(what: string): void {
     this.leftBehind.push(what);
   }

@@ -228,18 +228,21 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
     expect(Object.keys(secret.data ?? {}).sort()).toEqual(['accessKey', 'secretKey']);
   });
 
-  it('a FlinkSessionJob: apply → finalizer → a submission attempt (its jar is not there) → Degraded with an Event → delete releases the finalizer', async () => {
-    await jobs.create('job', { session: name, jar: `s3://${spec.s3!.bucket}/jars/missing.jar` });
-    const degraded = await waitFor('the FlinkSessionJob to be Degraded (JarNotFound)', async () => {
-      const job = await jobs.read('job');
-      const condition = job?.status?.conditions?.find((c) => c.type === 'Degraded');
-      return condition?.status === 'True' && condition.reason === 'JarNotFound' ? job : undefined;
-    });
-    expect(degraded.metadata.finalizers).toContain(JOB_FINALIZER);
-    expect(await jobs.eventReasons('job')).toContain('JarNotFound');
-    await jobs.remove('job');
-    await waitFor('the FlinkSessionJob to be gone', async () => ((await jobs.read('job')) === undefined ? true : undefined));
-  });
+  it(
+    'a FlinkSessionJob: apply → finalizer → a submission attempt (its jar is not there) → ' + 'Degraded with an Event → delete releases the finalizer',
+    async () => {
+      await jobs.create('job', { session: name, jar: `s3://${spec.s3!.bucket}/jars/missing.jar` });
+      const degraded = await waitFor('the FlinkSessionJob to be Degraded (JarNotFound)', async () => {
+        const job = await jobs.read('job');
+        const condition = job?.status?.conditions?.find((c) => c.type === 'Degraded');
+        return condition?.status === 'True' && condition.reason === 'JarNotFound' ? job : undefined;
+      });
+      expect(degraded.metadata.finalizers).toContain(JOB_FINALIZER);
+      expect(await jobs.eventReasons('job')).toContain('JarNotFound');
+      await jobs.remove('job');
+      await waitFor('the FlinkSessionJob to be gone', async () => ((await jobs.read('job')) === undefined ? true : undefined));
+    },
+  );
 
   it('edit → a redeploy that clears the Kubernetes HA ConfigMaps Flink wrote → Ready at the new generation', async () => {
     const haConfigMaps = async () => (await core.listNamespacedConfigMap({ namespace, labelSelector: `app=${name},configmap-type=high-availability` })).items;

@@ -28,39 +28,43 @@ async function deleteAndFinish(s: SessionUnderTest, generation: number): Promise
 }
 
 describe('a redeploy whose old state does not answer (time-skipping test server, recording activities)', () => {
-  it('a redeploy that moves HA off a ZooKeeper that no longer answers: the old clear gives up at the clean-up deadline, a Warning names what is left, the new generation runs', async () => {
-    const oldQuorum = 'zk-retired.example.invalid:2181';
-    const s = await runningSession({
-      spec: { ...AUTO_CLEAN_SPEC, ha: { type: 'zookeeper', quorum: oldQuorum, path: '/flink' } },
-      cleanupDeadlineSeconds: 120,
-      overrides: {
-        clearZooKeeperHa: async (input: { quorum: string }) => {
-          if (input.quorum === oldQuorum) throw ApplicationFailure.retryable(`ZooKeeper ${oldQuorum} did not answer`, 'ZooKeeperUnavailable');
-          return { znodes: 0 };
+  it(
+    'a redeploy that moves HA off a ZooKeeper that no longer answers: the old clear gives up at the clean-up deadline, ' +
+      'a Warning names what is left, the new generation runs',
+    async () => {
+      const oldQuorum = 'zk-retired.example.invalid:2181';
+      const s = await runningSession({
+        spec: { ...AUTO_CLEAN_SPEC, ha: { type: 'zookeeper', quorum: oldQuorum, path: '/flink' } },
+        cleanupDeadlineSeconds: 120,
+        overrides: {
+          clearZooKeeperHa: async (input: { quorum: string }) => {
+            if (input.quorum === oldQuorum) throw ApplicationFailure.retryable(`ZooKeeper ${oldQuorum} did not answer`, 'ZooKeeperUnavailable');
+            return { znodes: 0 };
+          },
         },
-      },
-    });
-    await s.specChanged(2, AUTO_CLEAN_SPEC);
-    await s.waitFor(READY);
+      });
+      await s.specChanged(2, AUTO_CLEAN_SPEC);
+      await s.waitFor(READY);
 
-    const lines = s.recorder.lines();
-    expect(lines.slice(lines.indexOf('recordEvent Normal JobManagerDeleted') + 1).filter((l) => l !== 'clearZooKeeperHa')).toEqual([
-      'deletePolicy',
-      'stateSharedWith',
-      'reportStatus Redeploying/CleanupFailed',
-      // The S3 prefixes are where the new spec looks too: purged as always.
-      'purgeS3Prefixes',
-      'recordEvent Normal S3Purged',
-      'recordEvent Warning CleanupIncomplete',
-      ...COMPLETE_DEPLOY_STEPS(s.name, 2, 0, 'Redeploying'),
-    ]);
-    const clears = s.recorder.calls.filter((c) => c.name === 'clearZooKeeperHa');
-    expect(clears.length).toBeGreaterThan(1);
-    expect(clears.every((c) => (c.args[0] as { quorum: string }).quorum === oldQuorum)).toBe(true);
-    const warning = s.recorder.calls.find((c) => c.name === 'recordEvent' && JSON.stringify(c.args).includes('CleanupIncomplete'))!;
-    expect(JSON.stringify(warning.args)).toContain(`the znodes under /flink/${s.name} on ${oldQuorum}`);
-    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 2, leftBehind: [expect.stringContaining(oldQuorum)] });
-  });
+      const lines = s.recorder.lines();
+      expect(lines.slice(lines.indexOf('recordEvent Normal JobManagerDeleted') + 1).filter((l) => l !== 'clearZooKeeperHa')).toEqual([
+        'deletePolicy',
+        'stateSharedWith',
+        'reportStatus Redeploying/CleanupFailed',
+        // The S3 prefixes are where the new spec looks too: purged as always.
+        'purgeS3Prefixes',
+        'recordEvent Normal S3Purged',
+        'recordEvent Warning CleanupIncomplete',
+        ...COMPLETE_DEPLOY_STEPS(s.name, 2, 0, 'Redeploying'),
+      ]);
+      const clears = s.recorder.calls.filter((c) => c.name === 'clearZooKeeperHa');
+      expect(clears.length).toBeGreaterThan(1);
+      expect(clears.every((c) => (c.args[0] as { quorum: string }).quorum === oldQuorum)).toBe(true);
+      const warning = s.recorder.calls.find((c) => c.name === 'recordEvent' && JSON.stringify(c.args).includes('CleanupIncomplete'))!;
+      expect(JSON.stringify(warning.args)).toContain(`the znodes under /flink/${s.name} on ${oldQuorum}`);
+      expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 2, leftBehind: [expect.stringContaining(oldQuorum)] });
+    },
+  );
 
   it('a redeploy whose HA stays where it is keeps retrying its clear: nothing launches on HA data that is still there', async () => {
     const s = await runningSession({

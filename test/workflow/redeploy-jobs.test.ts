@@ -59,45 +59,48 @@ async function sessionWithJobs(
 }
 
 describe('jobs across a session redeploy (time-skipping test server, recording activities)', () => {
-  it('without HA: savepoint and stateless FlinkSessionJobs and a job run by hand are carried before the delete; after Ready the managed ones run again', async () => {
-    const s = await sessionWithJobs(WITH_S3, { counter: 'savepoint', scratch: 'stateless' }, { byHand: true });
-    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
-    await s.waitFor((lines) => lines.includes('reportJobStatus scratch JobRunning') && lines.filter((l) => l === 'reportCarriedJobs').length === 2);
+  it(
+    'without HA: savepoint and stateless FlinkSessionJobs and a job run by hand are carried before the delete; ' + 'after Ready the managed ones run again',
+    async () => {
+      const s = await sessionWithJobs(WITH_S3, { counter: 'savepoint', scratch: 'stateless' }, { byHand: true });
+      await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
+      await s.waitFor((lines) => lines.includes('reportJobStatus scratch JobRunning') && lines.filter((l) => l === 'reportCarriedJobs').length === 2);
 
-    const lines = steps(s);
-    const at = (line: string) => lines.indexOf(line);
-    // Carried in the order Flink lists them, all before anything is deleted.
-    expect(lines.slice(at('listFlinkJobs'), at('applySessionFiles'))).toEqual([
-      'listFlinkJobs',
-      'stopFlinkJob savepoint',
-      'recordEvent Normal JobCarried',
-      'recordJobEvent counter Normal JobCarried',
-      'reportJobStatus counter SessionRedeploying',
-      'stopFlinkJob cancel',
-      'recordEvent Normal JobCancelled',
-      'recordJobEvent scratch Normal JobCancelled',
-      'reportJobStatus scratch SessionRedeploying',
-      'stopFlinkJob savepoint',
-      'recordEvent Normal JobCarried',
-      'reportCarriedJobs',
-    ]);
-    expect(at('deleteJobManagerDeployment')).toBeGreaterThan(at('reportCarriedJobs'));
-    // After Ready: resubmitted with the same fixed id (same generation), counter from its savepoint, scratch afresh.
-    const submits = argsOf(s, 'submitFlinkJob');
-    expect(submits.map((a) => [a.job.name, a.job.generation, a.restoreFrom])).toEqual([
-      ['counter', 1, `s3://state/${s.name}/flink/savepoints/savepoint-1`],
-      ['scratch', 1, undefined],
-    ]);
-    expect(at('submitFlinkJob counter g1')).toBeGreaterThan(at(READY));
-    expect(carried(s).map((c) => [c.sessionJob ?? c.jobName, c.action, c.outcome])).toEqual([
-      ['counter', 'savepoint', 'Restored'],
-      ['scratch', 'cancel', 'Restored'],
-      ['by-hand', 'savepoint', 'Stopped'],
-    ]);
-    expect(carried(s)[2]!.path).toBe(`s3://state/${s.name}/flink/savepoints/savepoint-1`);
-    expect(s.cluster.flinkJobs.map((j) => j.name).sort()).toEqual(['counter', 'scratch']);
-    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 2 });
-  });
+      const lines = steps(s);
+      const at = (line: string) => lines.indexOf(line);
+      // Carried in the order Flink lists them, all before anything is deleted.
+      expect(lines.slice(at('listFlinkJobs'), at('applySessionFiles'))).toEqual([
+        'listFlinkJobs',
+        'stopFlinkJob savepoint',
+        'recordEvent Normal JobCarried',
+        'recordJobEvent counter Normal JobCarried',
+        'reportJobStatus counter SessionRedeploying',
+        'stopFlinkJob cancel',
+        'recordEvent Normal JobCancelled',
+        'recordJobEvent scratch Normal JobCancelled',
+        'reportJobStatus scratch SessionRedeploying',
+        'stopFlinkJob savepoint',
+        'recordEvent Normal JobCarried',
+        'reportCarriedJobs',
+      ]);
+      expect(at('deleteJobManagerDeployment')).toBeGreaterThan(at('reportCarriedJobs'));
+      // After Ready: resubmitted with the same fixed id (same generation), counter from its savepoint, scratch afresh.
+      const submits = argsOf(s, 'submitFlinkJob');
+      expect(submits.map((a) => [a.job.name, a.job.generation, a.restoreFrom])).toEqual([
+        ['counter', 1, `s3://state/${s.name}/flink/savepoints/savepoint-1`],
+        ['scratch', 1, undefined],
+      ]);
+      expect(at('submitFlinkJob counter g1')).toBeGreaterThan(at(READY));
+      expect(carried(s).map((c) => [c.sessionJob ?? c.jobName, c.action, c.outcome])).toEqual([
+        ['counter', 'savepoint', 'Restored'],
+        ['scratch', 'cancel', 'Restored'],
+        ['by-hand', 'savepoint', 'Stopped'],
+      ]);
+      expect(carried(s)[2]!.path).toBe(`s3://state/${s.name}/flink/savepoints/savepoint-1`);
+      expect(s.cluster.flinkJobs.map((j) => j.name).sort()).toEqual(['counter', 'scratch']);
+      expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 2 });
+    },
+  );
 
   it("with HA kept: a last-state job is left to Flink's HA (its checkpoint recorded), checked RUNNING on the new JobManager, not resubmitted", async () => {
     const s = await sessionWithJobs(WITH_HA, { counter: 'last-state' });
@@ -230,94 +233,111 @@ describe('jobs across a session redeploy (time-skipping test server, recording a
     ]);
   });
 
-  it('a new generation that does not come up is rolled back: the last generation runs again, its jobs restored from the savepoints taken, RolledBack; not retried', async () => {
-    const s = await sessionWithJobs(WITH_S3, { counter: 'savepoint' }, { neverReady: [2] });
-    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
-    await s.waitFor('reportJobStatus counter JobRunning');
-    const lines = steps(s);
-    const from = lines.indexOf('recordEvent Warning RollingBack');
-    expect(from).toBeGreaterThan(lines.indexOf('waitForJobManagerReady'));
-    expect(lines.slice(from, lines.indexOf('recordEvent Warning RolledBack') + 2)).toEqual([
-      'recordEvent Warning RollingBack',
-      'reportStatus Redeploying/RollingBack',
-      ...relaunchOfGeneration1(s),
-    ]);
-    const relaunched = argsOf(s, 'applySessionFiles').at(-1)!;
-    expect(relaunched).toMatchObject({ ref: { generation: 1 }, spec: WITH_S3 });
-    expect(argsOf(s, 'submitFlinkJob').at(-1)).toMatchObject({ job: { name: 'counter', generation: 1 }, restoreFrom: expect.stringContaining('/savepoints/') });
-    const rolledBack = argsOf(s, 'reportStatus').find((a) => a.report.reason === 'RolledBack')!.report;
-    expect(rolledBack).toMatchObject({ phase: 'Running', ready: true, generation: 2, error: expect.stringContaining('ReadinessTimeout') });
-    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 2 });
+  it(
+    'a new generation that does not come up is rolled back: the last generation runs again, ' +
+      'its jobs restored from the savepoints taken, RolledBack; not retried',
+    async () => {
+      const s = await sessionWithJobs(WITH_S3, { counter: 'savepoint' }, { neverReady: [2] });
+      await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
+      await s.waitFor('reportJobStatus counter JobRunning');
+      const lines = steps(s);
+      const from = lines.indexOf('recordEvent Warning RollingBack');
+      expect(from).toBeGreaterThan(lines.indexOf('waitForJobManagerReady'));
+      expect(lines.slice(from, lines.indexOf('recordEvent Warning RolledBack') + 2)).toEqual([
+        'recordEvent Warning RollingBack',
+        'reportStatus Redeploying/RollingBack',
+        ...relaunchOfGeneration1(s),
+      ]);
+      const relaunched = argsOf(s, 'applySessionFiles').at(-1)!;
+      expect(relaunched).toMatchObject({ ref: { generation: 1 }, spec: WITH_S3 });
+      expect(argsOf(s, 'submitFlinkJob').at(-1)).toMatchObject({
+        job: { name: 'counter', generation: 1 },
+        restoreFrom: expect.stringContaining('/savepoints/'),
+      });
+      const rolledBack = argsOf(s, 'reportStatus').find((a) => a.report.reason === 'RolledBack')!.report;
+      expect(rolledBack).toMatchObject({ phase: 'Running', ready: true, generation: 2, error: expect.stringContaining('ReadinessTimeout') });
+      expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 2 });
 
-    // Not retried by itself: the same generation again (a relist) changes nothing.
-    s.recorder.clear();
-    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
-    await s.specChanged(1);
-    expect(steps(s)).toEqual([]);
-  });
+      // Not retried by itself: the same generation again (a relist) changes nothing.
+      s.recorder.clear();
+      await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
+      await s.specChanged(1);
+      expect(steps(s)).toEqual([]);
+    },
+  );
 
-  it('a new generation on which a carried job does not run is rolled back: what runs there is carried again, the last generation runs again, every job restored', async () => {
-    const s = await sessionWithJobs(WITH_S3, { counter: 'savepoint', lookup: 'savepoint' }, { jobsFailOn: [{ generation: 2, job: 'counter' }], byHand: true });
-    // counter does not run on generation 2 (it fails there); lookup does.
-    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
-    await s.waitFor('recordEvent Warning RolledBack');
-    // Then both run again on generation 1, and status.carriedJobs says so.
-    const afterRollback = (lines: readonly string[]) => lines.slice(lines.indexOf('recordEvent Warning RolledBack'));
-    await s.waitFor((all) => {
-      const lines = afterRollback(all);
-      return lines.includes('reportJobStatus lookup JobRunning') && lines.lastIndexOf('reportCarriedJobs') > lines.indexOf('reportJobStatus lookup JobRunning');
-    });
-    const lines = steps(s);
-    const from = lines.indexOf('recordEvent Warning RollingBack');
-    expect(from).toBeGreaterThan(lines.lastIndexOf('submitLaunchJob g2 attempt 0'));
-    expect(lines.slice(0, from)).toContain('reportJobStatus counter JobFailed');
-    expect(lines.slice(0, from)).toContain('reportJobStatus lookup JobRunning');
-    // The rollback: the job that did not run is cancelled, the one that runs on generation 2 is carried
-    // again (a savepoint), then generation 1 is launched again.
-    expect(lines.slice(from, lines.indexOf('recordEvent Warning RolledBack') + 2)).toEqual([
-      'recordEvent Warning RollingBack',
-      'reportStatus Redeploying/RollingBack',
-      'listFlinkJobs',
-      'stopFlinkJob cancel',
-      'stopFlinkJob savepoint',
-      'recordEvent Normal JobCarried',
-      'recordJobEvent lookup Normal JobCarried',
-      'reportJobStatus lookup SessionRedeploying',
-      'reportCarriedJobs',
-      ...relaunchOfGeneration1(s),
-    ]);
-    const savepoints = argsOf(s, 'stopFlinkJob').filter((a) => a.savepointDirectory);
-    expect(savepoints).toHaveLength(4); // counter, lookup and the job run by hand before generation 2; lookup again on it
-    // Both FlinkSessionJobs are submitted again on generation 1: counter from the savepoint taken before
-    // generation 2 (its only state), lookup from the one taken on generation 2 (it ran on there).
-    const resubmitted = argsOf(s, 'submitFlinkJob').slice(-2);
-    expect(resubmitted.map((a) => a.job.name)).toEqual(['counter', 'lookup']);
-    for (const a of resubmitted) expect(a.restoreFrom).toEqual(expect.stringContaining('/savepoints/'));
-    const carriedBack = argsOf(s, 'reportCarriedJobs').at(-1)!.carriedJobs;
-    expect(carriedBack.find((r) => r.sessionJob === 'counter')).toMatchObject({
-      generation: 2,
-      outcome: 'Restored',
-      message: expect.stringContaining('runs again'),
-    });
-    expect(carriedBack.find((r) => r.sessionJob === 'lookup')).toMatchObject({ generation: 2, action: 'savepoint' });
-    const rolledBack = argsOf(s, 'reportStatus').find((a) => a.report.reason === 'RolledBack')!.report;
-    expect(rolledBack).toMatchObject({ phase: 'Running', ready: true, generation: 2, error: expect.stringContaining('JobNotRestored') });
-    expect(rolledBack.error).toContain('did not run on it: counter');
-    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 2 });
-    expect(
-      carried(s)
-        .filter((r) => r.sessionJob)
-        .map((r) => [r.sessionJob, r.outcome]),
-    ).toEqual([
-      ['counter', 'Restored'],
-      ['lookup', 'Restored'],
-    ]);
+  it(
+    'a new generation on which a carried job does not run is rolled back: what runs there is carried again, ' +
+      'the last generation runs again, every job restored',
+    async () => {
+      const s = await sessionWithJobs(
+        WITH_S3,
+        { counter: 'savepoint', lookup: 'savepoint' },
+        { jobsFailOn: [{ generation: 2, job: 'counter' }], byHand: true },
+      );
+      // counter does not run on generation 2 (it fails there); lookup does.
+      await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
+      await s.waitFor('recordEvent Warning RolledBack');
+      // Then both run again on generation 1, and status.carriedJobs says so.
+      const afterRollback = (lines: readonly string[]) => lines.slice(lines.indexOf('recordEvent Warning RolledBack'));
+      await s.waitFor((all) => {
+        const lines = afterRollback(all);
+        return (
+          lines.includes('reportJobStatus lookup JobRunning') && lines.lastIndexOf('reportCarriedJobs') > lines.indexOf('reportJobStatus lookup JobRunning')
+        );
+      });
+      const lines = steps(s);
+      const from = lines.indexOf('recordEvent Warning RollingBack');
+      expect(from).toBeGreaterThan(lines.lastIndexOf('submitLaunchJob g2 attempt 0'));
+      expect(lines.slice(0, from)).toContain('reportJobStatus counter JobFailed');
+      expect(lines.slice(0, from)).toContain('reportJobStatus lookup JobRunning');
+      // The rollback: the job that did not run is cancelled, the one that runs on generation 2 is carried
+      // again (a savepoint), then generation 1 is launched again.
+      expect(lines.slice(from, lines.indexOf('recordEvent Warning RolledBack') + 2)).toEqual([
+        'recordEvent Warning RollingBack',
+        'reportStatus Redeploying/RollingBack',
+        'listFlinkJobs',
+        'stopFlinkJob cancel',
+        'stopFlinkJob savepoint',
+        'recordEvent Normal JobCarried',
+        'recordJobEvent lookup Normal JobCarried',
+        'reportJobStatus lookup SessionRedeploying',
+        'reportCarriedJobs',
+        ...relaunchOfGeneration1(s),
+      ]);
+      const savepoints = argsOf(s, 'stopFlinkJob').filter((a) => a.savepointDirectory);
+      expect(savepoints).toHaveLength(4); // counter, lookup and the job run by hand before generation 2; lookup again on it
+      // Both FlinkSessionJobs are submitted again on generation 1: counter from the savepoint taken before
+      // generation 2 (its only state), lookup from the one taken on generation 2 (it ran on there).
+      const resubmitted = argsOf(s, 'submitFlinkJob').slice(-2);
+      expect(resubmitted.map((a) => a.job.name)).toEqual(['counter', 'lookup']);
+      for (const a of resubmitted) expect(a.restoreFrom).toEqual(expect.stringContaining('/savepoints/'));
+      const carriedBack = argsOf(s, 'reportCarriedJobs').at(-1)!.carriedJobs;
+      expect(carriedBack.find((r) => r.sessionJob === 'counter')).toMatchObject({
+        generation: 2,
+        outcome: 'Restored',
+        message: expect.stringContaining('runs again'),
+      });
+      expect(carriedBack.find((r) => r.sessionJob === 'lookup')).toMatchObject({ generation: 2, action: 'savepoint' });
+      const rolledBack = argsOf(s, 'reportStatus').find((a) => a.report.reason === 'RolledBack')!.report;
+      expect(rolledBack).toMatchObject({ phase: 'Running', ready: true, generation: 2, error: expect.stringContaining('JobNotRestored') });
+      expect(rolledBack.error).toContain('did not run on it: counter');
+      expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 1, desiredGeneration: 2 });
+      expect(
+        carried(s)
+          .filter((r) => r.sessionJob)
+          .map((r) => [r.sessionJob, r.outcome]),
+      ).toEqual([
+        ['counter', 'Restored'],
+        ['lookup', 'Restored'],
+      ]);
 
-    // Not retried by itself.
-    s.recorder.clear();
-    await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
-    expect(steps(s)).toEqual([]);
-  });
+      // Not retried by itself.
+      s.recorder.clear();
+      await s.specChanged(2, { ...WITH_S3, numberOfTaskSlots: 4 });
+      expect(steps(s)).toEqual([]);
+    },
+  );
 
   it('spec.rollback: false leaves the failed generation Failed; its jobs wait for a session that runs', async () => {
     const s = await sessionWithJobs(WITH_S3, { counter: 'savepoint' }, { neverReady: [2] });
@@ -358,42 +378,45 @@ describe('jobs across a session redeploy (time-skipping test server, recording a
     expect(carried(s)).toEqual([expect.objectContaining({ sessionJob: 'counter', outcome: 'Restored' })]);
   });
 
-  it('approval: manual waits, before anything is stopped or deleted, for the approve signal, with the plan in the status; a newer edit replaces the plan', async () => {
-    const manual: FlinkSessionSpec = { ...WITH_S3, approval: 'manual' };
-    const s = await sessionWithJobs(manual, { counter: 'savepoint' }, { byHand: true });
-    await s.specChanged(2, { ...manual, numberOfTaskSlots: 4 });
-    await s.waitFor('reportStatus Running/AwaitingApproval');
-    expect(steps(s)).toEqual([
-      'checkSession',
-      'validateSessionSpec',
-      'listFlinkJobs',
-      'recordEvent Normal AwaitingApproval',
-      'reportStatus Running/AwaitingApproval',
-    ]);
-    const waiting = argsOf(s, 'reportStatus').at(-1)!.report;
-    expect(waiting.message).toContain('generation 2 waits for approval');
-    expect(waiting.message).toContain(`FlinkSessionJob counter (job counter-g1`);
-    expect(waiting.message).toContain(`a savepoint into s3://state/${s.name}/flink/savepoints/, restored from it`);
-    expect(waiting.message).toContain('by-hand (job feedc0de');
-    expect(s.cluster.jobManager).toBe(true);
-    // The jobs that run are watched meanwhile (a job that fails while the redeploy waits is reported).
-    await s.waitFor((lines) => lines.slice(lines.indexOf('reportStatus Running/AwaitingApproval')).includes('watchFlinkJobs counter'));
+  it(
+    'approval: manual waits, before anything is stopped or deleted, for the approve signal, with the plan in the status; ' + 'a newer edit replaces the plan',
+    async () => {
+      const manual: FlinkSessionSpec = { ...WITH_S3, approval: 'manual' };
+      const s = await sessionWithJobs(manual, { counter: 'savepoint' }, { byHand: true });
+      await s.specChanged(2, { ...manual, numberOfTaskSlots: 4 });
+      await s.waitFor('reportStatus Running/AwaitingApproval');
+      expect(steps(s)).toEqual([
+        'checkSession',
+        'validateSessionSpec',
+        'listFlinkJobs',
+        'recordEvent Normal AwaitingApproval',
+        'reportStatus Running/AwaitingApproval',
+      ]);
+      const waiting = argsOf(s, 'reportStatus').at(-1)!.report;
+      expect(waiting.message).toContain('generation 2 waits for approval');
+      expect(waiting.message).toContain(`FlinkSessionJob counter (job counter-g1`);
+      expect(waiting.message).toContain(`a savepoint into s3://state/${s.name}/flink/savepoints/, restored from it`);
+      expect(waiting.message).toContain('by-hand (job feedc0de');
+      expect(s.cluster.jobManager).toBe(true);
+      // The jobs that run are watched meanwhile (a job that fails while the redeploy waits is reported).
+      await s.waitFor((lines) => lines.slice(lines.indexOf('reportStatus Running/AwaitingApproval')).includes('watchFlinkJobs counter'));
 
-    // An approval of another generation does nothing; a newer edit asks again, for its own plan.
-    await s.handle.signal(approveSignal, { generation: 7 });
-    await s.specChanged(3, { ...manual, numberOfTaskSlots: 6 });
-    await s.waitFor((lines) => lines.filter((l) => l === 'reportStatus Running/AwaitingApproval').length === 2);
-    expect(steps(s).filter((l) => l.startsWith('stopFlinkJob') || l === 'deleteJobManagerDeployment')).toEqual([]);
+      // An approval of another generation does nothing; a newer edit asks again, for its own plan.
+      await s.handle.signal(approveSignal, { generation: 7 });
+      await s.specChanged(3, { ...manual, numberOfTaskSlots: 6 });
+      await s.waitFor((lines) => lines.filter((l) => l === 'reportStatus Running/AwaitingApproval').length === 2);
+      expect(steps(s).filter((l) => l.startsWith('stopFlinkJob') || l === 'deleteJobManagerDeployment')).toEqual([]);
 
-    s.recorder.clear();
-    await s.handle.signal(approveSignal, { generation: 3, by: 'alice' });
-    await s.waitFor('reportJobStatus counter JobRunning');
-    const lines = steps(s);
-    expect(lines.slice(0, 3)).toEqual(['recordEvent Normal Approved', 'reportStatus Redeploying/Redeploying', 'recordEvent Normal Redeploying']);
-    expect(lines).toContain('deleteJobManagerDeployment');
-    expect(argsOf(s, 'recordEvent')[0]).toMatchObject({ message: 'the redeploy to generation 3 was approved by alice' });
-    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 3 });
-  });
+      s.recorder.clear();
+      await s.handle.signal(approveSignal, { generation: 3, by: 'alice' });
+      await s.waitFor('reportJobStatus counter JobRunning');
+      const lines = steps(s);
+      expect(lines.slice(0, 3)).toEqual(['recordEvent Normal Approved', 'reportStatus Redeploying/Redeploying', 'recordEvent Normal Redeploying']);
+      expect(lines).toContain('deleteJobManagerDeployment');
+      expect(argsOf(s, 'recordEvent')[0]).toMatchObject({ message: 'the redeploy to generation 3 was approved by alice' });
+      expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 3 });
+    },
+  );
 
   it('unmanagedJobs: block refuses the redeploy while a job run by hand runs, naming it; nothing is stopped or deleted', async () => {
     const spec: FlinkSessionSpec = { ...WITH_S3, unmanagedJobs: 'block' };

@@ -16,6 +16,8 @@ import {
   type WorkflowTestEnv,
 } from '../support/time-skipping.ts';
 
+const realm = (i: number): string => `  REALM${i}.EXAMPLE.COM = { kdc = kdc${i}.example.invalid:88 admin_server = kdc${i}.example.invalid:749 }`;
+
 /** ~400 KB of spec: a krb5.conf with many realms. */
 const LARGE_SPEC: FlinkSessionSpec = {
   ...MINIMAL_SPEC,
@@ -23,7 +25,7 @@ const LARGE_SPEC: FlinkSessionSpec = {
     kerberos: {
       principal: 'flink@EXAMPLE.COM',
       keytabSecret: { name: 'flink-keytab' },
-      krb5: `[realms]\n${Array.from({ length: 4_000 }, (_, i) => `  REALM${i}.EXAMPLE.COM = { kdc = kdc${i}.example.invalid:88 admin_server = kdc${i}.example.invalid:749 }`).join('\n')}\n`,
+      krb5: `[realms]\n${Array.from({ length: 4_000 }, (_, i) => realm(i)).join('\n')}\n`,
     },
   },
 };
