@@ -6,6 +6,12 @@ import { eventually } from './stack.ts';
 
 const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
+/** Running, with the Ready condition True for (at least) this generation. */
+export function isReadyAt(session: FlinkSession, generation: number): boolean {
+  const ready = session.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready?.status === 'True' && (session.status?.observedGeneration ?? 0) >= generation && session.status?.phase === 'Running';
+}
+
 export function sessionApi(kc: k8s.KubeConfig, namespace: string) {
   const objects = kc.makeApiClient(k8s.CustomObjectsApi);
   const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -36,10 +42,7 @@ export function sessionApi(kc: k8s.KubeConfig, namespace: string) {
         `${namespace}/${name} Ready at generation ${generation}`,
         async () => {
           const session = await api.read(name);
-          const ready = session?.status?.conditions?.find((c) => c.type === 'Ready');
-          return ready?.status === 'True' && (session!.status!.observedGeneration ?? 0) >= generation && session!.status!.phase === 'Running'
-            ? session
-            : undefined;
+          return session && isReadyAt(session, generation) ? session : undefined;
         },
         timeoutMs,
       ),
