@@ -3,29 +3,73 @@
 // kwok) and its own overhead (everything else: Temporal round trips, API calls, status, events).
 //   npm run bench:lifecycle            (starts its own stack; FSO_TEST_STACK=.stack/stack.json reuses one)
 // It deletes its sessions (the operator releases them) before it stops the operator, and counts the
-// launches Flink's client failed.
+// launches Flink's client failed. It also counts the history events and bytes each operation added to
+// the session's run, and how many redeploys a run holds before Temporal suggests continue-as-new.
 import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { fileURLToPath } from 'node:url';
-import { workflowId } from '../model/names.ts';
+import type { FlinkSession } from '../model/flinksession.ts';
+import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL, workflowId } from '../model/names.ts';
 import type { StackEndpoints } from '../stack/stack.ts';
 import { installFlinkSessionCrd } from '../stack/crd.ts';
 import { startFlinkRestStandIn } from '../stack/flink-rest.ts';
 import { startLaunchKubelet } from '../stack/launch-kubelet.ts';
 import { startOperator } from '../test/support/operator.ts';
-import { sessionApi } from '../test/support/sessions.ts';
+import { isReadyAt, sessionApi } from '../test/support/sessions.ts';
 import { eventually } from '../test/support/stack.ts';
 import { onStack } from './stack.ts';
 import { formatSeconds, seconds, type BenchRow } from './table.ts';
-import { activityMsByType, msOf } from './workflow-history.ts';
+import { activityMsByType, historyGrowth, msOf } from './workflow-history.ts';
 
 /** Steps that wait on Flink, Kubernetes or kwok rather than on the operator. */
 const EXTERNAL_WAITS = new Set(['waitForJobManagerReady', 'waitForFlinkClusterGone']);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Temporal's defaults for suggesting continue-as-new (limit.historyCount/historySize.suggestContinueAsNew). */
+const SUGGEST_CONTINUE_AS_NEW = { events: 4 * 1024, bytes: 4 * 1024 * 1024 };
+/** After Ready, the run's last workflow tasks complete: their events count to the operation. */
+const SETTLE_MS = 1_500;
 
 interface Split {
   totalMs: number;
   externalMs: number;
+  /** What the operation added to the run's history. */
+  events: number;
+  bytes: number;
+}
+
+/**
+ * Starts watching the session; answers, once the watch is open, the moment (Date.now()) the session is
+ * Ready at `generation`: seen when the API server tells, so no poll interval is in the figure.
+ */
+async function watchReady(kc: k8s.KubeConfig, namespace: string, name: string, generation: number, timeoutMs = 120_000): Promise<{ readyAt: Promise<number> }> {
+  let settle: { resolve: (at: number) => void; reject: (error: unknown) => void } | undefined;
+  const seen = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
+  const path = `/apis/${API_GROUP}/${API_VERSION}/namespaces/${namespace}/${FLINKSESSION_PLURAL}`;
+  let ended = false;
+  /** Set once the watch is open (an event may come before). */
+  const open: { watch?: AbortController } = {};
+  const end = (outcome: () => void) => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(timer);
+    open.watch?.abort();
+    outcome();
+  };
+  const timer = setTimeout(
+    () => end(() => settle!.reject(new Error(`${namespace}/${name} not Ready at generation ${generation} within ${timeoutMs} ms`))),
+    timeoutMs,
+  );
+  open.watch = await new k8s.Watch(kc).watch(
+    path,
+    { fieldSelector: `metadata.name=${name}` },
+    (_phase, object: FlinkSession) => {
+      if (isReadyAt(object, generation)) end(() => settle!.resolve(Date.now()));
+    },
+    (error: unknown) => end(() => settle!.reject(error ?? new Error(`the watch of ${namespace}/${name} ended before it was Ready`))),
+  );
+  if (ended) open.watch.abort();
+  seen.catch(() => undefined); // awaited once the operation is made; a failure meanwhile is not unhandled
+  return { readyAt: seen };
 }
 
 /** Time spent in steps that wait on others, from the workflow's own history (Temporal's clock). */
@@ -39,6 +83,7 @@ export interface LifecycleResult {
   rows: BenchRow[];
   launches: number;
   failedLaunches: number;
+  redeploysPerRun: { events: number; bytes: number; redeploys: number };
 }
 
 export async function benchLifecycle(stack: StackEndpoints): Promise<LifecycleResult> {
@@ -63,18 +108,24 @@ export async function benchLifecycle(stack: StackEndpoints): Promise<LifecycleRe
     for (let round = 1; round <= ROUNDS; round++) {
       const name = `bench-${round}`;
       names.push(name);
-      const t0 = Date.now();
-      await sessions.create(name, {
-        image: 'example.invalid/flink:1.20',
-        sa: 'flink',
-        resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } },
-      });
-      await sessions.waitReady(name, 1);
-      const create = { totalMs: Date.now() - t0, externalMs: await externalWaitMs(client, workflowId(namespace, name), t0) };
-      const t1 = Date.now();
-      await sessions.patch(name, { spec: { numberOfTaskSlots: 2 } });
-      await sessions.waitReady(name, 2);
-      const redeploy = { totalMs: Date.now() - t1, externalMs: await externalWaitMs(client, workflowId(namespace, name), t1) };
+      const id = workflowId(namespace, name);
+      /** Times an operation to Ready, then reads what it added to the history once the run is idle again. */
+      const measure = async (generation: number, operate: () => Promise<unknown>): Promise<Split> => {
+        const { readyAt } = await watchReady(kc, namespace, name, generation);
+        const since = Date.now();
+        await operate();
+        const totalMs = (await readyAt) - since;
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        return { totalMs, externalMs: await externalWaitMs(client, id, since), ...(await historyGrowth(client, id, since)) };
+      };
+      const create = await measure(1, () =>
+        sessions.create(name, {
+          image: 'example.invalid/flink:1.20',
+          sa: 'flink',
+          resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } },
+        }),
+      );
+      const redeploy = await measure(2, () => sessions.patch(name, { spec: { numberOfTaskSlots: 2 } }));
       creates.push(create);
       redeploys.push(redeploy);
       for (const [what, split] of [
@@ -83,7 +134,7 @@ export async function benchLifecycle(stack: StackEndpoints): Promise<LifecycleRe
       ] as const) {
         const own = split.totalMs - split.externalMs;
         rounds.push(
-          `| ${round} | ${what} | ${(split.totalMs / 1000).toFixed(2)} s | ${(split.externalMs / 1000).toFixed(2)} s | ${(own / 1000).toFixed(2)} s (${Math.round((100 * own) / split.totalMs)} %) |`,
+          `| ${round} | ${what} | ${(split.totalMs / 1000).toFixed(2)} s | ${(split.externalMs / 1000).toFixed(2)} s | ${(own / 1000).toFixed(2)} s (${Math.round((100 * own) / split.totalMs)} %) | ${split.events} / ${(split.bytes / 1024).toFixed(1)} KB |`,
         );
       }
     }
@@ -111,19 +162,36 @@ export async function benchLifecycle(stack: StackEndpoints): Promise<LifecycleRe
       .join(' / ');
   const row = (what: string, splits: Split[]): BenchRow => ({
     work: `lifecycle ${what}, operator overhead (${ROUNDS} rounds; Flink 1.20 client run by the launch kubelet)`,
-    project: `${overhead(splits)} s (of ${splits.map((s) => formatSeconds(seconds(s.totalMs))).join(', ')} in all)`,
+    project: `${overhead(splits)} s (of ${splits.map((s) => formatSeconds(seconds(s.totalMs))).join(', ')} in all); history ${splits.map((s) => s.events).join(' / ')} events, ${splits.map((s) => (s.bytes / 1024).toFixed(1)).join(' / ')} KB`,
     peers: [],
     note: `Flink's client failed ${failedLaunches} of ${kubelet.runs.length} launches`,
   });
-  return { rounds, rows: [row('create → Ready', creates), row('redeploy → Ready', redeploys)], launches: kubelet.runs.length, failedLaunches };
+  return {
+    rounds,
+    rows: [row('create → Ready', creates), row('redeploy → Ready', redeploys)],
+    launches: kubelet.runs.length,
+    failedLaunches,
+    redeploysPerRun: redeploysPerRun(creates, redeploys),
+  };
+}
+
+/** How many redeploys after a create a run holds before Temporal suggests continue-as-new (the larger operations of the rounds). */
+function redeploysPerRun(creates: Split[], redeploys: Split[]): { events: number; bytes: number; redeploys: number } {
+  const most = (splits: Split[], key: 'events' | 'bytes') => Math.max(...splits.map((s) => s[key]));
+  const fit = (key: 'events' | 'bytes') => Math.floor((SUGGEST_CONTINUE_AS_NEW[key] - most(creates, key)) / most(redeploys, key));
+  return { events: fit('events'), bytes: fit('bytes'), redeploys: Math.min(fit('events'), fit('bytes')) };
 }
 
 export function printLifecycle(result: LifecycleResult): void {
   console.log(`lifecycle timing, ${ROUNDS} rounds (Flink 1.20 client, kwok nodes, local stack):`);
-  console.log('| round | operation | total (kubectl to Ready) | waiting on Flink/Kubernetes | operator overhead |');
-  console.log('|---|---|---|---|---|');
+  console.log('| round | operation | total (kubectl to Ready) | waiting on Flink/Kubernetes | operator overhead | history events / bytes |');
+  console.log('|---|---|---|---|---|---|');
   for (const line of result.rounds) console.log(line);
   console.log(`launches run by the launch kubelet: ${result.launches}, of which Flink's client failed: ${result.failedLaunches}`);
+  const { events, bytes, redeploys } = result.redeploysPerRun;
+  console.log(
+    `a run holds ${redeploys} redeploys after its create before Temporal suggests continue-as-new (${events} by its ${SUGGEST_CONTINUE_AS_NEW.events} events, ${bytes} by its ${SUGGEST_CONTINUE_AS_NEW.bytes / 1024 / 1024} MiB)`,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,7 +1,10 @@
 // What the benchmarks read of a session workflow's own history (Temporal's clock): how long each
-// activity type took, from scheduled to completed, summed over its runs since a moment. The session
-// workflow runs one activity at a time, so the sums of different types never overlap.
+// activity type took, from scheduled to completed, summed over its runs since a moment, local
+// activities included (test/support/history-steps.ts); and how many events and bytes the history
+// grew by. The session workflow runs one activity at a time, so the sums of different types never overlap.
 import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { eventMs, historySteps } from '../test/support/history-steps.ts';
 
 /** Of one activity type: how many completed, and their milliseconds from scheduled to completed, summed. */
 export interface ActivityTime {
@@ -16,21 +19,21 @@ export interface ActivityTime {
  */
 export async function activityMsByType(client: Client, workflowId: string, sinceMs: number, untilMs = Infinity): Promise<Map<string, ActivityTime>> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const scheduled = new Map<string, { type: string; at: number }>();
   const byType = new Map<string, ActivityTime>();
-  for (const event of history.events ?? []) {
-    const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
-    if (at < sinceMs) continue;
-    if (event.activityTaskScheduledEventAttributes) {
-      scheduled.set(String(event.eventId), { type: event.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at });
-    }
-    const done = event.activityTaskCompletedEventAttributes;
-    const start = done ? scheduled.get(String(done.scheduledEventId)) : undefined;
-    if (!start) continue;
-    const time = byType.get(start.type) ?? { count: 0, ms: 0 };
-    byType.set(start.type, { count: time.count + 1, ms: time.ms + Math.max(0, Math.min(at, untilMs) - start.at) });
+  for (const step of historySteps(history.events ?? [])) {
+    if (step.scheduledAt < sinceMs || step.completedAt === undefined) continue;
+    const time = byType.get(step.type) ?? { count: 0, ms: 0 };
+    byType.set(step.type, { count: time.count + 1, ms: time.ms + Math.max(0, Math.min(step.completedAt, untilMs) - step.scheduledAt) });
   }
   return byType;
+}
+
+/** What the current run's history grew by from `sinceMs` on: events, and their bytes as protobuf (what Temporal counts toward its size limits). */
+export async function historyGrowth(client: Client, workflowId: string, sinceMs: number): Promise<{ events: number; bytes: number }> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const since = (history.events ?? []).filter((event) => eventMs(event) >= sinceMs);
+  const bytes = since.reduce((sum, event) => sum + proto.temporal.api.history.v1.HistoryEvent.encode(event).finish().length, 0);
+  return { events: since.length, bytes };
 }
 
 /** The summed milliseconds of every activity in `byType`. */

@@ -10,6 +10,9 @@
 //                                may have none (a retry starts over)
 //   after:<activityType>         SIGKILL the worker once that activity did its work, before Temporal
 //                                hears of it: the retry runs it again (is it idempotent?)
+// For a local activity (workflows/session.ts, PATCHES.localApiSteps) "recorded in Temporal" means its
+// workflow task completed: the local activities of the task it dies in are not, and the next worker
+// runs them all again once that workflow task timed out.
 // The worker kills itself once; the worker started after it (without the variable) finishes the work.
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';

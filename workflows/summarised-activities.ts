@@ -1,7 +1,7 @@
 // The session workflow's activities, each call carrying a summary for the Temporal UI, computed from
 // the activity's name and input (model/step-summaries.ts), and told to the run's progress, so its
 // current details say what the run waits for. Call sites stay plain activity calls.
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { fitted, STEP_SUMMARIES, SUMMARY_MAX_BYTES } from '../model/step-summaries.ts';
 
@@ -14,11 +14,24 @@ export interface CallListener {
   ended(): void;
 }
 
-type AnyActivity = ((...args: unknown[]) => Promise<unknown>) & { executeWithOptions(options: ActivityOptions, args: unknown[]): Promise<unknown> };
+type AnyActivity = ((...args: unknown[]) => Promise<unknown>) & { executeWithOptions(options: { summary: string }, args: unknown[]): Promise<unknown> };
 
 /** Like proxyActivities(options), with every call summarised. */
 export function summarisedActivities(options: ActivityOptions, listener?: CallListener): Activities {
-  const proxy = proxyActivities<Activities>(options) as unknown as Record<string, AnyActivity>;
+  return summarised(proxyActivities<Activities>(options), listener);
+}
+
+/**
+ * Like proxyLocalActivities(options), with every call summarised: a local activity runs in the worker
+ * that runs the workflow task, and leaves one MarkerRecorded event (named by its activity type, with
+ * the summary) instead of three activity events and a workflow task of its own.
+ */
+export function summarisedLocalActivities(options: LocalActivityOptions, listener?: CallListener): Activities {
+  return summarised(proxyLocalActivities<Activities>(options), listener);
+}
+
+function summarised(activities: Activities, listener: CallListener | undefined): Activities {
+  const proxy = activities as unknown as Record<string, AnyActivity>;
   const summaries = SUMMARIES as unknown as Record<string, (...args: unknown[]) => string>;
   const call =
     (name: string) =>

@@ -1,6 +1,8 @@
 // SIGKILL the worker at each step boundary of a redeploy, start a new one: the redeploy completes,
 // with exactly one launch Job per generation. The worker kills itself at the boundary
 // (FSO_FAULT_SIGKILL, worker/fault-injection.ts): the step before is recorded in Temporal, the next is not.
+// submitLaunchJob is a local activity: killed in it, the worker leaves its workflow task to time out,
+// and the next worker runs that task's local activities again (the Job, already there, is the same launch).
 // The session's JobManager is Flink's own process (stack/flink-kubelet.ts): each redeploy is Ready only
 // once the new JobManager's REST answers.
 import { readFileSync } from 'node:fs';
@@ -34,6 +36,7 @@ describe('crash safety: the worker is SIGKILLed at every step boundary of a rede
     ['after the JobManager is deleted', 'before:waitForFlinkClusterGone'],
     ['after the ZooKeeper clear', 'before:purgeS3Prefixes'],
     ['after the S3 purge', 'before:submitLaunchJob'],
+    ['after the launch Job is created, before its local activity is recorded', 'after:submitLaunchJob'],
     ['after the launch Job is submitted', 'before:waitForJobManagerReady'],
     ['during the readiness poll', 'during:waitForJobManagerReady:300'],
   ])(

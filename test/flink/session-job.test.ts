@@ -23,6 +23,7 @@ import { startFlinkRestProxy, type FlinkRestProxy } from '../../stack/flink-rest
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { stackS3Client } from '../../stack/s3.ts';
 import { checkpointStats, clientVersion, highestCount, listJobs } from '../../stack/flink-jobs.ts';
+import { historySteps } from '../support/history-steps.ts';
 import { startOperator, type OperatorProcesses } from '../support/operator.ts';
 import { sessionJobApi } from '../support/session-jobs.ts';
 import { sessionApi } from '../support/sessions.ts';
@@ -138,9 +139,7 @@ describe.each(['1.20', '2.1'])('FlinkSessionJobs on a session of Flink %s', (fli
     const connection = await Connection.connect({ address: stack.temporal.address });
     try {
       const history = await new Client({ connection, namespace: stack.temporal.namespace }).workflow.getHandle(workflowId(namespace, session)).fetchHistory();
-      const activities = (history.events ?? []).flatMap((e) =>
-        e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : [],
-      );
+      const activities = historySteps(history.events ?? []).map((step) => step.type);
       const submitted = activities.indexOf('submitFlinkJob');
       expect(submitted).toBeGreaterThan(activities.indexOf('waitForJobManagerReady'));
       expect(activities.slice(submitted - 2, submitted + 4)).toEqual([

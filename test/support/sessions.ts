@@ -5,6 +5,12 @@ import { API_GROUP, API_VERSION, FLINKSESSION_API_VERSION, FLINKSESSION_KIND, FL
 import { MERGE_PATCH } from '../../kube/resource-writes.ts';
 import { eventually } from './stack.ts';
 
+/** Running, with the Ready condition True for (at least) this generation. */
+export function isReadyAt(session: FlinkSession, generation: number): boolean {
+  const ready = session.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready?.status === 'True' && (session.status?.observedGeneration ?? 0) >= generation && session.status?.phase === 'Running';
+}
+
 export function sessionApi(kc: k8s.KubeConfig, namespace: string) {
   const objects = kc.makeApiClient(k8s.CustomObjectsApi);
   const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -35,10 +41,7 @@ export function sessionApi(kc: k8s.KubeConfig, namespace: string) {
         `${namespace}/${name} Ready at generation ${generation}`,
         async () => {
           const session = await api.read(name);
-          const ready = session?.status?.conditions?.find((c) => c.type === 'Ready');
-          return ready?.status === 'True' && (session!.status!.observedGeneration ?? 0) >= generation && session!.status!.phase === 'Running'
-            ? session
-            : undefined;
+          return session && isReadyAt(session, generation) ? session : undefined;
         },
         timeoutMs,
       ),

@@ -3,13 +3,13 @@
 // __temporal_workflow_metadata query). The run's summary and static details, which the watcher's
 // signal-with-start sets, are checked on the real dev server with the rendered page
 // (test/ui/temporal-ui.test.ts): the time-skipping test server does not keep them.
-import { defaultPayloadConverter } from '@temporalio/common';
 import type proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { IDLE } from '../../model/session-details.ts';
+import { historySteps } from '../support/history-steps.ts';
 import { MINIMAL_SPEC, type SessionUnderTest } from '../support/time-skipping.ts';
 import { workflowSuite } from '../support/workflow-suite.ts';
 
@@ -26,18 +26,12 @@ type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 
 const { session } = workflowSuite({ spec: SPEC });
 
-const text = (payload: proto.temporal.api.common.v1.IPayload | null | undefined): string | undefined =>
-  payload ? defaultPayloadConverter.fromPayload<string>(payload) : undefined;
-
 async function history(s: SessionUnderTest): Promise<HistoryEvent[]> {
   return (await s.handle.fetchHistory()).events ?? [];
 }
 
-/** The summaries of the run's activity calls, in order. */
-const activitySummaries = (events: HistoryEvent[]): string[] =>
-  events
-    .filter((e) => e.activityTaskScheduledEventAttributes)
-    .map((e) => text(e.userMetadata?.summary) ?? `(no summary: ${e.activityTaskScheduledEventAttributes?.activityType?.name})`);
+/** The summaries of the run's activity calls, local activities included, in order. */
+const activitySummaries = (events: HistoryEvent[]): string[] => historySteps(events).map((step) => step.summary ?? `(no summary: ${step.type})`);
 
 const currentDetails = async (s: SessionUnderTest): Promise<string> => (await s.handle.query<Metadata>('__temporal_workflow_metadata')).currentDetails ?? '';
 
