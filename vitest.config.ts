@@ -28,7 +28,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            '{model,stack,crds,concurrency,config,kube,net,observability,cli,bin,watcher,workflows,activities,worker,tools}/**/*.test.ts',
+            '{model,stack,crds,concurrency,config,kube,net,observability,cli,bin,watcher,workflows,activities,worker,tools,bench}/**/*.test.ts',
             ...SERVERLESS_TESTS,
           ],
         },

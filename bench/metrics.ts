@@ -1,7 +1,7 @@
 // Reading Prometheus text (the watcher's /metrics and the API server's: pure parsing plus two fetches),
 // and the CPU time a stack's server process has used.
 import * as k8s from '@kubernetes/client-node';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 
@@ -51,6 +51,42 @@ export function processCpuSeconds(pid: number): number | undefined {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;
+  }
+}
+
+/** A process's resident memory now and its peak (VmRSS, VmHWM of /proc/<pid>/status, in bytes). */
+export interface ProcessMemory {
+  rss: number;
+  peakRss: number;
+}
+
+/** Reads VmRSS and VmHWM out of /proc/<pid>/status text (kB there). Pure (metrics.test.ts). */
+export function parseProcessMemory(status: string): ProcessMemory | undefined {
+  const kb = (field: string): number | undefined => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+    return match ? Number(match[1]) * 1024 : undefined;
+  };
+  const rss = kb('VmRSS');
+  const peakRss = kb('VmHWM');
+  return rss === undefined || peakRss === undefined ? undefined : { rss, peakRss };
+}
+
+/** Read from /proc without asking the process anything (a /metrics scrape costs it CPU). */
+export function processMemory(pid: number): ProcessMemory | undefined {
+  try {
+    return parseProcessMemory(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts the process's peak (VmHWM) afresh at its current RSS (writing 5 to clear_refs); false if refused. */
+export function resetPeakMemory(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
   }
 }
 

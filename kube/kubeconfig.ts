@@ -1,12 +1,14 @@
 // The operator's kubeconfig, loaded once at start: the file(s) KUBECONFIG (or --kubeconfig) names, else
-// ~/.kube/config, else the pod's service account. Problems name what to fix.
-import { KubeConfig } from '@kubernetes/client-node';
+// ~/.kube/config, else the pod's service account. Problems name what to fix. Its requests share their
+// connections (connection-reuse.ts).
+import type { KubeConfig } from '@kubernetes/client-node';
 import { accessSync, constants } from 'node:fs';
 import { delimiter } from 'node:path';
 import { ConfigError } from '../config/errors.ts';
+import { ConnectionReusingKubeConfig } from './connection-reuse.ts';
 
 export function loadKubeConfig(files: string | undefined): KubeConfig {
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new ConnectionReusingKubeConfig();
   const paths = (files ?? '').split(delimiter).filter(Boolean);
   const unreadable = paths.flatMap((path) => {
     try {

@@ -6,6 +6,7 @@ import * as k8s from '@kubernetes/client-node';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectionReusingKubeConfig } from '../../kube/connection-reuse.ts';
 import { FLINK_LABEL_APP, FLINK_LABEL_COMPONENT, FLINK_LABEL_TYPE, FLINK_TYPE_NATIVE } from '../../model/names.ts';
 import type { Log } from '../../observability/logger.ts';
 import { NO_WATCHER_METRICS } from '../../observability/watcher-metrics.ts';
@@ -108,7 +109,8 @@ describe('drift watch (real API server, real Temporal)', () => {
     const proxy = await tcpProxy(new URL(stackEndpoints().kubernetes.server));
     const name = uniqueName('jm-outage');
     const run = await session(name);
-    const proxied = new k8s.KubeConfig();
+    // As the operator loads it: every request over shared connections, which must survive the cut.
+    const proxied = new ConnectionReusingKubeConfig();
     proxied.loadFromString(readFileSync(stackEndpoints().kubernetes.kubeconfig, 'utf8').replace(stackEndpoints().kubernetes.server, proxy.url));
     const drift = await watch(proxied);
     try {

@@ -7,6 +7,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectionReusingKubeConfig } from '../../kube/connection-reuse.ts';
 import type { FlinkSession, FlinkSessionSpec } from '../../model/flinksession.ts';
 import {
   API_GROUP,
@@ -413,7 +414,8 @@ describe('watcher (real API server, real Temporal)', () => {
     it('when the API server connection breaks, the informer restarts with backoff and catches up (edits, and objects gone meanwhile)', async () => {
       const proxy = await tcpProxy(new URL(stackEndpoints().kubernetes.server));
       try {
-        const proxied = new k8s.KubeConfig();
+        // As the operator loads it: every request over shared connections, which must survive the cut.
+        const proxied = new ConnectionReusingKubeConfig();
         proxied.loadFromString(readFileSync(stackEndpoints().kubernetes.kubeconfig, 'utf8').replace(stackEndpoints().kubernetes.server, proxy.url));
         await watch('proxied', proxied);
         const name = uniqueName('outage');
