@@ -1,6 +1,7 @@
 // Lint: typescript-eslint's recommended rules everywhere; in workflows/, Temporal's sandbox rule —
 // workflow code must be deterministic, so Node built-ins and I/O libraries may not be imported there
 // (the workflow bundler would fail at worker start; lint says so at the line that does it).
+import stylistic from '@stylistic/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
@@ -16,6 +17,13 @@ export default tseslint.config(
       '@typescript-eslint/only-throw-error': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Prettier wraps code at 160 columns (.prettierrc.json) but not strings or comments: they are held to the same width.
+    files: ['**/*.ts'],
+    ignores: ['**/*.generated.ts'],
+    plugins: { '@stylistic': stylistic },
+    rules: { '@stylistic/max-len': ['error', { code: 160, ignoreUrls: true }] },
   },
   {
     files: ['eslint.config.js'],

@@ -134,7 +134,8 @@ export async function benchLifecycle(stack: StackEndpoints): Promise<LifecycleRe
       ] as const) {
         const own = split.totalMs - split.externalMs;
         rounds.push(
-          `| ${round} | ${what} | ${(split.totalMs / 1000).toFixed(2)} s | ${(split.externalMs / 1000).toFixed(2)} s | ${(own / 1000).toFixed(2)} s (${Math.round((100 * own) / split.totalMs)} %) | ${split.events} / ${(split.bytes / 1024).toFixed(1)} KB |`,
+          `| ${round} | ${what} | ${(split.totalMs / 1000).toFixed(2)} s | ${(split.externalMs / 1000).toFixed(2)} s ` +
+            `| ${(own / 1000).toFixed(2)} s (${Math.round((100 * own) / split.totalMs)} %) | ${split.events} / ${(split.bytes / 1024).toFixed(1)} KB |`,
         );
       }
     }
@@ -162,7 +163,9 @@ export async function benchLifecycle(stack: StackEndpoints): Promise<LifecycleRe
       .join(' / ');
   const row = (what: string, splits: Split[]): BenchRow => ({
     work: `lifecycle ${what}, operator overhead (${ROUNDS} rounds; Flink 1.20 client run by the launch kubelet)`,
-    project: `${overhead(splits)} s (of ${splits.map((s) => formatSeconds(seconds(s.totalMs))).join(', ')} in all); history ${splits.map((s) => s.events).join(' / ')} events, ${splits.map((s) => (s.bytes / 1024).toFixed(1)).join(' / ')} KB`,
+    project:
+      `${overhead(splits)} s (of ${splits.map((s) => formatSeconds(seconds(s.totalMs))).join(', ')} in all); ` +
+      `history ${splits.map((s) => s.events).join(' / ')} events, ${splits.map((s) => (s.bytes / 1024).toFixed(1)).join(' / ')} KB`,
     peers: [],
     note: `Flink's client failed ${failedLaunches} of ${kubelet.runs.length} launches`,
   });
@@ -190,7 +193,8 @@ export function printLifecycle(result: LifecycleResult): void {
   console.log(`launches run by the launch kubelet: ${result.launches}, of which Flink's client failed: ${result.failedLaunches}`);
   const { events, bytes, redeploys } = result.redeploysPerRun;
   console.log(
-    `a run holds ${redeploys} redeploys after its create before Temporal suggests continue-as-new (${events} by its ${SUGGEST_CONTINUE_AS_NEW.events} events, ${bytes} by its ${SUGGEST_CONTINUE_AS_NEW.bytes / 1024 / 1024} MiB)`,
+    `a run holds ${redeploys} redeploys after its create before Temporal suggests continue-as-new ` +
+      `(${events} by its ${SUGGEST_CONTINUE_AS_NEW.events} events, ${bytes} by its ${SUGGEST_CONTINUE_AS_NEW.bytes / 1024 / 1024} MiB)`,
   );
 }
 

@@ -168,14 +168,19 @@ export async function benchWatcherScale(stack: StackEndpoints): Promise<BenchRow
     const signalWindowS = (signalledMs - (firstSignalMs ?? 0)) / 1000;
     return [
       {
-        work: `watcher, ${SESSIONS.toLocaleString('en')} FlinkSessions applied at once (created in ${formatSeconds(createdMs / 1000)}; FSO_SIGNAL_CONCURRENCY ${signalConcurrency})`,
+        work:
+          `watcher, ${SESSIONS.toLocaleString('en')} FlinkSessions applied at once ` +
+          `(created in ${formatSeconds(createdMs / 1000)}; FSO_SIGNAL_CONCURRENCY ${signalConcurrency})`,
         project: `all signalled after ${formatSeconds(signalledMs / 1000)} (${Math.round(SESSIONS / (signalledMs / 1000))} signals/s)`,
         peers: [],
         note:
           `the last ${formatSeconds(Math.max(0, signalledMs - createdMs) / 1000)} after the last create; ` +
-          `first to last signal ${formatSeconds(signalWindowS)} (${Math.round(SESSIONS / Math.max(signalWindowS, 0.001))} signals/s); watcher CPU ${formatSeconds(cpuSeconds)}; ` +
-          `RSS idle ${mb(idle.rss)} → peak ${mb(peakRss)} (${perSession(peakRss)}/session), idle after ${mb(settled.rss)} (${perSession(settled.rss)}/session; V8 heap in use ${mb(heapUsed)}); ` +
-          `FlinkSession API requests in ${IDLE_MS / 1000} s idle: ${idle.requests} before, ${settled.requests} after (two open watches; one list per relist period)`,
+          `first to last signal ${formatSeconds(signalWindowS)} (${Math.round(SESSIONS / Math.max(signalWindowS, 0.001))} signals/s); ` +
+          `watcher CPU ${formatSeconds(cpuSeconds)}; ` +
+          `RSS idle ${mb(idle.rss)} → peak ${mb(peakRss)} (${perSession(peakRss)}/session), ` +
+          `idle after ${mb(settled.rss)} (${perSession(settled.rss)}/session; V8 heap in use ${mb(heapUsed)}); ` +
+          `FlinkSession API requests in ${IDLE_MS / 1000} s idle: ${idle.requests} before, ${settled.requests} after ` +
+          '(two open watches; one list per relist period)',
       },
     ];
   } catch (error: unknown) {

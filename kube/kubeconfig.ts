@@ -17,7 +17,8 @@ export function loadKubeConfig(files: string | undefined): KubeConfig {
     } catch (error: unknown) {
       const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
       return [
-        `KUBECONFIG: cannot read ${path} (${code}); point KUBECONFIG or --kubeconfig at a kubeconfig file, or unset it in a pod to use the pod's service account`,
+        `KUBECONFIG: cannot read ${path} (${code}); point KUBECONFIG or --kubeconfig at a kubeconfig file, ` +
+          "or unset it in a pod to use the pod's service account",
       ];
     }
   });
@@ -29,7 +30,8 @@ export function loadKubeConfig(files: string | undefined): KubeConfig {
   } catch (error: unknown) {
     throw new ConfigError(
       [
-        `cannot load the kubeconfig ${paths.join(delimiter) || '(~/.kube/config or the pod service account)'}: ${error instanceof Error ? error.message : String(error)}`,
+        `cannot load the kubeconfig ${paths.join(delimiter) || '(~/.kube/config or the pod service account)'}: ` +
+          (error instanceof Error ? error.message : String(error)),
       ],
       'Kubernetes configuration',
     );
@@ -37,7 +39,8 @@ export function loadKubeConfig(files: string | undefined): KubeConfig {
   if (!kubeConfig.getCurrentCluster()) {
     throw new ConfigError(
       [
-        `the kubeconfig ${paths.join(delimiter) || '~/.kube/config'} names no current cluster: set its current-context, set KUBECONFIG, or run in a pod with a service account`,
+        `the kubeconfig ${paths.join(delimiter) || '~/.kube/config'} names no current cluster: ` +
+          'set its current-context, set KUBECONFIG, or run in a pod with a service account',
       ],
       'Kubernetes configuration',
     );

@@ -424,7 +424,8 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
         const notRestored = redeployJobs.notRestored();
         if (notRestored.length > 0 && previous && patched(PATCHES.rollbackJobs)) {
           const names = notRestored.map((r) => r.sessionJob).join(', ');
-          const why = `the FlinkSessionJobs it carried did not run on it: ${names} (kubectl describe flinksessionjob -n ${input.namespace} ${notRestored[0]!.sessionJob})`;
+          const describe = `kubectl describe flinksessionjob -n ${input.namespace} ${notRestored[0]!.sessionJob}`;
+          const why = `the FlinkSessionJobs it carried did not run on it: ${names} (${describe})`;
           await rollBack(change, previous, 'JobNotRestored', why, now);
         }
       }
@@ -459,7 +460,9 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     const ref = refOf(failed.uid, failed.generation);
     const back = refOf(previous.change.uid, previous.change.generation);
     const fields = logFields(ref);
-    const what = `generation ${failed.generation} ${cameUp ? 'came up, but' : 'did not come up'} (${reason}: ${why}); rolling back to generation ${previous.change.generation}`;
+    const what =
+      `generation ${failed.generation} ${cameUp ? 'came up, but' : 'did not come up'} (${reason}: ${why}); ` +
+      `rolling back to generation ${previous.change.generation}`;
     log.warn('rolling back', { ...fields, to: previous.change.generation, error: why });
     const phase = state.beganRollback();
     await event(ref, 'Warning', 'RollingBack', what);
@@ -527,7 +530,11 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
             ? 'no job runs on the session'
             : 'the jobs on Flink are not known (its REST does not answer)'
           : plan.carries.map((c) => describeCarry(c, savepoints)).join('; ');
-      const message = `generation ${change.generation} waits for approval (spec.approval: manual): flink-session-operator approve ${input.namespace}/${input.name} (or kubectl annotate fls -n ${input.namespace} ${input.name} ${APPROVE_ANNOTATION}=${change.generation} --overwrite, or temporal workflow signal --workflow-id ${workflow.id} --name approve); the redeploy would carry: ${what}`;
+      const annotate = `kubectl annotate fls -n ${input.namespace} ${input.name} ${APPROVE_ANNOTATION}=${change.generation} --overwrite`;
+      const signal = `temporal workflow signal --workflow-id ${workflow.id} --name approve`;
+      const message =
+        `generation ${change.generation} waits for approval (spec.approval: manual): ` +
+        `flink-session-operator approve ${input.namespace}/${input.name} (or ${annotate}, or ${signal}); the redeploy would carry: ${what}`;
       await event(ref, 'Normal', 'AwaitingApproval', message);
       await report(ref, { phase: state.phase, reason: 'AwaitingApproval', generation: change.generation, ready: state.running, progressing: true, message });
       const decided = () => state.approvalOf(change) !== undefined || state.supersedes(change);
@@ -586,13 +593,16 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
     if (exists || state.phase !== 'Running') return;
     if (change.spec.applicationConfig) {
       const phase = state.applicationEnded();
-      const message = `the application's JobManager Deployment ${ref.name} is gone: Flink removes it when the application ends (or someone deleted it); not relaunched — redeploy to run the application again`;
+      const message =
+        `the application's JobManager Deployment ${ref.name} is gone: Flink removes it when the application ends (or someone deleted it); ` +
+        'not relaunched — redeploy to run the application again';
       await event(ref, 'Normal', 'ApplicationEnded', message);
       await report(ref, { phase, reason: 'ApplicationEnded', generation: change.generation, ready: false, message });
       return;
     }
     const phase = state.driftReported(redeploy);
-    const message = `the JobManager Deployment ${ref.name} was deleted outside the operator${redeploy ? '; redeploying' : '; FSO_DRIFT_POLICY=report, so it stays down until a redeploy'}`;
+    const next = redeploy ? '; redeploying' : '; FSO_DRIFT_POLICY=report, so it stays down until a redeploy';
+    const message = `the JobManager Deployment ${ref.name} was deleted outside the operator${next}`;
     await event(ref, 'Warning', 'JobManagerMissing', message);
     await report(ref, { phase, reason: 'JobManagerMissing', generation: change.generation, ready: false, message, error: message });
   }
@@ -613,7 +623,8 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
         ref,
         'Warning',
         'CleanupIncomplete',
-        `the redeploy goes on; what generation ${state.status().deployedGeneration} left where the new spec no longer looks was not removed: ${leftBehind.join('; ')}`,
+        `the redeploy goes on; what generation ${state.status().deployedGeneration} left where the new spec no longer looks ` +
+          `was not removed: ${leftBehind.join('; ')}`,
       );
     }
   }

@@ -316,35 +316,39 @@ describe('watcher (real API server, real Temporal)', () => {
       expect((await signals(name)).map((s) => s.name)).toEqual(['delete']);
     });
 
-    it('the force-redeploy annotation sends the redeploy signal with force and its value; approve naming the generation sends approve; a restart resends both (the workflow ignores a force token it acted on, and an approval with nothing waiting)', async () => {
-      await watch('main');
-      const name = uniqueName('annotated');
-      await create(name, { image: 'flink:1.20.1', approval: 'manual' });
-      await signalled(name, 'specChanged', 1);
-      await mergePatch(name, { metadata: { annotations: { [FORCE_REDEPLOY_ANNOTATION]: 'after-hold-1' } } });
-      const [forced] = await signalled(name, 'redeploy', 1);
-      expect(forced!.payload).toEqual({ force: true, token: 'after-hold-1', reason: `annotation ${FORCE_REDEPLOY_ANNOTATION} set to "after-hold-1"` });
+    it(
+      'the force-redeploy annotation sends the redeploy signal with force and its value; approve naming the generation sends approve; ' +
+        'a restart resends both (the workflow ignores a force token it acted on, and an approval with nothing waiting)',
+      async () => {
+        await watch('main');
+        const name = uniqueName('annotated');
+        await create(name, { image: 'flink:1.20.1', approval: 'manual' });
+        await signalled(name, 'specChanged', 1);
+        await mergePatch(name, { metadata: { annotations: { [FORCE_REDEPLOY_ANNOTATION]: 'after-hold-1' } } });
+        const [forced] = await signalled(name, 'redeploy', 1);
+        expect(forced!.payload).toEqual({ force: true, token: 'after-hold-1', reason: `annotation ${FORCE_REDEPLOY_ANNOTATION} set to "after-hold-1"` });
 
-      // Ahead of the edit (generation 2), then the edit: approve is sent once generation 2 is there, after its specChanged.
-      await mergePatch(name, { metadata: { annotations: { [APPROVE_ANNOTATION]: '2' } } });
-      const edited = await mergePatch(name, { spec: { numberOfTaskSlots: 4 } });
-      expect(edited.metadata.generation).toBe(2);
-      const [approved] = await signalled(name, 'approve', 1);
-      expect(approved!.payload).toEqual({ generation: 2, by: `annotation ${APPROVE_ANNOTATION} names generation 2` });
-      expect((await signals(name)).map((s) => s.name)).toEqual(['specChanged', 'redeploy', 'specChanged', 'approve']);
-      // A status patch sends nothing more.
-      const patched = await mergePatch(name, { status: { phase: 'Running' } }, 'status');
-      expect((await handled(name, patched.metadata.resourceVersion)).decision).toBe('status-only');
-      expect(await signals(name)).toHaveLength(4);
+        // Ahead of the edit (generation 2), then the edit: approve is sent once generation 2 is there, after its specChanged.
+        await mergePatch(name, { metadata: { annotations: { [APPROVE_ANNOTATION]: '2' } } });
+        const edited = await mergePatch(name, { spec: { numberOfTaskSlots: 4 } });
+        expect(edited.metadata.generation).toBe(2);
+        const [approved] = await signalled(name, 'approve', 1);
+        expect(approved!.payload).toEqual({ generation: 2, by: `annotation ${APPROVE_ANNOTATION} names generation 2` });
+        expect((await signals(name)).map((s) => s.name)).toEqual(['specChanged', 'redeploy', 'specChanged', 'approve']);
+        // A status patch sends nothing more.
+        const patched = await mergePatch(name, { status: { phase: 'Running' } }, 'status');
+        expect((await handled(name, patched.metadata.resourceVersion)).decision).toBe('status-only');
+        expect(await signals(name)).toHaveLength(4);
 
-      // After a restart: a first sight resends the force (with the same token) and the approval.
-      await stopAll();
-      await watch('after-restart');
-      await signalled(name, 'redeploy', 2);
-      await signalled(name, 'approve', 2);
-      const again = (await signals(name)).filter((s) => s.name === 'redeploy').map((s) => (s.payload as { token: string }).token);
-      expect(again).toEqual(['after-hold-1', 'after-hold-1']);
-    });
+        // After a restart: a first sight resends the force (with the same token) and the approval.
+        await stopAll();
+        await watch('after-restart');
+        await signalled(name, 'redeploy', 2);
+        await signalled(name, 'approve', 2);
+        const again = (await signals(name)).filter((s) => s.name === 'redeploy').map((s) => (s.payload as { token: string }).token);
+        expect(again).toEqual(['after-hold-1', 'after-hold-1']);
+      },
+    );
 
     it('two watchers at once: one workflow, one finalizer; signals are duplicated with the same uid and generation', async () => {
       await watch('replica-a');
