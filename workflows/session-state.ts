@@ -159,7 +159,7 @@ export class SessionState {
     const spec = desired?.uid === request.uid ? desired.spec : request.spec;
     const target: DeleteTarget = {
       uid: request.uid,
-      // A delete from a watcher older than the generation in its signal: the generation this run knows.
+      // A delete signal without a generation (sent by hand, or by a watcher from before it carried one): the generation this run knows of that object.
       generation: (request.generation as number | undefined) ?? (desired?.uid === request.uid ? desired.generation : 0),
       ...(spec ? { spec } : {}),
       ...(request.skipCleanup ? { skipCleanup: true } : {}),
