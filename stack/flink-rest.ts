@@ -9,18 +9,13 @@ import type { AddressInfo } from 'node:net';
 export interface FlinkRestStandIn {
   /** For FSO_REST_URL_TEMPLATE. */
   urlTemplate: string;
-  requests: number;
-  /** Every request as `<method> <path>`, oldest first: a test can tell that no job was uploaded, run or stopped. */
-  log: string[];
   close(): Promise<void>;
 }
 
 export async function startFlinkRestStandIn(kc: k8s.KubeConfig): Promise<FlinkRestStandIn> {
   const apps = kc.makeApiClient(k8s.AppsV1Api);
-  const standIn = { requests: 0, log: [] as string[] } as FlinkRestStandIn;
+  const standIn = {} as FlinkRestStandIn;
   const server: Server = createServer((req, res) => {
-    standIn.requests += 1;
-    standIn.log.push(`${req.method ?? 'GET'} ${req.url ?? '/'}`);
     const match = /^\/([^/]+)\/([^/]+)\/(v1\/overview|jobs\/overview)$/.exec(req.url ?? '');
     if (!match) {
       res.writeHead(404).end();

@@ -9,7 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll } from 'vitest';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import type { FlinkProcess } from '../../stack/flink-kubelet.ts';
-import { startFlinkRestStandIn, type FlinkRestStandIn } from '../../stack/flink-rest.ts';
+import { startFlinkRestStandIn } from '../../stack/flink-rest.ts';
 import { startFlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { killStartedProcesses } from '../../stack/processes.ts';
@@ -78,8 +78,6 @@ export interface OperatorHarness {
   restUrlTemplate: string;
   /** Every Flink REST request the operator made, through the proxy (stack/flink-rest-proxy.ts). */
   restLog: string[];
-  /** Flink's REST stand-in, when a namespace has flinkPods `fake` (its request log: what the operator asked Flink). */
-  standIn?: FlinkRestStandIn;
   operator: OperatorProcesses;
   /** Starts the operator with these options (when `operator: false` was given), stopped with the rest. */
   startOperator(options?: HarnessOperatorOptions): Promise<OperatorProcesses>;
@@ -171,7 +169,6 @@ export async function startOperatorHarness(options: HarnessOptions, into: Partia
       kubelet: kubelets[0]!,
       restUrlTemplate: proxy.urlTemplate,
       restLog: proxy.log,
-      ...(standIn ? { standIn } : {}),
       operator: undefined as unknown as OperatorProcesses,
       async startOperator(more = {}) {
         const { temporal, ...rest } = { ...operatorOptions, ...more };
