@@ -267,10 +267,18 @@ describe('the flink-session-operator command line on a running operator', () => 
     // What deploy/monitoring's FlinkSessionOperatorNoWorkerPolling alert reads, with the labels it selects on.
     expect(sample(metrics, 'temporal_num_pollers', { poller_type: 'workflow_task', task_queue: env.taskQueue })).toBeGreaterThan(0);
 
-    const watcherMetrics = await (await fetch(`http://127.0.0.1:${env.operator.watcher.metricsPort}/metrics`)).text();
+    // The workflow emits the Ready event before it writes the Ready status, and the watcher's informer sees that status a
+    // moment later: its gauge is read once it has.
+    const watcherMetrics = await eventually(
+      "the watcher's informer to see the Ready status",
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${env.operator.watcher.metricsPort}/metrics`)).text();
+        return sample(text, 'fso_session_condition', { namespace, name, condition: 'Ready' }) === 1 ? text : undefined;
+      },
+      10_000,
+    );
     expect(sample(watcherMetrics, 'fso_watcher_signals_sent_total', { signal: 'specChanged', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
     expect(sample(watcherMetrics, 'fso_watcher_sessions', {})).toBe(1);
-    expect(sample(watcherMetrics, 'fso_session_condition', { namespace, name, condition: 'Ready' })).toBe(1);
     expect(sample(watcherMetrics, 'fso_session_condition', { namespace, name, condition: 'Degraded' })).toBe(0);
     expect(watcherMetrics).toContain(`fso_session_condition{namespace="${namespace}",name="${name}",condition="Degraded"} 0`);
     for (const port of [env.operator.worker.metricsPort, env.operator.watcher.metricsPort]) {
