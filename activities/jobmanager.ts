@@ -3,8 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { clientError } from '../model/client-error.ts';
+import { jobManagerPodFailure } from '../model/jobmanager-pod-failure.ts';
 import type { SessionRef } from '../model/flinksession.ts';
-import { FLINK_REST_PORT_NAME, JOB_NAME_LABEL, jobManagerDeploymentName, restServiceName } from '../model/names.ts';
+import { FLINK_LABEL_COMPONENT, FLINK_REST_PORT_NAME, JOB_NAME_LABEL, jobManagerDeploymentName, restServiceName } from '../model/names.ts';
 import { flinkLabelsText, flinkObjectSelector, isFlinkHaConfigMapOf, isFlinkJobManagerOf, NAME_CONFLICT, nameConflictMessage } from '../model/ownership.ts';
 import { firstScheduledAt, heartbeatIfInActivity } from './heartbeat.ts';
 import { apiMessage, deleteIgnoringNotFound, isNotFound } from '../kube/errors.ts';
@@ -107,7 +108,8 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
 
   /**
    * Waits until the JobManager Deployment is available and Flink's REST answers /v1/overview. A launch
-   * Job that failed ends the wait at once (non-retryable: a redeploy with a fixed spec is needed).
+   * Job that failed, a JobManager container that keeps exiting, or an image that cannot be pulled ends
+   * the wait at once (non-retryable: a redeploy with a fixed spec is needed).
    */
   async function waitForJobManagerReady(input: { ref: SessionRef; launchJob?: string }): Promise<JobManagerEndpoint> {
     const { ref } = input;
@@ -123,6 +125,7 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
       } else if (deployment) {
         waitingFor = 'an available JobManager pod';
       }
+      if (deployment) await failIfJobManagerCannotStart(ref);
       // Only then the launch Job: Flink's client can fail after it created a cluster that runs fine.
       if (!deployment && input.launchJob) await failIfLaunchFailed(ref, input.launchJob);
       await sleep(deps.pollIntervalMs);
@@ -166,6 +169,13 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
         'LaunchFailed',
       );
     }
+  }
+
+  async function failIfJobManagerCannotStart(ref: SessionRef): Promise<void> {
+    const selector = `${flinkObjectSelector(ref.name)},${FLINK_LABEL_COMPONENT}=jobmanager`;
+    const pods = await core.listNamespacedPod({ namespace: ref.namespace, labelSelector: selector });
+    const failure = jobManagerPodFailure(pods.items, ref.namespace);
+    if (failure) throw ApplicationFailure.nonRetryable(failure.message, failure.reason);
   }
 
   /** The error in the termination message of the Job's last failed pod (the launch container keeps its log's tail there). */

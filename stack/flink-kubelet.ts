@@ -3,7 +3,10 @@
 // local `java` process of its own entrypoint class, with the pod's environment and the configuration
 // Flink wrote (flink-config-<name>), changed only where a laptop needs it (flink-pod-config.ts). The
 // pod is Running when the process starts, Ready when its REST (JobManager) or RPC port (TaskManager)
-// answers, Failed when the process dies; deleting the pod stops the process. Only pods that carry
+// answers. When the process dies, a pod of restartPolicy Never (Flink's TaskManagers) is Failed; any
+// other (the JobManager Deployment's) is started again after a back-off, in CrashLoopBackOff meanwhile
+// with its restart count and last exit, as a kubelet does (the back-off is 1 s doubling to 8 s here,
+// 10 s to 5 min on a node). Deleting the pod stops the process. Only pods that carry
 // FLINK_KUBELET_LABEL (put there by the launch kubelet, see launch-kubelet.ts) are run here; kwok
 // leaves them alone (kwok-stages.ts).
 import * as k8s from '@kubernetes/client-node';
@@ -19,7 +22,7 @@ import { FLINK_KUBELET_LABEL, FLINK_KUBELET_VALUE } from './kwok-stages.ts';
 import { watchPods } from './pod-informer.ts';
 import { containerEnv, volumeFiles } from './pod-volumes.ts';
 import { stackJvmOptions } from './jvm-options.ts';
-import { failPod, runPod } from './pod-status.ts';
+import { backOffPod, failPod, runPod, terminated, type Restarts } from './pod-status.ts';
 import { pollUntil } from './poll.ts';
 import { logTail, startProcess, type ManagedProcess } from './processes.ts';
 import type { StackEndpoints } from './stack.ts';
@@ -27,6 +30,8 @@ import type { StackEndpoints } from './stack.ts';
 const SESSION_ENTRYPOINT = 'org.apache.flink.kubernetes.entrypoint.KubernetesSessionClusterEntrypoint';
 const APPLICATION_ENTRYPOINT = 'org.apache.flink.kubernetes.entrypoint.KubernetesApplicationClusterEntrypoint';
 const TASK_EXECUTOR_RUNNER = 'org.apache.flink.kubernetes.taskmanager.KubernetesTaskExecutorRunner';
+/** The longest back-off before a container that exited is started again (a node's kubelet: 5 min). */
+const MAX_BACK_OFF_SECONDS = 8;
 
 export interface FlinkProcess {
   namespace: string;
@@ -93,6 +98,7 @@ export function shellWords(script: string): string[] {
 export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, namespace?: string): FlinkKubelet {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const objects = kc.makeApiClient(k8s.CustomObjectsApi);
+  /** Each pod's process, by pod uid: the latest start's (a restarted container replaces it). */
   const byUid = new Map<string, Promise<FlinkProcess | undefined>>();
   const stopping = new Set<string>();
   let stopped = false;
@@ -131,7 +137,7 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     }
   }
 
-  async function start(pod: k8s.V1Pod): Promise<FlinkProcess | undefined> {
+  async function start(pod: k8s.V1Pod, restarts: Restarts = { count: 0 }): Promise<FlinkProcess | undefined> {
     const ns = pod.metadata!.namespace!;
     const name = pod.metadata!.name!;
     const session = pod.metadata?.labels?.[FLINK_LABEL_APP] ?? '';
@@ -210,14 +216,24 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     const process_ = startProcess({ name: `flink-${ns}-${name}`, command: stack.flink.java, args, env, logDir: stack.logDir, cwd: dir });
     const started: FlinkProcess = { namespace: ns, pod: name, session, component: command.component, process: process_, ...(ports ? { ports } : {}) };
     kubelet.started.push(started);
-    await runPod(core, pod, false, startedAt).catch(() => undefined);
+    await runPod(core, pod, false, startedAt, restarts).catch(() => undefined);
     let exited: string | undefined;
     void process_.exited.then(async (reason) => {
       exited = reason;
       started.exited = reason;
       if (stopping.has(`${ns}/${name}`) || stopped) return;
       const code = /exit code (\d+)/.exec(reason)?.[1];
-      await failPod(core, pod, code ? Number(code) : 137, logTail(process_.logFile, 80), startedAt).catch(() => undefined);
+      const exitCode = code ? Number(code) : 137;
+      if (pod.spec?.restartPolicy === 'Never') {
+        await failPod(core, pod, exitCode, logTail(process_.logFile, 80), startedAt).catch(() => undefined);
+        return;
+      }
+      const next: Restarts = { count: restarts.count + 1, lastTerminated: terminated(exitCode, logTail(process_.logFile, 80), startedAt) };
+      const backOffSeconds = Math.min(2 ** restarts.count, MAX_BACK_OFF_SECONDS);
+      await backOffPod(core, pod, next, backOffSeconds).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, backOffSeconds * 1000));
+      if (stopping.has(`${ns}/${name}`) || stopped) return;
+      runProcess(pod, next);
     });
     // Ready once it answers; JVM start-ups on two busy cores take seconds, so no deadline but its life.
     void (async () => {
@@ -232,6 +248,20 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     return started;
   }
 
+  /** Runs the pod's process (again, when `restarts` says so); a pod the kubelet cannot start fails with why. */
+  function runProcess(pod: k8s.V1Pod, restarts?: Restarts): void {
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    byUid.set(
+      pod.metadata!.uid!,
+      start(pod, restarts).catch(async (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        writeFileSync(join(stack.logDir, `flink-${key.replace('/', '-')}.log`), `the Flink kubelet could not start this pod: ${message}\n`, { flag: 'a' });
+        await failPod(core, pod, 1, message, new Date().toISOString()).catch(() => undefined);
+        return undefined;
+      }),
+    );
+  }
+
   const onPod = (pod: k8s.V1Pod): void => {
     const uid = pod.metadata?.uid;
     const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
@@ -244,15 +274,7 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     if (byUid.has(uid) || !pod.spec?.nodeName || (component !== 'jobmanager' && component !== 'taskmanager')) return;
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     stopping.delete(key);
-    byUid.set(
-      uid,
-      start(pod).catch(async (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        writeFileSync(join(stack.logDir, `flink-${key.replace('/', '-')}.log`), `the Flink kubelet could not start this pod: ${message}\n`, { flag: 'a' });
-        await failPod(core, pod, 1, message, new Date().toISOString()).catch(() => undefined);
-        return undefined;
-      }),
-    );
+    runProcess(pod);
   };
   const onDelete = (pod: k8s.V1Pod): void => {
     const uid = pod.metadata?.uid;

@@ -16,13 +16,35 @@ async function patchPodStatus(core: k8s.CoreV1Api, namespace: string, name: stri
   await core.patchNamespacedPodStatus({ name, namespace, body: { status } }, MERGE_PATCH);
 }
 
-/** A container's status as these kubelets report it: no image is pulled, nothing restarts. */
-function containerStatus(container: k8s.V1Container, ready: boolean, started: boolean, state: object): object {
-  return { name: container.name, image: container.image ?? '', imageID: '', ready, restartCount: 0, started, state };
+/** How a container that exited before ended, and how often it was started again since its pod began (restartPolicy Always). */
+export interface Restarts {
+  count: number;
+  lastTerminated?: { exitCode: number; reason: string; message: string; startedAt: string; finishedAt: string };
+}
+
+const NO_RESTARTS: Restarts = { count: 0 };
+
+/** A container's status as these kubelets report it: no image is pulled; a restarted one keeps its last end in lastState. */
+function containerStatus(container: k8s.V1Container, ready: boolean, started: boolean, state: object, restarts: Restarts = NO_RESTARTS): object {
+  return {
+    name: container.name,
+    image: container.image ?? '',
+    imageID: '',
+    ready,
+    restartCount: restarts.count,
+    started,
+    state,
+    ...(restarts.lastTerminated ? { lastState: { terminated: restarts.lastTerminated } } : {}),
+  };
+}
+
+/** What a container that exited leaves as its termination (reason Error, its log's tail as the message). */
+export function terminated(exitCode: number, output: string, startedAt: string): NonNullable<Restarts['lastTerminated']> {
+  return { exitCode, reason: 'Error', message: terminationMessage(output), startedAt, finishedAt: new Date().toISOString() };
 }
 
 /** Marks a pod Running (its process started), Ready once `ready`; its pod IP is this machine's. */
-export async function runPod(core: k8s.CoreV1Api, pod: k8s.V1Pod, ready: boolean, startedAt: string): Promise<void> {
+export async function runPod(core: k8s.CoreV1Api, pod: k8s.V1Pod, ready: boolean, startedAt: string, restarts: Restarts = NO_RESTARTS): Promise<void> {
   const now = new Date().toISOString();
   const readiness = ready ? 'True' : 'False';
   await patchPodStatus(core, pod.metadata!.namespace!, pod.metadata!.name!, {
@@ -38,21 +60,41 @@ export async function runPod(core: k8s.CoreV1Api, pod: k8s.V1Pod, ready: boolean
       { type: 'ContainersReady', status: readiness, lastTransitionTime: now },
       { type: 'Ready', status: readiness, lastTransitionTime: now },
     ],
-    containerStatuses: (pod.spec?.containers ?? []).map((c) => containerStatus(c, ready, true, { running: { startedAt } })),
+    containerStatuses: (pod.spec?.containers ?? []).map((c) => containerStatus(c, ready, true, { running: { startedAt } }, restarts)),
+  });
+}
+
+/**
+ * A pod whose container exited and is started again after a back-off (restartPolicy Always, as a
+ * Deployment's pods have): Running but not Ready, its container waiting in CrashLoopBackOff with the
+ * end it came to in lastState, as a kubelet reports a container that keeps exiting.
+ */
+export async function backOffPod(core: k8s.CoreV1Api, pod: k8s.V1Pod, restarts: Restarts, backOffSeconds: number): Promise<void> {
+  const now = new Date().toISOString();
+  const waiting = { reason: 'CrashLoopBackOff', message: `back-off ${backOffSeconds}s restarting failed container=${pod.spec?.containers[0]?.name ?? ''}` };
+  await patchPodStatus(core, pod.metadata!.namespace!, pod.metadata!.name!, {
+    phase: 'Running',
+    conditions: [
+      { type: 'PodScheduled', status: 'True' },
+      { type: 'Initialized', status: 'True' },
+      { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', lastTransitionTime: now },
+      { type: 'Ready', status: 'False', reason: 'ContainersNotReady', lastTransitionTime: now },
+    ],
+    containerStatuses: (pod.spec?.containers ?? []).map((c) => containerStatus(c, false, false, { waiting }, restarts)),
   });
 }
 
 /** Ends a long-running pod whose process died: Failed, with the exit and its log's tail. */
 export async function failPod(core: k8s.CoreV1Api, pod: k8s.V1Pod, exitCode: number, output: string, startedAt: string): Promise<void> {
   const now = new Date().toISOString();
-  const terminated = { exitCode, reason: 'Error', message: terminationMessage(output), startedAt, finishedAt: now };
+  const ended = terminated(exitCode, output, startedAt);
   await patchPodStatus(core, pod.metadata!.namespace!, pod.metadata!.name!, {
     phase: 'Failed',
     conditions: [
       { type: 'ContainersReady', status: 'False', reason: 'PodFailed', lastTransitionTime: now },
       { type: 'Ready', status: 'False', reason: 'PodFailed', lastTransitionTime: now },
     ],
-    containerStatuses: (pod.spec?.containers ?? []).map((c) => containerStatus(c, false, false, { terminated })),
+    containerStatuses: (pod.spec?.containers ?? []).map((c) => containerStatus(c, false, false, { terminated: ended })),
   });
 }
 

@@ -1,7 +1,9 @@
 // A launch ends as Flink's client ended: a FlinkSession as a new user writes it (only spec.image)
 // launches with the configuration the image ships, and a session whose client fails is LaunchFailed
-// at once, with the client's own error, instead of waiting out the readiness deadline.
+// at once, with the client's own error, instead of waiting out the readiness deadline; so is one
+// whose JobManager keeps exiting (JobManagerCrashLooping), with what its JVM said.
 import { describe, expect, it } from 'vitest';
+import { imageConfigYaml } from '../../stack/flink-image-config.ts';
 import { withOperator } from '../support/operator-harness.ts';
 import { eventually, uniqueName } from '../support/stack.ts';
 
@@ -45,5 +47,34 @@ describe("a launch Job ends as Flink's client ended", () => {
     expect(job?.status?.conditions?.find((c) => c.type === 'Failed')?.status).toBe('True');
     expect(env.kubelet.runs.filter((r) => r.job === job?.metadata?.name).every((r) => r.exitCode === 1)).toBe(true);
     expect(await env.sessions.eventReasons('no-memory')).toContain('LaunchFailed');
+  }, 360_000);
+
+  it('a JobManager that keeps exiting ends the wait at its third restart: JobManagerCrashLooping, with what its JVM said', async () => {
+    const broken = `${imageConfigYaml()}env.java.opts.jobmanager: -XX:+NoSuchVmOptionAnywhere\n`;
+    await env.sessions.create('crashing', { image: 'example.invalid/flink:1.20', config: { 'flink-conf.yaml': broken } });
+    const failed = await eventually(
+      'crashing to be JobManagerCrashLooping',
+      async () => {
+        const session = await env.sessions.read('crashing');
+        return session?.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True' && c.reason === 'JobManagerCrashLooping')
+          ? session
+          : undefined;
+      },
+      300_000,
+    );
+    expect(failed.status?.phase).toBe('Failed');
+    const [pod] = (await env.core.listNamespacedPod({ namespace: env.namespace, labelSelector: 'app=crashing,component=jobmanager' })).items;
+    expect(failed.status?.lastError).toBe(
+      `the JobManager container of pod ${pod?.metadata?.name} exited 3 times and is in CrashLoopBackOff (last exit code 1: ` +
+        "Unrecognized VM option 'NoSuchVmOptionAnywhere' | Error: Could not create the Java Virtual Machine. | " +
+        `Error: A fatal exception has occurred. Program will exit.); read its log: kubectl -n ${env.namespace} logs pod/${pod?.metadata?.name} --previous`,
+    );
+    // What kubectl shows of that pod: the restarts and the back-off, as a node's kubelet reports them.
+    const container = pod?.status?.containerStatuses?.[0];
+    expect(container?.restartCount).toBeGreaterThanOrEqual(3);
+    expect(container?.lastState?.terminated?.exitCode).toBe(1);
+    expect(await env.sessions.eventReasons('crashing')).toContain('JobManagerCrashLooping');
+    await env.sessions.remove('crashing');
+    await eventually('crashing to be gone', async () => ((await env.sessions.read('crashing')) === undefined ? true : undefined), 120_000);
   }, 360_000);
 });
