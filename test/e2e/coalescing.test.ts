@@ -1,33 +1,22 @@
 // Edits that arrive during a redeploy are merged (the newest generation wins, at most one redeploy
 // runs at a time), and the watcher can die, miss changes and double up without harm. The sessions run
-// Flink's own JobManagers (stack/flink-kubelet.ts), so Ready means the new JobManager's REST answered;
-// except the 8 sessions of the watcher outage, which run on kwok's fake pods in a namespace of their
-// own (the REST stand-in answers for them): that case is about the watcher, and 8 JobManagers
-// starting at once would take minutes on 2 cores.
+// Flink's own JobManagers (stack/flink-kubelet.ts), so Ready means the new JobManager's REST answered.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { killGroup } from '../../stack/processes.ts';
 import { REAL_FLINK_READY_MS, withOperator } from '../support/operator-harness.ts';
-import { sessionApi, untagged } from '../support/sessions.ts';
+import { untagged } from '../support/sessions.ts';
 import { eventually, uniqueName } from '../support/stack.ts';
 
 describe('coalescing and watcher failures', () => {
   const namespace = uniqueName('coalesce');
-  /** The watcher outage's sessions: kwok's fake pods, the REST stand-in. */
-  const fakeNamespace = `${namespace}-kwok`;
-  const env = withOperator({
-    namespaces: [namespace, fakeNamespace],
-    flinkPods: (ns) => (ns === fakeNamespace ? 'fake' : 'process'),
-    s3Secret: false,
-    operator: { readinessDeadlineSeconds: 240 },
-  });
+  const env = withOperator({ namespaces: [namespace], s3Secret: false, operator: { readinessDeadlineSeconds: 240 } });
   const spec: FlinkSessionSpec = {
     image: 'example.invalid/flink:1.20',
     sa: 'flink',
     resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } },
   };
-  const fakeSessions = () => sessionApi(env.kc, fakeNamespace);
 
   const launchesOf = (name: string): string[] => env.kubelet.runs.filter((r) => r.job.startsWith(`${name}-launch-`)).map((r) => untagged(r.job));
   /** Ready, and the session's one JobManager process answers Flink's REST. */
@@ -38,8 +27,8 @@ describe('coalescing and watcher failures', () => {
     expect(overview['flink-version']).toMatch(/^1\.20\./);
     return ready;
   };
-  const shippedSlots = async (name: string, ns = namespace): Promise<number> => {
-    const flinkConfig = await env.core.readNamespacedConfigMap({ name: `flink-config-${name}`, namespace: ns });
+  const shippedSlots = async (name: string): Promise<number> => {
+    const flinkConfig = await env.core.readNamespacedConfigMap({ name: `flink-config-${name}`, namespace });
     const file = flinkConfig.data?.['config.yaml'] ?? '';
     return Number((parse(file) as { taskmanager: { numberOfTaskSlots: string } }).taskmanager.numberOfTaskSlots);
   };
@@ -64,17 +53,27 @@ describe('coalescing and watcher failures', () => {
     await env.operator.watcher.exited;
     const names = Array.from({ length: 8 }, (_, i) => `down-${i}`);
     // While no watcher runs: 8 creates, 8 edits, and 4 of them deleted again = 20 changes.
-    for (const name of names) await fakeSessions().create(name, spec);
-    for (const name of names) await fakeSessions().patch(name, { spec: { numberOfTaskSlots: 3 } });
-    for (const name of names.slice(0, 4)) await fakeSessions().remove(name);
+    for (const name of names) await env.sessions.create(name, spec);
+    for (const name of names) await env.sessions.patch(name, { spec: { numberOfTaskSlots: 3 } });
+    for (const name of names.slice(0, 4)) await env.sessions.remove(name);
     await env.operator.startWatcher();
-    for (const name of names.slice(4)) await fakeSessions().waitReady(name, 2, 180_000);
+    // The 4 left start at once: one launch each, of the edited generation, and one JobManager each.
+    for (const name of names.slice(4)) await waitReady(name, 2);
     for (const name of names.slice(0, 4)) {
-      await eventually(`${name} to be gone`, async () => ((await fakeSessions().read(name)) === undefined ? true : undefined), 120_000);
+      await eventually(`${name} to be gone`, async () => ((await env.sessions.read(name)) === undefined ? true : undefined), 120_000);
     }
-    for (const name of names.slice(4))
-      expect(await eventually(`${name}'s Flink config`, async () => ((await shippedSlots(name, fakeNamespace)) === 3 ? 3 : undefined))).toBe(3);
-  });
+    for (const name of names.slice(4)) {
+      expect(await eventually(`${name}'s Flink config`, async () => ((await shippedSlots(name)) === 3 ? 3 : undefined))).toBe(3);
+      await eventually(`${name}'s launch to be recorded`, async () => (launchesOf(name).length > 0 ? true : undefined));
+      expect(launchesOf(name)).toEqual([`${name}-launch-g2-0`]);
+    }
+    expect(names.slice(0, 4).flatMap(launchesOf)).toEqual([]);
+    // Their JobManagers are not needed by the cases after this one.
+    for (const name of names.slice(4)) await env.sessions.remove(name);
+    for (const name of names.slice(4)) {
+      await eventually(`${name} to be gone`, async () => ((await env.sessions.read(name)) === undefined ? true : undefined), 120_000);
+    }
+  }, 600_000);
 
   it('two watchers at once give the same result as one', async () => {
     // startWatcher makes the new process env.operator.watcher: keep the first one to stop both at the end.
