@@ -124,8 +124,8 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
         if (await restAnswers(ref)) return endpoint(ref);
       } else if (deployment) {
         waitingFor = 'an available JobManager pod';
+        await failIfJobManagerCannotStart(ref);
       }
-      if (deployment) await failIfJobManagerCannotStart(ref);
       // Only then the launch Job: Flink's client can fail after it created a cluster that runs fine.
       if (!deployment && input.launchJob) await failIfLaunchFailed(ref, input.launchJob);
       await sleep(deps.pollIntervalMs);
