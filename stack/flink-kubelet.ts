@@ -16,6 +16,7 @@ import { delimiter, join } from 'node:path';
 import { FLINK_CONF_DIR } from '../model/launch-layout.ts';
 import { DEFAULT_FLINK_VERSION, parseFlinkVersion } from '../model/flink-version.ts';
 import { API_GROUP, API_VERSION, FLINK_LABEL_APP, FLINK_LABEL_COMPONENT, FLINKSESSION_PLURAL } from '../model/names.ts';
+import { isNotFound } from '../kube/errors.ts';
 import { freePorts } from '../net/ports.ts';
 import { flattenFlinkConfig, flinkJavaOptions, jobManagerOverrides, taskManagerOverrides, withOverrides, type JobManagerPorts } from './flink-pod-config.ts';
 import { FLINK_KUBELET_LABEL, FLINK_KUBELET_VALUE } from './kwok-stages.ts';
@@ -97,6 +98,7 @@ export function shellWords(script: string): string[] {
 
 export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, namespace?: string): FlinkKubelet {
   const core = kc.makeApiClient(k8s.CoreV1Api);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
   const objects = kc.makeApiClient(k8s.CustomObjectsApi);
   /** Each pod's process, by pod uid: the latest start's (a restarted container replaces it). */
   const byUid = new Map<string, Promise<FlinkProcess | undefined>>();
@@ -232,7 +234,7 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
       const backOffSeconds = Math.min(2 ** restarts.count, MAX_BACK_OFF_SECONDS);
       await backOffPod(core, pod, next, backOffSeconds).catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, backOffSeconds * 1000));
-      if (stopping.has(`${ns}/${name}`) || stopped) return;
+      if (stopping.has(`${ns}/${name}`) || stopped || (await goingAway(pod).catch(() => false))) return;
       runProcess(pod, next);
     });
     // Ready once it answers; JVM start-ups on two busy cores take seconds, so no deadline but its life.
@@ -246,6 +248,37 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
       }
     })();
     return started;
+  }
+
+  /**
+   * Whether the pod is deleted or about to be: it, its ReplicaSet or that one's Deployment is gone or
+   * terminating (an application's JobManager deletes its own Deployment, then exits; the pods go a
+   * moment later, by the garbage collector). A node's kubelet would restart the container meanwhile;
+   * here that would start the ended application again, so it is not.
+   */
+  async function goingAway(pod: k8s.V1Pod): Promise<boolean> {
+    const namespace = pod.metadata!.namespace!;
+    const gone = async (read: () => Promise<k8s.V1ObjectMeta | undefined>): Promise<boolean> => {
+      try {
+        return (await read())?.deletionTimestamp !== undefined;
+      } catch (error: unknown) {
+        if (isNotFound(error)) return true;
+        throw error;
+      }
+    };
+    if (await gone(async () => (await core.readNamespacedPod({ namespace, name: pod.metadata!.name! })).metadata)) return true;
+    const replicaSet = pod.metadata?.ownerReferences?.find((o) => o.kind === 'ReplicaSet')?.name;
+    if (!replicaSet) return false;
+    let deployment: string | undefined;
+    if (
+      await gone(async () => {
+        const read = await apps.readNamespacedReplicaSet({ namespace, name: replicaSet });
+        deployment = read.metadata?.ownerReferences?.find((o) => o.kind === 'Deployment')?.name;
+        return read.metadata;
+      })
+    )
+      return true;
+    return deployment !== undefined && (await gone(async () => (await apps.readNamespacedDeployment({ namespace, name: deployment! })).metadata));
   }
 
   /** Runs the pod's process (again, when `restarts` says so); a pod the kubelet cannot start fails with why. */
