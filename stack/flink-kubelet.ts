@@ -18,7 +18,15 @@ import { DEFAULT_FLINK_VERSION, parseFlinkVersion } from '../model/flink-version
 import { API_GROUP, API_VERSION, FLINK_LABEL_APP, FLINK_LABEL_COMPONENT, FLINKSESSION_PLURAL } from '../model/names.ts';
 import { isNotFound } from '../kube/errors.ts';
 import { freePorts } from '../net/ports.ts';
-import { flattenFlinkConfig, flinkJavaOptions, jobManagerOverrides, taskManagerOverrides, withOverrides, type JobManagerPorts } from './flink-pod-config.ts';
+import {
+  flattenFlinkConfig,
+  flinkJavaOptions,
+  imageJarOverrides,
+  jobManagerOverrides,
+  taskManagerOverrides,
+  withOverrides,
+  type JobManagerPorts,
+} from './flink-pod-config.ts';
 import { FLINK_KUBELET_LABEL, FLINK_KUBELET_VALUE } from './kwok-stages.ts';
 import { watchPods } from './pod-informer.ts';
 import { containerEnv, volumeFiles } from './pod-volumes.ts';
@@ -177,7 +185,13 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     if (command.component === 'jobmanager') {
       const [rpc, blob, rest] = (await freePorts(3)) as [number, number, number];
       ports = { rpc, blob, rest };
-      writeFileSync(configFile, withOverrides(config, jobManagerOverrides(ports, stack.kubernetes.kubeconfig)));
+      writeFileSync(
+        configFile,
+        withOverrides(config, {
+          ...jobManagerOverrides(ports, stack.kubernetes.kubeconfig),
+          ...imageJarOverrides(flatConfig, stack.flink.sampleJobs[clientVersion]!),
+        }),
+      );
       // The dashboard where it is provisioned, as an image's lib/ has it.
       const classpath = [
         stack.flink.classpaths[clientVersion]!,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { flattenFlinkConfig, flinkJavaOptions, jobManagerOverrides, withOverrides } from './flink-pod-config.ts';
+import { flattenFlinkConfig, flinkJavaOptions, IMAGE_SAMPLE_JOB_JAR, imageJarOverrides, jobManagerOverrides, withOverrides } from './flink-pod-config.ts';
 
 describe("a Flink pod's config.yaml on this machine", () => {
   const written = 'jobmanager:\n  rpc:\n    address: orders.ns\n    port: 6123\nrest.port: 8081\nenv:\n  java:\n    opts:\n      all: -XX:+UseG1GC\n';
@@ -38,6 +38,17 @@ describe("a Flink pod's config.yaml on this machine", () => {
       ['taskmanager.memory.process.size', '1024m'],
     ]);
     expect(config['rest.port']).toBe('40003');
+  });
+});
+
+describe("an application's jar in the stack's image", () => {
+  it.each([
+    ['the sample job, as Flink writes a list', { 'pipeline.jars': [IMAGE_SAMPLE_JOB_JAR] }, { 'pipeline.jars': 'local:///cache/keyed-counter-1.jar' }],
+    ['the sample job, as a string', { 'pipeline.jars': IMAGE_SAMPLE_JOB_JAR }, { 'pipeline.jars': 'local:///cache/keyed-counter-1.jar' }],
+    ['another jar of the image: kept, to fail as a missing jar does', { 'pipeline.jars': ['local:///opt/flink/usrlib/job.jar'] }, {}],
+    ['a session cluster: no jars', {}, {}],
+  ])('%s', (_case, config, overrides) => {
+    expect(imageJarOverrides(config, '/cache/keyed-counter-1.jar')).toEqual(overrides);
   });
 });
 

@@ -65,6 +65,25 @@ export function jobManagerOverrides(ports: JobManagerPorts, kubeconfig: string):
   };
 }
 
+/**
+ * The one jar the stack's Flink "image" holds besides Flink: the sample job (stack/sample-job), as an
+ * application names it (spec.applicationConfig.jarPath). The JobManager's Flink is this machine's
+ * client classpath, so its `local://` path is the cache's jar of the JobManager's Flink version.
+ */
+export const IMAGE_SAMPLE_JOB_JAR = 'local:///opt/flink/usrlib/keyed-counter.jar';
+
+/**
+ * An application JobManager's `pipeline.jars` with the image's sample job at its place on this machine
+ * (`sampleJob`); nothing when the configuration names no such jar. Any other `local://` jar stays, and
+ * fails as a jar missing from the image does.
+ */
+export function imageJarOverrides(config: Record<string, unknown>, sampleJob: string): Record<string, string> {
+  const jars = config['pipeline.jars'];
+  const listed = Array.isArray(jars) ? jars.map(String) : typeof jars === 'string' ? jars.split(';') : [];
+  if (!listed.includes(IMAGE_SAMPLE_JOB_JAR)) return {};
+  return { 'pipeline.jars': listed.map((jar) => (jar === IMAGE_SAMPLE_JOB_JAR ? `local://${sampleJob}` : jar)).join(';') };
+}
+
 /** What the stack changes in a TaskManager's configuration (non-HA: the JobManager at its local RPC port). */
 export function taskManagerOverrides(rpcPort: number, jobManager: JobManagerPorts | undefined, kubeconfig: string): Record<string, string> {
   return {

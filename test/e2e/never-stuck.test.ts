@@ -2,6 +2,10 @@
 // a step that keeps failing shows in kubectl, every wait ends, a delete always ends (and says what it
 // left behind), a namespace with a FlinkSession in it goes away, a new workflow run adopts instead of
 // redeploying, an ended application is not relaunched, and a retried step records its Event once.
+// The sessions run Flink's own JobManagers (stack/flink-kubelet.ts): Ready means the JobManager's REST
+// answered, an adopted JobManager is the process that ran before, and the application's JobManager
+// runs the sample job: once its job is cancelled, Flink ends the application and removes its own
+// Deployment. A session is deleted once no later test needs it.
 import * as k8s from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -18,8 +22,10 @@ import {
   SKIP_CLEANUP_ANNOTATION,
   workflowId,
 } from '../../model/names.ts';
+import { listJobs } from '../../stack/flink-jobs.ts';
+import { IMAGE_SAMPLE_JOB_JAR } from '../../stack/flink-pod-config.ts';
 import { sessionApi } from '../support/sessions.ts';
-import { withOperator } from '../support/operator-harness.ts';
+import { REAL_FLINK_READY_MS, REAL_FLINK_TEST_MS, withOperator } from '../support/operator-harness.ts';
 import type { OperatorProcesses } from '../support/operator.ts';
 import { eventually, stackEndpoints, uniqueName } from '../support/stack.ts';
 import { tcpProxy } from '../support/tcp-proxy.ts';
@@ -29,18 +35,17 @@ const CLEANUP_DEADLINE_SECONDS = 30;
 const CLUSTER_GONE_DEADLINE_SECONDS = 10;
 const HOLD = 'example.com/hold';
 
-describe('never stuck, never silent', () => {
+// Each test waits for a JobManager or two to start, tens of seconds each on 2 loaded cores.
+describe('never stuck, never silent', { timeout: REAL_FLINK_TEST_MS }, () => {
   const namespace = uniqueName('stuck');
   const doomedNamespace = uniqueName('doomed');
-  // kwok's pods and Flink's REST stand-in: the file is about the operator's own waits and deadlines
-  // (a 60 s readiness deadline, stuck pods, an application whose JobManager goes away), with a dozen
-  // sessions; a JobManager JVM for each would add minutes and no check.
+  // The readiness deadline is the real-Flink one: no test here lets it expire, and a JobManager's
+  // start-up on 2 loaded cores takes tens of seconds.
   const env = withOperator({
     namespaces: [namespace, doomedNamespace],
-    flinkPods: 'fake',
     s3Secret: false,
     operator: {
-      readinessDeadlineSeconds: 60,
+      readinessDeadlineSeconds: REAL_FLINK_READY_MS / 1000,
       env: { FSO_CLEANUP_DEADLINE_SECONDS: String(CLEANUP_DEADLINE_SECONDS), FSO_CLUSTER_GONE_DEADLINE_SECONDS: String(CLUSTER_GONE_DEADLINE_SECONDS) },
     },
   });
@@ -59,6 +64,21 @@ describe('never stuck, never silent', () => {
   const launchesRecorded = (name: string, count: number) =>
     eventually(`${count} launches of ${name} recorded`, async () => (launchesOf(name).length >= count ? launchesOf(name).map((r) => r.job) : undefined));
   const jobManagerUid = async (name: string) => (await apps.readNamespacedDeployment({ name, namespace })).metadata?.uid;
+  /** The pods of the session's running JobManager processes (one, once it is Ready). */
+  const jobManagerPods = (name: string, ns = namespace) => env.jobManagers(name, ns).map((p) => p.pod);
+  /** Ready at this generation, and Flink's REST answers from the session's one JobManager process. */
+  const waitReady = async (name: string, generation: number, ns = namespace, timeoutMs = REAL_FLINK_READY_MS) => {
+    const ready = await sessionApi(kc, ns).waitReady(name, generation, timeoutMs);
+    expect(jobManagerPods(name, ns)).toHaveLength(1);
+    const overview = (await (await fetch(`${env.restUrl(name, ns)}/v1/overview`)).json()) as { 'flink-version': string };
+    expect(overview['flink-version']).toMatch(/^1\.20\./);
+    return ready;
+  };
+  /** Deletes a session no later test needs (its JobManager would only take memory and CPU), and waits until it is gone. */
+  const retire = async (name: string) => {
+    await sessions.remove(name);
+    await gone(name, 60_000);
+  };
   const gone = (name: string, timeoutMs: number) =>
     eventually(`${namespace}/${name} to be gone`, async () => ((await sessions.read(name)) === undefined ? true : undefined), timeoutMs);
   const temporalCli = (...args: string[]) => {
@@ -74,11 +94,12 @@ describe('never stuck, never silent', () => {
     ({ kc, core, apps, operator, sessions } = env);
     base = { image: 'example.invalid/flink:1.20', sa: 'flink', resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '1728m' } } };
     await sessions.create('web', base);
-    await sessions.waitReady('web', 1);
-  });
+    await waitReady('web', 1);
+  }, REAL_FLINK_TEST_MS);
 
   it('a value the API server refuses (sa "Flink") is refused in validation, and the running JobManager stays', async () => {
     const uid = await jobManagerUid('web');
+    const pods = jobManagerPods('web');
     const patched = await sessions.patch('web', { spec: { sa: 'Flink' } });
     const refused = await eventually('the edit to be refused', async () => {
       const session = await sessions.read('web');
@@ -90,10 +111,11 @@ describe('never stuck, never silent', () => {
     expect(condition(refused, 'Degraded')).toMatchObject({ status: 'True', reason: 'InvalidSpec' });
     expect((await events('web')).map((e) => e.reason)).toContain('InvalidSpec');
     expect(await jobManagerUid('web')).toBe(uid);
+    expect(jobManagerPods('web')).toEqual(pods);
     const jobs = await kc.makeApiClient(k8s.BatchV1Api).listNamespacedJob({ namespace });
     expect(jobs.items.map((j) => j.metadata?.name).filter((n) => n?.includes(`-g${patched.metadata.generation}-`))).toEqual([]);
     const fixed = await sessions.patch('web', { spec: { sa: 'flink' } });
-    await sessions.waitReady('web', fixed.metadata.generation);
+    await waitReady('web', fixed.metadata.generation);
   });
 
   it('a step that keeps failing shows in status and a few Events, and a delete cancels the deploy', async () => {
@@ -161,12 +183,13 @@ describe('never stuck, never silent', () => {
     const launches = launchesOf('web').length;
     await sessions.patch('web', { metadata: { annotations: { [REDEPLOY_ANNOTATION]: 'stuck-2' } } });
     await eventually('a launch for the retry', async () => (launchesOf('web').length > launches ? true : undefined));
-    const ready = await sessions.waitReady('web', before.metadata.generation);
+    const ready = await waitReady('web', before.metadata.generation);
     expect(ready.status?.lastError).toBeUndefined();
   });
 
   it('a new workflow run adopts the running JobManager instead of redeploying it; its launches get new names', async () => {
     const uid = await jobManagerUid('web');
+    const pods = jobManagerPods('web');
     const launches = await launchesRecorded('web', 3);
     await temporalCli('workflow', 'terminate', '--workflow-id', workflowId(namespace, 'web'), '--reason', 'test: a run terminated by hand');
     // A restarted watcher signals every object once more: the new run finds the JobManager Deployment.
@@ -181,10 +204,11 @@ describe('never stuck, never silent', () => {
     expect(adopted.status?.phase).toBe('Running');
     expect(condition(adopted, 'Ready')?.status).toBe('True');
     expect(await jobManagerUid('web')).toBe(uid);
+    expect(jobManagerPods('web')).toEqual(pods);
     expect(launchesOf('web').map((r) => r.job)).toEqual(launches);
 
     const edited = await sessions.patch('web', { spec: { numberOfTaskSlots: 2 } });
-    await sessions.waitReady('web', edited.metadata.generation);
+    await waitReady('web', edited.metadata.generation);
     const names = await launchesRecorded('web', launches.length + 1);
     expect(names).toHaveLength(launches.length + 1);
     expect(new Set(names).size).toBe(names.length);
@@ -192,6 +216,7 @@ describe('never stuck, never silent', () => {
 
   it("a JobManager without the fingerprint (as the earlier Go operator left one) is adopted when Flink's own config matches", async () => {
     const uid = await jobManagerUid('web');
+    const pods = jobManagerPods('web');
     const launches = launchesOf('web').length;
     const adoptedBefore = (await events('web')).filter((e) => e.reason === 'Adopted').length;
     await apps.patchNamespacedDeployment(
@@ -211,27 +236,36 @@ describe('never stuck, never silent', () => {
     });
     expect(adopted.map((e) => e.message)).toContainEqual(expect.stringMatching(/runs this spec's configuration, as Flink's ConfigMap flink-config-web shows/));
     expect(await jobManagerUid('web')).toBe(uid);
+    expect(jobManagerPods('web')).toEqual(pods);
     expect(launchesOf('web')).toHaveLength(launches);
     // Adopted, it is marked as the operator's own.
     await eventually('the fingerprint on the adopted JobManager', async () =>
       (await apps.readNamespacedDeployment({ name: 'web', namespace })).metadata?.annotations?.[FINGERPRINT_ANNOTATION] ? true : undefined,
     );
+    await retire('web');
   });
 
   it('an application whose JobManager Flink removed is reported Finished, not relaunched', async () => {
-    await sessions.create('app', { ...base, applicationConfig: { jarPath: 'local:///opt/flink/usrlib/job.jar', args: ['--rounds', '3'] } });
-    await sessions.waitReady('app', 1);
+    await sessions.create('app', { ...base, applicationConfig: { jarPath: IMAGE_SAMPLE_JOB_JAR, args: ['4', '4'] } });
+    await waitReady('app', 1);
     await launchesRecorded('app', 1);
-    // What Flink does when an application ends: it deletes its own JobManager Deployment.
-    await apps.deleteNamespacedDeployment({ name: 'app', namespace });
+    // The sample job never ends on its own: cancelled (as `flink cancel` does), the application ends, and
+    // Flink shuts its cluster down, deleting its own JobManager Deployment.
+    const rest = env.restUrl('app')!;
+    const job = await eventually("the application's job", async () => (await listJobs(rest)).find((j) => j.name === 'keyed-counter'));
+    const cancelled = await fetch(`${rest}/jobs/${job.jid}?mode=cancel`, { method: 'PATCH' });
+    expect(cancelled.status).toBe(202);
     const finished = await eventually('the application to be Finished', async () => {
       const session = await sessions.read('app');
       return session?.status?.phase === 'Finished' ? session : undefined;
     });
     expect(condition(finished, 'Ready')).toMatchObject({ status: 'False', reason: 'ApplicationEnded' });
     expect((await events('app')).map((e) => e.reason)).toContain('ApplicationEnded');
+    await expect(apps.readNamespacedDeployment({ name: 'app', namespace })).rejects.toMatchObject({ code: 404 });
+    await eventually("the application's JobManager process to end", async () => (jobManagerPods('app').length === 0 ? true : undefined));
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     expect(launchesOf('app')).toHaveLength(1);
+    expect(jobManagerPods('app')).toEqual([]);
     expect((await sessions.read('app'))?.status?.phase).toBe('Finished');
   });
 
@@ -241,10 +275,11 @@ describe('never stuck, never silent', () => {
     await sessions.create('once', base);
     expect(await doomed.exited).toBe('SIGKILL');
     await operator.startWorker();
-    await sessions.waitReady('once', 1, 120_000);
+    await waitReady('once', 1);
     const reasons = (await events('once')).map((e) => e.reason);
     expect(reasons.filter((r) => r === 'Deploying')).toEqual(['Deploying']);
     expect(reasons.filter((r) => r === 'Ready')).toEqual(['Ready']);
+    await retire('once');
   });
 
   it('a delete whose clean-up cannot succeed ends after the deadline, with a Warning that names what was left', async () => {
@@ -252,7 +287,7 @@ describe('never stuck, never silent', () => {
     const bucket = uniqueName('orphan');
     await s3Secret('orphan-s3');
     await sessions.create('orphan', { ...base, autoClean: true, s3: { endPoint: s3.endpoint, bucket, credentialsSecret: { name: 'orphan-s3' } } });
-    await sessions.waitReady('orphan', 1);
+    await waitReady('orphan', 1);
     // Deleted together, as `kubectl delete -f` of a file with both does: the purge cannot read its credentials.
     const deleting = Date.now();
     await Promise.all([core.deleteNamespacedSecret({ name: 'orphan-s3', namespace }), sessions.remove('orphan')]);
@@ -273,45 +308,52 @@ describe('never stuck, never silent', () => {
     expect(warning?.message).toContain('secrets "orphan-s3" not found');
     expect((await events('orphan')).map((e) => e.reason)).toContain('StepRetrying');
     await expect(apps.readNamespacedDeployment({ name: 'orphan', namespace })).rejects.toMatchObject({ code: 404 });
+    expect(jobManagerPods('orphan')).toEqual([]);
   });
 
   // Hung before the fix: the redeploy retried clearing the old quorum, where nothing answers any more, for ever.
-  it('a redeploy that moves HA off a ZooKeeper that is gone ends: the old znodes are left behind with a Warning, the new generation runs', async () => {
-    const { s3, zookeeper } = stackEndpoints();
-    const retired = await tcpProxy(new URL(`http://${zookeeper.connect}`));
-    try {
-      const retiredQuorum = `127.0.0.1:${new URL(retired.url).port}`;
-      const bucket = uniqueName('moved');
-      await s3Secret('moved-s3');
-      const spec: FlinkSessionSpec = {
-        ...base,
-        autoClean: true,
-        // A root of this run's own: the stack's ZooKeeper may hold other sessions named `moved` (refused as shared).
-        ha: { type: 'zookeeper', quorum: retiredQuorum, path: `/${namespace}` },
-        s3: { endPoint: s3.endpoint, bucket, credentialsSecret: { name: 'moved-s3' } },
-      };
-      await sessions.create('moved', spec);
-      await sessions.waitReady('moved', 1);
-      await retired.cut();
-      await sessions.patch('moved', { spec: { ha: { quorum: zookeeper.connect } } });
-      await sessions.waitReady('moved', 2, (CLEANUP_DEADLINE_SECONDS + 90) * 1000);
-      const reasons = await sessions.eventReasons('moved');
-      // The bucket is where the new generation looks too: purged as in every autoClean redeploy.
-      expect(reasons).toContain('S3Purged');
-      const warning = (await events('moved')).find((e) => e.reason === 'CleanupIncomplete');
-      expect(warning?.type).toBe('Warning');
-      expect(warning?.message).toContain(`the znodes under /${namespace}/moved on ${retiredQuorum}`);
-    } finally {
-      await retired.close();
-    }
-  });
+  it(
+    'a redeploy that moves HA off a ZooKeeper that is gone ends: the old znodes are left behind with a Warning, the new generation runs',
+    { timeout: 2 * REAL_FLINK_TEST_MS },
+    async () => {
+      const { s3, zookeeper } = stackEndpoints();
+      const retired = await tcpProxy(new URL(`http://${zookeeper.connect}`));
+      try {
+        const retiredQuorum = `127.0.0.1:${new URL(retired.url).port}`;
+        const bucket = uniqueName('moved');
+        await s3Secret('moved-s3');
+        const spec: FlinkSessionSpec = {
+          ...base,
+          autoClean: true,
+          // A root of this run's own: the stack's ZooKeeper may hold other sessions named `moved` (refused as shared).
+          ha: { type: 'zookeeper', quorum: retiredQuorum, path: `/${namespace}` },
+          s3: { endPoint: s3.endpoint, bucket, credentialsSecret: { name: 'moved-s3' } },
+        };
+        await sessions.create('moved', spec);
+        await waitReady('moved', 1);
+        await retired.cut();
+        await sessions.patch('moved', { spec: { ha: { quorum: zookeeper.connect } } });
+        // The old quorum's clear gives up at the clean-up deadline; then the new JobManager starts.
+        await waitReady('moved', 2, namespace, CLEANUP_DEADLINE_SECONDS * 1000 + REAL_FLINK_READY_MS);
+        const reasons = await sessions.eventReasons('moved');
+        // The bucket is where the new generation looks too: purged as in every autoClean redeploy.
+        expect(reasons).toContain('S3Purged');
+        const warning = (await events('moved')).find((e) => e.reason === 'CleanupIncomplete');
+        expect(warning?.type).toBe('Warning');
+        expect(warning?.message).toContain(`the znodes under /${namespace}/moved on ${retiredQuorum}`);
+        await retire('moved');
+      } finally {
+        await retired.close();
+      }
+    },
+  );
 
   it('the skip-cleanup annotation releases the finalizer at once', async () => {
     const { s3 } = stackEndpoints();
     const bucket = uniqueName('skip');
     await s3Secret('skip-s3');
     await sessions.create('skip', { ...base, autoClean: true, s3: { endPoint: s3.endpoint, bucket, credentialsSecret: { name: 'skip-s3' } } });
-    await sessions.waitReady('skip', 1);
+    await waitReady('skip', 1);
     await Promise.all([core.deleteNamespacedSecret({ name: 'skip-s3', namespace }), sessions.remove('skip')]);
     await eventually(
       'a retrying clean-up step in status',
@@ -329,7 +371,7 @@ describe('never stuck, never silent', () => {
   it('kubectl delete namespace with a FlinkSession in it finishes', async () => {
     const doomed = sessionApi(kc, doomedNamespace);
     await doomed.create('tmp', base);
-    await doomed.waitReady('tmp', 1);
+    await waitReady('tmp', 1, doomedNamespace);
     const started = Date.now();
     await core.deleteNamespace({ name: doomedNamespace });
     await eventually(
@@ -345,5 +387,6 @@ describe('never stuck, never silent', () => {
       120_000,
     );
     expect(Date.now() - started).toBeLessThan(120_000);
+    expect(jobManagerPods('tmp', doomedNamespace)).toEqual([]);
   });
 });
