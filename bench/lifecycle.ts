@@ -12,7 +12,7 @@ import type { FlinkSession } from '../model/flinksession.ts';
 import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL, workflowId } from '../model/names.ts';
 import type { StackEndpoints } from '../stack/stack.ts';
 import { installFlinkSessionCrd } from '../stack/crd.ts';
-import { startFlinkRestStandIn } from '../stack/flink-rest.ts';
+import { startFlinkRestStandIn } from './flink-rest-stand-in.ts';
 import { startLaunchKubelet } from '../stack/launch-kubelet.ts';
 import { startOperator } from '../test/support/operator.ts';
 import { isReadyAt, sessionApi } from '../test/support/sessions.ts';

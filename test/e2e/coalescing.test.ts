@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { FlinkSessionSpec } from '../../model/flinksession.ts';
 import { killGroup } from '../../stack/processes.ts';
-import { REAL_FLINK_READY_MS, withOperator } from '../support/operator-harness.ts';
+import { withOperator } from '../support/operator-harness.ts';
 import { untagged } from '../support/sessions.ts';
 import { eventually, uniqueName } from '../support/stack.ts';
 
@@ -21,10 +21,8 @@ describe('coalescing and watcher failures', () => {
   const launchesOf = (name: string): string[] => env.kubelet.runs.filter((r) => r.job.startsWith(`${name}-launch-`)).map((r) => untagged(r.job));
   /** Ready, and the session's one JobManager process answers Flink's REST. */
   const waitReady = async (name: string, generation: number) => {
-    const ready = await env.sessions.waitReady(name, generation, REAL_FLINK_READY_MS);
-    expect(env.jobManagers(name)).toHaveLength(1);
-    const overview = (await (await fetch(`${env.restUrl(name)}/v1/overview`)).json()) as { 'flink-version': string };
-    expect(overview['flink-version']).toMatch(/^1\.20\./);
+    const { ready, flinkVersion } = await env.waitServing(name, generation);
+    expect(flinkVersion).toMatch(/^1\.20\./);
     return ready;
   };
   const shippedSlots = async (name: string): Promise<number> => {

@@ -68,10 +68,8 @@ describe('never stuck, never silent', { timeout: REAL_FLINK_TEST_MS }, () => {
   const jobManagerPods = (name: string, ns = namespace) => env.jobManagers(name, ns).map((p) => p.pod);
   /** Ready at this generation, and Flink's REST answers from the session's one JobManager process. */
   const waitReady = async (name: string, generation: number, ns = namespace, timeoutMs = REAL_FLINK_READY_MS) => {
-    const ready = await sessionApi(kc, ns).waitReady(name, generation, timeoutMs);
-    expect(jobManagerPods(name, ns)).toHaveLength(1);
-    const overview = (await (await fetch(`${env.restUrl(name, ns)}/v1/overview`)).json()) as { 'flink-version': string };
-    expect(overview['flink-version']).toMatch(/^1\.20\./);
+    const { ready, flinkVersion } = await env.waitServing(name, generation, { namespace: ns, timeoutMs });
+    expect(flinkVersion).toMatch(/^1\.20\./);
     return ready;
   };
   /** Deletes a session no later test needs (its JobManager would only take memory and CPU), and waits until it is gone. */

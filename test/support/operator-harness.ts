@@ -1,15 +1,15 @@
 // The set-up every end-to-end file shares: namespaces (with a `flink` service account and an S3
-// credentials Secret), the launch kubelet of each (Flink's own client runs every launch Job; by default
-// the clusters it creates run Flink's own JobManager and TaskManager processes, stack/flink-kubelet.ts),
+// credentials Secret), the launch kubelet of each (Flink's own client runs every launch Job, and the
+// clusters it creates run Flink's own JobManager and TaskManager processes, stack/flink-kubelet.ts),
 // one local address for those JobManagers' REST (the operator's FSO_REST_URL_TEMPLATE) and the
 // operator's two processes. `withOperator` starts it in beforeAll and stops it in afterAll; everything it
 // started is stopped even when a step fails, and a test process that exits or is signalled (vitest
 // killed, Ctrl-C) kills the process groups it started on its way out.
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll } from 'vitest';
+import type { FlinkSession } from '../../model/flinksession.ts';
 import { installFlinkSessionCrd } from '../../stack/crd.ts';
 import type { FlinkProcess } from '../../stack/flink-kubelet.ts';
-import { startFlinkRestStandIn } from '../../stack/flink-rest.ts';
 import { startFlinkRestProxy } from '../../stack/flink-rest-proxy.ts';
 import { startLaunchKubelet, type LaunchKubelet } from '../../stack/launch-kubelet.ts';
 import { killStartedProcesses } from '../../stack/processes.ts';
@@ -20,14 +20,6 @@ import { kubeConfig, stackEndpoints, uniqueName } from './stack.ts';
 
 /** The Secret with the stack's S3 keys that every harness namespace gets (unless told otherwise). */
 export const S3_SECRET = 's3-credentials';
-
-/**
- * `process`: Flink's own JobManager (and the TaskManagers it asks for) run as local processes, and
- * Ready means their REST answered. `fake`: kwok marks the pods Ready, nothing runs, and Flink's REST
- * stand-in (stack/flink-rest.ts) answers while the JobManager Deployment is available — for files
- * about the operator's own steps whose many sessions would each cost a JVM.
- */
-export type FlinkPods = 'process' | 'fake';
 
 /**
  * Timeouts for tests whose sessions run real Flink: each deploy launches Flink's client and starts a
@@ -41,8 +33,6 @@ export interface HarnessOptions {
   stack?: StackEndpoints;
   /** The namespaces watched, created here; the first is `namespace`. */
   namespaces: string[];
-  /** Per namespace or for all (default `process`). */
-  flinkPods?: FlinkPods | ((namespace: string) => FlinkPods);
   /** The S3 credentials Secret's name in each namespace, false for none. */
   s3Secret?: string | false;
   /** A `flink` ServiceAccount in each namespace (default true). */
@@ -74,7 +64,7 @@ export interface OperatorHarness {
   kubelets: LaunchKubelet[];
   /** The first namespace's. */
   kubelet: LaunchKubelet;
-  /** For FSO_REST_URL_TEMPLATE: each session's JobManager REST (or the stand-in), under one address. */
+  /** For FSO_REST_URL_TEMPLATE: each session's JobManager REST, under one address. */
   restUrlTemplate: string;
   /** Every Flink REST request the operator made, through the proxy (stack/flink-rest-proxy.ts). */
   restLog: string[];
@@ -85,10 +75,19 @@ export interface OperatorHarness {
   sessions: ReturnType<typeof sessionApi>;
   /** Every launch pod run of every namespace. */
   runs(): LaunchKubelet['runs'];
-  /** A session's JobManager processes that run now (flinkPods `process`). */
+  /** A session's JobManager processes that run now. */
   jobManagers(session: string, namespace?: string): FlinkProcess[];
-  /** The REST base URL of a session's running JobManager (flinkPods `process`). */
+  /** The REST base URL of a session's running JobManager. */
   restUrl(session: string, namespace?: string): string | undefined;
+  /**
+   * Ready at `generation` (default timeout REAL_FLINK_READY_MS), with exactly one JobManager process of the
+   * session running, whose REST answers: the session, and the Flink version that REST reports.
+   */
+  waitServing(
+    session: string,
+    generation: number,
+    options?: { namespace?: string; timeoutMs?: number },
+  ): Promise<{ ready: FlinkSession; flinkVersion: string }>;
   stop(): Promise<void>;
 }
 
@@ -118,7 +117,6 @@ export async function startOperatorHarness(options: HarnessOptions, into: Partia
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const [namespace] = options.namespaces;
   if (!namespace) throw new Error('the harness needs at least one namespace');
-  const podsOf = (ns: string): FlinkPods => (typeof options.flinkPods === 'function' ? options.flinkPods(ns) : (options.flinkPods ?? 'process'));
   // What was started, stopped in reverse order whatever fails, by stop() or by a set-up that failed.
   const started: Array<{ what: string; stop: () => Promise<void> }> = [];
   const stop = async (): Promise<void> => {
@@ -141,17 +139,14 @@ export async function startOperatorHarness(options: HarnessOptions, into: Partia
         });
       }
     }
-    const standIn = options.namespaces.some((ns) => podsOf(ns) === 'fake') ? await startFlinkRestStandIn(kc) : undefined;
-    if (standIn) started.push({ what: "Flink's REST stand-in", stop: () => standIn.close() });
     const flinkStack = options.flinkKubeconfig ? { ...stack, kubernetes: { ...stack.kubernetes, kubeconfig: options.flinkKubeconfig } } : stack;
     const kubelets = options.namespaces.map((ns) => {
-      const kubelet = startLaunchKubelet(kc, flinkStack, ns, podsOf(ns) === 'process' ? { flinkPods: 'process' } : {});
+      const kubelet = startLaunchKubelet(kc, flinkStack, ns, { flinkPods: 'process' });
       started.push({ what: `the launch kubelet of ${ns}`, stop: () => kubelet.stop() });
       return kubelet;
     });
     const kubeletOf = (ns: string): LaunchKubelet | undefined => kubelets[options.namespaces.indexOf(ns)];
-    const restUrl = (session: string, ns: string = namespace): string | undefined =>
-      standIn && podsOf(ns) === 'fake' ? standIn.urlTemplate.replace('{namespace}', ns).replace('{name}', session) : kubeletOf(ns)?.flink?.restUrl(ns, session);
+    const restUrl = (session: string, ns: string = namespace): string | undefined => kubeletOf(ns)?.flink?.restUrl(ns, session);
     const proxy = await startFlinkRestProxy((ns, session) => (options.namespaces.includes(ns) ? restUrl(session, ns) : undefined));
     started.push({ what: 'the REST proxy', stop: () => proxy.close() });
 
@@ -188,6 +183,14 @@ export async function startOperatorHarness(options: HarnessOptions, into: Partia
       runs: () => kubelets.flatMap((k) => k.runs),
       jobManagers: (session, ns = namespace) => (kubeletOf(ns)?.flink?.running() ?? []).filter((p) => p.session === session && p.component === 'jobmanager'),
       restUrl,
+      async waitServing(session, generation, { namespace: ns = namespace, timeoutMs = REAL_FLINK_READY_MS } = {}) {
+        const ready = await sessionApi(kc, ns).waitReady(session, generation, timeoutMs);
+        const processes = harness.jobManagers(session, ns);
+        if (processes.length !== 1) throw new Error(`${ns}/${session} is Ready with ${processes.length} JobManager processes running, not 1`);
+        const response = await fetch(`${restUrl(session, ns)}/v1/overview`);
+        if (!response.ok) throw new Error(`${ns}/${session} is Ready, but its JobManager's REST answers ${response.status}`);
+        return { ready, flinkVersion: ((await response.json()) as { 'flink-version': string })['flink-version'] };
+      },
       stop,
     } satisfies OperatorHarness);
     if (options.operator !== false) await harness.startOperator();

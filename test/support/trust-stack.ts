@@ -7,6 +7,6 @@ export { S3_SECRET };
 export type TrustStack = OperatorHarness & { rest: { log: string[] } };
 
 export async function startTrustStack(namespaces: string[], env: Record<string, string> = {}): Promise<TrustStack> {
-  const harness = await startOperatorHarness({ namespaces, flinkPods: 'process', operator: { env } });
+  const harness = await startOperatorHarness({ namespaces, operator: { env } });
   return Object.assign(harness, { rest: { log: harness.restLog } });
 }

@@ -1,7 +1,8 @@
-// Stands in for Flink's REST endpoint on the local stack (tests, dev mode): kwok's pods run no Flink, so this local server
-// answers /<namespace>/<name>/v1/overview, and /jobs/overview with no jobs (a session nobody submitted
-// to) — only while the session's JobManager Deployment exists, so "REST answers" still means "the
-// JobManager Flink created is there".
+// Stands in for Flink's REST endpoint in the lifecycle benchmark (bench/lifecycle.ts), whose sessions run
+// on kwok's fake pods so that it measures the operator, not JobManager JVMs: this local server answers
+// /<namespace>/<name>/v1/overview, and /jobs/overview with no jobs (a session nobody submitted to), only
+// while the session's JobManager Deployment is available, so "REST answers" still means "the JobManager
+// Deployment Flink created is there". No test uses it: the tests' sessions run Flink's own JobManagers.
 import * as k8s from '@kubernetes/client-node';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
