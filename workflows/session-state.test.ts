@@ -50,6 +50,33 @@ describe('SessionState', () => {
     expect(state.next()).toMatchObject({ kind: 'deploy', change: { generation: 1 }, attempt: 1, reasons: [reason] });
   });
 
+  it('an edit put back to the spec that runs (a refused one undone) needs no redeploy: the generation is kept running', () => {
+    const state = new SessionState('ns', 'demo');
+    state.onSpecChanged(change(1));
+    state.launched(change(1));
+    state.deployed(change(1), 0);
+    state.onSpecChanged(change(2, { spec: { image: 'flink:1', sa: 'Flink' } }));
+    state.refused(change(2, { spec: { image: 'flink:1', sa: 'Flink' } }), 'spec.sa: refused');
+    const undone = change(3, { spec: { image: 'flink:1' } });
+    state.onSpecChanged(undone);
+    expect(state.next()).toMatchObject({ kind: 'deploy', change: { generation: 3 }, forced: false });
+    expect(state.runsAlready(undone)).toBe(true);
+    expect(state.keptRunning(undone)).toBe('Running');
+    expect(state.next()).toEqual({ kind: 'idle' });
+    expect(state.status()).toMatchObject({ deployedGeneration: 3, redeploys: 1, lastError: undefined });
+    expect(state.rollbackTarget(change(4))).toMatchObject({ change: { generation: 3, spec: { image: 'flink:1' } }, attempt: 0 });
+    // Anything else redeploys: another spec, a new annotation value, a JobManager that is gone, or nothing deployed yet.
+    expect(state.runsAlready(change(4, { spec: { image: 'flink:1', sa: 'flink' } }))).toBe(false);
+    expect(state.runsAlready(change(4, { spec: { image: 'flink:1' }, redeployToken: 'again' }))).toBe(false);
+    expect(state.runsAlready(change(3, { spec: { image: 'flink:1' } }))).toBe(false);
+    state.onJobManagerMissing({ deployment: 'demo', redeploy: false });
+    state.driftReported(false);
+    expect(state.runsAlready(change(4, { spec: { image: 'flink:1' } }))).toBe(false);
+    const fresh = new SessionState('ns', 'demo');
+    fresh.onSpecChanged(change(1));
+    expect(fresh.runsAlready(change(1))).toBe(false);
+  });
+
   it('does not retry a refused generation until the spec changes or a redeploy is asked for', () => {
     const state = new SessionState('ns', 'demo');
     state.onSpecChanged(change(1));

@@ -3,6 +3,7 @@
 // began delete), and the state machine alone sets the phase. Pure and deterministic (no Temporal APIs,
 // nothing the workflow sandbox lacks), so it is unit-tested on its own.
 import type { FlinkSessionSpec } from '../model/flinksession.ts';
+import { sameData } from '../model/same-data.ts';
 import type {
   ApproveRequest,
   CarriedState,
@@ -314,6 +315,37 @@ export class SessionState {
     this.carried.lastError = undefined;
     this.carried.refused = undefined;
     this.carried.jobManagerMissing = undefined;
+    this.carried.phase = 'Running';
+    return this.phase;
+  }
+
+  /**
+   * `change` asks for the very spec the running JobManager was deployed with (an edit put back, a refused
+   * one undone), and for no new redeploy annotation value: there is nothing to redeploy.
+   */
+  runsAlready(change: SpecChanged): boolean {
+    const deployed = this.carried.deployed;
+    return (
+      this.running &&
+      !this.jobManagerGone &&
+      deployed?.uid === change.uid &&
+      deployed.generation < change.generation &&
+      deployed.spec !== undefined &&
+      sameData(deployed.spec, change.spec) &&
+      deployed.redeployToken === change.redeployToken
+    );
+  }
+
+  /**
+   * The running JobManager is `change`'s too (runsAlready): the generation counts as deployed, with its
+   * launch and its JobManager the ones that run (no deploy is counted: the jobs on it stay where they are).
+   */
+  keptRunning(change: SpecChanged): SessionPhase {
+    const deployed = this.carried.deployed!;
+    this.carried.deployed = { ...deployed, generation: change.generation, spec: copy(change.spec) };
+    this.carried.approved = undefined;
+    this.carried.lastError = undefined;
+    this.carried.refused = undefined;
     this.carried.phase = 'Running';
     return this.phase;
   }

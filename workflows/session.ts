@@ -93,6 +93,8 @@ const PATCHES = {
    * starts a run that takes them local); test/fixtures/histories has one such run, replayed.
    */
   localApiSteps: 'quick-api-steps-as-local-activities',
+  /** An edit put back to the spec that runs is not redeployed (runs before redeployed it). */
+  keepWhatRuns: 'keep-jobmanager-when-spec-is-what-runs',
 } as const;
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
@@ -289,6 +291,12 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       return;
     }
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.generation, value: change.generation }]);
+
+    // An edit put back to the very spec the JobManager runs with (a refused edit undone): nothing to redeploy.
+    if (!forced && state.runsAlready(change) && patched(PATCHES.keepWhatRuns)) {
+      await keepRunning(change);
+      return;
+    }
 
     // 1. Validate the new spec before anything is touched (the operator's rules, then the API server's
     //    in a dry run of what the operator will write): a bad edit never takes a session down.
@@ -579,6 +587,18 @@ export async function flinkSessionWorkflow(input: SessionWorkflowInput): Promise
       message: `adopted the running JobManager; Flink REST answers at ${endpoint.restService}`,
       jobManager: endpoint,
     });
+  }
+
+  /** `change` asks for what runs already (state.runsAlready): the running JobManager becomes that generation's. */
+  async function keepRunning(change: SpecChanged): Promise<void> {
+    const ref = refOf(change.uid, change.generation);
+    const running = state.status().deployedGeneration;
+    log.info('the spec is the one that runs; nothing redeployed', { ...logFields(ref), running });
+    await step('mark JobManager deployed', () => api.markJobManagerDeployed({ ref, spec: change.spec }));
+    const phase = state.keptRunning(change);
+    const message = `generation ${change.generation} is the spec generation ${running} runs with; the running JobManager is kept, nothing was redeployed`;
+    await event(ref, 'Normal', 'SpecUnchanged', message);
+    await report(ref, { phase, reason: 'JobManagerReady', generation: change.generation, ready: true, message });
   }
 
   /**

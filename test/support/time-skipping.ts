@@ -137,7 +137,10 @@ async function startSession(env: TestWorkflowEnvironment, workflowBundle: Workfl
   const client = env.client;
   const handle = client.workflow.getHandle(workflowId(namespace, name));
   const defaultSpec = options.spec ?? MINIMAL_SPEC;
-  const object = (generation: number, spec = defaultSpec, redeployToken?: string): FlinkSession => ({
+  // A generation grows only when the spec changes: without a spec of its own, generation N > 1 is an edit of the
+  // default one (N task slots), never the spec that runs (which the workflow keeps without a redeploy).
+  const specOf = (generation: number): FlinkSessionSpec => (generation > 1 ? { ...defaultSpec, numberOfTaskSlots: generation } : defaultSpec);
+  const object = (generation: number, spec = specOf(generation), redeployToken?: string): FlinkSession => ({
     apiVersion: FLINKSESSION_API_VERSION,
     kind: FLINKSESSION_KIND,
     metadata: { namespace, name, uid, generation, ...(redeployToken ? { annotations: { [REDEPLOY_ANNOTATION]: redeployToken } } : {}) },

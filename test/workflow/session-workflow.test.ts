@@ -154,6 +154,29 @@ describe('the session workflow, step by step (time-skipping test server, recordi
     expect(await deleteAndFinish(s, 2)).toEqual(DELETE_STEPS);
   });
 
+  it("an edit put back to the spec that runs (the refused one undone) redeploys nothing: the running JobManager is that generation's", async () => {
+    const s = await runningSession();
+    await s.specChanged(2, { ...MINIMAL_SPEC, flinkVersion: '0.9' });
+    await s.waitFor('reportStatus Running/InvalidSpec');
+    s.recorder.clear();
+    await s.specChanged(3, { ...MINIMAL_SPEC });
+    await s.waitFor('reportStatus Running/JobManagerReady');
+
+    expect(s.recorder.lines()).toEqual(['checkSession', 'markJobManagerDeployed', 'recordEvent Normal SpecUnchanged', 'reportStatus Running/JobManagerReady']);
+    expect(s.cluster.jobManager).toBe(true);
+    const marked = s.recorder.calls.find((c) => c.name === 'markJobManagerDeployed')!.args[0] as { ref: { generation: number } };
+    expect(marked.ref.generation).toBe(3);
+    const kept = await s.status();
+    expect(kept).toMatchObject({ phase: 'Running', deployedGeneration: 3, desiredGeneration: 3, redeploys: 1 });
+    expect(kept.lastError).toBeUndefined();
+    // A later edit to something else redeploys as usual, from the generation kept.
+    s.recorder.clear();
+    await s.specChanged(4, { ...MINIMAL_SPEC, numberOfTaskSlots: 3 });
+    await s.waitFor(READY);
+    expect(s.recorder.lines()).toContain('deleteJobManagerDeployment');
+    expect(await s.status()).toMatchObject({ phase: 'Running', deployedGeneration: 4, redeploys: 2 });
+  });
+
   it('refuses a new session whose validation finds problems: Failed, and nothing launched', async () => {
     const s = await session({
       overrides: {
