@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongRunningFirst } from './test/support/sequencer.ts';
 
 // Three projects: `unit` (pure logic, no server), `workflow` (the workflow on Temporal's time-skipping
 // test server, which each file starts itself: no stack) and `integration` (the real local stack,
@@ -17,6 +18,8 @@ export default defineConfig({
     // integration project 1,903 s with two against ~3,300 s with one; CPU 10 % idle with two).
     // Every file works in namespaces, buckets, task queues and ZooKeeper paths of its own.
     maxWorkers: 2,
+    // The files that run Flink's JobManagers for minutes first, the short ones after (test/support/sequencer.ts).
+    sequence: { sequencer: LongRunningFirst },
     // A test file's process ends with vitest's own, however that ends (every project extends this).
     setupFiles: ['test/exit-with-runner.ts'],
     // The JSON report lets .ci/run close with a plain "N passed, N failed" line.
