@@ -3,7 +3,8 @@
 // operator (watcher and worker, in this process), plays the kubelet for launch Jobs with Flink's real
 // client and for the Flink pods with Flink's own JobManagers and TaskManagers (as the tests do),
 // applies an example FlinkSession, runs the sample job on it and prints what to try. Ctrl-C stops it all.
-import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { ConnectionReusingKubeConfig } from '../kube/connection-reuse.ts';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createIgnoringConflict } from '../kube/errors.ts';
@@ -60,7 +61,7 @@ export async function dev(options: DevOptions): Promise<number> {
   try {
     if (await interrupted()) return 0;
     const endpoints = stack.endpoints;
-    const kc = new KubeConfig();
+    const kc = new ConnectionReusingKubeConfig();
     kc.loadFromFile(endpoints.kubernetes.kubeconfig);
     await installFlinkSessionCrd(kc);
     const kubelet = startLaunchKubelet(kc, endpoints, undefined, { flinkPods: 'process' });
