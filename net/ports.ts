@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
+import { claimFile } from '../concurrency/file-claim.ts';
 
 /**
  * Where the stack's servers listen: ports below the kernel's ephemeral range. A port the kernel
@@ -40,24 +41,7 @@ function ephemeralLow(): number {
  */
 export function reservePort(port: number, dir = RESERVATIONS, ttlMs = RESERVATION_MS, now = Date.now()): boolean {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, String(port));
-  try {
-    writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
-    return true;
-  } catch (error: unknown) {
-    if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
-  }
-  try {
-    if (now - statSync(file).mtimeMs < ttlMs) return false;
-    const stale = `${file}.${process.pid}.${randomInt(1e9)}`;
-    renameSync(file, stale);
-    rmSync(stale, { force: true });
-    writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
-    return true;
-  } catch {
-    // another process took it over first
-    return false;
-  }
+  return claimFile(join(dir, String(port)), ttlMs, now);
 }
 
 /**
