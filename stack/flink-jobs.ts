@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { IMAGE_JAVA_OPTS } from './flink-image-config.ts';
 import { FLINK_CLI_FRONTEND, type FlinkClientEndpoints } from './flink.ts';
-import { stackJvmOptions } from './jvm-options.ts';
+import { exitReason, stackJvm } from './jvm-options.ts';
 
 const run = promisify(execFile);
 
@@ -27,16 +27,20 @@ export function clientVersion(flink: FlinkClientEndpoints, minor: string): strin
  * image's config.yaml gives every Flink process (bin/flink included). Its output, stdout and stderr.
  */
 export async function flinkCli(flink: FlinkClientEndpoints, version: string, args: readonly string[]): Promise<string> {
-  const { stdout, stderr } = await run(
-    flink.java,
-    [...stackJvmOptions(flink, version), ...IMAGE_JAVA_OPTS.split(' '), '-cp', flink.classpaths[version]!, FLINK_CLI_FRONTEND, ...args],
-    {
+  const classpath = flink.classpaths[version]!;
+  const jvm = await stackJvm(flink, version, 'cli', classpath);
+  try {
+    const { stdout, stderr } = await run(flink.java, [...jvm.options, ...IMAGE_JAVA_OPTS.split(' '), '-cp', classpath, FLINK_CLI_FRONTEND, ...args], {
       env: { ...process.env, FLINK_CONF_DIR: flink.confDir },
       timeout: 180_000,
       maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  return stdout + stderr;
+    });
+    jvm.exited('exit code 0');
+    return stdout + stderr;
+  } catch (error: unknown) {
+    jvm.exited(exitReason(error));
+    throw error;
+  }
 }
 
 /**

@@ -30,8 +30,8 @@ import {
 import { FLINK_KUBELET_LABEL, FLINK_KUBELET_VALUE } from './kwok-stages.ts';
 import { watchPods } from './pod-informer.ts';
 import { containerEnv, volumeFiles } from './pod-volumes.ts';
-import { stackJvmOptions } from './jvm-options.ts';
-import { backOffPod, failPod, runPod, terminated, type Restarts } from './pod-status.ts';
+import { stackJvm } from './jvm-options.ts';
+import { backOffPod, failPod, removePod, runPod, terminated, type Restarts } from './pod-status.ts';
 import { pollUntil } from './poll.ts';
 import { logTail, startProcess, type ManagedProcess } from './processes.ts';
 import type { StackEndpoints } from './stack.ts';
@@ -177,11 +177,22 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     const clientVersion = Object.keys(stack.flink.classpaths).find((v) => v === version || v.startsWith(`${version}.`));
     if (!clientVersion) throw new Error(`no Flink in the stack for ${ns}/${session} (flinkVersion ${version})`);
 
+    const env = {
+      ...(await containerEnv(core, pod, container)),
+      FLINK_CONF_DIR: confDir,
+      FLINK_PLUGINS_DIR: stack.flink.plugins[clientVersion]!,
+      _POD_IP_ADDRESS: '127.0.0.1',
+    };
     let ports: JobManagerPorts | undefined;
     let probe: () => Promise<boolean>;
-    // The options the image's scripts would give this JVM, read from the configuration Flink wrote.
-    const jvm = ['-XX:MaxMetaspaceSize=256m', ...stackJvmOptions(stack.flink, clientVersion), ...flinkJavaOptions(flatConfig, command.component)];
-    let args: string[];
+    /** The JVM's sizes (small: a laptop runs many), then its main class and arguments. */
+    let memory: string[];
+    let main: string[];
+    // The dashboard where it is provisioned, as an image's lib/ has it (the JobManager serves it).
+    const classpath = [
+      stack.flink.classpaths[clientVersion]!,
+      ...(command.component === 'jobmanager' && stack.flink.runtimeWeb[clientVersion] ? [stack.flink.runtimeWeb[clientVersion]] : []),
+    ].join(delimiter);
     if (command.component === 'jobmanager') {
       const [rpc, blob, rest] = (await freePorts(3)) as [number, number, number];
       ports = { rpc, blob, rest };
@@ -192,28 +203,15 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
           ...imageJarOverrides(flatConfig, stack.flink.sampleJobs[clientVersion]!),
         }),
       );
-      // The dashboard where it is provisioned, as an image's lib/ has it.
-      const classpath = [
-        stack.flink.classpaths[clientVersion]!,
-        ...(stack.flink.runtimeWeb[clientVersion] ? [stack.flink.runtimeWeb[clientVersion]] : []),
-      ].join(delimiter);
-      args = ['-Xmx384m', ...jvm, '-cp', classpath, command.mainClass, ...command.args];
+      memory = ['-Xmx384m'];
+      main = [command.mainClass, ...command.args];
       probe = async () => (await fetch(`http://127.0.0.1:${rest}/v1/overview`, { signal: AbortSignal.timeout(2_000) })).ok;
     } else {
       const [rpc] = (await freePorts(1)) as [number];
       const jobManager = kubelet.running().findLast((p) => p.namespace === ns && p.session === session && p.component === 'jobmanager')?.ports;
       writeFileSync(configFile, withOverrides(config, taskManagerOverrides(rpc, jobManager, stack.kubernetes.kubeconfig)));
-      args = [
-        '-Xmx512m',
-        '-XX:MaxDirectMemorySize=256m',
-        ...jvm,
-        '-cp',
-        stack.flink.classpaths[clientVersion]!,
-        command.mainClass,
-        '--configDir',
-        confDir,
-        ...command.args,
-      ];
+      memory = ['-Xmx512m', '-XX:MaxDirectMemorySize=256m'];
+      main = [command.mainClass, '--configDir', confDir, ...command.args];
       probe = () =>
         new Promise((resolve) => {
           const socket = connect(rpc, '127.0.0.1', () => {
@@ -223,18 +221,31 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
           socket.on('error', () => resolve(false));
         });
     }
-    const env = {
-      ...(await containerEnv(core, pod, container)),
-      FLINK_CONF_DIR: confDir,
-      FLINK_PLUGINS_DIR: stack.flink.plugins[clientVersion]!,
-      _POD_IP_ADDRESS: '127.0.0.1',
-    };
-    const process_ = startProcess({ name: `flink-${ns}-${name}`, command: stack.flink.java, args, env, logDir: stack.logDir, cwd: dir });
+    const stackOptions = await stackJvm(stack.flink, clientVersion, command.component, classpath);
+    // The stack's options first, then the ones the image's scripts would give this JVM (read from the
+    // configuration Flink wrote), which win where they say otherwise.
+    const args = [
+      ...memory,
+      '-XX:MaxMetaspaceSize=256m',
+      ...stackOptions.options,
+      ...flinkJavaOptions(flatConfig, command.component),
+      '-cp',
+      classpath,
+      ...main,
+    ];
+    let process_: ManagedProcess;
+    try {
+      process_ = startProcess({ name: `flink-${ns}-${name}`, command: stack.flink.java, args, env, logDir: stack.logDir, cwd: dir });
+    } catch (error: unknown) {
+      stackOptions.exited('not started');
+      throw error;
+    }
     const started: FlinkProcess = { namespace: ns, pod: name, session, component: command.component, process: process_, ...(ports ? { ports } : {}) };
     kubelet.started.push(started);
     await runPod(core, pod, false, startedAt, restarts).catch(() => undefined);
     let exited: string | undefined;
     void process_.exited.then(async (reason) => {
+      stackOptions.exited(reason);
       exited = reason;
       started.exited = reason;
       if (stopping.has(`${ns}/${name}`) || stopped) return;
@@ -309,12 +320,14 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     );
   }
 
+  /** Pods being deleted whose process the kubelet is stopping, by uid (each is removed once, after its process ended). */
+  const removing = new Set<string>();
   const onPod = (pod: k8s.V1Pod): void => {
     const uid = pod.metadata?.uid;
     const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
     if (!uid || stopped) return;
     if (pod.metadata?.deletionTimestamp) {
-      onDelete(pod);
+      onDeleting(pod, uid);
       return;
     }
     const component = pod.metadata?.labels?.[FLINK_LABEL_COMPONENT];
@@ -323,13 +336,26 @@ export function startFlinkKubelet(kc: k8s.KubeConfig, stack: StackEndpoints, nam
     stopping.delete(key);
     runProcess(pod);
   };
-  const onDelete = (pod: k8s.V1Pod): void => {
+  /**
+   * A pod being deleted (kwok leaves these pods' deletes to this kubelet): its process is stopped, and
+   * only then is the pod removed, so that a pod gone means its JobManager or TaskManager is gone too.
+   */
+  const onDeleting = (pod: k8s.V1Pod, uid: string): void => {
+    if (removing.has(uid)) return;
+    removing.add(uid);
+    void (async () => {
+      await onDelete(pod);
+      await removePod(core, pod).catch(() => undefined);
+      removing.delete(uid);
+    })();
+  };
+  const onDelete = async (pod: k8s.V1Pod): Promise<void> => {
     const uid = pod.metadata?.uid;
     const started = uid ? byUid.get(uid) : undefined;
     if (!started) return;
     stopping.add(`${pod.metadata?.namespace}/${pod.metadata?.name}`);
-    void started.then((p) => p?.process.stop());
+    await (await started)?.process.stop();
   };
-  const pods = watchPods(kc, namespace, `${FLINK_KUBELET_LABEL}=${FLINK_KUBELET_VALUE}`, { changed: onPod, deleted: onDelete });
+  const pods = watchPods(kc, namespace, `${FLINK_KUBELET_LABEL}=${FLINK_KUBELET_VALUE}`, { changed: onPod, deleted: (pod) => void onDelete(pod) });
   return kubelet;
 }

@@ -15,6 +15,8 @@ export interface FlinkClientEndpoints {
   runtimeWeb: Record<string, string>;
   /** Flink version → the class data sharing archive of its client's classes (stack/jvm-options.ts). */
   classData: Record<string, string>;
+  /** The folder of the class data layers the stack's first JVMs of each kind write (stack/trained-class-data.ts). */
+  classDataLayers: string;
 }
 
 /** The class behind the image's `bin/flink` (e.g. `flink run-application --target kubernetes-application`). */
@@ -32,7 +34,7 @@ export function prepareFlinkClient(
   const confDir = join(stateDir, 'flink-conf');
   mkdirSync(confDir, { recursive: true });
   writeFileSync(join(confDir, 'config.yaml'), '# empty: every option comes as -D on the command line\n');
-  return { java, classpaths, confDir, ...extras };
+  return { java, classpaths, confDir, classDataLayers: join(stateDir, 'class-data'), ...extras };
 }
 
 export interface FlinkCommand {

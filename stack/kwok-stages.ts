@@ -1,7 +1,7 @@
 // kwok's stages for the stack's fake nodes, with the pods the stack's process kubelets run left out
 // of the stages those kubelets play: a launch Job's pod ends as Flink's client ended
 // (launch-kubelet.ts), not when kwok says so, and a Flink pod the stack runs is Ready when Flink
-// answers (flink-kubelet.ts).
+// answers and gone when its process is (flink-kubelet.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -35,8 +35,9 @@ export const FLINK_KUBELET_VALUE = 'process';
 const STAGES_LEFT_TO_KUBELETS: Record<string, MatchExpression[]> = {
   // The operator's launch Job pods: stack/launch-kubelet.ts ends them.
   'pod-complete': [{ key: `.metadata.labels["${LABEL_MANAGED_BY}"]`, operator: 'DoesNotExist' }],
-  // Flink's pods that stack/flink-kubelet.ts runs.
+  // Flink's pods that stack/flink-kubelet.ts runs: it marks them Ready, and removes a deleted one once its process has ended.
   'pod-ready': [{ key: `.metadata.labels["${FLINK_KUBELET_LABEL}"]`, operator: 'DoesNotExist' }],
+  'pod-delete': [{ key: `.metadata.labels["${FLINK_KUBELET_LABEL}"]`, operator: 'DoesNotExist' }],
 };
 
 /** The stage file kwok is started with, from kwok's own stage files under `stagesDir`. */

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { LABEL_FLINK_VERSION } from '../model/names.ts';
 import { FLINK_CLI_FRONTEND, KUBERNETES_SESSION_CLI } from './flink.ts';
 import { imageConfigYaml } from './flink-image-config.ts';
-import { stackJvmOptions } from './jvm-options.ts';
+import { exitReason, stackJvm } from './jvm-options.ts';
 import { volumeFiles } from './pod-volumes.ts';
 import type { StackEndpoints } from './stack.ts';
 
@@ -99,7 +99,9 @@ export async function runLaunchPod(
   const jobArgs = withPodLabels((container.args ?? []).map(relocate), options.podLabels ?? {});
   const kubeconfig = `-Dkubernetes.config.file=${stack.kubernetes.kubeconfig}`;
   const clientArgs = mainClass === FLINK_CLI_FRONTEND ? [jobArgs[0]!, kubeconfig, ...jobArgs.slice(1)] : [kubeconfig, ...jobArgs];
-  const args = [...stackJvmOptions(stack.flink, clientVersion), '-cp', stack.flink.classpaths[clientVersion]!, mainClass, ...clientArgs];
+  const classpath = stack.flink.classpaths[clientVersion]!;
+  const jvm = await stackJvm(stack.flink, clientVersion, 'launch-client', classpath);
+  const args = [...jvm.options, '-cp', classpath, mainClass, ...clientArgs];
   try {
     const { stdout, stderr } = await run(stack.flink.java, args, {
       env: { ...process.env, FLINK_CONF_DIR: confDir },
@@ -108,8 +110,10 @@ export async function runLaunchPod(
       killSignal: 'SIGTERM',
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    jvm.exited('exit code 0');
     return { exitCode: 0, output: stdout + stderr, jobArgv };
   } catch (error: unknown) {
+    jvm.exited(exitReason(error));
     if (options.signal?.aborted) {
       const stopped = error as Error & { stdout?: string; stderr?: string };
       return { exitCode: EXIT_TERMINATED, output: `${stopped.stdout ?? ''}${stopped.stderr ?? ''}\n(stopped: its pod was deleted)`, jobArgv };

@@ -1,6 +1,7 @@
 // The status a kubelet writes for a pod whose process it runs (the stack's process kubelets): kwok
 // leaves these pods' ends to them, and the Job controller and the operator read what they write.
 import * as k8s from '@kubernetes/client-node';
+import { isConflict, isNotFound } from '../kube/errors.ts';
 import { MERGE_PATCH } from '../kube/resource-writes.ts';
 import { pollUntil } from './poll.ts';
 
@@ -129,4 +130,22 @@ export async function finishPod(core: k8s.CoreV1Api, namespace: string, name: st
     ),
     containerStatuses: [containerStatus(container, false, false, { terminated })],
   });
+}
+
+/**
+ * Removes a deleted pod once its process has ended, as a kubelet does (the pod stays Terminating until
+ * then, so "the pods are gone" means the processes are too). A pod already gone, or replaced by another
+ * of its name, is left alone; finalizers still hold it.
+ */
+export async function removePod(core: k8s.CoreV1Api, pod: k8s.V1Pod): Promise<void> {
+  try {
+    await core.deleteNamespacedPod({
+      name: pod.metadata!.name!,
+      namespace: pod.metadata!.namespace!,
+      gracePeriodSeconds: 0,
+      body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata!.uid! } },
+    });
+  } catch (error: unknown) {
+    if (!(isNotFound(error) || isConflict(error))) throw error;
+  }
 }
