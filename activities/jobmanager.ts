@@ -1,5 +1,4 @@
 // The JobManager Flink created: find it, delete it, wait for its pods to go, wait until it serves.
-import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { clientError } from '../model/client-error.ts';
@@ -9,6 +8,7 @@ import { FLINK_LABEL_COMPONENT, FLINK_REST_PORT_NAME, JOB_NAME_LABEL, jobManager
 import { flinkLabelsText, flinkObjectSelector, isFlinkHaConfigMapOf, isFlinkJobManagerOf, NAME_CONFLICT, nameConflictMessage } from '../model/ownership.ts';
 import { firstScheduledAt, heartbeatIfInActivity } from './heartbeat.ts';
 import { apiMessage, deleteIgnoringNotFound, isNotFound } from '../kube/errors.ts';
+import { namespacedPath, watchForChanges, type ChangeWake } from '../kube/change-wake.ts';
 
 export interface JobManagerDeps {
   kubeConfig: k8s.KubeConfig;
@@ -71,18 +71,33 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
     // From the first attempt: a retry (a worker that died, a timeout) goes on with the same deadline.
     const started = firstScheduledAt();
     const deadline = started + deps.clusterGoneDeadlineSeconds * 1000;
-    for (;;) {
-      const left = await listFlinkCluster(ref);
-      if (left.length === 0) return { waitedMs: Date.now() - started };
-      if (Date.now() >= deadline) {
-        throw ApplicationFailure.nonRetryable(
-          `${left.join(', ')} of ${ref.namespace}/${ref.name} still there ${deps.clusterGoneDeadlineSeconds} s after the JobManager Deployment was deleted ` +
-            `(pods stuck Terminating? see kubectl -n ${ref.namespace} describe ${left[0]})`,
-          'ClusterNotGone',
-        );
+    // Looked at again as each of them goes, at the latest after the poll interval.
+    const labelSelector = flinkObjectSelector(ref.name);
+    const gone = watchForChanges(deps.kubeConfig, [
+      { ...jobManagerDeploymentWatch(ref), wakeOn: ['DELETED'] },
+      ...['pods', 'services', 'configmaps'].map((plural) => ({
+        path: namespacedPath('v1', plural, ref.namespace),
+        labelSelector,
+        wakeOn: ['DELETED'] as const,
+      })),
+    ]);
+    try {
+      await gone.opened;
+      for (;;) {
+        const left = await listFlinkCluster(ref);
+        if (left.length === 0) return { waitedMs: Date.now() - started };
+        if (Date.now() >= deadline) {
+          throw ApplicationFailure.nonRetryable(
+            `${left.join(', ')} of ${ref.namespace}/${ref.name} still there ${deps.clusterGoneDeadlineSeconds} s after the JobManager Deployment was deleted ` +
+              `(pods stuck Terminating? see kubectl -n ${ref.namespace} describe ${left[0]})`,
+            'ClusterNotGone',
+          );
+        }
+        heartbeatIfInActivity({ left });
+        await gone.next(deps.pollIntervalMs);
       }
-      heartbeatIfInActivity({ left });
-      await sleep(deps.pollIntervalMs);
+    } finally {
+      gone.close();
     }
   }
 
@@ -116,25 +131,50 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
     // From the first attempt, so neither a retry nor the activity's own timeout restarts the wait.
     const deadline = firstScheduledAt() + deps.readinessDeadlineSeconds * 1000;
     let waitingFor = 'the JobManager Deployment';
-    for (let first = true; first || Date.now() < deadline; first = false) {
-      heartbeatIfInActivity({ waitingFor });
-      const deployment = await readDeployment(ref);
-      if (deployment && (deployment.status?.availableReplicas ?? 0) >= 1) {
-        waitingFor = "Flink's REST /v1/overview";
-        if (await restAnswers(ref)) return endpoint(ref);
-      } else if (deployment) {
-        waitingFor = 'an available JobManager pod';
-        await failIfJobManagerCannotStart(ref);
+    const progress = watchReadiness(ref, input.launchJob);
+    try {
+      await progress.opened;
+      for (let first = true; first || Date.now() < deadline; first = false) {
+        heartbeatIfInActivity({ waitingFor });
+        const deployment = await readDeployment(ref);
+        if (deployment && (deployment.status?.availableReplicas ?? 0) >= 1) {
+          waitingFor = "Flink's REST /v1/overview";
+          if (await restAnswers(ref)) return await endpoint(ref);
+        } else if (deployment) {
+          waitingFor = 'an available JobManager pod';
+          await failIfJobManagerCannotStart(ref);
+        }
+        // Only then the launch Job: Flink's client can fail after it created a cluster that runs fine.
+        if (!deployment && input.launchJob) await failIfLaunchFailed(ref, input.launchJob);
+        await progress.next(deps.pollIntervalMs);
       }
-      // Only then the launch Job: Flink's client can fail after it created a cluster that runs fine.
-      if (!deployment && input.launchJob) await failIfLaunchFailed(ref, input.launchJob);
-      await sleep(deps.pollIntervalMs);
+    } finally {
+      progress.close();
     }
     throw ApplicationFailure.nonRetryable(
       `the JobManager of ${ref.namespace}/${ref.name} was not ready within ${deps.readinessDeadlineSeconds} s (waiting for ${waitingFor}); ` +
         `see ${input.launchJob ? `the launch Job ${input.launchJob} and ` : ''}the JobManager pod's events`,
       'ReadinessTimeout',
     );
+  }
+
+  /**
+   * What the readiness wait reads, watched: the JobManager Deployment (created, then available), its
+   * pods (one that cannot start), and the launch Job (failed). Flink's REST itself is polled: it
+   * answers soon after the pod is Ready, and a wait for it looks again after the poll interval.
+   */
+  function watchReadiness(ref: SessionRef, launchJob: string | undefined): ChangeWake {
+    const pods = { path: namespacedPath('v1', 'pods', ref.namespace), labelSelector: jobManagerPodSelector(ref) };
+    const launch = launchJob ? [{ path: namespacedPath('batch/v1', 'jobs', ref.namespace), fieldSelector: `metadata.name=${launchJob}` }] : [];
+    return watchForChanges(deps.kubeConfig, [
+      { ...jobManagerDeploymentWatch(ref), wakeOn: ['ADDED', 'MODIFIED'] },
+      { ...pods, wakeOn: ['MODIFIED'] },
+      ...launch.map((job) => ({ ...job, wakeOn: ['MODIFIED'] as const })),
+    ]);
+  }
+
+  function jobManagerDeploymentWatch(ref: SessionRef): { path: string; fieldSelector: string } {
+    return { path: namespacedPath('apps/v1', 'deployments', ref.namespace), fieldSelector: `metadata.name=${jobManagerDeploymentName(ref.name)}` };
   }
 
   /** Flink's JobManager Deployment of this session; a Deployment of that name without Flink's labels is not it. */
@@ -172,8 +212,7 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
   }
 
   async function failIfJobManagerCannotStart(ref: SessionRef): Promise<void> {
-    const selector = `${flinkObjectSelector(ref.name)},${FLINK_LABEL_COMPONENT}=jobmanager`;
-    const pods = await core.listNamespacedPod({ namespace: ref.namespace, labelSelector: selector });
+    const pods = await core.listNamespacedPod({ namespace: ref.namespace, labelSelector: jobManagerPodSelector(ref) });
     const failure = jobManagerPodFailure(pods.items, ref.namespace);
     if (failure) throw ApplicationFailure.nonRetryable(failure.message, failure.reason);
   }
@@ -220,4 +259,9 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
   }
 
   return { jobManagerExists, deleteJobManagerDeployment, waitForFlinkClusterGone, listFlinkCluster, waitForJobManagerReady };
+}
+
+/** Flink's JobManager pods of this session. */
+function jobManagerPodSelector(ref: SessionRef): string {
+  return `${flinkObjectSelector(ref.name)},${FLINK_LABEL_COMPONENT}=jobmanager`;
 }

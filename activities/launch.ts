@@ -1,6 +1,5 @@
 // The operator's own objects for a launch: its files ConfigMap, the Secret of migrated inline
 // credentials, and the launch Job itself; and their removal.
-import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FlinkSessionSpec, SessionRef } from '../model/flinksession.ts';
@@ -19,12 +18,14 @@ import { FILE_KEYTAB } from '../model/launch-layout.ts';
 import { ownerReference } from '../model/owner.ts';
 import { policyProblems, type SessionPolicy } from '../model/session-policy.ts';
 import { isOperatorObjectOf, NAME_CONFLICT, nameConflictMessage, operatorMarkText } from '../model/ownership.ts';
+import { heartbeatIfInActivity } from './heartbeat.ts';
 import { createNameConflictCheck } from './name-conflicts.ts';
 import { readSession } from './read-session.ts';
 import { createSharedStateActivities } from './shared-state.ts';
 import { REDACTED } from '../model/redact.ts';
 import { renderSessionFiles } from '../model/session-files.ts';
 import { describeProblems, validateSpec, type SpecProblem } from '../model/validate.ts';
+import { namespacedPath, watchForChanges } from '../kube/change-wake.ts';
 import { apiMessage, createIgnoringConflict, deleteIgnoringNotFound, isConflict, isPermanentApiError } from '../kube/errors.ts';
 
 export interface LaunchDeps {
@@ -50,21 +51,27 @@ export function createLaunchActivities(deps: LaunchDeps) {
    * is created in a server-side dry run, so a value the API server refuses (a ServiceAccount name such
    * as "Flink", a nodeSelector key) is a refused spec, not a launch that fails after the old
    * JobManager is gone. `reason` is NameConflict when another object holds a name the session needs
-   * (absent: InvalidSpec).
+   * (absent: InvalidSpec). The API server is asked everything at once (one round trip's time, not
+   * five), and the answers are read in that order: the spec's own problems, then names, then dry runs.
    */
   async function validateSessionSpec(input: {
     ref: SessionRef;
     spec: FlinkSessionSpec;
   }): Promise<{ problems: SpecProblem[]; message: string; reason?: string }> {
     const { ref, spec } = input;
-    const problems = [...validateSpec(spec), ...policyProblems(spec, deps.policy), ...(await names.nameCollisionsWithSessions(ref))];
-    const { sharedWith } = await sharedState.stateSharedWith({ ref, spec });
-    if (sharedWith) problems.push({ field: 'spec', message: sharedWith });
+    const own = [...validateSpec(spec), ...policyProblems(spec, deps.policy)];
+    // What the operator would write is only rendered, and tried, from a spec without problems of its own.
+    const renderable = own.length === 0;
+    const [collisions, { sharedWith }, conflicts, refused] = await Promise.all([
+      names.nameCollisionsWithSessions(ref),
+      sharedState.stateSharedWith({ ref, spec }),
+      renderable ? names.foreignObjects(ref, spec) : [],
+      renderable ? dryRunProblems(ref, spec) : [],
+    ]);
+    const problems = [...own, ...collisions, ...(sharedWith ? [{ field: 'spec', message: sharedWith }] : [])];
     if (problems.length > 0) return { problems, message: describeProblems(problems) };
-    const conflicts = await names.foreignObjects(ref, spec);
     if (conflicts.length > 0) return { problems: conflicts, message: describeProblems(conflicts), reason: NAME_CONFLICT };
-    problems.push(...(await dryRunProblems(ref, spec)));
-    return { problems, message: describeProblems(problems) };
+    return { problems: refused, message: describeProblems(refused) };
   }
 
   async function dryRunProblems(ref: SessionRef, spec: FlinkSessionSpec): Promise<SpecProblem[]> {
@@ -74,16 +81,18 @@ export function createLaunchActivities(deps: LaunchDeps) {
       [`ConfigMap ${files.metadata?.name}`, () => core.createNamespacedConfigMap({ namespace: ref.namespace, body: files, dryRun: 'All' })],
       [`launch Job ${job.metadata?.name}`, () => batch.createNamespacedJob({ namespace: ref.namespace, body: job, dryRun: 'All' })],
     ];
-    const problems: SpecProblem[] = [];
-    for (const [what, create] of writes) {
-      try {
-        await createIgnoringConflict(create); // "already exists" comes after the API server validated it
-      } catch (error: unknown) {
-        if (!isPermanentApiError(error)) throw error;
-        problems.push({ field: 'spec', message: `the API server refuses the ${what} this spec makes: ${apiMessage(error)}` });
-      }
-    }
-    return problems;
+    const tried = await Promise.all(
+      writes.map(async ([what, create]): Promise<SpecProblem[]> => {
+        try {
+          await createIgnoringConflict(create); // "already exists" comes after the API server validated it
+          return [];
+        } catch (error: unknown) {
+          if (!isPermanentApiError(error)) throw error;
+          return [{ field: 'spec', message: `the API server refuses the ${what} this spec makes: ${apiMessage(error)}` }];
+        }
+      }),
+    );
+    return tried.flat();
   }
 
   /** Writes the files ConfigMap, and moves inline credentials (read from the object, never from history) into a Secret. */
@@ -188,13 +197,21 @@ export function createLaunchActivities(deps: LaunchDeps) {
     for (const name of names) {
       if (await deleteIgnoringNotFound(() => batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }))) removed.push(name);
     }
-    const podsLeft = async (): Promise<string[]> =>
-      (await core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL} in (${names.join(',')})` })).items.map((pod) => pod.metadata!.name!);
-    const until = Date.now() + LAUNCH_PODS_GONE_WAIT_MS;
-    for (let left = await podsLeft(); left.length > 0; left = await podsLeft()) {
-      if (Date.now() > until)
-        throw ApplicationFailure.retryable(`the pods of launch Jobs ${names.join(', ')} are still terminating: ${left.join(', ')}`, 'LaunchPodsTerminating');
-      await sleep(deps.pollIntervalMs);
+    const labelSelector = `${JOB_NAME_LABEL} in (${names.join(',')})`;
+    const podsLeft = async (): Promise<string[]> => (await core.listNamespacedPod({ namespace, labelSelector })).items.map((pod) => pod.metadata!.name!);
+    // Looked at again as each pod goes, at the latest after the poll interval.
+    const gone = watchForChanges(deps.kubeConfig, [{ path: namespacedPath('v1', 'pods', namespace), labelSelector, wakeOn: ['DELETED'] }]);
+    try {
+      await gone.opened;
+      const until = Date.now() + LAUNCH_PODS_GONE_WAIT_MS;
+      for (let left = await podsLeft(); left.length > 0; left = await podsLeft()) {
+        if (Date.now() > until)
+          throw ApplicationFailure.retryable(`the pods of launch Jobs ${names.join(', ')} are still terminating: ${left.join(', ')}`, 'LaunchPodsTerminating');
+        heartbeatIfInActivity({ left });
+        await gone.next(deps.pollIntervalMs);
+      }
+    } finally {
+      gone.close();
     }
     return { removed };
   }
