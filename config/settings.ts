@@ -175,6 +175,40 @@ export const SETTINGS: readonly Setting[] = [
     description: "how often the worker asks a session's REST about its running FlinkSessionJobs (a job Flink fails later is reported within this)",
   },
   {
+    env: 'FSO_MAX_CONCURRENT_ACTIVITIES',
+    flag: 'max-concurrent-activities',
+    value: 'n',
+    roles: ['worker'],
+    default: '100',
+    description: 'activities a worker runs at once: the waits (one per session launching or going), the clean-ups and the Flink REST steps',
+  },
+  {
+    env: 'FSO_MAX_CONCURRENT_LOCAL_ACTIVITIES',
+    flag: 'max-concurrent-local-activities',
+    value: 'n',
+    roles: ['worker'],
+    default: '100',
+    description: 'quick API steps (local activities: checks, status, Events, the launch Job) a worker runs at once',
+  },
+  {
+    env: 'FSO_MAX_CONCURRENT_WORKFLOW_TASKS',
+    flag: 'max-concurrent-workflow-tasks',
+    value: 'n',
+    roles: ['worker'],
+    default: '40',
+    description: 'workflow tasks a worker runs at once (at most FSO_MAX_CACHED_WORKFLOWS)',
+  },
+  {
+    env: 'FSO_MAX_CACHED_WORKFLOWS',
+    flag: 'max-cached-workflows',
+    value: 'n',
+    roles: ['worker'],
+    default: 'by heap size',
+    description:
+      "session runs a worker keeps in memory (Temporal's sticky cache; a run not kept replays its history at its next task); " +
+      'by default ~600 per GiB of heap above 200 MiB',
+  },
+  {
     env: 'FSO_REST_EXPOSED_TYPE',
     flag: 'rest-exposed-type',
     value: 'type',

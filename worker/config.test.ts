@@ -39,3 +39,28 @@ describe('readWorkerConfig, crash drills and TLS switch', () => {
     expect(readWorkerConfig({ TEMPORAL_TASK_QUEUE: ' ' }).temporal.taskQueue).toBe('flink-session-operator');
   });
 });
+
+describe('readWorkerConfig, how much a worker runs at once', () => {
+  it("keeps Temporal's defaults, and the sticky cache by heap size, unless told", () => {
+    expect(readWorkerConfig({}).slots).toEqual({ activities: 100, localActivities: 100, workflowTasks: 40 });
+    expect(
+      readWorkerConfig({
+        FSO_MAX_CONCURRENT_ACTIVITIES: '400',
+        FSO_MAX_CONCURRENT_LOCAL_ACTIVITIES: '200',
+        FSO_MAX_CONCURRENT_WORKFLOW_TASKS: '80',
+        FSO_MAX_CACHED_WORKFLOWS: '1000',
+      }).slots,
+    ).toEqual({ activities: 400, localActivities: 200, workflowTasks: 80, cachedWorkflows: 1000 });
+  });
+
+  it('refuses more workflow tasks than cached runs, a cache of one, and counts that are not positive', () => {
+    expect(() => readWorkerConfig({ FSO_MAX_CONCURRENT_WORKFLOW_TASKS: '50', FSO_MAX_CACHED_WORKFLOWS: '20' })).toThrow(
+      'FSO_MAX_CONCURRENT_WORKFLOW_TASKS (50) must not exceed FSO_MAX_CACHED_WORKFLOWS (20): raise the cache or lower the tasks',
+    );
+    expect(() => readWorkerConfig({ FSO_MAX_CONCURRENT_WORKFLOW_TASKS: '1', FSO_MAX_CACHED_WORKFLOWS: '1' })).toThrow(
+      'FSO_MAX_CACHED_WORKFLOWS must be at least 2',
+    );
+    expect(() => readWorkerConfig({ FSO_MAX_CONCURRENT_ACTIVITIES: '0' })).toThrow('FSO_MAX_CONCURRENT_ACTIVITIES must be a positive whole number (got "0")');
+    expect(() => readWorkerConfig({ FSO_MAX_CACHED_WORKFLOWS: '-3' })).toThrow('FSO_MAX_CACHED_WORKFLOWS must be a positive whole number (got "-3")');
+  });
+});

@@ -18,7 +18,23 @@ export interface WorkerConfig extends ActivitySettings {
   workflowBundle?: string;
   /** Crash drills (FSO_FAULT_SIGKILL), off when undefined. */
   faultPlan?: FaultPlan;
+  slots: WorkerSlots;
 }
+
+/** How much a worker runs at once, and how many runs it keeps in memory (Temporal's worker options). */
+export interface WorkerSlots {
+  /** FSO_MAX_CONCURRENT_ACTIVITIES: the waits, the clean-ups and the Flink REST steps. */
+  activities: number;
+  /** FSO_MAX_CONCURRENT_LOCAL_ACTIVITIES: the quick API steps. */
+  localActivities: number;
+  /** FSO_MAX_CONCURRENT_WORKFLOW_TASKS. */
+  workflowTasks: number;
+  /** FSO_MAX_CACHED_WORKFLOWS: the sticky cache; undefined, the SDK's default by heap size. */
+  cachedWorkflows?: number;
+}
+
+/** Temporal's own defaults, kept when the settings are not given. */
+export const DEFAULT_WORKER_SLOTS: WorkerSlots = { activities: 100, localActivities: 100, workflowTasks: 40 };
 
 export { ConfigError };
 
@@ -66,6 +82,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
   } catch (error: unknown) {
     problems.push(error instanceof Error ? error.message : String(error));
   }
+  const slots = readWorkerSlots(env, problems);
   const config: WorkerConfig = {
     temporal,
     observability: readObservabilitySettings(env, problems),
@@ -87,7 +104,27 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     launchJob: { ...DEFAULT_LAUNCH_JOB_SETTINGS, restExposedType: exposed as LaunchJobSettings['restExposedType'] },
     ...(workflowBundle ? { workflowBundle } : {}),
     ...(faultPlan ? { faultPlan } : {}),
+    slots,
   };
   if (problems.length > 0) throw new ConfigError(problems, 'worker configuration');
   return config;
+}
+
+function readWorkerSlots(env: Env, problems: string[]): WorkerSlots {
+  const cached = env.FSO_MAX_CACHED_WORKFLOWS ? positiveInt(env, 'FSO_MAX_CACHED_WORKFLOWS', 0, problems) : undefined;
+  const slots: WorkerSlots = {
+    activities: positiveInt(env, 'FSO_MAX_CONCURRENT_ACTIVITIES', DEFAULT_WORKER_SLOTS.activities, problems),
+    localActivities: positiveInt(env, 'FSO_MAX_CONCURRENT_LOCAL_ACTIVITIES', DEFAULT_WORKER_SLOTS.localActivities, problems),
+    workflowTasks: positiveInt(env, 'FSO_MAX_CONCURRENT_WORKFLOW_TASKS', DEFAULT_WORKER_SLOTS.workflowTasks, problems),
+    ...(cached ? { cachedWorkflows: cached } : {}),
+  };
+  // A workflow task runs a cached run: Temporal would lower the tasks to the cache's size with a warning only.
+  if (slots.cachedWorkflows !== undefined && slots.workflowTasks > slots.cachedWorkflows) {
+    problems.push(
+      `FSO_MAX_CONCURRENT_WORKFLOW_TASKS (${slots.workflowTasks}) must not exceed FSO_MAX_CACHED_WORKFLOWS (${slots.cachedWorkflows}): ` +
+        'raise the cache or lower the tasks',
+    );
+  }
+  if (slots.cachedWorkflows === 1) problems.push('FSO_MAX_CACHED_WORKFLOWS must be at least 2 (Temporal keeps 2 at the least)');
+  return slots;
 }

@@ -87,6 +87,10 @@ export async function startWorker(config: WorkerConfig, kubeConfig: KubeConfig, 
     ...workflows,
     activities,
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
+    maxConcurrentActivityTaskExecutions: config.slots.activities,
+    maxConcurrentLocalActivityExecutions: config.slots.localActivities,
+    maxConcurrentWorkflowTaskExecutions: config.slots.workflowTasks,
+    ...(config.slots.cachedWorkflows === undefined ? {} : { maxCachedWorkflows: config.slots.cachedWorkflows }),
   });
   const done = worker.run().finally(() => connection.close());
   logger.info(
@@ -95,6 +99,7 @@ export async function startWorker(config: WorkerConfig, kubeConfig: KubeConfig, 
       temporalNamespace: config.temporal.namespace,
       address: config.temporal.address,
       workflowBundle: config.workflowBundle ?? 'bundled at start',
+      slots: { ...config.slots, cachedWorkflows: config.slots.cachedWorkflows ?? 'by heap size' },
     },
     'worker started',
   );
