@@ -45,3 +45,14 @@ export function activityCallKey(): string | undefined {
     return undefined;
   }
 }
+
+/** Logs a warning through the activity's logger (its run and step in the fields); outside an activity, nowhere. */
+export function warnIfInActivity(message: string, fields: Record<string, unknown>): void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return;
+  }
+  context.log.warn(message, fields);
+}

@@ -8,7 +8,8 @@ import { FLINK_LABEL_COMPONENT, FLINK_REST_PORT_NAME, JOB_NAME_LABEL, jobManager
 import { flinkLabelsText, flinkObjectSelector, isFlinkHaConfigMapOf, isFlinkJobManagerOf, NAME_CONFLICT, nameConflictMessage } from '../model/ownership.ts';
 import { firstScheduledAt, heartbeatIfInActivity } from './heartbeat.ts';
 import { apiMessage, deleteIgnoringNotFound, isNotFound } from '../kube/errors.ts';
-import { namespacedPath, watchForChanges, type ChangeWake } from '../kube/change-wake.ts';
+import { namespacedPath, type ChangeWake } from '../kube/change-wake.ts';
+import { wakeOnChanges } from './wait-wake.ts';
 
 export interface JobManagerDeps {
   kubeConfig: k8s.KubeConfig;
@@ -71,16 +72,17 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
     // From the first attempt: a retry (a worker that died, a timeout) goes on with the same deadline.
     const started = firstScheduledAt();
     const deadline = started + deps.clusterGoneDeadlineSeconds * 1000;
-    // Looked at again as each of them goes, at the latest after the poll interval.
+    // Looked at again as the Deployment and each pod go (the pods take longest: they terminate; the
+    // Services and ConfigMaps go with the Deployment), at the latest after the poll interval.
     const labelSelector = flinkObjectSelector(ref.name);
-    const gone = watchForChanges(deps.kubeConfig, [
-      { ...jobManagerDeploymentWatch(ref), wakeOn: ['DELETED'] },
-      ...['pods', 'services', 'configmaps'].map((plural) => ({
-        path: namespacedPath('v1', plural, ref.namespace),
-        labelSelector,
-        wakeOn: ['DELETED'] as const,
-      })),
-    ]);
+    const gone = wakeOnChanges(
+      deps.kubeConfig,
+      [
+        { ...jobManagerDeploymentWatch(ref), wakeOn: ['DELETED'] },
+        { path: namespacedPath('v1', 'pods', ref.namespace), labelSelector, wakeOn: ['DELETED'] },
+      ],
+      deps.pollIntervalMs,
+    );
     try {
       await gone.opened;
       for (;;) {
@@ -131,7 +133,7 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
     // From the first attempt, so neither a retry nor the activity's own timeout restarts the wait.
     const deadline = firstScheduledAt() + deps.readinessDeadlineSeconds * 1000;
     let waitingFor = 'the JobManager Deployment';
-    const progress = watchReadiness(ref, input.launchJob);
+    const progress = watchReadiness(ref);
     try {
       await progress.opened;
       for (let first = true; first || Date.now() < deadline; first = false) {
@@ -159,18 +161,12 @@ export function createJobManagerActivities(deps: JobManagerDeps) {
   }
 
   /**
-   * What the readiness wait reads, watched: the JobManager Deployment (created, then available), its
-   * pods (one that cannot start), and the launch Job (failed). Flink's REST itself is polled: it
-   * answers soon after the pod is Ready, and a wait for it looks again after the poll interval.
+   * What the readiness wait is woken by: the JobManager Deployment (created, then available). A pod
+   * that cannot start, a launch Job that failed and Flink's REST itself are looked at again after the
+   * poll interval: one watch per wait, however many sessions launch at once.
    */
-  function watchReadiness(ref: SessionRef, launchJob: string | undefined): ChangeWake {
-    const pods = { path: namespacedPath('v1', 'pods', ref.namespace), labelSelector: jobManagerPodSelector(ref) };
-    const launch = launchJob ? [{ path: namespacedPath('batch/v1', 'jobs', ref.namespace), fieldSelector: `metadata.name=${launchJob}` }] : [];
-    return watchForChanges(deps.kubeConfig, [
-      { ...jobManagerDeploymentWatch(ref), wakeOn: ['ADDED', 'MODIFIED'] },
-      { ...pods, wakeOn: ['MODIFIED'] },
-      ...launch.map((job) => ({ ...job, wakeOn: ['MODIFIED'] as const })),
-    ]);
+  function watchReadiness(ref: SessionRef): ChangeWake {
+    return wakeOnChanges(deps.kubeConfig, [{ ...jobManagerDeploymentWatch(ref), wakeOn: ['ADDED', 'MODIFIED'] }], deps.pollIntervalMs);
   }
 
   function jobManagerDeploymentWatch(ref: SessionRef): { path: string; fieldSelector: string } {

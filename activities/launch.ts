@@ -25,7 +25,8 @@ import { createSharedStateActivities } from './shared-state.ts';
 import { REDACTED } from '../model/redact.ts';
 import { renderSessionFiles } from '../model/session-files.ts';
 import { describeProblems, validateSpec, type SpecProblem } from '../model/validate.ts';
-import { namespacedPath, watchForChanges } from '../kube/change-wake.ts';
+import { namespacedPath } from '../kube/change-wake.ts';
+import { wakeOnChanges } from './wait-wake.ts';
 import { apiMessage, createIgnoringConflict, deleteIgnoringNotFound, isConflict, isPermanentApiError } from '../kube/errors.ts';
 
 export interface LaunchDeps {
@@ -200,7 +201,7 @@ export function createLaunchActivities(deps: LaunchDeps) {
     const labelSelector = `${JOB_NAME_LABEL} in (${names.join(',')})`;
     const podsLeft = async (): Promise<string[]> => (await core.listNamespacedPod({ namespace, labelSelector })).items.map((pod) => pod.metadata!.name!);
     // Looked at again as each pod goes, at the latest after the poll interval.
-    const gone = watchForChanges(deps.kubeConfig, [{ path: namespacedPath('v1', 'pods', namespace), labelSelector, wakeOn: ['DELETED'] }]);
+    const gone = wakeOnChanges(deps.kubeConfig, [{ path: namespacedPath('v1', 'pods', namespace), labelSelector, wakeOn: ['DELETED'] }], deps.pollIntervalMs);
     try {
       await gone.opened;
       const until = Date.now() + LAUNCH_PODS_GONE_WAIT_MS;

@@ -31,8 +31,16 @@ export interface ChangeWake {
 /** How soon a watch that ended is opened again. */
 const REOPEN_MS = 1_000;
 
-/** Opens one watch per collection; errors are not raised (the wait falls back to its interval). */
-export function watchForChanges(kubeConfig: KubeConfig, collections: readonly WatchedResources[]): ChangeWake {
+/**
+ * Opens one watch per collection; errors are not raised (the wait falls back to its interval). A watch
+ * the API server refuses (e.g. 403: the role lacks `watch`) is told to `refused`, with its path and
+ * the server's answer, so that a missing permission is seen rather than only slowing the waits.
+ */
+export function watchForChanges(
+  kubeConfig: KubeConfig,
+  collections: readonly WatchedResources[],
+  refused: (path: string, answer: string) => void = () => undefined,
+): ChangeWake {
   let changed = false;
   let closed = false;
   let wake: (() => void) | undefined;
@@ -48,7 +56,11 @@ export function watchForChanges(kubeConfig: KubeConfig, collections: readonly Wa
     // A watch the server ended (its timeout, 30 s without events on the client's side) is opened again;
     // one refused (403, 404) is not: this wait then looks again after its interval only.
     const ended = (error: unknown): void => {
-      if (closed || (error instanceof Error && 'statusCode' in error)) return;
+      if (closed) return;
+      if (error instanceof Error && 'statusCode' in error) {
+        refused(path, `${error.message} (HTTP ${String(error.statusCode)})`);
+        return;
+      }
       setTimeout(() => void open({ path, labelSelector, fieldSelector, wakeOn }), REOPEN_MS).unref();
     };
     try {

@@ -76,9 +76,12 @@ describe('waits that wake on watch events', () => {
     }
   });
 
-  it('close() ends a pending next(); a watch the API server refuses leaves the interval', async () => {
-    const wake = watchForChanges(kc, [{ path: namespacedPath('v1', 'no-such-resources', namespace), wakeOn: ['DELETED'] }]);
+  it('close() ends a pending next(); a watch the API server refuses is told, and leaves the interval', async () => {
+    const refusals: string[] = [];
+    const path = namespacedPath('v1', 'no-such-resources', namespace);
+    const wake = watchForChanges(kc, [{ path, wakeOn: ['DELETED'] }], (refusedPath, answer) => refusals.push(`${refusedPath}: ${answer}`));
     await wake.opened;
+    expect(refusals).toEqual([`${path}: Not Found (HTTP 404)`]);
     let started = Date.now();
     await wake.next(300);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);

@@ -193,9 +193,11 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
           ['create', 'events', '-n', namespace],
         ],
       },
-      // It acts: reads and writes what a session's steps need, but watches nothing.
+      // It acts: reads and writes what a session's steps need; it watches only what wakes its waits.
       worker: {
         allowed: [
+          ['watch', 'pods', '-A'],
+          ['watch', 'deployments.apps', '-A'],
           ['list', sessions_, '-A'],
           ['patch', sessions_, '-n', namespace],
           ['patch', sessions_, '--subresource=status', '-n', namespace],
@@ -208,7 +210,7 @@ describe("the operator with only deploy/'s RBAC, and Flink with only the example
           ['patch', jobs_, '-n', namespace],
           ['patch', jobs_, '--subresource=status', '-n', namespace],
         ],
-        refused: [...neither, ['watch', sessions_, '-A'], ['watch', 'deployments.apps', '-A'], ['watch', jobs_, '-A'], ['list', jobs_, '-A']],
+        refused: [...neither, ['watch', sessions_, '-A'], ['watch', 'jobs.batch', '-A'], ['watch', jobs_, '-A'], ['list', jobs_, '-A']],
       },
     };
     for (const component of COMPONENTS) {
