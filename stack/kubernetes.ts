@@ -23,6 +23,8 @@ export interface KubernetesOptions extends Pick<StackBinaries, 'etcd' | 'kubeApi
 }
 
 /** The fake nodes kwok manages carry this annotation (kwok's own convention). */
+/** What the controller-manager's and the scheduler's clients may send (requests/s, burst): 10× their defaults. */
+const CONTROL_PLANE_CLIENT_RATE = ['--kube-api-qps=200', '--kube-api-burst=400'];
 const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 const SERVICE_CIDR = '10.96.0.0/16';
 
@@ -132,6 +134,10 @@ export async function startKubernetes(options: KubernetesOptions): Promise<{ pro
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         '--use-service-account-credentials=false',
         '--controllers=*',
+        // The controllers' client sends 20 requests/s by default (bursts of 30): many sessions created at
+        // once (bench/many-sessions.ts) each need a launch Job's pod, a JobManager Deployment's ReplicaSet
+        // and pod and their status writes, so at that rate the controllers, not the operator, set the pace.
+        ...CONTROL_PLANE_CLIENT_RATE,
       ],
       logDir: options.logDir,
     });
@@ -139,7 +145,7 @@ export async function startKubernetes(options: KubernetesOptions): Promise<{ pro
     const scheduler = startProcess({
       name: 'kube-scheduler',
       command: options.kubeScheduler,
-      args: componentArgs(schedulerPort, 'scheduler'),
+      args: [...componentArgs(schedulerPort, 'scheduler'), ...CONTROL_PLANE_CLIENT_RATE],
       logDir: options.logDir,
     });
     processes.push(scheduler);
