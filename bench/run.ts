@@ -1,8 +1,9 @@
 // `npm run bench`: every benchmark on one local stack (its own, or FSO_TEST_STACK's), then one table
 // of this project, the peer tool and the lower bound, side by side. Peer tools come from
-// scripts/provision-bench.sh. BENCH_ONLY=s3-small,s3-large,s3-versioned,zookeeper,watcher,lifecycle picks some;
+// scripts/provision-bench.sh. BENCH_ONLY=s3-small,s3-large,s3-versioned,zookeeper,watcher,many-sessions,lifecycle picks some;
 // BENCH_ONLY=redeploy-jobs (real Flink, minutes; not in the default list) times the job-preserving redeploy.
 import { benchLifecycle, printLifecycle } from './lifecycle.ts';
+import { benchManySessions } from './many-sessions.ts';
 import { benchRedeployJobs, printRedeployJobs } from './redeploy-jobs.ts';
 import { benchS3Purge } from './s3-purge.ts';
 import { onStack } from './stack.ts';
@@ -11,7 +12,7 @@ import { benchWatcherScale } from './watcher-scale.ts';
 import { benchZooKeeperClear } from './zookeeper-clear.ts';
 import type { StackEndpoints } from '../stack/stack.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 's3-small,s3-large,s3-versioned,zookeeper,watcher,lifecycle').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 's3-small,s3-large,s3-versioned,zookeeper,watcher,many-sessions,lifecycle').split(',').map((s) => s.trim()));
 const S3_OBJECTS = Number(process.env.BENCH_S3_OBJECTS ?? 100_000);
 const AWS_OBJECTS = Number(process.env.BENCH_AWS_OBJECTS ?? 20_000);
 
@@ -49,6 +50,7 @@ async function benchAll(stack: StackEndpoints): Promise<BenchRow[]> {
   );
   await step('zookeeper', () => benchZooKeeperClear(stack));
   await step('watcher', () => benchWatcherScale(stack));
+  await step('many-sessions', () => benchManySessions(stack));
   await step('lifecycle', async () => {
     const result = await benchLifecycle(stack);
     printLifecycle(result);
