@@ -26,8 +26,6 @@ import { finishPod } from '../stack/pod-status.ts';
 import { watchPods } from '../stack/pod-informer.ts';
 
 export interface DirectLauncher {
-  /** Launch pods ended so far. */
-  launched(): number;
   stop(): Promise<void>;
 }
 
@@ -39,7 +37,6 @@ export function startDirectLauncher(kc: k8s.KubeConfig, namespace: string): Dire
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   const seen = new Set<string>();
   const slots = new Semaphore(AT_ONCE);
-  let launched = 0;
 
   async function launch(pod: k8s.V1Pod): Promise<void> {
     const { name, labels } = pod.metadata as { name: string; labels: Record<string, string> };
@@ -94,7 +91,6 @@ export function startDirectLauncher(kc: k8s.KubeConfig, namespace: string): Dire
       ),
     ]);
     await finishPod(core, namespace, name, 0, `Create flink session cluster ${session} successfully (created directly by the benchmark)`);
-    launched += 1;
   }
 
   const pods = watchPods(kc, namespace, `${LABEL_MANAGED_BY}=${OPERATOR_NAME}`, {
@@ -107,5 +103,5 @@ export function startDirectLauncher(kc: k8s.KubeConfig, namespace: string): Dire
     },
     deleted: () => undefined,
   });
-  return { launched: () => launched, stop: () => pods.stop() };
+  return { stop: () => pods.stop() };
 }

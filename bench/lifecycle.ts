@@ -8,15 +8,15 @@
 import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { fileURLToPath } from 'node:url';
-import type { FlinkSession } from '../model/flinksession.ts';
-import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL, workflowId } from '../model/names.ts';
+import { workflowId } from '../model/names.ts';
 import type { StackEndpoints } from '../stack/stack.ts';
 import { installFlinkSessionCrd } from '../stack/crd.ts';
 import { startFlinkRestStandIn } from './flink-rest-stand-in.ts';
 import { startLaunchKubelet } from '../stack/launch-kubelet.ts';
 import { startOperator } from '../test/support/operator.ts';
-import { isReadyAt, sessionApi } from '../test/support/sessions.ts';
+import { sessionApi } from '../test/support/sessions.ts';
 import { eventually } from '../test/support/stack.ts';
+import { watchReady } from './ready-watch.ts';
 import { onStack } from './stack.ts';
 import { formatSeconds, seconds, type BenchRow } from './table.ts';
 import { activityMsByType, historyGrowth, msOf } from './workflow-history.ts';
@@ -35,41 +35,6 @@ interface Split {
   /** What the operation added to the run's history. */
   events: number;
   bytes: number;
-}
-
-/**
- * Starts watching the session; answers, once the watch is open, the moment (Date.now()) the session is
- * Ready at `generation`: seen when the API server tells, so no poll interval is in the figure.
- */
-async function watchReady(kc: k8s.KubeConfig, namespace: string, name: string, generation: number, timeoutMs = 120_000): Promise<{ readyAt: Promise<number> }> {
-  let settle: { resolve: (at: number) => void; reject: (error: unknown) => void } | undefined;
-  const seen = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
-  const path = `/apis/${API_GROUP}/${API_VERSION}/namespaces/${namespace}/${FLINKSESSION_PLURAL}`;
-  let ended = false;
-  /** Set once the watch is open (an event may come before). */
-  const open: { watch?: AbortController } = {};
-  const end = (outcome: () => void) => {
-    if (ended) return;
-    ended = true;
-    clearTimeout(timer);
-    open.watch?.abort();
-    outcome();
-  };
-  const timer = setTimeout(
-    () => end(() => settle!.reject(new Error(`${namespace}/${name} not Ready at generation ${generation} within ${timeoutMs} ms`))),
-    timeoutMs,
-  );
-  open.watch = await new k8s.Watch(kc).watch(
-    path,
-    { fieldSelector: `metadata.name=${name}` },
-    (_phase, object: FlinkSession) => {
-      if (isReadyAt(object, generation)) end(() => settle!.resolve(Date.now()));
-    },
-    (error: unknown) => end(() => settle!.reject(error ?? new Error(`the watch of ${namespace}/${name} ended before it was Ready`))),
-  );
-  if (ended) open.watch.abort();
-  seen.catch(() => undefined); // awaited once the operation is made; a failure meanwhile is not unhandled
-  return { readyAt: seen };
 }
 
 /** Time spent in steps that wait on others, from the workflow's own history (Temporal's clock). */
@@ -111,7 +76,7 @@ export async function benchLifecycle(stack: StackEndpoints): Promise<LifecycleRe
       const id = workflowId(namespace, name);
       /** Times an operation to Ready, then reads what it added to the history once the run is idle again. */
       const measure = async (generation: number, operate: () => Promise<unknown>): Promise<Split> => {
-        const { readyAt } = await watchReady(kc, namespace, name, generation);
+        const { readyAt } = await watchReady(kc, namespace, [name], generation, 120_000);
         const since = Date.now();
         await operate();
         const totalMs = (await readyAt) - since;

@@ -5,65 +5,20 @@
 // stand-in, so the figure is the operator's and the servers', not that of 200 client JVMs.
 import * as k8s from '@kubernetes/client-node';
 import { Semaphore } from '../concurrency/limit.ts';
-import type { FlinkSession } from '../model/flinksession.ts';
-import { API_GROUP, API_VERSION, FLINKSESSION_PLURAL } from '../model/names.ts';
 import { installFlinkSessionCrd } from '../stack/crd.ts';
 import type { StackEndpoints } from '../stack/stack.ts';
 import { startOperator } from '../test/support/operator.ts';
-import { isReadyAt, sessionApi } from '../test/support/sessions.ts';
+import { sessionApi } from '../test/support/sessions.ts';
 import { eventually } from '../test/support/stack.ts';
 import { startDirectLauncher } from './direct-launcher.ts';
 import { startFlinkRestStandIn } from './flink-rest-stand-in.ts';
+import { watchReady } from './ready-watch.ts';
 import { formatSeconds, type BenchRow } from './table.ts';
+import { readWorkerConfig } from '../worker/config.ts';
 
 const SESSIONS = Number(process.env.BENCH_MANY_SESSIONS ?? 200);
 const CREATE_CONCURRENCY = 32;
-const WORKER_SETTINGS = [
-  'FSO_MAX_CONCURRENT_ACTIVITIES',
-  'FSO_MAX_CONCURRENT_LOCAL_ACTIVITIES',
-  'FSO_MAX_CONCURRENT_WORKFLOW_TASKS',
-  'FSO_MAX_CACHED_WORKFLOWS',
-];
 const SPEC = { image: 'example.invalid/flink:1.20', sa: 'flink', resource: { jobManager: { memory: '1600m' }, taskManager: { memory: '2g' } } };
-
-/**
- * Resolves with Date.now() once every one of `names` is Ready at generation 1, seen by a watch of the
- * namespace's sessions (opened again if the API server ends it before then).
- */
-async function allReady(kc: k8s.KubeConfig, namespace: string, names: readonly string[], timeoutMs: number): Promise<{ readyAt: Promise<number> }> {
-  const waiting = new Set(names);
-  let settle!: { resolve: (at: number) => void; reject: (error: unknown) => void };
-  const readyAt = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
-  let done = false;
-  let current: AbortController | undefined;
-  const end = (outcome: () => void): void => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    current?.abort();
-    outcome();
-  };
-  const timer = setTimeout(
-    () => end(() => settle.reject(new Error(`${waiting.size} of ${names.length} sessions not Ready within ${timeoutMs} ms`))),
-    timeoutMs,
-  );
-  const open = async (): Promise<void> => {
-    current = await new k8s.Watch(kc).watch(
-      `/apis/${API_GROUP}/${API_VERSION}/namespaces/${namespace}/${FLINKSESSION_PLURAL}`,
-      {},
-      (_type, session: FlinkSession) => {
-        if (isReadyAt(session, 1)) waiting.delete(session.metadata.name);
-        if (waiting.size === 0) end(() => settle.resolve(Date.now()));
-      },
-      () => {
-        if (!done) void open();
-      },
-    );
-    if (done) current.abort();
-  };
-  await open();
-  return { readyAt };
-}
 
 export async function benchManySessions(stack: StackEndpoints): Promise<BenchRow> {
   const kc = new k8s.KubeConfig();
@@ -89,7 +44,7 @@ export async function benchManySessions(stack: StackEndpoints): Promise<BenchRow
   /** Creates `names` in `namespace` (a few at a time); answers how long until all were Ready, from the first create. */
   const timeToReady = async (namespace: string, names: string[]): Promise<number> => {
     const sessions = sessionApi(kc, namespace);
-    const { readyAt } = await allReady(kc, namespace, names, 900_000);
+    const { readyAt } = await watchReady(kc, namespace, names, 1, 900_000);
     const started = Date.now();
     const creating = new Semaphore(CREATE_CONCURRENCY);
     await Promise.all(
@@ -126,7 +81,11 @@ export async function benchManySessions(stack: StackEndpoints): Promise<BenchRow
     await rest.close();
     for (const namespace of Object.values(namespaces)) await core.deleteNamespace({ name: namespace }).catch(() => undefined);
   }
-  const settings = WORKER_SETTINGS.map((key) => `${key}=${process.env[key]?.trim() || 'default'}`).join(', ');
+  // What the worker runs with, read as the worker reads it (it inherits this environment).
+  const { slots } = readWorkerConfig(process.env);
+  const settings =
+    `worker: ${slots.activities} activities, ${slots.localActivities} local activities, ${slots.workflowTasks} workflow tasks at once, ` +
+    `${slots.cachedWorkflows ?? 'heap-sized'} cached runs`;
   return {
     work: `${SESSIONS} FlinkSessions created at once → all Ready (one worker, one watcher; the direct launcher and kwok's pods, no Flink JVM)`,
     project: `all Ready after ${formatSeconds(manyMs / 1000)}; one session alone ${formatSeconds(oneMs / 1000)}`,
